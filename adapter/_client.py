@@ -1,0 +1,364 @@
+"""The synchronous platform client: one logical call = one msgid, whatever happens.
+
+``PlatformClient.call`` builds the envelope, signs each attempt for the gateway,
+posts it with httpx, reads the answer and turns every failure into the adapter's
+error tree at this one choke point (STYLE.md §3). Retry policy (STYLE.md §4):
+
+* queries (``changes_state=False``) are retried by tenacity on transport failures
+  and maintenance answers, with the *same* msgid and body on every attempt;
+* state-changing calls are retried only when nothing reached the platform
+  (``ConnectError``); any ambiguous end — timeout after sending, dropped connection,
+  HTTP 5xx, an answer that is not an envelope, a 停机 message, an unreadable success —
+  raises ``OutcomeUnknownError`` carrying the msgid, for the execution layer to
+  reverse with 冲正 (2601).
+
+Sign-in (9001) happens once per operator per day and is cached; when the platform
+refuses the sign_no, the client signs in again and resends the same call once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+from ._clock import Clock, china_now
+from ._codec import encode
+from ._envelope import GatewayRefusal, RequestEnvelope, ResponseEnvelope, UnreadableAnswer, read_answer
+from ._errors import (
+    AuthenticationError,
+    BusinessRuleError,
+    ConnectError,
+    OutcomeUnknownError,
+    PlatformError,
+    PlatformTimeoutError,
+    PlatformUnavailableError,
+    ProtocolError,
+    TransportError,
+)
+from ._gateway import GatewayAuth, build_gateway
+from ._logging import get_logger
+from ._msgid import MsgIdFactory
+from ._settings import AdapterSettings
+from .transactions import InputModel, OutputModel, Transaction, t9001, t9002
+
+__all__ = ["PlatformClient", "Reply", "SignInRejectedError"]
+
+OutT = TypeVar("OutT", bound=OutputModel)
+
+_logger = get_logger(__name__)
+
+# Failures after which a query may simply be asked again.
+_QUERY_RETRYABLE: tuple[type[Exception], ...] = (
+    ConnectError,
+    PlatformTimeoutError,
+    ProtocolError,
+    PlatformUnavailableError,
+)
+# Failures after which a state-changing call may have been committed.
+_AMBIGUOUS: tuple[type[Exception], ...] = (PlatformTimeoutError, ProtocolError, PlatformUnavailableError)
+
+
+class SignInRejectedError(AuthenticationError):
+    """The platform refused the envelope's sign_no (missing, stale or signed out)."""
+
+
+@dataclass(frozen=True)
+class Reply(Generic[OutT]):
+    """A successful answer: the typed output plus the envelope it came in."""
+
+    infno: str
+    msgid: str
+    output: OutT
+    envelope: ResponseEnvelope
+
+
+class PlatformClient:
+    """Talks to one platform as one institution and one operator."""
+
+    def __init__(
+        self,
+        settings: AdapterSettings,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock = china_now,
+        sleep: Callable[[float], None] = time.sleep,
+        msgid_factory: Callable[[], str] | None = None,
+        gateway: GatewayAuth | None = None,
+    ) -> None:
+        self._settings = settings
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(transport=transport, timeout=_timeout(settings))
+        self._clock = clock
+        self._sleep = sleep
+        self._new_msgid = msgid_factory or MsgIdFactory(settings.fixmedins_code, clock=clock)
+        self._gateway = gateway or build_gateway(settings.gateway)
+        self._sign_in_lock = threading.Lock()
+        self._sign_ins: dict[tuple[str, date], str] = {}
+
+    @property
+    def settings(self) -> AdapterSettings:
+        return self._settings
+
+    def __enter__(self) -> PlatformClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def new_msgid(self) -> str:
+        """A fresh msgid, for callers that journal a call before making it."""
+        return self._new_msgid()
+
+    # -- calls -------------------------------------------------------------------------
+
+    def call(
+        self,
+        transaction: Transaction[Any, OutT],
+        payload: InputModel,
+        *,
+        insuplc_admdvs: str = "",
+        msgid: str | None = None,
+    ) -> Reply[OutT]:
+        """Make one logical call and return its typed output.
+
+        ``insuplc_admdvs`` is the insured place (参保地) for calls about a person
+        (PROTOCOL.md §1.2). ``msgid`` lets the caller fix the id in advance (journal
+        first); otherwise a new one is made. Raises the adapter's errors only.
+        """
+        if not isinstance(payload, transaction.input_model):
+            raise TypeError(f"{transaction.infno} expects {transaction.input_model.__name__}")
+        msgid = msgid or self._new_msgid()
+        log = _logger.bind(infno=transaction.infno, msgid=msgid)
+        started = time.perf_counter()
+        try:
+            reply = self._call_signed_in(transaction, payload, insuplc_admdvs, msgid)
+        except Exception as error:
+            log.warning("platform.call", outcome=type(error).__name__, duration_ms=_since(started))
+            raise
+        log.info("platform.call", outcome="ok", duration_ms=_since(started))
+        return reply
+
+    def sign_no(self) -> str:
+        """Today's sign_no for the configured operator, signing in (9001) if needed."""
+        key = (self._settings.opter, self._clock().date())
+        with self._sign_in_lock:
+            cached = self._sign_ins.get(key)
+            if cached is not None:
+                return cached
+            payload = t9001.Input(
+                sign_in=t9001.SignIn(
+                    opter_no=self._settings.opter,
+                    mac=self._settings.sign_in_mac,
+                    ip=self._settings.sign_in_ip,
+                )
+            )
+            reply = self.call(t9001.TRANSACTION, payload)
+            sign_no = reply.output.signinoutb.sign_no
+            self._sign_ins = {key: sign_no}  # yesterday's sign_no is of no further use
+            return sign_no
+
+    def sign_out(self) -> None:
+        """Sign the operator out (9002) and forget the sign_no."""
+        with self._sign_in_lock:
+            cached = dict(self._sign_ins)
+        for sign_no in cached.values():
+            payload = t9002.Input(sign_out=t9002.SignOut(sign_no=sign_no, opter_no=self._settings.opter))
+            self.call(t9002.TRANSACTION, payload)
+            self._forget_sign_no(sign_no)
+
+    def _forget_sign_no(self, sign_no: str) -> None:
+        with self._sign_in_lock:
+            self._sign_ins = {key: value for key, value in self._sign_ins.items() if value != sign_no}
+
+    def _call_signed_in(
+        self, transaction: Transaction[Any, OutT], payload: InputModel, insuplc_admdvs: str, msgid: str
+    ) -> Reply[OutT]:
+        sign_no = self.sign_no() if transaction.requires_sign_in else ""
+        try:
+            return self._exchange(transaction, payload, insuplc_admdvs, msgid, sign_no)
+        except SignInRejectedError:
+            # The platform refused the call before doing anything, so resending the
+            # same msgid is safe even for a state-changing transaction.
+            _logger.info("platform.sign_in_renewed", infno=transaction.infno, msgid=msgid)
+            self._forget_sign_no(sign_no)
+            return self._exchange(transaction, payload, insuplc_admdvs, msgid, self.sign_no())
+
+    def _exchange(
+        self,
+        transaction: Transaction[Any, OutT],
+        payload: InputModel,
+        insuplc_admdvs: str,
+        msgid: str,
+        sign_no: str,
+    ) -> Reply[OutT]:
+        body = encode(self._envelope(transaction.infno, payload, insuplc_admdvs, msgid, sign_no))
+        retryable = (ConnectError,) if transaction.changes_state else _QUERY_RETRYABLE
+        retry = self._settings.retry
+        retrying = Retrying(
+            stop=stop_after_attempt(retry.max_attempts) | stop_after_delay(retry.max_seconds),
+            wait=_backoff(retry.initial_wait, retry.max_wait),
+            retry=retry_if_exception(lambda error: _worth_retrying(error, retryable)),
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=lambda state: _logger.info(
+                "platform.retry", infno=transaction.infno, msgid=msgid, attempt=state.attempt_number
+            ),
+        )
+        try:
+            return retrying(self._attempt, transaction, body, msgid)
+        except _AMBIGUOUS as error:
+            if not transaction.changes_state:
+                raise
+            raise OutcomeUnknownError(
+                f"outcome unknown: {error.detail if isinstance(error, TransportError) else error}",
+                infno=transaction.infno,
+                msgid=msgid,
+                cause=error,
+            ) from error
+
+    def _envelope(
+        self, infno: str, payload: InputModel, insuplc_admdvs: str, msgid: str, sign_no: str
+    ) -> dict[str, Any]:
+        settings = self._settings
+        envelope = RequestEnvelope(
+            infno=infno,
+            msgid=msgid,
+            mdtrtarea_admvs=settings.mdtrtarea_admvs,
+            insuplc_admdvs=insuplc_admdvs,
+            recer_sys_code=settings.recer_sys_code,
+            dev_no=settings.dev_no,
+            signtype=settings.signtype,
+            infver=settings.infver,
+            opter_type=settings.opter_type,
+            opter=settings.opter,
+            opter_name=settings.opter_name,
+            inf_time=self._clock(),
+            fixmedins_code=settings.fixmedins_code,
+            fixmedins_name=settings.fixmedins_name,
+            sign_no=sign_no,
+            input=payload.to_wire(),
+        )
+        return envelope.to_wire(settings.extra_envelope_fields)
+
+    def _attempt(self, transaction: Transaction[Any, OutT], body: bytes, msgid: str) -> Reply[OutT]:
+        infno = transaction.infno
+        headers = {"Content-Type": "application/json;charset=utf-8"}
+        headers.update(self._gateway.headers(infno, self._clock()))
+        try:
+            response = self._http.post(self._settings.url_for(infno), content=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise ConnectError(
+                f"could not reach the platform: {type(error).__name__}", infno=infno, msgid=msgid
+            ) from error
+        except httpx.TimeoutException as error:
+            raise PlatformTimeoutError(
+                f"no answer in time: {type(error).__name__}", infno=infno, msgid=msgid
+            ) from error
+        except httpx.TransportError as error:
+            raise ProtocolError(
+                f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
+            ) from error
+        return self._interpret(transaction, response, msgid)
+
+    def _interpret(
+        self, transaction: Transaction[Any, OutT], response: httpx.Response, msgid: str
+    ) -> Reply[OutT]:
+        infno = transaction.infno
+        answer = read_answer(response.content)
+        if isinstance(answer, GatewayRefusal):
+            raise _gateway_error(answer, infno, msgid)
+        if response.status_code >= 500:
+            raise PlatformUnavailableError(
+                f"HTTP {response.status_code}", infno=infno, msgid=msgid, infcode=response.status_code
+            )
+        if isinstance(answer, UnreadableAnswer):
+            raise ProtocolError(
+                f"{answer.reason} (HTTP {response.status_code})",
+                infno=infno,
+                msgid=msgid,
+                status_code=response.status_code,
+                body=response.content,
+            )
+        if not answer.succeeded:
+            raise self._platform_error(transaction, answer, msgid)
+        try:
+            output = transaction.parse_output(answer.output)
+        except ValidationError as error:
+            fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in error.errors())
+            raise ProtocolError(
+                f"output does not match the {infno} model ({fields})",
+                infno=infno,
+                msgid=msgid,
+                status_code=response.status_code,
+                body=response.content,
+                platform_succeeded=True,
+            ) from error
+        return Reply(infno=infno, msgid=msgid, output=output, envelope=answer)
+
+    def _platform_error(
+        self, transaction: Transaction[Any, Any], answer: ResponseEnvelope, msgid: str
+    ) -> PlatformError:
+        infno, err_msg = transaction.infno, answer.err_msg
+        if transaction.requires_sign_in and _mentions(err_msg, self._settings.sign_no_markers):
+            return SignInRejectedError(err_msg, infno=infno, msgid=msgid, infcode=answer.infcode)
+        if _mentions(err_msg, self._settings.maintenance_markers):
+            return PlatformUnavailableError(err_msg, infno=infno, msgid=msgid, infcode=answer.infcode)
+        return BusinessRuleError(err_msg, infno=infno, msgid=msgid, infcode=answer.infcode)
+
+
+def _gateway_error(refusal: GatewayRefusal, infno: str, msgid: str) -> PlatformError:
+    if refusal.code in (401, 403):
+        return AuthenticationError(refusal.message, infno=infno, msgid=msgid, infcode=refusal.code)
+    return PlatformUnavailableError(refusal.message, infno=infno, msgid=msgid, infcode=refusal.code)
+
+
+def _backoff(initial: float, maximum: float) -> Callable[[RetryCallState], float]:
+    """Exponential backoff with full jitter on top, capped at ``maximum`` seconds."""
+
+    def wait(state: RetryCallState) -> float:
+        exponential = initial * 2 ** (state.attempt_number - 1)
+        return float(min(maximum, exponential + random.uniform(0, initial)))
+
+    return wait
+
+
+def _worth_retrying(error: BaseException, retryable: tuple[type[Exception], ...]) -> bool:
+    if isinstance(error, ProtocolError) and error.platform_succeeded:
+        return False  # the same answer would come back
+    return isinstance(error, retryable)
+
+
+def _mentions(text: str, markers: tuple[str, ...]) -> bool:
+    return any(marker and marker in text for marker in markers)
+
+
+def _timeout(settings: AdapterSettings) -> httpx.Timeout:
+    timeouts = settings.timeouts
+    return httpx.Timeout(
+        connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+    )
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

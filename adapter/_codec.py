@@ -1,0 +1,96 @@
+"""The one JSON codec between the adapter and the platform.
+
+Amounts travel as JSON *numbers* (``"balc":1000.00``), and must stay exact in both
+directions: decoding uses ``parse_float=Decimal``, and encoding writes a Decimal's
+own digits, never routing it through ``float``. Floats are refused on the way out,
+so a stray float in a request is a bug found at once rather than a fen lost later.
+
+Encoding is deterministic (insertion order, compact separators, UTF-8 without
+escaping Chinese), which is what makes golden exact-byte tests possible.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["decode", "encode"]
+
+_dump_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def encode(value: object) -> bytes:
+    """Serialise ``value`` (dicts, lists, str, int, Decimal, bool, None) to UTF-8 JSON bytes."""
+    parts: list[str] = []
+    _write(value, parts)
+    return "".join(parts).encode("utf-8")
+
+
+def decode(data: bytes | str) -> Any:
+    """Parse JSON, reading every number with a fraction or exponent as ``Decimal``.
+
+    Integers stay ``int``. Raises ``ValueError`` on malformed input (including
+    ``NaN``/``Infinity``, which JSON does not have).
+    """
+    return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _write(value: object, parts: list[str]) -> None:
+    if value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, str):
+        parts.append(_dump_string(value))
+    elif isinstance(value, int):
+        parts.append(str(value))
+    elif isinstance(value, Decimal):
+        parts.append(_decimal_literal(value))
+    elif isinstance(value, float):
+        raise TypeError("floats are not allowed on the wire; use Decimal")
+    elif isinstance(value, Mapping):
+        _write_object(value, parts)
+    elif isinstance(value, Sequence):
+        _write_array(value, parts)
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _write_object(value: Mapping[object, object], parts: list[str]) -> None:
+    parts.append("{")
+    for index, (key, item) in enumerate(value.items()):
+        if not isinstance(key, str):
+            raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
+        if index:
+            parts.append(",")
+        parts.append(_dump_string(key))
+        parts.append(":")
+        _write(item, parts)
+    parts.append("}")
+
+
+def _write_array(value: Sequence[object], parts: list[str]) -> None:
+    parts.append("[")
+    for index, item in enumerate(value):
+        if index:
+            parts.append(",")
+        _write(item, parts)
+    parts.append("]")
+
+
+def _decimal_literal(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"{value} cannot be sent as a JSON number")
+    if value.is_zero() and value.is_signed():
+        value = value.copy_abs()  # "-0.00" is legal JSON but confuses every reconciliation
+    # Fixed-point notation keeps the digits as written: Decimal("1000.00") -> 1000.00,
+    # Decimal("1E+2") -> 100 (never the exponent form, which some parsers reject).
+    return format(value, "f")

@@ -1,0 +1,131 @@
+"""The request and response envelopes (PROTOCOL.md §1.2, §1.4) and how an answer is read.
+
+An answer is one of three things (PROTOCOL.md §1.5, §6.8): the platform's envelope
+(``infcode`` 0 or not), the *gateway's* own error shape (``{"code":401,
+"message":…}``, outside the envelope), or something else (not JSON, an HTML error
+page) which is a protocol error. ``read_answer`` tells them apart; it does not decide
+what a failure means for the call — the client does, because that depends on whether
+the transaction changes state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from ._codec import decode
+
+__all__ = ["GatewayRefusal", "RequestEnvelope", "ResponseEnvelope", "UnreadableAnswer", "read_answer"]
+
+INF_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class RequestEnvelope(BaseModel):
+    """交易输入参数 — every field of PROTOCOL.md §1.2, in the spec's order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    infno: str
+    msgid: str
+    mdtrtarea_admvs: str
+    insuplc_admdvs: str = ""
+    recer_sys_code: str
+    dev_no: str = ""
+    dev_safe_info: str = ""
+    cainfo: str = ""
+    signtype: str = ""
+    infver: str
+    opter_type: str
+    opter: str
+    opter_name: str
+    inf_time: datetime
+    fixmedins_code: str
+    fixmedins_name: str
+    sign_no: str = ""
+    input: dict[str, Any]
+
+    def to_wire(self, extra_fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The envelope as sent: spec order, ``inf_time`` formatted, then any regional extras.
+
+        Regional extras (e.g. Jiangsu's ``fixmedins_soft_fcty``) come from settings and
+        never override a spec field.
+        """
+        wire = self.model_dump(mode="python")
+        wire["inf_time"] = self.inf_time.strftime(INF_TIME_FORMAT)
+        for key, value in (extra_fields or {}).items():
+            wire.setdefault(key, value)
+        return wire
+
+
+def _infcode(value: Any) -> Any:
+    # Samples send a JSON number; some gateways a string (PROTOCOL.md §1.4).
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _text(value: Any) -> Any:
+    return "" if value is None else value
+
+
+class ResponseEnvelope(BaseModel):
+    """交易输出参数 (PROTOCOL.md §1.4). Unknown keys (``warn_msg``, ``cainfo``…) are kept."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    infcode: Annotated[int, BeforeValidator(_infcode)]
+    inf_refmsgid: Annotated[str, BeforeValidator(_text)] = ""
+    refmsg_time: Annotated[str, BeforeValidator(_text)] = ""
+    respond_time: Annotated[str, BeforeValidator(_text)] = ""
+    err_msg: Annotated[str, BeforeValidator(_text)] = ""
+    warn_msg: Annotated[str, BeforeValidator(_text)] = ""
+    output: Any = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.infcode == 0
+
+
+@dataclass(frozen=True)
+class GatewayRefusal:
+    """The gateway's own error shape, e.g. ``{"code":401,"message":"签名不一致!"}``."""
+
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class UnreadableAnswer:
+    """An answer that is neither an envelope nor a gateway refusal."""
+
+    reason: str
+
+
+def read_answer(body: bytes) -> ResponseEnvelope | GatewayRefusal | UnreadableAnswer:
+    """Classify a response body. Never raises."""
+    try:
+        document = decode(body)
+    except (ValueError, UnicodeDecodeError):
+        return UnreadableAnswer("the answer is not JSON")
+    if not isinstance(document, dict):
+        return UnreadableAnswer("the answer is not a JSON object")
+    if "infcode" not in document:
+        if "code" in document and "message" in document:
+            return _gateway_refusal(document)
+        return UnreadableAnswer("the answer has no infcode")
+    try:
+        return ResponseEnvelope.model_validate(document)
+    except ValidationError as error:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
+        return UnreadableAnswer(f"the envelope is malformed ({fields})")
+
+
+def _gateway_refusal(document: dict[str, Any]) -> GatewayRefusal | UnreadableAnswer:
+    code = _infcode(document["code"])
+    if not isinstance(code, int):
+        return UnreadableAnswer("the gateway answer has a non-numeric code")
+    return GatewayRefusal(code=code, message=str(document["message"] or ""))

@@ -1,0 +1,147 @@
+"""The adapter's one error tree.
+
+Every exception the adapter raises on purpose is one of these::
+
+    AdapterError
+    ├── ConfigurationError(ValueError)     settings or data files are wrong; found at start-up
+    ├── InputError(ValueError)             the HIS gave us bad visit data; found before any I/O
+    ├── MappingError(LookupError)          a code has no mapping we can use
+    ├── EligibilityError                   the patient cannot be settled the way that was asked
+    ├── TransportError                     the call did not produce a usable answer
+    │   ├── ConnectError                   never reached the platform (nothing was sent)
+    │   ├── PlatformTimeoutError           sent, but no answer in time (queries only)
+    │   ├── ProtocolError                  the answer is not a valid envelope
+    │   └── PlatformError                  the platform answered infcode != 0 (keeps err_msg)
+    │       ├── AuthenticationError        gateway signature/key refused, or sign_no refused
+    │       ├── PlatformUnavailableError   停机 / maintenance / HTTP 5xx
+    │       └── BusinessRuleError          a business refusal with the platform's own words
+    └── OutcomeUnknownError                a state-changing call whose result is unknown
+
+``OutcomeUnknownError`` is deliberately *not* a ``TransportError``: code that catches
+``TransportError`` to retry must never catch it, because retrying a settlement whose
+outcome is unknown could settle it twice. The execution layer resolves it with 冲正
+(2601) or a query (PROTOCOL.md §6.4).
+
+``str(err)`` is short, leads with infno and msgid when there is a call behind it, and
+never contains personal data. The payload (err_msg, raw body) lives in attributes.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+
+class AdapterError(Exception):
+    """Base class of every error the adapter raises on purpose."""
+
+
+class ConfigurationError(AdapterError, ValueError):
+    """Settings or a configuration/data file is invalid (raised at start-up)."""
+
+
+class InputError(AdapterError, ValueError):
+    """Bad input from the HIS (a visit file, an argument), found before any I/O.
+
+    ``where`` names the place: a field path such as ``items[3].pric``.
+    """
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class MappingError(AdapterError, LookupError):
+    """A diagnosis or item code has no mapping the adapter can use."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class EligibilityError(AdapterError):
+    """The patient cannot be settled as asked (e.g. several insurances, none chosen)."""
+
+
+class _CallError(AdapterError):
+    """Shared shape of errors that belong to one platform call."""
+
+    def __init__(self, message: str, *, infno: str = "", msgid: str = "") -> None:
+        self.infno = infno
+        self.msgid = msgid
+        self.detail = message
+        prefix = " ".join(part for part in (infno, msgid) if part)
+        super().__init__(f"[{prefix}] {message}" if prefix else message)
+
+
+class TransportError(_CallError):
+    """The call did not produce a usable answer from the platform."""
+
+
+class ConnectError(TransportError):
+    """The platform was never reached: nothing was sent, so a retry is always safe."""
+
+
+class PlatformTimeoutError(TransportError, builtins.TimeoutError):
+    """The request was sent but no answer came in time (raised for queries only)."""
+
+
+class ProtocolError(TransportError):
+    """The answer is not a valid envelope (not JSON, wrong shape, HTTP error page).
+
+    ``status_code`` and ``body`` keep what came back, for diagnosis.
+    ``platform_succeeded`` is true when the envelope said ``infcode`` 0 but its output
+    did not match the transaction's model: the platform did the work, we cannot read
+    the result, and asking again would only repeat the mismatch.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        infno: str = "",
+        msgid: str = "",
+        status_code: int = 0,
+        body: bytes = b"",
+        platform_succeeded: bool = False,
+    ) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.platform_succeeded = platform_succeeded
+        super().__init__(message, infno=infno, msgid=msgid)
+
+
+class PlatformError(TransportError):
+    """The platform (or its gateway) answered with a failure.
+
+    ``err_msg`` is the platform's own text, verbatim; ``infcode`` its status code
+    (for gateway errors, the gateway's ``code``).
+    """
+
+    def __init__(self, err_msg: str, *, infno: str = "", msgid: str = "", infcode: int = -1) -> None:
+        self.err_msg = err_msg
+        self.infcode = infcode
+        super().__init__(err_msg, infno=infno, msgid=msgid)
+
+
+class AuthenticationError(PlatformError):
+    """The gateway refused our signature or key, or the platform refused the sign_no."""
+
+
+class PlatformUnavailableError(PlatformError):
+    """The platform is down for maintenance (停机) or answered HTTP 5xx."""
+
+
+class BusinessRuleError(PlatformError):
+    """The platform refused the request on business grounds (err_msg says why)."""
+
+
+class OutcomeUnknownError(_CallError):
+    """A state-changing call ended without a definite answer.
+
+    The platform may or may not have committed it. ``cause`` is the underlying
+    transport or platform error. Resolve with 冲正 (2601, omsgid = ``msgid``).
+    """
+
+    def __init__(self, message: str, *, infno: str, msgid: str, cause: Exception | None = None) -> None:
+        self.cause = cause
+        super().__init__(message, infno=infno, msgid=msgid)

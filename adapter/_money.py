@@ -1,0 +1,66 @@
+"""Money and quantity as ``Decimal``: parsing at the boundary and named rounding.
+
+Floats are refused wherever a number enters the adapter (a float cannot hold 0.1
+exactly, and one fen of drift is a reconciliation failure). Precision follows the
+national interface (PROTOCOL.md conventions; DOMAIN.md §2.1): amounts 2 decimals,
+``pric``/``pric_uplmt_amt`` 6, ``cnt`` 4, ``selfpay_prop`` 4. Rounding always names
+its mode; the ambient decimal context is never relied on.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = [
+    "AMOUNT_PLACES",
+    "CENT",
+    "PRICE_PLACES",
+    "QUANTITY_PLACES",
+    "RATIO_PLACES",
+    "has_places",
+    "round_amount",
+    "to_decimal",
+]
+
+CENT = Decimal("0.01")
+AMOUNT_PLACES = 2
+PRICE_PLACES = 6
+QUANTITY_PLACES = 4
+RATIO_PLACES = 4
+
+
+def to_decimal(value: object) -> Decimal:
+    """Read ``value`` as an exact Decimal.
+
+    Accepts ``Decimal``, ``int`` and numeric strings; refuses ``float`` and ``bool``
+    (``True`` is an ``int`` in Python, never a quantity) and non-finite values.
+    Raises ``ValueError`` (or ``TypeError`` for a float) naming the problem.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, float):
+        raise TypeError("floats are not accepted for money or quantities; pass a str or Decimal")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    else:
+        raise TypeError(f"not a number: {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def has_places(value: Decimal, places: int) -> bool:
+    """True when ``value`` needs no more than ``places`` decimals (``1.230`` has 2)."""
+    return value == value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_amount(value: Decimal) -> Decimal:
+    """Round to the fen, half up: the rule the platform applies (DEMO_DATA.md, DOMAIN.md §2.3)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,0 +1,49 @@
+"""Message ids: fixmedins_code(12) + yyyyMMddHHmmss(14) + 4-digit sequence = 30 characters.
+
+The msgid is the key of 冲正 (2601 ``omsgid``), is echoed back as ``medins_setl_id``
+and appears in the 3202 reconciliation file (PROTOCOL.md §1.3, §6.2), so it must be
+unique for the institution. Public clients append a *random* 4-digit number, which
+collides at a few hundred calls per second; we use a monotonic counter per second
+instead, as PROTOCOL.md §1.3 recommends. When 9999 ids have been issued within one
+second, the generator borrows the next second rather than repeat an id, so ids stay
+unique and increasing even if the clock stands still or steps back.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from ._clock import CHINA_TZ, Clock, china_now
+
+__all__ = ["MSGID_LENGTH", "MsgIdFactory"]
+
+MSGID_LENGTH = 30
+_MAX_SEQUENCE = 9999
+
+
+class MsgIdFactory:
+    """Thread-safe generator of unique 30-character msgids for one institution."""
+
+    def __init__(self, fixmedins_code: str, *, clock: Clock = china_now) -> None:
+        if len(fixmedins_code) != 12:
+            raise ValueError(
+                f"fixmedins_code must be 12 characters for a 30-character msgid, got {len(fixmedins_code)}"
+            )
+        self._prefix = fixmedins_code
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._second: datetime | None = None
+        self._sequence = 0
+
+    def __call__(self) -> str:
+        now = self._clock().astimezone(CHINA_TZ).replace(microsecond=0)
+        with self._lock:
+            if self._second is None or now > self._second:
+                self._second, self._sequence = now, 1
+            elif self._sequence < _MAX_SEQUENCE:
+                self._sequence += 1
+            else:
+                self._second, self._sequence = self._second + timedelta(seconds=1), 1
+            second, sequence = self._second, self._sequence
+        return f"{self._prefix}{second:%Y%m%d%H%M%S}{sequence:04d}"

@@ -1,0 +1,152 @@
+"""Adapter settings: who we are, where the platform is, how we authenticate and wait.
+
+Read from ``OPSP_*`` environment variables (nested with ``__``, e.g.
+``OPSP_GATEWAY__SCHEME=tif``) and optionally a TOML file, environment winning over
+the file. Secrets are ``SecretStr`` so they never print. Invalid settings fail at
+start-up with ``ConfigurationError`` naming each bad field — never in the middle of
+a settlement.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+from ._errors import ConfigurationError
+
+__all__ = ["AdapterSettings", "GatewaySettings", "RetrySettings", "TimeoutSettings", "load_settings"]
+
+
+class GatewaySettings(BaseModel):
+    """The gateway in front of the platform (PROTOCOL.md §2)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scheme: Literal["none", "tif", "csb"] = "none"
+    tif_paasid: str = ""
+    tif_token: SecretStr = SecretStr("")
+    tif_service_id: str = ""
+    csb_access_key: str = ""
+    csb_secret_key: SecretStr = SecretStr("")
+    csb_api_version: str = "1.0.0"
+    csb_api_name: str = "{infno}"
+    """Template for ``_api_name``; Hunan names one service per transaction (``1101``)."""
+    csb_timestamp_unit: Literal["ms", "s"] = "ms"
+
+
+class TimeoutSettings(BaseModel):
+    """HTTP timeouts in seconds. TZ (Nanjing) waits 120 s for an answer (PROTOCOL.md §6.8)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    connect: float = Field(default=5.0, gt=0)
+    read: float = Field(default=60.0, gt=0)
+    write: float = Field(default=10.0, gt=0)
+    pool: float = Field(default=5.0, gt=0)
+
+
+class RetrySettings(BaseModel):
+    """Retry budget for queries (state-changing calls are retried only when nothing was sent)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    max_seconds: float = Field(default=30.0, gt=0)
+    initial_wait: float = Field(default=0.5, ge=0)
+    max_wait: float = Field(default=5.0, ge=0)
+
+
+class AdapterSettings(BaseSettings):
+    """Everything the adapter needs to talk to one platform as one institution."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OPSP_", env_nested_delimiter="__", frozen=True, extra="forbid"
+    )
+
+    endpoint: str = "http://127.0.0.1:8080/fsi/api/rsfComIfsService/callService"
+    """One URL for every transaction, or a template containing ``{infno}``."""
+    fixmedins_code: str
+    fixmedins_name: str
+    mdtrtarea_admvs: str
+    """就医地医保区划: the hospital's own 6-digit area code."""
+    recer_sys_code: str = "HIS"
+    infver: str = "V1.0"
+    opter_type: Literal["1", "2", "3"] = "1"
+    opter: str
+    opter_name: str
+    sign_in_mac: str = ""
+    sign_in_ip: str = ""
+    signtype: str = ""
+    dev_no: str = ""
+    extra_envelope_fields: dict[str, str] = Field(default_factory=dict)
+    gateway: GatewaySettings = GatewaySettings()
+    timeouts: TimeoutSettings = TimeoutSettings()
+    retry: RetrySettings = RetrySettings()
+    maintenance_markers: tuple[str, ...] = ("停机", "维护", "系统升级")
+    """err_msg fragments that mean the platform is down for maintenance (seed 002 四(四))."""
+    sign_no_markers: tuple[str, ...] = ("签到",)
+    """err_msg fragments that mean the sign_no was refused: sign in again and resend."""
+
+    @field_validator("fixmedins_code")
+    @classmethod
+    def _twelve_characters(cls, value: str) -> str:
+        # msgid = fixmedins_code(12) + time(14) + sequence(4) must be 30 long (§1.3).
+        if len(value) != 12:
+            raise ValueError("must be 12 characters (the msgid is built from it)")
+        return value
+
+    @field_validator("mdtrtarea_admvs")
+    @classmethod
+    def _admdvs(cls, value: str) -> str:
+        if len(value) != 6 or not value.isdigit():
+            raise ValueError("must be a 6-digit area code")
+        return value
+
+    def url_for(self, infno: str) -> str:
+        """The URL to POST this transaction to."""
+        return self.endpoint.replace("{infno}", infno)
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> AdapterSettings:
+    """Settings from an optional TOML file, then ``OPSP_*`` variables, then ``overrides``.
+
+    Raises ``ConfigurationError`` listing every invalid or missing field.
+    """
+    values: dict[str, Any] = {}
+    if path is not None:
+        values = _read_toml(Path(path))
+    environment = EnvSettingsSource(AdapterSettings, env_prefix="OPSP_", env_nested_delimiter="__")()
+    values = _merge(_merge(values, environment), overrides)
+    try:
+        return AdapterSettings.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc']) or '(settings)'}: {item['msg']}"
+            for item in error.errors()
+        )
+        where = f" in {path}" if path is not None else ""
+        raise ConfigurationError(f"invalid adapter settings{where}: {problems}") from error
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigurationError(f"settings file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"settings file {path} is not valid TOML: {error}") from error
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,70 @@
+"""What a transaction is: its infno, its input and output models, and whether it changes state.
+
+Whether a transaction changes platform state decides how failures are handled
+(STYLE.md §4): queries are retried with the same msgid; state-changing calls are
+never retried after anything might have reached the platform, and an ambiguous end
+becomes ``OutcomeUnknownError`` for the execution layer to resolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+__all__ = ["InputModel", "OutputModel", "Transaction", "exp_content_field"]
+
+
+class InputModel(BaseModel):
+    """Base of request models: strict about unknown fields, immutable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The ``input`` object as sent: national field names, no nulls.
+
+        PROTOCOL.md §1.6: an empty value is sent as ``""`` (numbers as 0; our numeric
+        request fields always carry a value).
+        """
+        dumped: dict[str, Any] = _without_nulls(self.model_dump(mode="python", by_alias=True))
+        return dumped
+
+
+class OutputModel(BaseModel):
+    """Base of response models: tolerant of extra fields, immutable."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+def exp_content_field() -> Any:
+    """A ``exp_content`` field that also accepts the national spelling ``expContent``."""
+    return Field(default="", validation_alias=AliasChoices("exp_content", "expContent"))
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nulls(item) for item in value]
+    return "" if value is None else value
+
+
+InT = TypeVar("InT", bound=InputModel)
+OutT = TypeVar("OutT", bound=OutputModel)
+
+
+@dataclass(frozen=True)
+class Transaction(Generic[InT, OutT]):
+    """One national-interface transaction."""
+
+    infno: str
+    title: str
+    input_model: type[InT]
+    output_model: type[OutT]
+    changes_state: bool
+    requires_sign_in: bool = True
+
+    def parse_output(self, output: object) -> OutT:
+        """Validate the envelope's ``output`` (missing or null reads as an empty object)."""
+        return self.output_model.model_validate({} if output is None else output)

@@ -1,0 +1,73 @@
+"""msgid = fixmedins_code + yyyyMMddHHmmss + 4-digit sequence, 30 characters, unique (PROTOCOL.md §1.3)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import pytest
+
+from adapter import CHINA_TZ, MsgIdFactory, fixed_clock
+
+MOMENT = datetime(2026, 11, 22, 9, 30, 0, tzinfo=CHINA_TZ)
+
+
+def test_format_is_code_time_sequence() -> None:
+    make = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
+    assert make() == "H42010200001" "20261122093000" "0001"
+    assert make() == "H42010200001202611220930000002"
+    assert len(make()) == 30
+
+
+def test_sequence_restarts_each_second() -> None:
+    now = [MOMENT]
+    make = MsgIdFactory("H42010200001", clock=lambda: now[0])
+    make()
+    now[0] = MOMENT.replace(second=1)
+    assert make() == "H42010200001202611220930010001"
+
+
+def test_utc_clock_is_written_in_china_time() -> None:
+    utc = datetime.fromisoformat("2026-11-22T01:30:00+00:00")
+    assert MsgIdFactory("H42010200001", clock=lambda: utc)()[12:26] == "20261122093000"
+
+
+def test_overflow_borrows_the_next_second_instead_of_repeating() -> None:
+    make = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
+    ids = [make() for _ in range(10_001)]
+    assert ids[9_998] == "H42010200001202611220930009999"
+    assert ids[9_999] == "H42010200001202611220930010001"
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_clock_stepping_back_never_repeats_an_id() -> None:
+    now = [MOMENT.replace(second=5)]
+    make = MsgIdFactory("H42010200001", clock=lambda: now[0])
+    first = make()
+    now[0] = MOMENT  # NTP stepped the clock back five seconds
+    second = make()
+    assert second > first
+    assert second == "H42010200001202611220930050002"
+
+
+def test_unique_from_many_threads() -> None:
+    make = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
+    results: list[list[str]] = [[] for _ in range(8)]
+
+    def work(bucket: list[str]) -> None:
+        bucket.extend(make() for _ in range(3_000))
+
+    threads = [threading.Thread(target=work, args=(bucket,)) for bucket in results]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [msgid for bucket in results for msgid in bucket]
+    assert len(every) == 24_000
+    assert len(set(every)) == 24_000
+    assert all(len(msgid) == 30 for msgid in every)
+
+
+def test_institution_code_must_be_twelve_characters() -> None:
+    with pytest.raises(ValueError, match="12 characters"):
+        MsgIdFactory("H4201020000")

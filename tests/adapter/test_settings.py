@@ -1,0 +1,83 @@
+"""Settings: TOML file, OPSP_* environment over it, secrets kept secret, bad values fail early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapter import ConfigurationError, load_settings
+
+TOML = """
+fixmedins_code = "H42010200001"
+fixmedins_name = "武汉市示范医院"
+mdtrtarea_admvs = "420100"
+opter = "0001"
+opter_name = "收费员甲"
+endpoint = "https://hsa.test/fsi/api/{infno}"
+
+[gateway]
+scheme = "tif"
+tif_paasid = "opsp-demo"
+tif_token = "opsp-demo-token"
+
+[timeouts]
+read = 120
+"""
+
+
+def test_toml_file_with_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "adapter.toml"
+    path.write_text(TOML, encoding="utf-8")
+    monkeypatch.setenv("OPSP_OPTER", "0002")
+    monkeypatch.setenv("OPSP_GATEWAY__TIF_PAASID", "from-env")
+    settings = load_settings(path)
+    assert settings.opter == "0002"
+    assert settings.gateway.tif_paasid == "from-env"
+    assert settings.gateway.scheme == "tif"
+    assert settings.timeouts.read == 120
+    assert settings.url_for("2207") == "https://hsa.test/fsi/api/2207"
+
+
+def test_secrets_do_not_print(tmp_path: Path) -> None:
+    path = tmp_path / "adapter.toml"
+    path.write_text(TOML, encoding="utf-8")
+    settings = load_settings(path)
+    assert "opsp-demo-token" not in repr(settings)
+    assert "opsp-demo-token" not in str(settings.model_dump())
+    assert settings.gateway.tif_token.get_secret_value() == "opsp-demo-token"
+
+
+def test_every_bad_field_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "adapter.toml"
+    path.write_text(TOML.replace('"H42010200001"', '"H4201"').replace('"420100"', '"42"'), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "fixmedins_code: Value error, must be 12 characters" in message
+    assert "mdtrtarea_admvs: Value error, must be a 6-digit area code" in message
+    assert str(path) in message
+
+
+def test_missing_and_unknown_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPSP_OPTER", raising=False)
+    with pytest.raises(ConfigurationError, match="opter: Field required"):
+        load_settings(fixmedins_code="H42010200001", fixmedins_name="x", mdtrtarea_admvs="420100", opter_name="y")
+    with pytest.raises(ConfigurationError, match="gateway.schema: Extra inputs are not permitted"):
+        load_settings(
+            fixmedins_code="H42010200001",
+            fixmedins_name="x",
+            mdtrtarea_admvs="420100",
+            opter="1",
+            opter_name="y",
+            gateway={"schema": "tif"},
+        )
+
+
+def test_missing_or_broken_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="settings file not found"):
+        load_settings(tmp_path / "absent.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("fixmedins_code = ", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="is not valid TOML"):
+        load_settings(broken)
