@@ -1,0 +1,75 @@
+"""`run_server`: serve the mock with uvicorn in this process, on one socket.
+
+The socket is bound and listening before uvicorn starts, so the actual port (for port 0) is known and printed
+— `opsp mock platform listening on http://HOST:PORT` — in every case, for humans and for tests that start the
+server on a free port.
+
+Shutdown: uvicorn stops gracefully on SIGINT/SIGTERM and then re-raises the signal with the previous handler.
+With the default SIGTERM handler that would kill the process before the store is closed, so while serving,
+SIGTERM (if nobody else handles it) is turned into `SystemExit` and the `finally` closes the store.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import uvicorn
+
+from mock_platform._platform import MockPlatform
+
+LISTENING_LINE = "opsp mock platform listening on http://{host}:{port}"
+
+
+def run_server(*, host: str = "127.0.0.1", port: int = 8080, db_path: str | None = None) -> None:
+    """Serve the mock platform until interrupted (SIGINT/SIGTERM stop it gracefully)."""
+    platform = MockPlatform(db_path=db_path)
+    sock = _listening_socket(host, port)
+    try:
+        bound_port = sock.getsockname()[1]
+        shown_host = f"[{host}]" if ":" in host else host
+        print(LISTENING_LINE.format(host=shown_host, port=bound_port), flush=True)
+        config = uvicorn.Config(platform.asgi_app, log_level="warning", lifespan="off", access_log=False)
+        with _sigterm_exits():
+            uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        platform.close()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+@contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """Make SIGTERM raise SystemExit (unless the host handles SIGTERM itself, or not in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_for_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_for_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)

@@ -1,0 +1,58 @@
+"""China-time clock helpers and the wire's date/time formats.
+
+The platform runs on China Standard Time (UTC+8, no daylight saving). Every clock the mock is given must
+return timezone-aware datetimes; they are converted to UTC+8 before any calendar decision (sign-in day,
+filing validity, age), so a caller passing UTC gets the same answers as one passing China time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+
+CHINA_TZ = timezone(timedelta(hours=8), name="CST")
+
+Clock = Callable[[], datetime]
+
+# PROTOCOL.md conventions: D = yyyy-MM-dd, DT = yyyy-MM-dd HH:mm:ss; envelope times are yyyyMMddHHmmssSSS.
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def china_now() -> datetime:
+    """The real clock, in China time."""
+    return datetime.now(CHINA_TZ)
+
+
+def read_clock(clock: Clock) -> datetime:
+    """Call `clock` and return its time in China time; a naive datetime is a programming error."""
+    now = clock()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("the mock platform's clock must return timezone-aware datetimes")
+    return now.astimezone(CHINA_TZ)
+
+
+def format_date(value: date | None) -> str:
+    """A `D` field; an absent date is the empty string (PROTOCOL.md §1.6: empty values are "")."""
+    return "" if value is None else value.strftime(DATE_FORMAT)
+
+
+def format_datetime(value: datetime) -> str:
+    """A `DT` field."""
+    return value.strftime(DATETIME_FORMAT)
+
+
+def format_millis(value: datetime) -> str:
+    """`refmsg_time` / `respond_time`: yyyyMMddHHmmssSSS (PROTOCOL.md §1.4)."""
+    return value.strftime("%Y%m%d%H%M%S") + f"{value.microsecond // 1000:03d}"
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse a `DT` field (naive; the wire carries China local time)."""
+    return datetime.strptime(text, DATETIME_FORMAT)
+
+
+def completed_years(born: date, on: date) -> int:
+    """Age in completed years on a given day."""
+    had_birthday = (on.month, on.day) >= (born.month, born.day)
+    return on.year - born.year - (0 if had_birthday else 1)

@@ -1,0 +1,135 @@
+"""2001 待遇检查 rules: may this person be settled for this med_type (and disease) here on this day?
+
+Pure functions over records and configuration (no store, no HTTP). The checks, in order, for med_type 14:
+
+1. insurance status on the visit day (停保: seed 001 一(四)1 "就医期间处于停保状态");
+2. a 门诊慢特病 filing for the disease valid on the visit day
+   (seed 001 一(四)3 "未增加门诊慢特病病种之前发生的相关费用");
+3. the hospital is a 门诊慢特病 designated hospital (seed 001 一(四)2);
+4. the insured place has a policy for this relation (local / in_province / cross_province),
+   med_type and insutype;
+5. that policy covers the disease (参保地 decides the disease range: seed 002 三(一));
+6. the hospital has opened the disease for patients of this relation (seed 002 二(三));
+7. a 异地就医备案 covering the hospital, when the policy requires one (seed 002 二(一), seed 001 一(一)).
+
+For med_type 11 only the first check applies. Reasons are the Chinese texts returned in `trt_chk_rslt`;
+they name codes and dates, never personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from mock_platform.backend.people import FilingRecord, InsuranceRecord, PersonRecord
+from mock_platform.config._base import Relation
+from mock_platform.config.platform import Hospital
+from mock_platform.config.policies import RegionPolicy
+
+RELATION_LABELS: dict[Relation, str] = {
+    "local": "本地就医",
+    "in_province": "省内异地就医",
+    "cross_province": "跨省异地就医",
+}
+_INSU_STATUS_LABELS = {"0": "未参保", "1": "正常参保", "2": "暂停参保", "3": "无效参保", "4": "终止参保"}
+SUPPORTED_MED_TYPES = ("11", "14")
+
+
+@dataclass(frozen=True)
+class TreatmentDecision:
+    entitled: bool
+    reason: str
+    begndate: date
+    enddate: date | None
+
+
+def relation_of(hospital_admdvs: str, insured_admdvs: str) -> Relation:
+    """Relation of the hospital to the insured place (DEMO_DATA.md "Benefit policies")."""
+    if hospital_admdvs == insured_admdvs:
+        return "local"
+    if hospital_admdvs[:2] == insured_admdvs[:2]:
+        return "in_province"
+    return "cross_province"
+
+
+def check_treatment(
+    *,
+    person: PersonRecord,
+    insurance: InsuranceRecord,
+    hospital: Hospital,
+    policy: RegionPolicy | None,
+    med_type: str,
+    dise_codg: str,
+    day: date,
+) -> TreatmentDecision:
+    """Decide entitlement for one (person, insutype, med_type, disease, day) at `hospital`."""
+    insurance_period = (insurance.psn_insu_date, _day_before(insurance.paus_insu_date))
+    problem = _insurance_problem(insurance, day)
+    if problem is not None or med_type != "14":
+        return TreatmentDecision(problem is None, problem or "", *insurance_period)
+    filing, problem = _filing(person.filings, dise_codg, day)
+    period = insurance_period if filing is None else (filing.begndate, filing.enddate)
+    if problem is None:
+        problem = _place_problem(person, insurance, hospital, policy, dise_codg, day)
+    return TreatmentDecision(problem is None, problem or "", *period)
+
+
+def _insurance_problem(insurance: InsuranceRecord, day: date) -> str | None:
+    if day < insurance.psn_insu_date:
+        return f"就医日期{day}早于参保日期{insurance.psn_insu_date}，不享受医保待遇"
+    paused = insurance.paus_insu_date
+    if insurance.psn_insu_stas == "2" and paused is not None and paused <= day:
+        return f"参保人自{paused}起暂停参保，就医日期{day}处于停保状态，不享受医保待遇"
+    if insurance.psn_insu_stas in ("0", "3", "4"):
+        return f"参保状态为[{_INSU_STATUS_LABELS[insurance.psn_insu_stas]}]，不享受医保待遇"
+    return None
+
+
+def _filing(
+    filings: tuple[FilingRecord, ...], code: str, day: date
+) -> tuple[FilingRecord | None, str | None]:
+    """The filing that makes `code` valid on `day`, or the closest one and why it does not."""
+    candidates = [filing for filing in filings if filing.opsp_dise_code == code]
+    for filing in candidates:
+        if filing.valid_on(day):
+            return filing, None
+    upcoming = sorted((f for f in candidates if f.begndate > day), key=lambda f: f.begndate)
+    if upcoming:
+        start = upcoming[0].begndate
+        return upcoming[0], f"门诊慢特病[{code}]备案自{start}起生效，就医日期{day}不在备案有效期内"
+    if candidates:
+        latest = max(candidates, key=lambda f: f.enddate or day)
+        return latest, f"门诊慢特病[{code}]备案已于{latest.enddate}到期，就医日期{day}不在备案有效期内"
+    return None, f"参保人未办理门诊慢特病[{code}]备案，不享受门诊慢特病待遇"
+
+
+def _place_problem(
+    person: PersonRecord,
+    insurance: InsuranceRecord,
+    hospital: Hospital,
+    policy: RegionPolicy | None,
+    code: str,
+    day: date,
+) -> str | None:
+    relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
+    label = RELATION_LABELS[relation]
+    insured = insurance.insuplc_admdvs
+    if not hospital.opsp_designated:
+        return f"定点医疗机构[{hospital.fixmedins_code}]不是门诊慢特病定点医疗机构"
+    scope = None if policy is None else policy.scope_for(relation, "14", insurance.insutype)
+    if scope is None:
+        return f"参保地[{insured}]未配置{label}门诊慢特病待遇政策（险种类型{insurance.insutype}）"
+    if code not in scope.covered_codes():
+        return (
+            f"参保地[{insured}]{label}门诊慢特病病种范围不含[{code}]，不能直接结算，可回参保地按规定手工报销"
+        )
+    if not hospital.opens(relation, code):
+        return f"定点医疗机构[{hospital.fixmedins_code}]未开通{label}门诊慢特病病种[{code}]的直接结算"
+    needs_filing = relation != "local" and scope.remote_filing is not None and scope.remote_filing.required
+    if needs_filing and not any(r.covers(hospital.admdvs, day) for r in person.remote_filings):
+        return f"参保人无有效的异地就医备案（就医地{hospital.admdvs}，就医日期{day}），不能{label}直接结算"
+    return None
+
+
+def _day_before(value: date | None) -> date | None:
+    return None if value is None else value - timedelta(days=1)

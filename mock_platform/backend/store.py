@@ -1,0 +1,84 @@
+"""The SQLite store: one connection, one lock, explicit transactions, migrations on open.
+
+The ASGI app runs the synchronous core in worker threads, so the single connection is shared across threads
+(`check_same_thread=False`) and every use goes through `transaction()`, which holds the lock for the whole
+BEGIN…COMMIT. A file database runs in WAL mode with `synchronous=FULL` (a committed sign-in survives a crash);
+`None` gives a private in-memory database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mock_platform.backend.schema import MIGRATIONS
+
+
+class Store:
+    """Thread-safe access to the mock's database."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, db_path: str | Path | None) -> Store:
+        """Open (creating if needed) the database at `db_path`, or an in-memory one for None."""
+        target = ":memory:" if db_path is None else str(db_path)
+        # isolation_level=None: no implicit transactions; `transaction()` issues BEGIN IMMEDIATE itself.
+        connection = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA foreign_keys = ON")
+        if db_path is not None:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+        store = cls(connection)
+        store._migrate()
+        return store
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block atomically: commit on success, roll back on any exception."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._connection.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        """Apply the migrations this database does not have yet."""
+        with self.transaction() as connection:
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number:d}")
+
+
+def next_value(connection: sqlite3.Connection, name: str) -> int:
+    """Next value of a named counter (call inside a transaction)."""
+    row = connection.execute(
+        "INSERT INTO sequence (name, value) VALUES (?, 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+        (name,),
+    ).fetchone()
+    return int(row[0])
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT the surrounding transaction; run statements one by one instead.
+    return [statement.strip() for statement in script.split(";") if statement.strip()]

@@ -1,0 +1,156 @@
+"""Load and validate the data files; a malformed file fails here with file, line and field.
+
+Files (relative to the config directory)::
+
+    demo/platform.toml      gateway, operators, envelope constants        -> PlatformFile
+    demo/hospitals.toml     定点医药机构                                     -> HospitalsFile
+    demo/people.toml        insured persons (the default seed of the store) -> PeopleFile
+    policies/<admdvs>.toml  insured-place benefit policies                  -> RegionPolicy
+
+TOML floats are parsed as `Decimal` so amounts never pass through float. TOML syntax errors carry their line
+in the message; for validation errors the line is found by walking the error's location through the text
+(`[[person]]` headers, sub-tables, `key =` lines), best effort.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from mock_platform.config.people import PeopleFile, Person
+from mock_platform.config.platform import Hospital, HospitalsFile, PlatformFile
+from mock_platform.config.policies import RegionPolicy
+from mock_platform.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """Everything the platform reads from data files, validated."""
+
+    platform: PlatformFile
+    hospitals: Mapping[str, Hospital]
+    people: tuple[Person, ...]
+    policies: Mapping[str, RegionPolicy]
+
+    def hospital(self, fixmedins_code: str) -> Hospital | None:
+        return self.hospitals.get(fixmedins_code)
+
+    def policy(self, admdvs: str) -> RegionPolicy | None:
+        return self.policies.get(admdvs)
+
+
+def load_config(config_dir: Path) -> MockConfig:
+    """Load every data file under `config_dir`."""
+    platform = load_file(config_dir / "demo" / "platform.toml", PlatformFile)
+    hospitals = load_file(config_dir / "demo" / "hospitals.toml", HospitalsFile)
+    people = load_file(config_dir / "demo" / "people.toml", PeopleFile)
+    return MockConfig(
+        platform=platform,
+        hospitals=MappingProxyType({h.fixmedins_code: h for h in hospitals.hospital}),
+        people=people.person,
+        policies=MappingProxyType(load_policies(config_dir / "policies")),
+    )
+
+
+def load_policies(directory: Path) -> dict[str, RegionPolicy]:
+    """Every `<admdvs>.toml` of the policies directory; the file name must be the policy's admdvs."""
+    policies: dict[str, RegionPolicy] = {}
+    for path in sorted(directory.glob("*.toml")):
+        policy = load_file(path, RegionPolicy)
+        if policy.admdvs != path.stem:
+            raise ConfigError(
+                str(path), f"file name must be the policy's admdvs {policy.admdvs}", field="admdvs"
+            )
+        policies[policy.admdvs] = policy
+    return policies
+
+
+def load_file(path: Path, model: type[M]) -> M:
+    """Parse one TOML file and validate it into `model`, raising `ConfigError` on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    data = parse_toml(text, str(path))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = tuple(error["loc"])
+        raise ConfigError(
+            str(path), error["msg"], field=format_location(location) or "(file)", line=locate(text, location)
+        ) from exc
+
+
+def parse_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        raise ConfigError(file, f"invalid TOML: {exc}", line=int(match.group(1)) if match else None) from exc
+
+
+def format_location(location: tuple[str | int, ...]) -> str:
+    """('person', 3, 'filing', 0, 'begndate') -> 'person[3].filing[0].begndate'."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def locate(text: str, location: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of a validation error's location, or None when it cannot be found."""
+    lines = text.splitlines()
+    # `start` is the header line of the current table, -1 for the root table.
+    start, end, path, index = -1, len(lines), "", 0
+    found: int | None = None
+    while index < len(location):
+        name = location[index]
+        if not isinstance(name, str):
+            break
+        dotted = f"{path}.{name}" if path else name
+        following = location[index + 1] if index + 1 < len(location) else None
+        if isinstance(following, int):
+            headers = _matching(lines, start + 1, end, rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]")
+            if following >= len(headers):
+                break
+            start = headers[following]
+            end = headers[following + 1] if following + 1 < len(headers) else end
+            found, path, index = start, dotted, index + 2
+            continue
+        key_line = _key_line(lines, start, end, name)
+        if key_line is not None:
+            return key_line + 1
+        headers = _matching(lines, start + 1, end, rf"^\s*\[\s*{re.escape(dotted)}\s*\]")
+        if not headers:
+            break
+        start, found, path, index = headers[0], headers[0], dotted, index + 1
+    return None if found is None else found + 1
+
+
+def _matching(lines: list[str], start: int, end: int, pattern: str) -> list[int]:
+    regex = re.compile(pattern)
+    return [number for number in range(start, end) if regex.match(lines[number])]
+
+
+def _key_line(lines: list[str], start: int, end: int, key: str) -> int | None:
+    """The `key = ...` line of the table whose header is at `start` (keys come before any sub-table)."""
+    regex = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(start + 1, end):
+        if lines[number].lstrip().startswith("["):
+            return None
+        if regex.match(lines[number]):
+            return number
+    return None

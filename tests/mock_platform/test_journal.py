@@ -1,0 +1,74 @@
+"""The traffic journal (`GET /_mock/journal`), health, and that logs and journal carry no personal data."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from structlog.testing import capture_logs
+
+from tests.mock_platform.helpers import Caller
+
+P1_CERTNO = "640104196203152010"
+
+
+def test_journal_records_each_call_without_personal_data(signed_in: Caller, client: httpx.Client) -> None:
+    signed_in.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": P1_CERTNO}})
+    signed_in.call("5301", {"data": {"psn_no": "64010000000000000001"}}, insuplc_admdvs="640100")
+    signed_in.call("1234", {})
+    client.post("/fsi/api/1101", content=b"{}")  # no gateway headers
+    entries = client.get("/_mock/journal").json()["entries"]
+    assert [(e["infno"], e["outcome"], e["infcode"], e["http_status"]) for e in entries] == [
+        ("9001", "success", 0, 200),
+        ("1101", "success", 0, 200),
+        ("5301", "success", 0, 200),
+        ("1234", "error", -1, 200),
+        ("1101", "gateway_rejected", None, 401),  # infno from the path, the body is never read
+    ]
+    assert entries[1]["subject"] == "mdtrt_cert_no=6401**********2010"
+    assert entries[2]["subject"] == "psn_no=64010000000000000001"
+    assert entries[3]["err_msg"] == "不支持的交易编号[1234]"
+    assert entries[4]["err_msg"] == "缺少服务网关的请求头!"
+    assert entries[1]["msgid"] == "H42010200001202611221000000001"
+    assert entries[1]["received_at"] == "2026-11-22T10:00:00.000+08:00"
+    text = json.dumps(entries, ensure_ascii=False)
+    assert P1_CERTNO not in text
+    assert "马建国" not in text
+
+
+def test_journal_limit(signed_in: Caller, client: httpx.Client) -> None:
+    for _ in range(3):
+        signed_in.call("1101", {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "ec-demo-p1"}})
+    entries = client.get("/_mock/journal", params={"limit": "2"}).json()["entries"]
+    assert len(entries) == 2
+    assert entries[0]["id"] < entries[1]["id"]
+    assert entries[-1]["subject"] == "mdtrt_cert_no=ec-d**o-p1"
+
+
+@pytest.mark.parametrize("limit", ["0", "abc", "1001"])
+def test_journal_limit_is_validated(client: httpx.Client, limit: str) -> None:
+    response = client.get("/_mock/journal", params={"limit": limit})
+    assert response.status_code == 400
+
+
+def test_health(client: httpx.Client) -> None:
+    assert client.get("/_mock/health").json() == {
+        "status": "ok",
+        "time": "2026-11-22T10:00:00+08:00",
+        "schema_version": 1,
+        "gateway": "tif",
+        "transactions": ["1101", "2001", "5301", "9001", "9002"],
+    }
+
+
+def test_logs_carry_no_personal_data(signed_in: Caller) -> None:
+    with capture_logs() as logs:
+        signed_in.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": P1_CERTNO}})
+        signed_in.call("1101", {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "ec-demo-p1"}})
+        signed_in.call("1101", {"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": "A64010001"}})
+    assert [entry["event"] for entry in logs] == ["transaction"] * 3
+    text = repr(logs)
+    for secret in (P1_CERTNO, "ec-demo-p1", "A64010001", "马建国", "1962-03-15"):
+        assert secret not in text
+    assert logs[0]["infno"] == "1101"

@@ -1,0 +1,87 @@
+"""The SQLite store: state survives a restart on the same file; in-memory mocks share nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+
+from mock_platform import MockPlatform
+from tests.mock_platform.conftest import MutableClock
+from tests.mock_platform.helpers import Caller
+
+P1_QUERY = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104196203152010"}}
+
+
+def caller_for(mock: MockPlatform, clock: MutableClock) -> tuple[httpx.Client, Caller]:
+    client = httpx.Client(transport=mock.transport(), base_url="http://mock.local")
+    return client, Caller(client, clock=clock)
+
+
+def test_sign_in_survives_a_restart(tmp_path: Path, clock: MutableClock) -> None:
+    db = tmp_path / "mock.sqlite3"
+    with MockPlatform(clock=clock, db_path=db) as first:
+        client, caller = caller_for(first, clock)
+        with client:
+            sign_no = caller.sign_in()
+    with MockPlatform(clock=clock, db_path=str(db)) as second:
+        client, caller = caller_for(second, clock)
+        with client:
+            caller.sign_no = sign_no
+            assert caller.call("1101", P1_QUERY)["infcode"] == 0
+            assert caller.sign_in() == sign_no  # same operator, same day
+
+
+def test_sign_out_survives_a_restart(tmp_path: Path, clock: MutableClock) -> None:
+    db = tmp_path / "mock.sqlite3"
+    with MockPlatform(clock=clock, db_path=db) as first:
+        client, caller = caller_for(first, clock)
+        with client:
+            sign_no = caller.sign_in()
+            caller.call("9002", {"signOut": {"sign_no": sign_no, "opter_no": "0001"}})
+    with MockPlatform(clock=clock, db_path=db) as second:
+        client, caller = caller_for(second, clock)
+        with client:
+            caller.sign_no = sign_no
+            assert "已签退" in caller.call("1101", P1_QUERY)["err_msg"]
+
+
+def test_file_store_is_wal_seeded_once_and_journaled(tmp_path: Path, clock: MutableClock) -> None:
+    db = tmp_path / "mock.sqlite3"
+    for _ in range(2):
+        with MockPlatform(clock=clock, db_path=db) as mock:
+            client, caller = caller_for(mock, clock)
+            with client:
+                caller.sign_in()
+    connection = sqlite3.connect(db)
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 10
+        assert connection.execute("SELECT count(*) FROM traffic").fetchone()[0] == 2
+        assert connection.execute("SELECT count(*) FROM sign_in").fetchone()[0] == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        # Money is stored as exact text, never as a float.
+        assert connection.execute(
+            "SELECT balc FROM insurance WHERE psn_no = '64010000000000000001'"
+        ).fetchone() == ("1000.00",)
+    finally:
+        connection.close()
+
+
+def test_in_memory_mocks_are_independent(clock: MutableClock) -> None:
+    with MockPlatform(clock=clock) as first, MockPlatform(clock=clock) as second:
+        client_a, caller_a = caller_for(first, clock)
+        client_b, caller_b = caller_for(second, clock)
+        with client_a, client_b:
+            caller_b.sign_no = caller_a.sign_in()
+            assert "无效" in caller_b.call("1101", P1_QUERY)["err_msg"]
+
+
+def test_closing_a_client_leaves_the_platform_usable(platform: MockPlatform, clock: MutableClock) -> None:
+    client, caller = caller_for(platform, clock)
+    with client:
+        caller.sign_in()
+    client, caller = caller_for(platform, clock)
+    with client:
+        assert caller.sign_in()

@@ -1,0 +1,128 @@
+"""The served mock as a real process (`python -m mock_platform serve --port 0 --db FILE`), plain HTTP."""
+
+from __future__ import annotations
+
+import queue
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.mock_platform.helpers import CST, SINGLE_URL, body, envelope, tif_headers
+
+STARTUP_TIMEOUT = 20.0
+LISTENING = re.compile(r"opsp mock platform listening on (http://127\.0\.0\.1:(\d+))")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class OutputPump:
+    """Reads the server's stdout in a thread, so a silent or broken server cannot hang the suite."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self._process = process
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self.lines.put(line)
+
+    def listening_url(self) -> str:
+        seen: list[str] = []
+        while True:
+            try:
+                line = self.lines.get(timeout=STARTUP_TIMEOUT)
+            except queue.Empty:
+                pytest.fail(f"server did not report listening within {STARTUP_TIMEOUT}s; output: {seen}")
+            seen.append(line)
+            match = LISTENING.search(line)
+            if match:
+                return match.group(1)
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    db: Path
+
+    def stop(self) -> int:
+        """SIGTERM, bounded wait (then SIGKILL); the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        return self.process.returncode
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Served]:
+    db = tmp_path / "served.db"
+    command = [sys.executable, "-m", "mock_platform", "serve", "--port", "0", "--db", str(db)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
+    )
+    served = Served("", process, db)
+    pump = OutputPump(process)
+    try:
+        served.url = pump.listening_url()
+        yield served
+    finally:
+        served.stop()
+        pump.thread.join(timeout=10)  # the pipe reaches EOF once the process has exited
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def post(
+    client: httpx.Client, payload: dict[str, Any], headers: dict[str, str] | None = None
+) -> httpx.Response:
+    # The served mock uses the real clock: sign with the current time.
+    now = datetime.now(CST)
+    payload = payload | {"inf_time": now.strftime("%Y-%m-%d %H:%M:%S")}
+    return client.post(SINGLE_URL, content=body(payload), headers=headers or tif_headers(now))
+
+
+def test_served_mock_over_tcp(server: Served) -> None:
+    with httpx.Client(base_url=server.url, timeout=10.0) as client:
+        assert client.get("/_mock/health").json()["status"] == "ok"
+        sign_in = {"signIn": {"opter_no": "0001", "mac": "", "ip": "127.0.0.1"}}
+        sign_no = post(client, envelope("9001", sign_in)).json()["output"]["signinoutb"]["sign_no"]
+
+        for certno, psn_no in [
+            ("640104196203152010", "64010000000000000001"),
+            ("42010219881001204X", "42010000000000000008"),
+        ]:
+            query = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno}}
+            answer = post(client, envelope("1101", query, sign_no=sign_no)).json()
+            assert answer["infcode"] == 0
+            assert answer["output"]["baseinfo"]["psn_no"] == psn_no
+
+        p1_by_token = {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "ec-demo-p1"}}
+        assert b'"balc":1000.00' in post(client, envelope("1101", p1_by_token, sign_no=sign_no)).content
+
+        query = {"data": {"psn_no": "64010000000000000001"}}
+        filings = post(client, envelope("5301", query, sign_no=sign_no, insuplc_admdvs="640100")).json()
+        assert [row["opsp_dise_code"] for row in filings["output"]["feedetail"]] == ["M01600", "M03900"]
+
+        bad = tif_headers(datetime.now(CST), token="wrong")
+        rejected = post(client, envelope("1101", p1_by_token, sign_no=sign_no), headers=bad)
+        assert (rejected.status_code, rejected.json()) == (401, {"code": 401, "message": "签名不一致!"})
+
+    # SIGTERM: uvicorn stops gracefully, the store is closed (its WAL checkpointed away), exit status 128+15.
+    assert server.stop() == 143
+    assert server.db.exists()
+    assert not server.db.with_name(server.db.name + "-wal").exists()
