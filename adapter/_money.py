@@ -34,12 +34,13 @@ def to_decimal(value: object) -> Decimal:
 
     Accepts ``Decimal``, ``int`` and numeric strings; refuses ``float`` and ``bool``
     (``True`` is an ``int`` in Python, never a quantity) and non-finite values.
-    Raises ``ValueError`` (or ``TypeError`` for a float) naming the problem.
+    Raises ``ValueError`` naming the problem (a ``ValueError`` so that pydantic
+    validators report it with its field instead of aborting validation).
     """
     if isinstance(value, bool):
-        raise TypeError("a boolean is not a number")
+        raise ValueError("a boolean is not a number")
     if isinstance(value, float):
-        raise TypeError("floats are not accepted for money or quantities; pass a str or Decimal")
+        raise ValueError("floats are not accepted for money or quantities; pass a str or Decimal")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -50,7 +51,7 @@ def to_decimal(value: object) -> Decimal:
         except InvalidOperation:
             raise ValueError(f"not a number: {value!r}") from None
     else:
-        raise TypeError(f"not a number: {type(value).__name__}")
+        raise ValueError(f"not a number: {type(value).__name__}")
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
     return result

@@ -100,7 +100,10 @@ class ScriptedPlatform:
             return self.queued[infno].popleft()(request)
         if infno == "9001":
             sign_no = self.sign_nos.popleft()
-            return httpx.Response(200, content=envelope({"signinoutb": {"sign_time": "2026-11-22 09:30:00", "sign_no": sign_no}}))
+            return httpx.Response(
+                200,
+                content=envelope({"signinoutb": {"sign_time": "2026-11-22 09:30:00", "sign_no": sign_no}}),
+            )
         if infno == "1101":
             return httpx.Response(200, content=envelope(PERSON_OUTPUT))
         return httpx.Response(200, content=envelope(self.outputs.get(infno, {})))

@@ -43,7 +43,9 @@ class _Settled(OutputModel):
 
 
 # A state-changing transaction for tests; settlement (2207) behaves like this.
-WRITE = Transaction(infno="2207", title="门诊结算", input_model=_Write, output_model=_Settled, changes_state=True)
+WRITE = Transaction(
+    infno="2207", title="门诊结算", input_model=_Write, output_model=_Settled, changes_state=True
+)
 WRITE_INPUT = _Write(data=_Data(psn_no="64010000000000000001"))
 
 
@@ -153,7 +155,7 @@ def test_unreadable_success_output_is_not_retried_even_for_queries() -> None:
     platform = ScriptedPlatform()
     client, _ = make_client(platform)
     platform.queue("5301", answering(200, envelope({"feedetail": [{"opsp_dise_code": "M01600"}]})))
-    with pytest.raises(ProtocolError, match="feedetail.0.opsp_dise_name") as caught:
+    with pytest.raises(ProtocolError, match=r"feedetail\.0\.opsp_dise_name") as caught:
         client.call(t5301.TRANSACTION, t5301.Input(data=t5301.PersonRef(psn_no="1")))
     assert caught.value.platform_succeeded
     assert platform.infnos().count("5301") == 1

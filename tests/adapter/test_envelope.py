@@ -58,7 +58,9 @@ def test_golden_1101_response_reads_every_variant() -> None:
 
 def test_extra_envelope_fields_follow_the_spec_fields() -> None:
     platform = ScriptedPlatform()
-    client, _ = make_client(platform, extra_envelope_fields={"fixmedins_soft_fcty": "示范软件", "infno": "evil"})
+    client, _ = make_client(
+        platform, extra_envelope_fields={"fixmedins_soft_fcty": "示范软件", "infno": "evil"}
+    )
     client.call(t5301.TRANSACTION, t5301.Input(data=t5301.PersonRef(psn_no="1")))
     sent = platform.requests[-1]
     assert list(sent)[-1] == "fixmedins_soft_fcty"
@@ -68,7 +70,10 @@ def test_extra_envelope_fields_follow_the_spec_fields() -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b'{"code":401,"message":"\xe7\xad\xbe\xe5\x90\x8d\xe4\xb8\x8d\xe4\xb8\x80\xe8\x87\xb4!"}', GatewayRefusal(401, "签名不一致!")),
+        (
+            b'{"code":401,"message":"\xe7\xad\xbe\xe5\x90\x8d\xe4\xb8\x8d\xe4\xb8\x80\xe8\x87\xb4!"}',
+            GatewayRefusal(401, "签名不一致!"),
+        ),
         (b"<html>502</html>", UnreadableAnswer("the answer is not JSON")),
         (b"[1,2]", UnreadableAnswer("the answer is not a JSON object")),
         (b'{"output":{}}', UnreadableAnswer("the answer has no infcode")),

@@ -59,7 +59,9 @@ def test_csb_headers_in_milliseconds_and_seconds() -> None:
         "_api_access_key": "ak-demo",
         "_api_signature": CSB_VECTOR_MS,
     }
-    jiangsu = CsbAuth(access_key="ak-demo", secret_key="sk-demo-secret", api_version="1.0.0", timestamp_in_ms=False)
+    jiangsu = CsbAuth(
+        access_key="ak-demo", secret_key="sk-demo-secret", api_version="1.0.0", timestamp_in_ms=False
+    )
     assert jiangsu.headers("1101", MOMENT)["_api_signature"] == CSB_VECTOR_S
 
 

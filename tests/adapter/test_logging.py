@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 import httpx
 import pytest
 from structlog.testing import capture_logs
@@ -23,12 +26,14 @@ SECRETS = [
 ]
 
 
-def _lookups(client_kwargs: dict[str, object]) -> list[dict[str, object]]:
+def _lookups(gateway: dict[str, str]) -> list[MutableMapping[str, Any]]:
     platform = ScriptedPlatform()
-    client, _ = make_client(platform, **client_kwargs)
+    client, _ = make_client(platform, gateway=gateway)
     queries = [
         t1101.PersonQuery(mdtrt_cert_type="02", mdtrt_cert_no="640104196203152010", psn_name="马建国"),
-        t1101.PersonQuery(mdtrt_cert_type="03", mdtrt_cert_no="A64010001", card_sn="64010000000000000000000000000001"),
+        t1101.PersonQuery(
+            mdtrt_cert_type="03", mdtrt_cert_no="A64010001", card_sn="64010000000000000000000000000001"
+        ),
         t1101.PersonQuery(mdtrt_cert_type="01", mdtrt_cert_no="ec-demo-p1"),
     ]
     with capture_logs() as events:
@@ -50,7 +55,7 @@ def _lookups(client_kwargs: dict[str, object]) -> list[dict[str, object]]:
     ],
 )
 def test_no_personal_data_or_secret_in_any_event(gateway: dict[str, str]) -> None:
-    events = _lookups({"gateway": gateway})
+    events = _lookups(gateway)
     text = repr(events)
     for secret in SECRETS:
         assert secret not in text

@@ -14,7 +14,7 @@ MOMENT = datetime(2026, 11, 22, 9, 30, 0, tzinfo=CHINA_TZ)
 
 def test_format_is_code_time_sequence() -> None:
     make = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
-    assert make() == "H42010200001" "20261122093000" "0001"
+    assert make() == "H42010200001202611220930000001"
     assert make() == "H42010200001202611220930000002"
     assert len(make()) == 30
 

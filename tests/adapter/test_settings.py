@@ -62,8 +62,10 @@ def test_every_bad_field_is_named(tmp_path: Path) -> None:
 def test_missing_and_unknown_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPSP_OPTER", raising=False)
     with pytest.raises(ConfigurationError, match="opter: Field required"):
-        load_settings(fixmedins_code="H42010200001", fixmedins_name="x", mdtrtarea_admvs="420100", opter_name="y")
-    with pytest.raises(ConfigurationError, match="gateway.schema: Extra inputs are not permitted"):
+        load_settings(
+            fixmedins_code="H42010200001", fixmedins_name="x", mdtrtarea_admvs="420100", opter_name="y"
+        )
+    with pytest.raises(ConfigurationError, match=r"gateway\.schema: Extra inputs are not permitted"):
         load_settings(
             fixmedins_code="H42010200001",
             fixmedins_name="x",

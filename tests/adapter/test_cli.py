@@ -1,0 +1,41 @@
+"""The ``opsp`` command: the demo's table, and failures as one clear line with exit code 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapter.cli import main
+
+
+def test_demo_prints_one_masked_row_per_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("P")]
+    assert [row.split()[0] for row in rows] == [f"P{n}" for n in range(1, 11)]
+    first = rows[0]
+    assert "马*国" in first
+    assert "640100 银川市" in first
+    assert "310 职工基本医疗保险" in first
+    assert "M01600 糖尿病 2024-01-01→" in first
+    assert "暂停参保" in rows[5]  # P6
+    assert "WH-S01 肺心病" in rows[8]  # P9
+    for personal in ("马建国", "640104196203152010", "A64010001", "ec-demo-p1"):
+        assert personal not in out
+
+
+def test_configuration_errors_are_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OPSP_CONFIG_DIR", str(tmp_path))
+    assert main(["demo"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("opsp: ConfigurationError: ")
+    assert "\n" not in err
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["settle-everything"])
+    assert caught.value.code == 2
