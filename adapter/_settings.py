@@ -82,6 +82,8 @@ class AdapterSettings(BaseSettings):
     sign_in_ip: str = ""
     signtype: str = ""
     dev_no: str = ""
+    hospital_file: str = ""
+    """TOML describing this hospital (designation, diseases opened); empty: the demo registry."""
     extra_envelope_fields: dict[str, str] = Field(default_factory=dict)
     gateway: GatewaySettings = GatewaySettings()
     timeouts: TimeoutSettings = TimeoutSettings()

@@ -15,11 +15,11 @@ import structlog
 
 from .._errors import AdapterError
 from .._logging import redact_personal_data
-from . import _demo, _map, _mock
+from . import _demo, _map, _mock, _plan
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (_demo, _mock, _map)
+_COMMANDS = (_demo, _plan, _map, _mock)
 
 
 def build_parser() -> argparse.ArgumentParser:

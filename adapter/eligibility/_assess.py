@@ -1,0 +1,207 @@
+"""Judging eligibility: pure rules over what the platform said (no I/O, date passed in).
+
+Rules, each with its source:
+
+* insurance active on the visit date — seed 001 一(四)1 不予报销: "参保人员待遇异常（例：
+  就医期间处于停保状态）";
+* the hospital designated for 门诊慢特病 and the disease opened for this relation —
+  seed 001 一(四)2, seed 002 二(三);
+* the filing valid on the visit date — seed 001 一(四)3: "未增加门诊慢特病病种之前发生的
+  相关费用" are not reimbursed;
+* the disease on the insured region's list for this relation — seed 002 三(一) (参保地
+  decides 病种范围), seed 000 一(三) (Wuhai: out of region only 5); a local code with no
+  national code cannot be settled across regions (seed 002 二(二): cross-province uses the
+  national codes one-to-one);
+* the platform's own 待遇检查 (2001), when it was asked, has the last word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from mappings import MappingError, OpspCode, Relation
+from mappings import relation as relation_of
+from mappings.codes import parse_opsp_code
+from mappings.regions import RegionCatalogue
+
+from .._display import INSURANCE_STATUS_LABELS, label, mask_name, place_label
+from .._errors import EligibilityError
+from .._hospital import HospitalProfile
+from .._lookup import PersonRecord
+from ..transactions import t1101, t2001, t5301
+from ._model import Eligibility, FilingVerdict
+
+__all__ = ["RELATION_LABELS", "assess", "choose_insurance"]
+
+RELATION_LABELS = {
+    Relation.LOCAL: "本地",
+    Relation.IN_PROVINCE: "省内异地",
+    Relation.CROSS_PROVINCE: "跨省异地",
+}
+SETTLEABLE = "可直接结算"
+MANUAL_CLAIM = (
+    "参保人可先行垫付，回参保地经办机构手工报销，需提供：医院收费票据原件（加盖医院公章）、处方底方、"
+    "门诊费用明细清单、本人社保卡复印件（seed 001 一(三)；seed 002 三(一)）"
+)
+
+
+def choose_insurance(record: PersonRecord, insutype: str | None) -> t1101.InsuranceInfo:
+    """The insurance to settle with: the one asked for, else the only one, else the only active one."""
+    insurances = record.insurances
+    choices = ", ".join(
+        f"{i.insutype}({label(i.psn_insu_stas, INSURANCE_STATUS_LABELS)})" for i in insurances
+    )
+    if insutype:
+        for insurance in insurances:
+            if insurance.insutype == insutype:
+                return insurance
+        raise EligibilityError(f"the patient has no insurance {insutype}; choices: {choices or 'none'}")
+    if len(insurances) == 1:
+        return insurances[0]
+    active = [i for i in insurances if i.psn_insu_stas == "1"]
+    if len(active) == 1:
+        return active[0]
+    raise EligibilityError(f"choose the insurance (insutype) for this visit; choices: {choices or 'none'}")
+
+
+def assess(
+    record: PersonRecord,
+    *,
+    insurance: t1101.InsuranceInfo,
+    hospital: HospitalProfile,
+    visit_date: date,
+    catalogue: RegionCatalogue,
+    platform_checks: Mapping[str, t2001.TreatmentCheck] | None = None,
+) -> Eligibility:
+    """Judge every filing for this visit; see the module docstring for the rules."""
+    relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
+    active, insurance_reason = _insurance_state(insurance, visit_date)
+    verdicts = tuple(
+        _verdict(filing, active, insurance, hospital, relation, visit_date, catalogue, platform_checks or {})
+        for filing in record.filings
+    )
+    return Eligibility(
+        psn_no=record.person.psn_no,
+        psn_name_masked=mask_name(record.person.psn_name),
+        insutype=insurance.insutype,
+        psn_type=insurance.psn_type,
+        insurance_status=insurance.psn_insu_stas,
+        insurance_active=active,
+        insurance_reason=insurance_reason,
+        insured_admdvs=insurance.insuplc_admdvs,
+        insured_place=place_label(insurance.insuplc_admdvs),
+        hospital_code=hospital.fixmedins_code,
+        hospital_admdvs=hospital.admdvs,
+        relation=relation.value,
+        visit_date=visit_date,
+        filings=verdicts,
+        guidance=_guidance(active, verdicts),
+    )
+
+
+def _insurance_state(insurance: t1101.InsuranceInfo, visit_date: date) -> tuple[bool, str]:
+    paused = insurance.paus_insu_date
+    if insurance.psn_insu_stas == "1" and (paused is None or paused > visit_date):
+        return True, "正常参保"
+    since = f"，暂停参保日期 {paused}" if paused else ""
+    status = label(insurance.psn_insu_stas or "2", INSURANCE_STATUS_LABELS)
+    return False, f"参保状态为 {status}{since}：就诊期间待遇异常，不能使用医保直接结算（seed 001 一(四)1）"
+
+
+def _verdict(
+    filing: t5301.Filing,
+    active: bool,
+    insurance: t1101.InsuranceInfo,
+    hospital: HospitalProfile,
+    relation: Relation,
+    visit_date: date,
+    catalogue: RegionCatalogue,
+    checks: Mapping[str, t2001.TreatmentCheck],
+) -> FilingVerdict:
+    code = filing.opsp_dise_code
+    benefit, coverage_problem = _coverage(catalogue, insurance, relation, code)
+    reason = (
+        ("参保状态异常，不能直接结算" if not active else "")
+        or ("" if hospital.opsp_designated else "本院不是门诊慢特病定点医疗机构，不能直接结算")
+        or _validity_problem(filing, visit_date)
+        or coverage_problem
+        or _opening_problem(hospital, relation, code)
+        or _platform_problem(checks.get(code))
+    )
+    return FilingVerdict(
+        opsp_dise_code=code,
+        opsp_dise_name=filing.opsp_dise_name,
+        begndate=filing.begndate,
+        enddate=filing.enddate,
+        settleable=not reason,
+        reason=reason or _settleable_reason(benefit, relation),
+        benefit_code=benefit,
+    )
+
+
+def _validity_problem(filing: t5301.Filing, visit_date: date) -> str:
+    if filing.begndate > visit_date:
+        return f"备案自 {filing.begndate} 起生效，就诊日 {visit_date} 尚未生效（seed 001 一(四)3）"
+    if filing.enddate is not None and filing.enddate < visit_date:
+        return f"备案已于 {filing.enddate} 到期"
+    return ""
+
+
+def _coverage(
+    catalogue: RegionCatalogue, insurance: t1101.InsuranceInfo, relation: Relation, code: str
+) -> tuple[str, str]:
+    """(benefit code covering it, problem) for the insured region's list for this relation."""
+    place, name = insurance.insuplc_admdvs, RELATION_LABELS[relation]
+    if not catalogue.is_configured(place, relation=relation, insutype=insurance.insutype):
+        return "", f"参保地 {place_label(place)} 未配置{name}门诊慢特病病种范围（待遇政策未配置）"
+    national = _as_national(code)
+    if national is None:
+        rows = [
+            row
+            for row in catalogue.benefits(place, relation=relation, insutype=insurance.insutype)
+            if row.benefit_code == code
+        ]
+        if rows:
+            return rows[0].benefit_code, ""
+        return "", f"{code} 是参保地本地病种编码，无国家统一编码，不能{name}直接结算（seed 002 二(二)）"
+    rows = list(catalogue.covering(place, national, relation=relation, insutype=insurance.insutype))
+    if not rows:
+        return "", f"参保地{name}门诊慢特病病种范围不含 {code}"
+    return rows[0].benefit_code, ""
+
+
+def _as_national(code: str) -> OpspCode | None:
+    try:
+        return parse_opsp_code(code)
+    except MappingError:
+        return None
+
+
+def _opening_problem(hospital: HospitalProfile, relation: Relation, code: str) -> str:
+    if hospital.opens(relation, code):
+        return ""
+    return f"本院未对{RELATION_LABELS[relation]}参保人开通 {code} 直接结算"
+
+
+def _platform_problem(check: t2001.TreatmentCheck | None) -> str:
+    if check is None or check.entitled:
+        return ""
+    return f"医保平台待遇检查未通过：{check.trt_chk_rslt or '不享受待遇'}"
+
+
+def _settleable_reason(benefit: str, relation: Relation) -> str:
+    under = f"（参保地病种 {benefit}）" if benefit else ""
+    return f"{SETTLEABLE}：{RELATION_LABELS[relation]}门诊慢特病{under}"
+
+
+def _guidance(active: bool, verdicts: tuple[FilingVerdict, ...]) -> tuple[str, ...]:
+    if not active:
+        return ("本次费用不能使用医保结算，请按自费收费", MANUAL_CLAIM)
+    refused = [v.opsp_dise_code for v in verdicts if not v.settleable]
+    if not refused:
+        return ()
+    return (
+        f"{'、'.join(refused)} 不能按门诊慢特病直接结算：相关费用按普通门诊结算（或自费）（seed 002 三(二)）",
+        MANUAL_CLAIM,
+    )

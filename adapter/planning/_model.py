@@ -1,0 +1,180 @@
+"""The VisitPlan: what will be settled how, before anything is sent — immutable, JSON, deterministic.
+
+Every amount is Decimal to the fen; every total is computed from its lines and its
+identity is checked when the plan is built (``medfee_sumamt = fulamt_ownpay_amt +
+overlmt_selfpay + preselfpay_amt + inscp_scp_amt``; the bill = the batches + the
+self-pay bucket). ``to_json`` writes amounts as JSON numbers with the house codec and
+is byte-identical for the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .._codec import encode
+from ..eligibility import Eligibility
+
+__all__ = ["PlanBatch", "PlanDiagnosis", "PlanLine", "PlanVisit", "SelfPayBucket", "SplitTotals", "VisitPlan"]
+
+PLAN_FORMAT = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PlanLine(_Frozen):
+    """One bill line: what 2204 will carry, the adapter's split estimate, and why it is here."""
+
+    feedetl_sn: str
+    medins_list_codg: str
+    medins_list_name: str
+    med_list_codg: str
+    """National code; ``""`` for 未贯标."""
+    list_type: str
+    med_chrgitm_type: str
+    cnt: Decimal
+    pric: Decimal
+    fee_ocur_time: datetime
+    diag_code: str
+    hosp_appr_flag: str
+    rxno: str
+    rx_circ_flag: str
+    bilg_dept_codg: str
+    bilg_dept_name: str
+    bilg_dr_codg: str
+    bilg_dr_name: str
+    sin_dos_dscr: str
+    used_frqu_dscr: str
+    prd_days: Decimal
+    medc_way_dscr: str
+    tcmdrug_used_way: str
+    det_item_fee_sumamt: Decimal
+    fulamt_ownpay_amt: Decimal
+    overlmt_amt: Decimal
+    preselfpay_amt: Decimal
+    inscp_scp_amt: Decimal
+    chrgitm_lv: str
+    selfpay_prop: Decimal | None
+    pric_uplmt_amt: Decimal | None
+    lmt_used_flag: str
+    split_basis: str
+    placement: str
+
+
+class SplitTotals(_Frozen):
+    """A batch's totals, named as 2206/2207 name them."""
+
+    medfee_sumamt: Decimal
+    fulamt_ownpay_amt: Decimal
+    overlmt_selfpay: Decimal
+    preselfpay_amt: Decimal
+    inscp_scp_amt: Decimal
+
+    @classmethod
+    def of(cls, lines: Iterable[PlanLine]) -> SplitTotals:
+        rows = list(lines)
+        totals = cls(
+            medfee_sumamt=sum((line.det_item_fee_sumamt for line in rows), Decimal("0.00")),
+            fulamt_ownpay_amt=sum((line.fulamt_ownpay_amt for line in rows), Decimal("0.00")),
+            overlmt_selfpay=sum((line.overlmt_amt for line in rows), Decimal("0.00")),
+            preselfpay_amt=sum((line.preselfpay_amt for line in rows), Decimal("0.00")),
+            inscp_scp_amt=sum((line.inscp_scp_amt for line in rows), Decimal("0.00")),
+        )
+        parts = (
+            totals.fulamt_ownpay_amt + totals.overlmt_selfpay + totals.preselfpay_amt + totals.inscp_scp_amt
+        )
+        if parts != totals.medfee_sumamt:
+            raise ArithmeticError(
+                f"batch parts {parts} do not add up to medfee_sumamt {totals.medfee_sumamt}"
+            )
+        return totals
+
+
+class PlanBatch(_Frozen):
+    """One settlement: its own visit on the platform (2201…2207)."""
+
+    number: int
+    chrg_bchno: str
+    med_type: Literal["14", "11"]
+    dise_codg: str
+    dise_name: str
+    receipt_category: str
+    """The category the receipt must show (seed 002 三(二), 附件2): 门诊慢特病 / 普通门诊."""
+    lines: tuple[PlanLine, ...]
+    totals: SplitTotals
+
+
+class SelfPayBucket(_Frozen):
+    """Lines paid in full by the patient and not uploaded (未贯标, or no usable insurance)."""
+
+    lines: tuple[PlanLine, ...]
+    total: Decimal
+
+
+class PlanDiagnosis(_Frozen):
+    """A diagnosis as 2203 will send it (ICD-10 医保版), and the diseases it supports."""
+
+    diag_code: str
+    """As the HIS wrote it (an ICD-10 code or a hospital-local code)."""
+    icd_code: str
+    diag_name: str
+    diag_type: str
+    diag_dept: str
+    dise_dor_no: str
+    dise_dor_name: str
+    diag_time: datetime
+    supports: tuple[str, ...]
+
+
+class PlanVisit(_Frozen):
+    """The visit as 2201/2203 will register it."""
+
+    ipt_otp_no: str
+    begntime: datetime
+    dept_code: str
+    dept_name: str
+    caty: str
+    atddr_no: str
+    dr_name: str
+    main_cond_dscr: str
+    acct_used_flag: str
+    diagnoses: tuple[PlanDiagnosis, ...]
+
+
+class VisitPlan(_Frozen):
+    """The whole plan for one bill."""
+
+    format: int = PLAN_FORMAT
+    planned_at: datetime
+    fixmedins_code: str
+    fixmedins_name: str
+    hospital_admdvs: str
+    province_of_care: str
+    visit: PlanVisit
+    eligibility: Eligibility
+    batches: tuple[PlanBatch, ...]
+    self_pay: SelfPayBucket
+    bill_total: Decimal
+    warnings: tuple[str, ...]
+
+    def to_json(self) -> bytes:
+        """The plan as JSON: amounts as numbers, times as ``yyyy-MM-dd HH:mm:ss``; deterministic."""
+        return encode(_jsonable(self.model_dump(mode="python")))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,213 @@
+"""``plan_visit``: a bill plus an eligibility answer → a VisitPlan. Pure: no I/O, ``now`` passed in."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from mappings import Relation
+
+from .._errors import ConfigurationError
+from .._hospital import HospitalProfile
+from ..eligibility import Eligibility
+from ._model import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit, SelfPayBucket, SplitTotals, VisitPlan
+from ._resolve import ResolvedDiagnoses, ResolvedItem, catalogue_class, resolve_diagnoses, resolve_items
+from ._separation import Placement, place_items
+from ._split import split_line
+from ._tables import PlanningTables
+from ._visit import Visit
+
+__all__ = ["plan_visit"]
+
+RECEIPT_CHRONIC = "门诊慢特病"
+RECEIPT_ORDINARY = "普通门诊"
+_BATCH_NO_LENGTH = 30  # chrg_bchno is C30 (PROTOCOL.md §3.8)
+
+
+def plan_visit(
+    visit: Visit,
+    eligibility: Eligibility,
+    *,
+    hospital: HospitalProfile,
+    now: datetime,
+    tables: PlanningTables | None = None,
+) -> VisitPlan:
+    """Decide what can be settled how. Raises ``InputError`` for unknown codes in the bill."""
+    if eligibility.hospital_code != hospital.fixmedins_code:
+        raise ConfigurationError(
+            f"eligibility was judged for {eligibility.hospital_code}, not {hospital.fixmedins_code}"
+        )
+    tables = tables or PlanningTables.shipped(hospital.fixmedins_code)
+    resolved = resolve_items(visit, tables, hospital.province)
+    diagnoses = resolve_diagnoses(
+        visit, tables, insured_admdvs=eligibility.insured_admdvs, relation=Relation(eligibility.relation)
+    )
+    placements = place_items(
+        resolved,
+        insurance_active=eligibility.insurance_active,
+        settleable=tuple(f.opsp_dise_code for f in eligibility.settleable_filings),
+        refused={f.opsp_dise_code: f.reason for f in eligibility.filings if not f.settleable},
+        diagnoses=diagnoses.supports,
+    )
+    lines = {id(p): _line(p) for p in placements}
+    batches = _batches(visit.visit.ipt_otp_no, placements, lines, eligibility)
+    self_pay_lines = tuple(lines[id(p)] for p in placements if p.destination == "self_pay")
+    self_pay = SelfPayBucket(
+        lines=self_pay_lines, total=_sum(line.det_item_fee_sumamt for line in self_pay_lines)
+    )
+    bill_total = _sum(lines[id(p)].det_item_fee_sumamt for p in placements)
+    if bill_total != _sum(batch.totals.medfee_sumamt for batch in batches) + self_pay.total:
+        raise ArithmeticError("the batches and the self-pay bucket do not add up to the bill")
+    return VisitPlan(
+        planned_at=now.replace(tzinfo=None, microsecond=0),
+        fixmedins_code=hospital.fixmedins_code,
+        fixmedins_name=hospital.fixmedins_name,
+        hospital_admdvs=hospital.admdvs,
+        province_of_care=hospital.province,
+        visit=_visit(visit, diagnoses),
+        eligibility=eligibility,
+        batches=batches,
+        self_pay=self_pay,
+        bill_total=bill_total,
+        warnings=_warnings(visit, eligibility, resolved),
+    )
+
+
+def _line(placement: Placement) -> PlanLine:
+    resolved = placement.resolved
+    item, mapping = resolved.item, resolved.lookup.mapping
+    split = split_line(
+        pric=item.pric, cnt=item.cnt, hosp_appr_flag=item.hosp_appr_flag, catalogue=catalogue_class(resolved)
+    )
+    basis = "未贯标：全额自费" if resolved.unmapped else split.basis
+    return PlanLine(
+        feedetl_sn=item.feedetl_sn,
+        medins_list_codg=item.medins_list_codg,
+        medins_list_name=item.medins_list_name or mapping.name,
+        med_list_codg=mapping.national_code or "",
+        list_type=mapping.list_type or "",
+        med_chrgitm_type=mapping.med_chrgitm_type or "",
+        cnt=item.cnt,
+        pric=item.pric,
+        fee_ocur_time=item.fee_ocur_time,
+        diag_code=item.diag_code,
+        hosp_appr_flag=item.hosp_appr_flag,
+        rxno=item.rxno,
+        rx_circ_flag=item.rx_circ_flag,
+        bilg_dept_codg=item.bilg_dept_codg,
+        bilg_dept_name=item.bilg_dept_name,
+        bilg_dr_codg=item.bilg_dr_codg,
+        bilg_dr_name=item.bilg_dr_name,
+        sin_dos_dscr=item.sin_dos_dscr,
+        used_frqu_dscr=item.used_frqu_dscr,
+        prd_days=item.prd_days,
+        medc_way_dscr=item.medc_way_dscr,
+        tcmdrug_used_way=item.tcmdrug_used_way,
+        det_item_fee_sumamt=split.det_item_fee_sumamt,
+        fulamt_ownpay_amt=split.fulamt_ownpay_amt,
+        overlmt_amt=split.overlmt_amt,
+        preselfpay_amt=split.preselfpay_amt,
+        inscp_scp_amt=split.inscp_scp_amt,
+        chrgitm_lv=split.chrgitm_lv,
+        selfpay_prop=split.selfpay_prop,
+        pric_uplmt_amt=split.pric_uplmt_amt,
+        lmt_used_flag=split.lmt_used_flag,
+        split_basis=basis,
+        placement=placement.reason,
+    )
+
+
+def _batches(
+    visit_number: str, placements: tuple[Placement, ...], lines: dict[int, PlanLine], eligibility: Eligibility
+) -> tuple[PlanBatch, ...]:
+    groups: list[tuple[str, str, str, tuple[PlanLine, ...]]] = []
+    for filing in eligibility.settleable_filings:
+        chronic = tuple(
+            lines[id(p)]
+            for p in placements
+            if p.destination == "chronic" and p.disease == filing.opsp_dise_code
+        )
+        if chronic:
+            groups.append(("14", filing.opsp_dise_code, filing.opsp_dise_name, chronic))
+    ordinary = tuple(lines[id(p)] for p in placements if p.destination == "ordinary")
+    if ordinary:
+        groups.append(("11", "", "", ordinary))
+    return tuple(
+        PlanBatch(
+            number=number,
+            chrg_bchno=batch_number(visit_number, number),
+            med_type="14" if med_type == "14" else "11",
+            dise_codg=code,
+            dise_name=name,
+            receipt_category=RECEIPT_CHRONIC if med_type == "14" else RECEIPT_ORDINARY,
+            lines=batch_lines,
+            totals=SplitTotals.of(batch_lines),
+        )
+        for number, (med_type, code, name, batch_lines) in enumerate(groups, start=1)
+    )
+
+
+def batch_number(visit_number: str, number: int, *, attempt: int = 0) -> str:
+    """``chrg_bchno``: the visit number, the batch number and (for re-settlements) the attempt.
+
+    Deterministic, so the same bill plans to the same numbers; shortened with a hash
+    when the HIS's visit number is too long for C30.
+    """
+    suffix = f"-{number}" + (f"R{attempt}" if attempt else "")
+    if len(visit_number) + len(suffix) > _BATCH_NO_LENGTH:
+        visit_number = hashlib.sha256(visit_number.encode()).hexdigest()[: _BATCH_NO_LENGTH - len(suffix)]
+    return visit_number + suffix
+
+
+def _visit(visit: Visit, resolved: ResolvedDiagnoses) -> PlanVisit:
+    info = visit.visit
+    diagnoses = []
+    for diagnosis in visit.diagnoses:
+        diagnoses.append(
+            PlanDiagnosis(
+                diag_code=diagnosis.diag_code,
+                icd_code=resolved.icd[diagnosis.diag_code],
+                diag_name=diagnosis.diag_name,
+                diag_type=diagnosis.diag_type,
+                diag_dept=diagnosis.diag_dept or info.dept_name,
+                dise_dor_no=diagnosis.dise_dor_no or info.atddr_no,
+                dise_dor_name=diagnosis.dise_dor_name or info.dr_name,
+                diag_time=diagnosis.diag_time or info.begntime,
+                supports=resolved.supports[diagnosis.diag_code],
+            )
+        )
+    return PlanVisit(
+        ipt_otp_no=info.ipt_otp_no,
+        begntime=info.begntime,
+        dept_code=info.dept_code,
+        dept_name=info.dept_name,
+        caty=info.caty,
+        atddr_no=info.atddr_no,
+        dr_name=info.dr_name,
+        main_cond_dscr=info.main_cond_dscr,
+        acct_used_flag=visit.acct_used_flag,
+        diagnoses=tuple(diagnoses),
+    )
+
+
+def _warnings(visit: Visit, eligibility: Eligibility, resolved: tuple[ResolvedItem, ...]) -> tuple[str, ...]:
+    warnings = [
+        f"{f.opsp_dise_code} {f.opsp_dise_name}：{f.reason}" for f in eligibility.filings if not f.settleable
+    ]
+    if not eligibility.insurance_active:
+        warnings.insert(0, eligibility.insurance_reason)
+    if visit.visit.begntime.date() != eligibility.visit_date:
+        warnings.append(
+            f"eligibility was judged for {eligibility.visit_date}, the visit began {visit.visit.begntime}"
+        )
+    for item in resolved:
+        if item.lookup.status == "out_of_catalogue":
+            code = item.lookup.mapping.national_code
+            warnings.append(f"feedetl_sn {item.item.feedetl_sn} {code} 不在就医地目录：全额自费")
+    return tuple(warnings)
+
+
+def _sum(amounts: Iterable[Decimal]) -> Decimal:
+    return sum(amounts, Decimal("0.00"))

@@ -1,0 +1,233 @@
+"""The visit file: the bill a HIS hands the adapter, in national field names.
+
+JSON (decoded with the Decimal codec) or the equivalent Python objects::
+
+    {"patient":   {"mdtrt_cert_type": "02", "mdtrt_cert_no": "…", "card_sn": null, "insutype": "310"?},
+     "visit":     {"ipt_otp_no": "MZ20261122001", "begntime": "2026-11-22 09:30:00", "dept_code": "A03",
+                   "dept_name": "内科", "caty": "A03", "atddr_no": "D001", "dr_name": "医生甲"},
+     "diagnoses": [{"diag_code": "E11.900", "diag_name": "2型糖尿病", "diag_type": "1"}],
+     "items":     [{"feedetl_sn": "1", "medins_list_codg": "Y001", "cnt": "60", "pric": "0.40",
+                    "fee_ocur_time": "2026-11-22 09:40:00", "diag_code": "E11.900", "hosp_appr_flag": "0"}],
+     "acct_used_flag": "1"}
+
+Quantities and prices are strings or numbers read as Decimal; a Python float is
+refused. Every problem found is reported at once, each naming its place
+(``items[2] (feedetl_sn 3).pric``) — before anything is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from .._codec import decode
+from .._errors import InputError
+from .._money import PRICE_PLACES, QUANTITY_PLACES, has_places, to_decimal
+
+__all__ = ["Diagnosis", "Item", "Patient", "Visit", "VisitInfo", "load_visit", "parse_visit"]
+
+_DATETIME = "%Y-%m-%d %H:%M:%S"
+
+
+def _decimal(value: Any) -> Decimal:
+    return to_decimal(value)
+
+
+def _positive_quantity(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("must be greater than zero")
+    if not has_places(value, QUANTITY_PLACES):
+        raise ValueError(f"has more than {QUANTITY_PLACES} decimal places")
+    return value
+
+
+def _price(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("must not be negative")
+    if not has_places(value, PRICE_PLACES):
+        raise ValueError(f"has more than {PRICE_PLACES} decimal places")
+    return value
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return datetime.strptime(value, _DATETIME)
+        except ValueError:
+            raise ValueError("must be yyyy-MM-dd HH:mm:ss") from None
+    return value
+
+
+def _text(value: Any) -> Any:
+    # HIS exports often write codes as numbers ("feedetl_sn": 1); read them as text.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Quantity = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_positive_quantity)]
+UnitPrice = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_price)]
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+OptionalText = Annotated[str, BeforeValidator(lambda v: "" if v is None else _text(v))]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Patient(_Strict):
+    """The credential presented at the cashier, and optionally the insurance to use."""
+
+    mdtrt_cert_type: Literal["01", "02", "03"]
+    mdtrt_cert_no: Text = Field(repr=False)
+    card_sn: OptionalText = Field(default="", repr=False)
+    insutype: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _card_needs_card_sn(self) -> Patient:
+        if self.mdtrt_cert_type == "03" and not self.card_sn:
+            raise ValueError("card_sn is required for a social security card (mdtrt_cert_type 03)")
+        return self
+
+
+class VisitInfo(_Strict):
+    """The outpatient visit as registered in the HIS (2201/2203 fields)."""
+
+    ipt_otp_no: Text
+    begntime: Timestamp
+    dept_code: Text
+    dept_name: Text
+    caty: Text
+    atddr_no: Text
+    dr_name: Text
+    main_cond_dscr: OptionalText = ""
+
+
+class Diagnosis(_Strict):
+    """A diagnosis in the hospital's dictionary (ICD-10 医保版, or a hospital-local code)."""
+
+    diag_code: Text
+    diag_name: Text
+    diag_type: Literal["1", "2", "3", "4"] = "1"
+    diag_dept: OptionalText = ""
+    dise_dor_no: OptionalText = ""
+    dise_dor_name: OptionalText = ""
+    diag_time: Timestamp | None = None
+
+
+class Item(_Strict):
+    """One fee line of the bill (2204 ``feedetail`` fields in the hospital's codes)."""
+
+    feedetl_sn: Text
+    medins_list_codg: Text
+    cnt: Quantity
+    pric: UnitPrice
+    fee_ocur_time: Timestamp
+    diag_code: OptionalText = ""
+    """The diagnosis this item was ordered for (one of the visit's); empty when unknown."""
+    hosp_appr_flag: Literal["0", "1", "2"] = "0"
+    medins_list_name: OptionalText = ""
+    rxno: OptionalText = ""
+    rx_circ_flag: Literal["0", "1"] = "0"
+    bilg_dept_codg: OptionalText = ""
+    bilg_dept_name: OptionalText = ""
+    bilg_dr_codg: OptionalText = ""
+    bilg_dr_name: OptionalText = ""
+    sin_dos_dscr: OptionalText = ""
+    used_frqu_dscr: OptionalText = ""
+    prd_days: Annotated[Decimal, BeforeValidator(_decimal)] = Decimal(0)
+    medc_way_dscr: OptionalText = ""
+    tcmdrug_used_way: OptionalText = ""
+
+
+class Visit(_Strict):
+    """A whole bill: who, which visit, which diagnoses, which fee lines."""
+
+    patient: Patient
+    visit: VisitInfo
+    diagnoses: tuple[Diagnosis, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1)
+    acct_used_flag: Literal["0", "1"] = "0"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Visit:
+        problems = _consistency_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _consistency_problems(visit: Visit) -> list[str]:
+    problems: list[str] = []
+    codes = [d.diag_code for d in visit.diagnoses]
+    for code in sorted({c for c in codes if codes.count(c) > 1}):
+        problems.append(f"diagnoses: diag_code {code} appears more than once")
+    seen: set[str] = set()
+    for index, item in enumerate(visit.items):
+        where = f"items[{index}] (feedetl_sn {item.feedetl_sn})"
+        if item.feedetl_sn in seen:
+            problems.append(f"{where}.feedetl_sn: duplicate within the visit")
+        seen.add(item.feedetl_sn)
+        if item.diag_code and item.diag_code not in codes:
+            problems.append(f"{where}.diag_code: {item.diag_code} is not one of the visit's diagnoses")
+    return problems
+
+
+def parse_visit(document: object) -> Visit:
+    """Validate a decoded visit document; ``InputError`` lists every problem with its place."""
+    if isinstance(document, Visit):
+        return document
+    try:
+        return Visit.model_validate(document)
+    except ValidationError as error:
+        raise InputError(_describe(error, document)) from error
+
+
+def load_visit(path: str | Path) -> Visit:
+    """Read and validate a visit JSON file."""
+    path = Path(path)
+    try:
+        document = decode(path.read_bytes())
+    except OSError as error:
+        raise InputError(f"cannot read visit file {path}: {error.strerror}") from error
+    except ValueError as error:
+        raise InputError(f"visit file {path} is not valid JSON: {error}") from error
+    return parse_visit(document)
+
+
+def _describe(error: ValidationError, document: object) -> str:
+    lines = []
+    for problem in error.errors():
+        where = _place(problem["loc"], document)
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
+    return "invalid visit: " + "; ".join(lines)
+
+
+def _place(location: tuple[int | str, ...], document: object) -> str:
+    """``items.2.pric`` → ``items[2] (feedetl_sn 3).pric``: name the item the cashier knows."""
+    parts: list[str] = []
+    node: Any = document
+    for step in location:
+        if isinstance(step, int):
+            parts[-1] += f"[{step}]"
+            node = node[step] if isinstance(node, list | tuple) and step < len(node) else None
+            if isinstance(node, dict) and "feedetl_sn" in node:
+                parts[-1] += f" (feedetl_sn {node['feedetl_sn']})"
+        else:
+            parts.append(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts)
