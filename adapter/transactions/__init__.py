@@ -7,19 +7,69 @@ Adding a transaction is one small module (``tNNNN.py`` defining ``Input``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
-from . import t1101, t2001, t5301, t9001, t9002
+from . import (
+    t1101,
+    t2001,
+    t2201,
+    t2202,
+    t2203,
+    t2204,
+    t2205,
+    t2206,
+    t2207,
+    t2208,
+    t2601,
+    t5201,
+    t5203,
+    t5204,
+    t5206,
+    t5301,
+    t9001,
+    t9002,
+)
 from ._base import InputModel, OutputModel, Transaction
 
 __all__ = ["REGISTRY", "InputModel", "OutputModel", "Transaction", "lookup"]
 
-_MODULES = (t9001, t9002, t1101, t5301, t2001)
-
-REGISTRY: Mapping[str, Transaction[Any, Any]] = MappingProxyType(
-    {module.TRANSACTION.infno: module.TRANSACTION for module in _MODULES}
+_MODULES = (
+    # Sign-in, person and eligibility.
+    t9001,
+    t9002,
+    t1101,
+    t5301,
+    t2001,
+    # The outpatient visit: registration, upload, settlement, their reversals.
+    t2201,
+    t2202,
+    t2203,
+    t2204,
+    t2205,
+    t2206,
+    t2207,
+    t2208,
+    t2601,
+    # Queries used to resolve unknown outcomes and to reconcile.
+    t5201,
+    t5203,
+    t5204,
+    t5206,
 )
+
+
+def _index(modules: tuple[ModuleType, ...]) -> Mapping[str, Transaction[Any, Any]]:
+    index: dict[str, Transaction[Any, Any]] = {}
+    for module in modules:
+        transaction: Transaction[Any, Any] = module.TRANSACTION
+        if transaction.infno in index:
+            raise RuntimeError(f"infno {transaction.infno} is registered twice")
+        index[transaction.infno] = transaction
+    return MappingProxyType(index)
+
+
+REGISTRY: Mapping[str, Transaction[Any, Any]] = _index(_MODULES)
 
 
 def lookup(infno: str) -> Transaction[Any, Any]:

@@ -64,7 +64,18 @@ class Transaction(Generic[InT, OutT]):
     output_model: type[OutT]
     changes_state: bool
     requires_sign_in: bool = True
+    list_output_node: str | None = None
+    """For a transaction whose ``output`` is an array with no node name (5204,
+    PROTOCOL.md §3.14): the output model's field that array is read into."""
 
     def parse_output(self, output: object) -> OutT:
-        """Validate the envelope's ``output`` (missing or null reads as an empty object)."""
-        return self.output_model.model_validate({} if output is None else output)
+        """Validate the envelope's ``output`` (missing or null reads as an empty object).
+
+        A bare array is accepted only where the transaction declares
+        ``list_output_node``; anywhere else it fails validation as before.
+        """
+        if output is None:
+            output = {}
+        elif isinstance(output, list) and self.list_output_node is not None:
+            output = {self.list_output_node: output}
+        return self.output_model.model_validate(output)

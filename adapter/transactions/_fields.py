@@ -26,8 +26,12 @@ __all__ = [
     "ExpContent",
     "ListOf",
     "OptionalAmount",
+    "OptionalCode",
     "OptionalDate",
     "OptionalDateTime",
+    "OptionalNumber",
+    "OptionalPrice",
+    "OptionalRatio",
     "Price",
     "Quantity",
     "Ratio",
@@ -83,6 +87,14 @@ def _charge_level(value: Any) -> Any:
     return text
 
 
+def _optional_code(value: Any) -> Any:
+    return "" if value is None else _code(value)
+
+
+OptionalCode = Annotated[str, BeforeValidator(_optional_code)]
+"""An optional code or text: ``null`` reads as ``""`` (live answers send both for "no value")."""
+
+
 ChargeLevel = Annotated[str, BeforeValidator(_charge_level)]
 """收费项目等级, normalised to ``01`` 甲 / ``02`` 乙 / ``03`` 丙."""
 
@@ -130,3 +142,10 @@ OptionalDateTime = Annotated[WireDateTime | None, BeforeValidator(_blank_is_none
 """An optional date-time: ``""`` and ``null`` both mean absent."""
 OptionalAmount = Annotated[Amount | None, BeforeValidator(_blank_is_none)]
 """An optional amount (``crt_payb_lmt_amt`` is often null in live data)."""
+OptionalPrice = Annotated[Price | None, BeforeValidator(_blank_is_none)]
+"""An optional price (``pric_uplmt_amt`` is absent for items without a cap)."""
+OptionalRatio = Annotated[Ratio | None, BeforeValidator(_blank_is_none)]
+"""An optional proportion (``selfpay_prop``, ``pool_prop_selfpay``)."""
+_Exact = Annotated[Decimal, BeforeValidator(_number)]
+OptionalNumber = Annotated[_Exact | None, BeforeValidator(_blank_is_none)]
+"""An optional number read exactly, for the odd non-money figure (``age`` N4,1, ``prd_days`` N4,2)."""
