@@ -29,13 +29,17 @@ def load_demo_settings() -> AdapterSettings:
 
 
 @contextmanager
-def embedded_client(*, clock: Clock = china_now) -> Iterator[PlatformClient]:
-    """A client for the demo hospital talking to a fresh in-process mock platform."""
+def embedded_client(
+    settings: AdapterSettings | None = None, *, clock: Clock = china_now
+) -> Iterator[PlatformClient]:
+    """A client (the demo hospital's by default) talking to a fresh in-process mock platform."""
     from mock_platform import MockPlatform  # imported late: only demo paths need it
 
     mock = MockPlatform(clock=clock)
     try:
-        with PlatformClient(load_demo_settings(), transport=mock.transport(), clock=clock) as client:
+        with PlatformClient(
+            settings or load_demo_settings(), transport=mock.transport(), clock=clock
+        ) as client:
             yield client
     finally:
         mock.close()

@@ -20,20 +20,19 @@ def add_platform_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--settings",
         metavar="TOML",
-        help="adapter settings file (default: the demo hospital's, config/adapter/demo.toml)",
+        help="adapter settings file (default: the demo hospital's, config/adapter/demo.toml); "
+        "the endpoint in it is used only with --platform",
     )
 
 
 @contextmanager
 def platform_client(args: argparse.Namespace) -> Iterator[PlatformClient]:
-    """A client for the platform the options name."""
-    if args.platform is None and args.settings is None:
-        with embedded_client() as client:
+    """A client for the platform the options name: ``--platform`` or the embedded mock."""
+    settings_file = args.settings or demo_settings_path()
+    if args.platform is None:
+        with embedded_client(load_settings(settings_file)) as client:
             yield client
         return
-    overrides = {}
-    if args.platform is not None:
-        overrides["endpoint"] = args.platform.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
-    settings = load_settings(args.settings or demo_settings_path(), **overrides)
-    with PlatformClient(settings) as client:
+    endpoint = args.platform.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
+    with PlatformClient(load_settings(settings_file, endpoint=endpoint)) as client:
         yield client
