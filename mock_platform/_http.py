@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from mock_platform import codec
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
+
+# How an answer reaches the caller: normally; not at all (the connection is dropped: in-process
+# httpx.RemoteProtocolError); or held `hold_seconds` and then dropped (in-process httpx.ReadTimeout).
+Disposition = Literal["answer", "drop", "hold_then_drop"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class HttpResponse:
     status: int
     body: bytes
     content_type: str = JSON_CONTENT_TYPE
+    disposition: Disposition = "answer"
+    hold_seconds: float = 0.0
 
     @classmethod
     def json(cls, status: int, payload: Any) -> HttpResponse:

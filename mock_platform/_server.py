@@ -11,6 +11,7 @@ SIGTERM (if nobody else handles it) is turned into `SystemExit` and the `finally
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
@@ -21,6 +22,7 @@ from types import FrameType
 import uvicorn
 
 from mock_platform._platform import MockPlatform
+from mock_platform.app import INCOMPLETE_RESPONSE_LOG
 
 LISTENING_LINE = "opsp mock platform listening on http://{host}:{port}"
 
@@ -33,12 +35,32 @@ def run_server(*, host: str = "127.0.0.1", port: int = 8080, db_path: str | None
         bound_port = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
         print(LISTENING_LINE.format(host=shown_host, port=bound_port), flush=True)
-        config = uvicorn.Config(platform.asgi_app, log_level="warning", lifespan="off", access_log=False)
         with _sigterm_exits():
-            uvicorn.Server(config).run(sockets=[sock])
+            uvicorn_server(platform).run(sockets=[sock])
     finally:
         sock.close()
         platform.close()
+
+
+def uvicorn_server(platform: MockPlatform) -> uvicorn.Server:
+    """A uvicorn server for the platform's app (the caller runs it on its socket)."""
+    config = uvicorn.Config(platform.asgi_app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    quiet_dropped_connections()
+    return server
+
+
+class _DroppedConnectionFilter(logging.Filter):
+    """A connection dropped on purpose (a fault rule) is not an error of the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != INCOMPLETE_RESPONSE_LOG
+
+
+def quiet_dropped_connections() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, _DroppedConnectionFilter) for existing in logger.filters):
+        logger.addFilter(_DroppedConnectionFilter())
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:

@@ -7,6 +7,7 @@ filing validity, age), so a caller passing UTC gets the same answers as one pass
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
@@ -47,9 +48,17 @@ def format_millis(value: datetime) -> str:
     return value.strftime("%Y%m%d%H%M%S") + f"{value.microsecond // 1000:03d}"
 
 
+_DATETIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
 def parse_datetime(text: str) -> datetime:
-    """Parse a `DT` field (naive; the wire carries China local time)."""
-    return datetime.strptime(text, DATETIME_FORMAT)
+    """Parse a `DT` field (naive; the wire carries China local time); ValueError if it is not one.
+
+    `fromisoformat` after a shape check, rather than `strptime`, which consults the locale on every call.
+    """
+    if not _DATETIME_SHAPE.fullmatch(text):
+        raise ValueError(f"not a yyyy-MM-dd HH:mm:ss time: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 def completed_years(born: date, on: date) -> int:

@@ -39,11 +39,20 @@ def encode(value: Any) -> bytes:
     return "".join(parts).encode("utf-8", errors="backslashreplace")
 
 
+# The standard library's string escaper (what json.dumps(..., ensure_ascii=False) uses), called directly.
+_encode_string: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_LITERALS = {None: "null", True: "true", False: "false"}
+
+
 def _write(value: Any, parts: list[str]) -> None:
-    if isinstance(value, Decimal):
+    if isinstance(value, str):
+        parts.append(_encode_string(value))
+    elif isinstance(value, Decimal):
         parts.append(_decimal_text(value))
-    elif value is None or isinstance(value, str | bool | int):
-        parts.append(json.dumps(value, ensure_ascii=False))
+    elif value is None or isinstance(value, bool):
+        parts.append(_LITERALS[value])
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
     elif isinstance(value, Mapping):
         _write_object(value, parts)
     elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
@@ -60,7 +69,7 @@ def _write_object(value: Mapping[Any, Any], parts: list[str]) -> None:
             raise CodecError("JSON object keys must be strings")
         if index:
             parts.append(",")
-        parts.append(json.dumps(key, ensure_ascii=False))
+        parts.append(_encode_string(key))
         parts.append(":")
         _write(item, parts)
     parts.append("}")

@@ -1,20 +1,28 @@
 """Control endpoints under `/_mock/` — a prefix the real platform never uses (STYLE.md §1, like moto's).
 
-* `GET /_mock/health`   liveness, clock, schema version, gateway scheme, supported transactions
-* `GET /_mock/journal`  the traffic journal, last `limit` entries (default 100, max 1000), oldest first
+*`GET /_mock/health` liveness, clock, schema version, gateway scheme, supported transactions
+*`GET /_mock/journal` the traffic journal, last `limit` entries (default 100, max 1000), oldest first
+*`POST /_mock/faults` arm a fault rule: `{"infno", "kind", "times"?, "message"?, "seconds"?}` -> the rule
+*`GET /_mock/faults` the armed rules, `DELETE /_mock/faults` removes them all (`backend.faults`)
+*`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
 
-They bypass the gateway: they are for tests and operators of the mock, not for hospitals. New endpoints
-(seeding people, fault injection) are added to `Control.routes` with their handler.
+They bypass the gateway: they are for tests and operators of the mock, not for hospitals. A bad request gets
+HTTP 400 `{"code": 400, "message": …}`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
+from mock_platform import codec
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
+from mock_platform.backend.faults import FaultRuleError
 from mock_platform.config.platform import GatewayConfig
+from mock_platform.errors import SeedError
 from mock_platform.handlers import TRANSACTIONS
 
 ControlHandler = Callable[[HttpRequest], HttpResponse]
@@ -31,6 +39,10 @@ class Control:
             {
                 ("GET", "/_mock/health"): self.health,
                 ("GET", "/_mock/journal"): self.journal,
+                ("GET", "/_mock/faults"): self.list_faults,
+                ("POST", "/_mock/faults"): self.add_fault,
+                ("DELETE", "/_mock/faults"): self.clear_faults,
+                ("POST", "/_mock/seed"): self.seed,
             }
         )
 
@@ -61,3 +73,50 @@ class Control:
                 400, {"code": 400, "message": f"limit must be an integer in 1..{_MAX_LIMIT}"}
             )
         return HttpResponse.json(200, {"entries": self._backend.traffic.recent(int(raw))})
+
+    def list_faults(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse.json(200, {"faults": [fault.as_dict() for fault in self._backend.faults.list()]})
+
+    def add_fault(self, request: HttpRequest) -> HttpResponse:
+        body = _json_object(request)
+        if isinstance(body, HttpResponse):
+            return body
+        seconds = body.get("seconds")
+        try:
+            fault = self._backend.faults.add(
+                body.get("infno", ""),  # validated by FaultBook.add, like every other field
+                body.get("kind", ""),
+                times=body.get("times", 1),
+                message=body.get("message"),
+                seconds=float(seconds) if isinstance(seconds, Decimal) else seconds,
+            )
+        except FaultRuleError as exc:
+            return _bad_request(str(exc))
+        return HttpResponse.json(200, {"fault": fault.as_dict()})
+
+    def clear_faults(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse.json(200, {"cleared": self._backend.faults.clear()})
+
+    def seed(self, request: HttpRequest) -> HttpResponse:
+        body = _json_object(request)
+        if isinstance(body, HttpResponse):
+            return body
+        try:
+            counts = self._backend.seed(body)
+        except SeedError as exc:
+            return _bad_request(str(exc))
+        return HttpResponse.json(200, {"seeded": counts})
+
+
+def _json_object(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+    try:
+        body = codec.decode(request.body)
+    except codec.CodecError:
+        return _bad_request("the body must be a JSON object")
+    if not isinstance(body, dict):
+        return _bad_request("the body must be a JSON object")
+    return body
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return HttpResponse.json(400, {"code": 400, "message": message})

@@ -11,6 +11,7 @@ are the same code path: both only convert their request into an `HttpRequest` an
 from __future__ import annotations
 
 import re
+import time
 
 import structlog
 
@@ -18,7 +19,7 @@ from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.control import Control
-from mock_platform.dispatch import Dispatcher
+from mock_platform.dispatch import Dispatcher, Sleep
 
 log = structlog.get_logger(__name__)
 
@@ -27,10 +28,10 @@ _PER_INFNO_URL = re.compile(r"^/fsi/api/([0-9A-Za-z]{1,10})$")
 
 
 class PlatformCore:
-    def __init__(self, backend: Backend, gateway_config: GatewayConfig) -> None:
+    def __init__(self, backend: Backend, gateway_config: GatewayConfig, *, sleep: Sleep = time.sleep) -> None:
         self.backend = backend
         self.gateway = gateway_config
-        self.dispatcher = Dispatcher(backend, gateway_config)
+        self.dispatcher = Dispatcher(backend, gateway_config, sleep=sleep)
         self.control = Control(backend, gateway_config)
 
     def handle(self, request: HttpRequest) -> HttpResponse:

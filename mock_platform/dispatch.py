@@ -1,18 +1,26 @@
 """Dispatch: envelope in, handler by infno, envelope out (PROTOCOL.md §1.2, §1.4, §1.5).
 
 Order of work for one API call: gateway authentication (refused -> the gateway's {"code": 401, …}, HTTP 401),
-JSON decoding, envelope validation, infno (supported, and equal to the path's infno for /fsi/api/{infno}),
-hospital, sign-in, then the handler. Every refusal after the gateway is a well-formed envelope with infcode -1
-and a specific Chinese err_msg, HTTP 200; an unexpected exception is logged and answered the same way, never
-as a 500 page. Each call leaves one row in the traffic journal.
+JSON decoding, the fault rule for the infno if one is armed (`backend.faults`), envelope validation, infno
+(supported, and equal to the path's infno for /fsi/api/{infno}), hospital, sign-in, then the handler.
+
+The handler runs inside one SQLite transaction: everything it changes commits together, or nothing does. For
+an idempotent transaction (2201-2208, 2601, 9002) the same transaction looks the msgid up first — a processed
+msgid with the same body gets the stored answer again, with a different body it is refused — and stores the
+answer with the work (`backend.messages`).
+
+Every refusal after the gateway is a well-formed envelope with infcode -1 and a specific Chinese err_msg, HTTP
+200; an unexpected exception is logged and answered the same way, never as a 500 page. Each call leaves one
+row in the traffic journal, naming the fault that fired if any.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,16 +31,31 @@ from mock_platform import codec, gateway
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform._time import format_millis
 from mock_platform.backend import Backend
+from mock_platform.backend.faults import (
+    BEFORE_PROCESSING,
+    DEFAULT_HOLD_SECONDS,
+    ERROR_MESSAGE,
+    MAINTENANCE_MESSAGE,
+    Fault,
+)
+from mock_platform.backend.messages import request_digest
 from mock_platform.backend.traffic import Outcome, TrafficEntry, mask
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.errors import GatewayAuthError, RequestError
-from mock_platform.handlers import TRANSACTIONS, HandlerContext
+from mock_platform.handlers import TRANSACTIONS, HandlerContext, Transaction
+from mock_platform.handlers._base import Output
 from mock_platform.handlers.signin import check_sign_in
 from mock_platform.wire import RequestEnvelope, ResponseEnvelope, describe
 
 log = structlog.get_logger(__name__)
 
 INTERNAL_ERROR = "医保平台内部错误，请稍后重试（参考号{inf_refmsgid}）"
+BAD_GATEWAY_PAGE = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+)
+
+Sleep = Callable[[float], None]
+_INFNO = re.compile(r"[0-9A-Za-z]{1,10}")
 
 
 @dataclass
@@ -46,10 +69,13 @@ class _Exchange:
     fixmedins_code: str = ""
     admdvs: str = ""
     subject: str = ""
+    fault: str = ""
+    payload: Any = None
+    decoded: bool = False
 
     def peek(self, payload: Mapping[str, Any]) -> None:
         """Pick journal fields from a payload that may still fail validation."""
-        self.infno = _text(payload.get("infno"))[:10]
+        self.infno = _text(payload.get("infno"))[:10] or self.infno
         self.msgid = _text(payload.get("msgid"))[:30]
         self.fixmedins_code = _text(payload.get("fixmedins_code"))[:30]
         area = _text(payload.get("mdtrtarea_admvs"))
@@ -57,10 +83,20 @@ class _Exchange:
         self.subject = _subject(payload.get("input"))
 
 
+@dataclass(frozen=True)
+class _Answer:
+    body: bytes
+    infcode: int
+    err_msg: str
+    inf_refmsgid: str
+    outcome: Outcome
+
+
 class Dispatcher:
-    def __init__(self, backend: Backend, gateway_config: GatewayConfig) -> None:
+    def __init__(self, backend: Backend, gateway_config: GatewayConfig, *, sleep: Sleep = time.sleep) -> None:
         self._backend = backend
         self._gateway = gateway_config
+        self._sleep = sleep
         self._fallback_serial = itertools.count(1)
 
     def handle(self, request: HttpRequest, path_infno: str | None) -> HttpResponse:
@@ -72,37 +108,78 @@ class Dispatcher:
             log.info("gateway_rejected", path=request.path, reason=rejection.reason)
             self._journal(exchange, started, 401, None, "gateway_rejected", rejection.message, "")
             return HttpResponse.json(401, {"code": 401, "message": rejection.message})
-        envelope, outcome = self._answer(exchange, path_infno)
+        self._decode(exchange)
+        # Only a plausible transaction number can have a fault rule (and reach the store as text).
+        plausible = _INFNO.fullmatch(exchange.infno) is not None
+        fault = self._backend.faults.take(exchange.infno) if plausible else None
+        if fault is not None:
+            exchange.fault = fault.kind
+            log.info("fault_fired", infno=exchange.infno, msgid=exchange.msgid, kind=fault.kind)
+            if fault.kind in BEFORE_PROCESSING:
+                return self._fault_instead(exchange, started, fault)
+            if fault.kind == "delay":
+                self._sleep(fault.seconds or 0.0)
+        answer = self._answer(exchange, path_infno)
         self._journal(
-            exchange, started, 200, envelope.infcode, outcome, envelope.err_msg, envelope.inf_refmsgid
+            exchange, started, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid
         )
-        log.info("transaction", infno=exchange.infno, msgid=exchange.msgid, infcode=envelope.infcode)
-        return HttpResponse.json(200, envelope.model_dump(mode="python"))
+        log.info("transaction", infno=exchange.infno, msgid=exchange.msgid, infcode=answer.infcode)
+        response = HttpResponse(200, answer.body)
+        if fault is not None and fault.kind == "drop_after_commit":
+            return replace(response, disposition="drop")
+        if fault is not None and fault.kind == "timeout_after_commit":
+            hold = DEFAULT_HOLD_SECONDS if fault.seconds is None else fault.seconds
+            return replace(response, disposition="hold_then_drop", hold_seconds=hold)
+        return response
 
-    def _answer(self, exchange: _Exchange, path_infno: str | None) -> tuple[ResponseEnvelope, Outcome]:
+    def _decode(self, exchange: _Exchange) -> None:
         try:
-            output = self._process(exchange, path_infno)
+            exchange.payload = codec.decode(exchange.request.body)
+            exchange.decoded = True
+        except codec.CodecError:
+            return
+        if isinstance(exchange.payload, dict):
+            exchange.peek(exchange.payload)
+
+    def _fault_instead(self, exchange: _Exchange, started: float, fault: Fault) -> HttpResponse:
+        """A fault that answers instead of the platform: nothing is processed."""
+        if fault.kind == "fail_before_commit":
+            self._journal(exchange, started, 0, None, "fault", "", "")
+            return HttpResponse(0, b"", disposition="drop")
+        if fault.kind == "bad_gateway":
+            self._journal(exchange, started, 502, None, "fault", "502 Bad Gateway", "")
+            return HttpResponse(502, BAD_GATEWAY_PAGE, content_type="text/html")
+        if fault.kind == "gateway_auth":
+            message = gateway.BAD_SIGNATURE
+            self._journal(exchange, started, 401, None, "fault", message, "")
+            return HttpResponse.json(401, {"code": 401, "message": message})
+        default = MAINTENANCE_MESSAGE if fault.kind == "maintenance" else ERROR_MESSAGE
+        envelope = self._envelope(exchange, -1, fault.message or default, {})
+        self._journal(exchange, started, 200, -1, "fault", envelope.err_msg, envelope.inf_refmsgid)
+        return HttpResponse.json(200, envelope.to_wire())
+
+    def _answer(self, exchange: _Exchange, path_infno: str | None) -> _Answer:
+        try:
+            transaction, context = self._prepare(exchange, path_infno)
+            with self._backend.store.transaction():
+                return self._run(exchange, transaction, context)
         except RequestError as refusal:
-            return self._envelope(exchange, -1, refusal.err_msg, {}), "error"
+            return self._finish(self._envelope(exchange, -1, refusal.err_msg, {}), "error")
         except Exception:
             refmsgid = self._refmsgid(exchange)
             log.exception(
                 "unexpected_error", infno=exchange.infno, msgid=exchange.msgid, inf_refmsgid=refmsgid
             )
             message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
-            return self._envelope(exchange, -1, message, {}, refmsgid), "internal_error"
-        return self._envelope(exchange, 0, "", output), "success"
+            return self._finish(self._envelope(exchange, -1, message, {}, refmsgid), "internal_error")
 
-    def _process(self, exchange: _Exchange, path_infno: str | None) -> dict[str, Any]:
-        try:
-            payload = codec.decode(exchange.request.body)
-        except codec.CodecError as exc:
-            raise RequestError("请求报文不是合法的JSON") from exc
-        if not isinstance(payload, dict):
+    def _prepare(self, exchange: _Exchange, path_infno: str | None) -> tuple[Transaction, HandlerContext]:
+        if not exchange.decoded:
+            raise RequestError("请求报文不是合法的JSON")
+        if not isinstance(exchange.payload, dict):
             raise RequestError("请求报文必须是JSON对象")
-        exchange.peek(payload)
         try:
-            envelope = RequestEnvelope.model_validate(payload)
+            envelope = RequestEnvelope.model_validate(exchange.payload)
         except ValidationError as exc:
             raise RequestError(describe(exc, "报文头")) from exc
         if path_infno is not None and path_infno != envelope.infno:
@@ -113,10 +190,35 @@ class Dispatcher:
         context = self._context(envelope, exchange)
         if transaction.requires_sign_in:
             check_sign_in(context)
-        return transaction.handler(context)
+        return transaction, context
+
+    def _run(self, exchange: _Exchange, transaction: Transaction, context: HandlerContext) -> _Answer:
+        """The handler, inside the request's transaction; for idempotent ones, once per msgid."""
+        envelope = context.envelope
+        digest = ""
+        if transaction.idempotent:
+            digest = request_digest(envelope.infno, envelope.fixmedins_code, envelope.input)
+            stored = self._backend.messages.find(envelope.msgid)
+            if stored is not None:
+                if stored.digest != digest:
+                    raise RequestError(f"发送方报文ID[{envelope.msgid}]重复")
+                return _replayed(stored.answer)
+        output = transaction.handler(context)
+        warning = "；".join(context.notes) or None
+        answer = self._finish(self._envelope(exchange, 0, "", output, warn_msg=warning), "success")
+        if transaction.idempotent:
+            self._backend.messages.save(
+                envelope.msgid,
+                infno=envelope.infno,
+                fixmedins_code=envelope.fixmedins_code,
+                digest=digest,
+                answer=answer.body,
+                now=context.now,
+            )
+        return answer
 
     def _context(self, envelope: RequestEnvelope, exchange: _Exchange) -> HandlerContext:
-        hospital = self._backend.config.hospital(envelope.fixmedins_code)
+        hospital = self._backend.reference.hospital(envelope.fixmedins_code)
         if hospital is None:
             raise RequestError(f"未找到定点医药机构[{envelope.fixmedins_code}]信息")
         exchange.admdvs = hospital.admdvs
@@ -133,8 +235,10 @@ class Dispatcher:
         exchange: _Exchange,
         infcode: int,
         err_msg: str,
-        output: dict[str, Any],
+        output: Output,
         refmsgid: str | None = None,
+        *,
+        warn_msg: str | None = None,
     ) -> ResponseEnvelope:
         return ResponseEnvelope(
             infcode=infcode,
@@ -142,8 +246,14 @@ class Dispatcher:
             refmsg_time=format_millis(exchange.received_at),
             respond_time=format_millis(self._backend.now()),
             err_msg=err_msg,
+            warn_msg=warn_msg,
             output=output,
         )
+
+    @staticmethod
+    def _finish(envelope: ResponseEnvelope, outcome: Outcome) -> _Answer:
+        body = codec.encode(envelope.to_wire())
+        return _Answer(body, envelope.infcode, envelope.err_msg, envelope.inf_refmsgid, outcome)
 
     def _refmsgid(self, exchange: _Exchange) -> str:
         """Receiver admdvs(6) + yyyyMMddHHmmss(14) + serial(10) (PROTOCOL.md §1.4)."""
@@ -178,11 +288,19 @@ class Dispatcher:
             err_msg=err_msg,
             subject=exchange.subject,
             duration_ms=round((time.perf_counter() - started) * 1000),
+            fault=exchange.fault,
         )
         try:
             self._backend.traffic.record(entry)
         except Exception:
             log.exception("journal_write_failed", infno=exchange.infno, msgid=exchange.msgid)
+
+
+def _replayed(body: bytes) -> _Answer:
+    stored = codec.decode(body)
+    return _Answer(
+        body, int(stored["infcode"]), str(stored["err_msg"]), str(stored["inf_refmsgid"]), "replayed"
+    )
 
 
 def _text(value: Any) -> str:
@@ -195,7 +313,13 @@ def _subject(raw_input: Any) -> str:
         return ""
     data = raw_input.get("data")
     if not isinstance(data, Mapping):
-        return ""
+        for name in ("mdtrtinfo", "feedetail"):
+            node = raw_input.get(name)
+            data = node[0] if isinstance(node, list) and node else node
+            if isinstance(data, Mapping):
+                break
+        else:
+            return ""
     psn_no = _text(data.get("psn_no"))
     if psn_no:
         return f"psn_no={psn_no[:30]}"

@@ -4,6 +4,8 @@
 
     MockPlatformError
      ├── ConfigError(ValueError)   a data file is malformed: names the file, the field and the line if known
+     ├── SeedError(ValueError)     a seed document (MockPlatform.seed, POST /_mock/seed) is invalid: names
+     │                             the field; nothing of it is stored
      ├── RequestError              a request the platform refuses; answered as infcode -1 with `err_msg`
      └── GatewayAuthError          the front gateway refuses the call; answered in the gateway's own shape
                                    {"code": 401, "message": ...} (PROTOCOL.md §1.5), outside the envelope
@@ -29,6 +31,15 @@ class ConfigError(MockPlatformError, ValueError):
         self.detail = message
         where = file if line is None else f"{file}:{line}"
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+class SeedError(MockPlatformError, ValueError):
+    """A seed document failed validation; nothing of it was stored."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.detail = message
+        super().__init__(f"{field}: {message}")
 
 
 class RequestError(MockPlatformError):

@@ -9,7 +9,7 @@ A validation failure becomes one specific Chinese `err_msg` naming the field: "�
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -24,7 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from mock_platform._time import DATETIME_FORMAT
+from mock_platform._money import decimals
+from mock_platform._time import parse_datetime
 
 
 def _none_to_empty(value: Any) -> Any:
@@ -35,7 +36,7 @@ def _none_to_empty(value: Any) -> Any:
 def _check_datetime(value: str) -> str:
     if value:
         try:
-            datetime.strptime(value, DATETIME_FORMAT)
+            parse_datetime(value)
         except ValueError:
             raise PydanticCustomError("opsp_format", "格式错误，应为yyyy-MM-dd HH:mm:ss") from None
     return value
@@ -59,6 +60,44 @@ def dictionary(name: str, values: tuple[str, ...]) -> AfterValidator:
 
     return AfterValidator(check)
 
+
+def _number(value: Any) -> Any:
+    # The codec decodes JSON numbers as int or Decimal; a string of digits is tolerated (some HIS send them),
+    # a bool or float never (a float has already lost its digits).
+    if isinstance(value, bool | float):
+        raise PydanticCustomError("opsp_format", "类型错误，应为数值")
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except ArithmeticError:
+            raise PydanticCustomError("opsp_format", "类型错误，应为数值") from None
+    return value
+
+
+def _precision(places: int, *, positive: bool = False) -> AfterValidator:
+    """N16,`places`: finite, not negative (or > 0), at most `places` decimals (PROTOCOL.md conventions)."""
+
+    def check(value: Decimal) -> Decimal:
+        if not value.is_finite() or value < 0 or (positive and value == 0):
+            raise PydanticCustomError("opsp_format", "必须为{sign}数", {"sign": "正" if positive else "非负"})
+        if decimals(value) > places:
+            raise PydanticCustomError("opsp_format", "小数位数超过{places}位", {"places": places})
+        return value
+
+    return AfterValidator(check)
+
+
+def _optional_number(value: Any) -> Any:
+    # PROTOCOL.md §1.6: a numeric parameter with no value is sent as 0; some clients send "" or null.
+    return None if value is None or value == "" else _number(value)
+
+
+Amount = Annotated[Decimal, BeforeValidator(_number), _precision(2)]  # N16,2
+OptNumber = Annotated[
+    Decimal | None, BeforeValidator(_optional_number)
+]  # an optional N field (geso_val, prd_days)
+Quantity = Annotated[Decimal, BeforeValidator(_number), _precision(4, positive=True)]  # cnt N16,4
+UnitPrice = Annotated[Decimal, BeforeValidator(_number), _precision(6)]  # pric N16,6
 
 OptStr = Annotated[str, BeforeValidator(_none_to_empty)]
 Req = Annotated[str, BeforeValidator(_none_to_empty), StringConstraints(min_length=1)]
@@ -103,14 +142,22 @@ class RequestEnvelope(WireModel):
 
 
 class ResponseEnvelope(WireModel):
-    """交易输出参数 (PROTOCOL.md §1.4); `infcode` is a JSON number, 0 success and -1 failure."""
+    """交易输出参数 (PROTOCOL.md §1.4); `infcode` is a JSON number, 0 success and -1 failure.
+
+    `warn_msg` is not in the spec but seen in live answers; it is written only when set (2601's "无需冲正").
+    `output` is an object, except 5204's array (PROTOCOL.md §3.14).
+    """
 
     infcode: int
     inf_refmsgid: str
     refmsg_time: str
     respond_time: str
     err_msg: str
-    output: dict[str, Any]
+    warn_msg: str | None = None
+    output: dict[str, Any] | list[Any]
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="python", exclude={"warn_msg"} if self.warn_msg is None else None)
 
 
 def describe(error: ValidationError, label: str, prefix: str = "") -> str:

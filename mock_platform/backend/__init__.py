@@ -1,23 +1,44 @@
 """The platform's state and rules: no HTTP, no JSON.
 
 `Backend` ties the store (SQLite), the validated data files and the clock together and exposes one object
-per concern: `people` (persons, filings), `sign_ins` (9001/9002 sessions), `traffic` (the journal of
-requests). Rules that need no state (2001 eligibility) live in `eligibility` as pure functions. New concerns
-(visits, fee details, settlements, accumulators, fault rules) are added as further attributes and schema
-migrations.
+per concern:
+
+* `reference`: data files merged with seeded records (hospitals, policies, coverage, payment scope, 目录对照);
+* `people`: persons, insurance, filings (1101, 5301);
+* `sign_ins`: 9001/9002 sessions;
+* `visits`: 2201/2202/2203;
+* `fees`: 2204/2205 fee details with their split;
+* `settlements`: 2207/2208 (commits, refunds, reinstatements, ordering);
+* `corrections`: 2601 冲正 (decides what to undo, records each request);
+* `messages`: processed msgids (idempotency);
+* `faults`: fault rules;
+* `traffic`: the journal of requests.
+
+Pure rules live beside them: `eligibility` (2001 and settlement checks), `coverage` (region catalogue),
+`fee_split` (就医地 split), `benefits` (参保地 calculation), `accumulators` (the 5206 ledger).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mock_platform._time import Clock, read_clock
+from mock_platform.backend.faults import FaultBook
+from mock_platform.backend.fees import FeeBook
+from mock_platform.backend.messages import MessageBook
 from mock_platform.backend.people import PersonRegistry, seed_people
+from mock_platform.backend.reference import ReferenceData, build_reference
+from mock_platform.backend.reversals import CorrectionDesk
+from mock_platform.backend.seeding import apply_seed, load_seeds
+from mock_platform.backend.settlements import SettlementBook
 from mock_platform.backend.signin import SignInBook
 from mock_platform.backend.store import Store, next_value
 from mock_platform.backend.traffic import TrafficJournal
+from mock_platform.backend.visits import VisitBook
 from mock_platform.config.loader import MockConfig
+from mock_platform.config.seed import parse_seed
 
 
 class Backend:
@@ -30,6 +51,14 @@ class Backend:
         self.people = PersonRegistry(store)
         self.sign_ins = SignInBook(store)
         self.traffic = TrafficJournal(store)
+        self.visits = VisitBook(store)
+        self.fees = FeeBook(store)
+        self.settlements = SettlementBook(store)
+        self.corrections = CorrectionDesk(store, self.settlements, self.visits)
+        self.messages = MessageBook(store)
+        self.faults = FaultBook(store)
+        with store.transaction() as connection:
+            self.reference: ReferenceData = build_reference(config, load_seeds(connection))
 
     @classmethod
     def open(cls, *, db_path: str | Path | None, config: MockConfig, clock: Clock) -> Backend:
@@ -49,6 +78,12 @@ class Backend:
     def next_serial(self, name: str) -> int:
         with self.store.transaction() as connection:
             return next_value(connection, name)
+
+    def seed(self, document: Any) -> dict[str, int]:
+        """Validate and store a seed document (see `config.seed`); raises `SeedError`, storing nothing."""
+        parsed = parse_seed(document)
+        self.reference, counts = apply_seed(self.store, self.config, parsed)
+        return counts
 
     def close(self) -> None:
         self.store.close()

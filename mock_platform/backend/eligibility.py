@@ -8,12 +8,15 @@ Pure functions over records and configuration (no store, no HTTP). The checks, i
 3. the hospital is a 门诊慢特病 designated hospital (seed 001 一(四)2);
 4. the insured place has a policy for this relation (local / in_province / cross_province),
    med_type and insutype;
-5. that policy covers the disease (参保地 decides the disease range: seed 002 三(一));
+5. the insured place's catalogue covers the disease for this relation and insutype (参保地 decides the disease
+   range: seed 002 三(一)); the catalogue is `region_catalogues.csv`, resolved by `backend.coverage`;
 6. the hospital has opened the disease for patients of this relation (seed 002 二(三));
 7. a 异地就医备案 covering the hospital, when the policy requires one (seed 002 二(一), seed 001 一(一)).
 
 For med_type 11 only the first check applies. Reasons are the Chinese texts returned in `trt_chk_rslt`;
-they name codes and dates, never personal data.
+they name codes and dates, never personal data. Settlement (2206/2207) runs the same checks on the visit date
+(`settlement_problem`, which also needs a policy for med_type 11); 2203 checks only that the disease is filed
+and covered (`disease_problem`), so that a visit can be opened and the dated checks refuse it at settlement.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mock_platform.backend.coverage import Coverage
 from mock_platform.backend.people import FilingRecord, InsuranceRecord, PersonRecord
 from mock_platform.config._base import Relation
 from mock_platform.config.platform import Hospital
@@ -33,6 +37,7 @@ RELATION_LABELS: dict[Relation, str] = {
 }
 _INSU_STATUS_LABELS = {"0": "未参保", "1": "正常参保", "2": "暂停参保", "3": "无效参保", "4": "终止参保"}
 SUPPORTED_MED_TYPES = ("11", "14")
+MED_TYPE_LABELS = {"11": "普通门诊", "14": "门诊慢特病"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ def check_treatment(
     insurance: InsuranceRecord,
     hospital: Hospital,
     policy: RegionPolicy | None,
+    coverage: Coverage,
     med_type: str,
     dise_codg: str,
     day: date,
@@ -70,8 +76,77 @@ def check_treatment(
     filing, problem = _filing(person.filings, dise_codg, day)
     period = insurance_period if filing is None else (filing.begndate, filing.enddate)
     if problem is None:
-        problem = _place_problem(person, insurance, hospital, policy, dise_codg, day)
+        problem = _place_problem(person, insurance, hospital, policy, coverage, dise_codg, day)
     return TreatmentDecision(problem is None, problem or "", *period)
+
+
+def settlement_problem(
+    *,
+    person: PersonRecord,
+    insurance: InsuranceRecord,
+    hospital: Hospital,
+    policy: RegionPolicy | None,
+    coverage: Coverage,
+    med_type: str,
+    dise_codg: str,
+    day: date,
+) -> str | None:
+    """Why a batch of this visit cannot be settled (2206/2207), or None.
+
+    The 2001 checks plus, for med_type 11, a configured policy (DEMO_DATA.md: 普通门诊 is a policy row too).
+    """
+    decision = check_treatment(
+        person=person,
+        insurance=insurance,
+        hospital=hospital,
+        policy=policy,
+        coverage=coverage,
+        med_type=med_type,
+        dise_codg=dise_codg,
+        day=day,
+    )
+    if not decision.entitled:
+        return decision.reason
+    relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
+    if policy is None or policy.scope_for(relation, med_type, insurance.insutype) is None:
+        return _not_configured(insurance, relation, med_type)
+    return None
+
+
+def disease_problem(
+    *,
+    person: PersonRecord,
+    insurance: InsuranceRecord,
+    hospital: Hospital,
+    coverage: Coverage,
+    dise_codg: str,
+) -> str | None:
+    """2203 with med_type 14: the person is filed under the code and the insured place covers it here."""
+    if not any(filing.opsp_dise_code == dise_codg for filing in person.filings):
+        return f"参保人未办理门诊慢特病[{dise_codg}]备案，不享受门诊慢特病待遇"
+    return _coverage_problem(insurance, hospital, coverage, dise_codg)
+
+
+def _not_configured(insurance: InsuranceRecord, relation: Relation, med_type: str) -> str:
+    label = RELATION_LABELS[relation]
+    kind = MED_TYPE_LABELS.get(med_type, f"医疗类别[{med_type}]")
+    return f"参保地[{insurance.insuplc_admdvs}]未配置{label}{kind}待遇政策（险种类型{insurance.insutype}）"
+
+
+def _coverage_problem(
+    insurance: InsuranceRecord, hospital: Hospital, coverage: Coverage, code: str
+) -> str | None:
+    relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
+    label = RELATION_LABELS[relation]
+    insured = insurance.insuplc_admdvs
+    codes = coverage.codes_for(insured, relation, insurance.insutype)
+    if codes is None:
+        return f"参保地[{insured}]未配置{label}门诊慢特病病种目录（险种类型{insurance.insutype}）"
+    if code not in codes:
+        return (
+            f"参保地[{insured}]{label}门诊慢特病病种范围不含[{code}]，不能直接结算，可回参保地按规定手工报销"
+        )
+    return None
 
 
 def _insurance_problem(insurance: InsuranceRecord, day: date) -> str | None:
@@ -108,21 +183,20 @@ def _place_problem(
     insurance: InsuranceRecord,
     hospital: Hospital,
     policy: RegionPolicy | None,
+    coverage: Coverage,
     code: str,
     day: date,
 ) -> str | None:
     relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
     label = RELATION_LABELS[relation]
-    insured = insurance.insuplc_admdvs
     if not hospital.opsp_designated:
         return f"定点医疗机构[{hospital.fixmedins_code}]不是门诊慢特病定点医疗机构"
     scope = None if policy is None else policy.scope_for(relation, "14", insurance.insutype)
     if scope is None:
-        return f"参保地[{insured}]未配置{label}门诊慢特病待遇政策（险种类型{insurance.insutype}）"
-    if code not in scope.covered_codes():
-        return (
-            f"参保地[{insured}]{label}门诊慢特病病种范围不含[{code}]，不能直接结算，可回参保地按规定手工报销"
-        )
+        return _not_configured(insurance, relation, "14")
+    problem = _coverage_problem(insurance, hospital, coverage, code)
+    if problem is not None:
+        return problem
     if not hospital.opens(relation, code):
         return f"定点医疗机构[{hospital.fixmedins_code}]未开通{label}门诊慢特病病种[{code}]的直接结算"
     needs_filing = relation != "local" and scope.remote_filing is not None and scope.remote_filing.required

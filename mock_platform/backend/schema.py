@@ -1,12 +1,17 @@
 """The store's schema, as an ordered list of migrations.
 
 `PRAGMA user_version` records how many migrations a database has; opening a database applies the missing
-ones in one transaction. The next issues append migrations (visits 2201/2202/2203, fee details 2204/2205,
-settlements 2206/2207/2208, 冲正 2601, per-person accumulators, fault rules) instead of rewriting this one:
-rows are keyed by the platform's own ids (psn_no, sign_no; later mdtrt_id, setl_id) and every id the platform
-issues comes from the `sequence` table.
+ones in one transaction. New concerns append migrations instead of rewriting earlier ones: rows are keyed by
+the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the platform issues comes from the
+`sequence` table.
 
-Money columns are TEXT holding a Decimal's exact digits (SQLite REAL would be a float).
+1. people, sign-ins, traffic journal, sequences;
+2. the settlement side: visits and diagnoses (2201-2203), fee details with their split (2204/2205),
+   settlements and reversals with their lines (2206-2208, 2601), the accumulator ledger (5206), processed
+   msgids (idempotency), 2601 requests, fault rules, seeded records, and the fault column of the journal.
+
+Money columns are TEXT holding a Decimal's exact digits (SQLite REAL would be a float); sums are done in
+Python with Decimal, never with SQL SUM.
 """
 
 from __future__ import annotations
@@ -101,6 +106,142 @@ MIGRATIONS: tuple[str, ...] = (
         err_msg        TEXT NOT NULL,
         subject        TEXT NOT NULL,
         duration_ms    INTEGER NOT NULL
+    );
+    """,
+    # 2: the settlement side.
+    """
+    ALTER TABLE traffic ADD COLUMN fault TEXT NOT NULL DEFAULT '';
+    CREATE TABLE processed_message (
+        msgid          TEXT PRIMARY KEY,
+        infno          TEXT NOT NULL,
+        fixmedins_code TEXT NOT NULL,
+        digest         TEXT NOT NULL,
+        answer         BLOB NOT NULL,
+        processed_at   TEXT NOT NULL
+    );
+    CREATE TABLE visit (
+        mdtrt_id        TEXT PRIMARY KEY,
+        psn_no          TEXT NOT NULL REFERENCES person (psn_no),
+        insutype        TEXT NOT NULL,
+        fixmedins_code  TEXT NOT NULL,
+        hospital_admdvs TEXT NOT NULL,
+        insuplc_admdvs  TEXT NOT NULL,
+        begntime        TEXT NOT NULL,
+        ipt_otp_no      TEXT NOT NULL,
+        mdtrt_cert_type TEXT NOT NULL,
+        atddr_no        TEXT NOT NULL,
+        dr_name         TEXT NOT NULL,
+        dept_code       TEXT NOT NULL,
+        dept_name       TEXT NOT NULL,
+        caty            TEXT NOT NULL,
+        med_type        TEXT,
+        dise_codg       TEXT,
+        dise_name       TEXT,
+        main_cond_dscr  TEXT,
+        status          TEXT NOT NULL,
+        msgid           TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        revoked_at      TEXT
+    );
+    CREATE INDEX visit_person ON visit (psn_no, begntime);
+    CREATE TABLE diagnosis (
+        mdtrt_id      TEXT NOT NULL REFERENCES visit (mdtrt_id),
+        diag_type     TEXT NOT NULL,
+        diag_srt_no   INTEGER NOT NULL,
+        diag_code     TEXT NOT NULL,
+        diag_name     TEXT NOT NULL,
+        diag_dept     TEXT NOT NULL,
+        dise_dor_no   TEXT NOT NULL,
+        dise_dor_name TEXT NOT NULL,
+        diag_time     TEXT NOT NULL,
+        vali_flag     TEXT NOT NULL,
+        PRIMARY KEY (mdtrt_id, diag_type, diag_code)
+    );
+    CREATE TABLE fee_detail (
+        id                INTEGER PRIMARY KEY,
+        mdtrt_id          TEXT NOT NULL REFERENCES visit (mdtrt_id),
+        feedetl_sn        TEXT NOT NULL,
+        chrg_bchno        TEXT NOT NULL,
+        psn_no            TEXT NOT NULL,
+        dise_codg         TEXT NOT NULL,
+        fee_ocur_time     TEXT NOT NULL,
+        med_list_codg     TEXT NOT NULL,
+        medins_list_codg  TEXT NOT NULL,
+        hosp_appr_flag    TEXT NOT NULL,
+        upload            TEXT NOT NULL,
+        split             TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        setl_id           TEXT,
+        upload_msgid      TEXT NOT NULL,
+        uploaded_at       TEXT NOT NULL,
+        revoked_at        TEXT
+    );
+    CREATE INDEX fee_detail_batch ON fee_detail (mdtrt_id, chrg_bchno, status);
+    CREATE INDEX fee_detail_settlement ON fee_detail (setl_id);
+    CREATE TABLE settlement (
+        setl_id          TEXT PRIMARY KEY,
+        seq              INTEGER NOT NULL UNIQUE,
+        kind             TEXT NOT NULL,
+        original_setl_id TEXT,
+        mdtrt_id         TEXT NOT NULL REFERENCES visit (mdtrt_id),
+        psn_no           TEXT NOT NULL,
+        insutype         TEXT NOT NULL,
+        year             INTEGER NOT NULL,
+        cum_ym           TEXT NOT NULL,
+        chrg_bchno       TEXT NOT NULL,
+        med_type         TEXT NOT NULL,
+        dise_codg        TEXT NOT NULL,
+        fixmedins_code   TEXT NOT NULL,
+        msgid            TEXT NOT NULL,
+        infno            TEXT NOT NULL,
+        setl_time        TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        refund_setl_id   TEXT,
+        result           TEXT NOT NULL
+    );
+    CREATE INDEX settlement_scope ON settlement (psn_no, insutype, year, seq);
+    CREATE INDEX settlement_msgid ON settlement (msgid);
+    CREATE TABLE settlement_line (
+        setl_id       TEXT NOT NULL REFERENCES settlement (setl_id),
+        fee_detail_id INTEGER NOT NULL REFERENCES fee_detail (id),
+        PRIMARY KEY (setl_id, fee_detail_id)
+    );
+    CREATE TABLE accumulator_entry (
+        id            INTEGER PRIMARY KEY,
+        psn_no        TEXT NOT NULL,
+        insutype      TEXT NOT NULL,
+        year          INTEGER NOT NULL,
+        cum_ym        TEXT NOT NULL,
+        cum_type_code TEXT NOT NULL,
+        amount        TEXT NOT NULL,
+        setl_id       TEXT NOT NULL,
+        reason        TEXT NOT NULL
+    );
+    CREATE INDEX accumulator_scope ON accumulator_entry (psn_no, insutype, year);
+    CREATE INDEX accumulator_posting ON accumulator_entry (setl_id);
+    CREATE TABLE reversal_request (
+        msgid       TEXT PRIMARY KEY,
+        psn_no      TEXT NOT NULL,
+        omsgid      TEXT NOT NULL,
+        oinfno      TEXT NOT NULL,
+        result      TEXT NOT NULL,
+        setl_id     TEXT,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE fault_rule (
+        id        INTEGER PRIMARY KEY,
+        infno     TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        remaining INTEGER NOT NULL,
+        message   TEXT,
+        seconds   TEXT
+    );
+    CREATE TABLE seeded_record (
+        id   INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (kind, key)
     );
     """,
 )

@@ -2,8 +2,11 @@
 
 The ASGI app runs the synchronous core in worker threads, so the single connection is shared across threads
 (`check_same_thread=False`) and every use goes through `transaction()`, which holds the lock for the whole
-BEGIN…COMMIT. A file database runs in WAL mode with `synchronous=FULL` (a committed sign-in survives a crash);
-`None` gives a private in-memory database.
+BEGIN…COMMIT. Transactions nest: the dispatcher runs a whole platform transaction (2207 with its idempotency
+record, say) in one outer `transaction()`, and the backend helpers it calls open inner ones, which become
+SAVEPOINTs of the outer one, so the request commits or rolls back as one unit. A file database runs in WAL
+mode with `synchronous=FULL` (a committed settlement survives a crash); `None` gives a private in-memory
+database.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         self._lock = threading.RLock()
+        self._depth = 0  # nesting level of transaction(); touched only by the thread holding the lock
 
     @classmethod
     def open(cls, db_path: str | Path | None) -> Store:
@@ -41,15 +45,39 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block atomically: commit on success, roll back on any exception."""
+        """Run a block atomically: commit on success, roll back on any exception.
+
+        Inside another `transaction()` of the same thread the block is a SAVEPOINT: its failure undoes only
+        the block, and nothing is committed before the outermost block ends.
+        """
         with self._lock:
+            if self._depth:
+                yield from self._savepoint()
+                return
             self._connection.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._connection
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             self._connection.execute("COMMIT")
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        name = f"level_{self._depth}"
+        self._connection.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield self._connection
+        except BaseException:
+            self._connection.execute(f"ROLLBACK TO {name}")
+            self._connection.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
+        self._connection.execute(f"RELEASE {name}")
 
     def close(self) -> None:
         with self._lock:

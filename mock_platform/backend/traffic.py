@@ -1,8 +1,8 @@
 """The traffic journal: one row per request received, for `GET /_mock/journal`.
 
-It holds what a vendor needs to debug a call (path, infno, msgid, hospital, outcome, infcode, err_msg,
-timing) and, as `subject`, the psn_no or a masked credential. Names, full certificate or card numbers and
-e-voucher tokens are never stored.
+It holds what a vendor needs to debug a call (path, infno, msgid, hospital, outcome, infcode, err_msg, timing,
+the fault rule that fired) and, as `subject`, the psn_no or a masked credential. Names, full certificate or
+card numbers and e-voucher tokens are never stored.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any, Literal
 
 from mock_platform.backend.store import Store
 
-Outcome = Literal["success", "error", "gateway_rejected", "internal_error"]
+# success / error (refused) / gateway_rejected / internal_error; replayed = a processed msgid answered again;
+# fault = a fault rule answered instead of the platform (the `fault` column names the kind that fired).
+Outcome = Literal["success", "error", "gateway_rejected", "internal_error", "replayed", "fault"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class TrafficEntry:
     err_msg: str
     subject: str
     duration_ms: int
+    fault: str = ""
 
 
 _COLUMNS = tuple(TrafficEntry.__dataclass_fields__)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from mock_platform.config._base import (
     Admdvs,
@@ -95,6 +95,9 @@ class OpspOpening(Sourced):
 
 
 class Hospital(Sourced):
+    """A 定点医药机构. `item_map` names its 目录对照 file in the mapping tables' data directory; when absent,
+    `hospitals_demo.csv` says which file the hospital uploaded (3301)."""
+
     fixmedins_code: FixmedinsCode
     fixmedins_name: Text
     admdvs: Admdvs
@@ -102,6 +105,7 @@ class Hospital(Sourced):
     dedc_hosp_lv: DedcHospLv
     opsp_designated: bool
     opsp_open: tuple[OpspOpening, ...] = ()
+    item_map: Annotated[str, StringConstraints(pattern=r"^[\w.\-]+\.csv$")] | None = None
 
     @model_validator(mode="after")
     def _one_opening_per_relation(self) -> Hospital:

@@ -1,20 +1,24 @@
 """Model of `config/policies/<admdvs>.toml`: one insured place's (参保地) benefit policy.
 
 The insured place decides the deductible, ratio, annual caps and which diseases are covered (seed 002 三(一),
-seed 001 二(二)2); the place of care only splits the fees. A file holds scopes, each for a set of relations
-(local / in_province / cross_province), one med_type and a set of insutypes::
+seed 001 二(二)2); the place of care only splits the fees. A policy file holds the money parameters; which
+diseases are covered comes from one source only, `mappings/data/region_catalogues.csv` (read by
+`config.tables`, resolved by `backend.coverage`), so the platform and the adapter cannot disagree about it.
+A file holds scopes, each for a set of relations (local / in_province / cross_province), one med_type and
+a set of insutypes::
 
     admdvs, name, source
     [[scope]]                     relations, med_type, insutypes, pooled_fund, source
       [scope.remote_filing]       required, source            (异地就医备案 needed for direct settlement)
-      [[scope.disease]]           name, codes, local_code?, source   (catalogue row; codes as 5301 has them)
       [scope.deductible]          basis (per_year | per_visit), source
         [[scope.deductible.amount]]  dedc_hosp_lv? (01/02/03; absent = every level), amount, source
       [[scope.ratio]]             insutype, value, source
       [[scope.cap]]               group, codes, insutype, amount | unlimited = true, source
       [scope.pharmacy]            allowed, prescription_required, source
 
-A (relation, med_type, insutype) that no scope covers is "not configured" and the platform says so.
+A (relation, med_type, insutype) that no scope covers is "not configured" and the platform says so. A cap's
+codes must be covered by the region catalogue for the scope (checked by `backend.reference`, which sees
+both files, when the platform starts).
 """
 
 from __future__ import annotations
@@ -37,12 +41,6 @@ from mock_platform.config._base import (
 
 class RemoteFilingRule(Sourced):
     required: bool
-
-
-class CoveredDisease(Sourced):
-    name: Text
-    codes: tuple[Code, ...] = Field(min_length=1)
-    local_code: Code | None = None
 
 
 class DeductibleAmount(Sourced):
@@ -102,7 +100,6 @@ class Scope(Sourced):
     insutypes: tuple[Code, ...] = Field(min_length=1)
     pooled_fund: bool
     remote_filing: RemoteFilingRule | None = None
-    disease: tuple[CoveredDisease, ...] = ()
     deductible: Deductible | None = None
     ratio: tuple[FundRatio, ...] = ()
     cap: tuple[FundCap, ...] = ()
@@ -115,8 +112,6 @@ class Scope(Sourced):
                 raise ValueError("a scope without pooled-fund payment has no deductible, ratio or cap")
             return self
         missing = [name for name in ("deductible", "pharmacy") if getattr(self, name) is None]
-        if self.med_type == "14" and not self.disease:
-            missing.append("disease")
         if self.med_type == "14" and self.remote_filing is None:
             missing.append("remote_filing")
         if missing:
@@ -127,20 +122,18 @@ class Scope(Sourced):
     def _check_ratios_and_caps(self) -> None:
         if sorted(row.insutype for row in self.ratio) != sorted(self.insutypes):
             raise ValueError("give exactly one ratio row per insutype of the scope")
-        covered = self.covered_codes()
         seen: set[tuple[str, str]] = set()
         for cap in self.cap:
             if cap.insutype not in self.insutypes:
                 raise ValueError(f"cap {cap.group!r} names insutype {cap.insutype} outside the scope")
             for code in cap.codes:
-                if self.med_type == "14" and code not in covered:
-                    raise ValueError(f"cap {cap.group!r} names {code}, which the scope does not cover")
                 if (cap.insutype, code) in seen:
                     raise ValueError(f"{code} has two caps for insutype {cap.insutype}")
                 seen.add((cap.insutype, code))
 
-    def covered_codes(self) -> frozenset[str]:
-        return frozenset(code for row in self.disease for code in row.codes)
+    def cap_for(self, insutype: str, code: str) -> FundCap | None:
+        """The annual fund cap that limits `code` for `insutype`; None when the policy states none."""
+        return next((cap for cap in self.cap if cap.insutype == insutype and code in cap.codes), None)
 
     def ratio_for(self, insutype: str) -> Ratio:
         return next(row.value for row in self.ratio if row.insutype == insutype)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,9 +28,13 @@ class HandlerContext:
     envelope: RequestEnvelope
     hospital: Hospital
     now: datetime
+    # Warnings for the answer's `warn_msg` (not in the spec but seen live, PROTOCOL.md §1.4), e.g. 2601's.
+    notes: list[str] = field(default_factory=list)
 
 
-Handler = Callable[[HandlerContext], dict[str, Any]]
+# The `output` node: an object, or for 5204 an array directly under `output` (PROTOCOL.md §3.14).
+Output = dict[str, Any] | list[Any]
+Handler = Callable[[HandlerContext], Output]
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,8 @@ class Transaction:
     """A transaction the platform answers.
 
     `requires_sign_in` is False only for 9001/9002 themselves (PROTOCOL.md §3.1: every other transaction needs
-    a prior sign-in). `changes_state` marks transactions that write platform state (for later fault rules).
+    a prior sign-in). `changes_state` marks transactions that write platform state. `idempotent` ones are done
+    once per msgid: a resend with the same msgid and body gets the stored answer (`backend.messages`).
     """
 
     infno: str
@@ -46,6 +51,7 @@ class Transaction:
     handler: Handler
     requires_sign_in: bool = True
     changes_state: bool = False
+    idempotent: bool = False
 
 
 def input_node(context: HandlerContext, name: str, model: type[M]) -> M:

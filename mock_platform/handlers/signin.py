@@ -90,5 +90,5 @@ def sign_out(context: HandlerContext) -> dict[str, Any]:
 
 TRANSACTIONS = (
     Transaction("9001", "签到", sign_in, requires_sign_in=False, changes_state=True),
-    Transaction("9002", "签退", sign_out, requires_sign_in=False, changes_state=True),
+    Transaction("9002", "签退", sign_out, requires_sign_in=False, changes_state=True, idempotent=True),
 )

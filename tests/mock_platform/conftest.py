@@ -11,7 +11,7 @@ import pytest
 
 from mock_platform import MockPlatform
 from mock_platform.config import MockConfig, load_config
-from tests.mock_platform.helpers import NOW, Caller
+from tests.mock_platform.helpers import HOHHOT, NOW, Caller
 
 
 class MutableClock:
@@ -52,5 +52,13 @@ def caller(client: httpx.Client, clock: MutableClock) -> Caller:
 
 @pytest.fixture
 def signed_in(caller: Caller) -> Caller:
+    caller.sign_in()
+    return caller
+
+
+@pytest.fixture
+def hohhot(client: httpx.Client, clock: MutableClock) -> Caller:
+    """A signed-in caller for the Hohhot demo hospital (二级, Inner Mongolia catalogue)."""
+    caller = Caller(client, HOHHOT, clock=clock)
     caller.sign_in()
     return caller

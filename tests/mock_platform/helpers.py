@@ -6,8 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -83,8 +85,16 @@ def envelope(
     }
 
 
+def _decimal_marker(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"__decimal__{value}__"
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def body(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False).encode()
+    """JSON bytes; a Decimal is written as a JSON number with its exact digits (never via float)."""
+    text = json.dumps(payload, ensure_ascii=False, default=_decimal_marker)
+    return re.sub(r'"__decimal__(-?[0-9.]+)__"', r"\1", text).encode()
 
 
 class Caller:
@@ -100,6 +110,7 @@ class Caller:
         self.hospital = hospital
         self.clock = clock
         self.sign_no = ""
+        self.serial = 0  # each call gets a new msgid: the platform answers a repeated msgid from its store
 
     def post(
         self, payload: Any, *, path: str = SINGLE_URL, headers: dict[str, str] | None = None
@@ -109,8 +120,16 @@ class Caller:
             path, content=raw, headers=tif_headers(self.clock()) if headers is None else headers
         )
 
+    def next_msgid_serial(self) -> int:
+        self.serial += 1
+        return self.serial
+
+    def msgid(self, serial: int) -> str:
+        return str(envelope("", {}, hospital=self.hospital, msgid_serial=serial)["msgid"])
+
     def call(self, infno: str, input_: dict[str, Any], **options: Any) -> dict[str, Any]:
         options.setdefault("sign_no", self.sign_no)
+        options.setdefault("msgid_serial", self.next_msgid_serial())
         response = self.post(envelope(infno, input_, hospital=self.hospital, **options))
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()

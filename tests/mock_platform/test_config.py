@@ -9,23 +9,27 @@ import pytest
 from pydantic import BaseModel
 
 from mock_platform import MockPlatform
+from mock_platform.backend.coverage import Coverage
 from mock_platform.config import load_config
 from mock_platform.config._base import Sourced
 from mock_platform.errors import ConfigError
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
-NATIONAL_FIVE = {
-    "M03900",
-    "M01600",
-    "M00500",
-    "M07801",
-    "M08301",
-    "M08302",
-    "M08303",
-    "M08304",
-    "M08305",
-    "M08306",
-}
+DATA = Path(__file__).resolve().parents[2] / "mappings" / "data"
+NATIONAL_FIVE = frozenset(
+    {
+        "M03900",
+        "M01600",
+        "M00500",
+        "M07801",
+        "M08301",
+        "M08302",
+        "M08303",
+        "M08304",
+        "M08305",
+        "M08306",
+    }
+)
 
 
 def sourced_rows(model: BaseModel) -> list[Sourced]:
@@ -43,7 +47,7 @@ def test_demo_config_loads() -> None:
     config = load_config(CONFIG)
     assert [p.key for p in config.people] == [f"P{n}" for n in range(1, 11)]
     assert sorted(config.hospitals) == ["H15010200002", "H42010200001"]
-    assert sorted(config.policies) == ["150300", "420500", "640100"]
+    assert sorted(config.policies) == ["150300", "420100", "420500", "640100"]
     assert config.platform.gateway.scheme == "tif"
     assert config.platform.gateway.tif is not None
     assert (config.platform.gateway.tif.paasid, config.platform.gateway.tif.token) == (
@@ -85,26 +89,58 @@ def test_illustrative_values_are_marked() -> None:
     )
 
 
-def test_wuhai_catalogue() -> None:
+def test_policies_hold_no_disease_list() -> None:
+    # The region catalogue (mappings/data/region_catalogues.csv) is the only source of covered diseases.
+    for path in (CONFIG / "policies").glob("*.toml"):
+        assert "[[scope.disease]]" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_wuhai_coverage_comes_from_the_region_catalogue() -> None:
     # seed 000 附件: in-region 22 (职工) and 13 (居民) diseases, out of region the 5 national ones.
-    wuhai = load_config(CONFIG).policies["150300"]
-    employee = wuhai.scope_for("in_province", "14", "310")
-    resident = wuhai.scope_for("local", "14", "390")
-    cross = wuhai.scope_for("cross_province", "14", "390")
-    assert employee is not None
-    assert resident is not None
-    assert cross is not None
-    assert [row.local_code for row in employee.disease] == [f"WH-S{n:02d}" for n in range(1, 20)] + [
+    config = load_config(CONFIG)
+    wuhai = [row for row in config.catalogue if row.admdvs == "150300"]
+    employee_rows = [r for r in wuhai if "local" in r.relations and "310" in r.insutypes]
+    resident_rows = [r for r in wuhai if "local" in r.relations and "390" in r.insutypes]
+    assert [r.benefit_code for r in employee_rows] == [f"WH-S{n:02d}" for n in range(1, 20)] + [
         "WH-C01",
         "WH-C02",
         "WH-C03",
     ]
-    assert len(resident.disease) == 13
-    assert {"WH-S01", "M03900", "M01600"} <= resident.covered_codes()
-    assert employee.disease[1].codes == ("M03900",)  # 高血压Ⅲ级
-    assert employee.disease[21].codes == ("M03900", "WH-S01")  # 高血压Ⅲ级+肺心病
-    assert cross.covered_codes() == NATIONAL_FIVE
-    assert "WH-S01" not in cross.covered_codes()
+    assert len(resident_rows) == 13
+    coverage = Coverage(config.catalogue)
+    resident = coverage.codes_for("150300", "local", "390")
+    employee = coverage.codes_for("150300", "in_province", "310")
+    assert resident is not None
+    assert employee is not None
+    # 肺心病 has no national code: filed under its local code. 精神分裂症 is M02101 (the CSV's mapping).
+    assert {"WH-S01", "M03900", "M01600", "M02101"} <= resident
+    assert {"WH-S13", "WH-S16", "WH-S18", "WH-S19", "M04600"} <= employee  # employee-only diseases
+    assert "M04600" not in resident
+    assert coverage.codes_for("150300", "cross_province", "390") == NATIONAL_FIVE
+
+
+def test_coverage_fallback_and_not_configured() -> None:
+    coverage = Coverage(load_config(CONFIG).catalogue)
+    # 宜昌 420500 has its own illustrative in-province rows; cross-province it falls back to Hubei 420000.
+    assert coverage.codes_for("420500", "in_province", "310") == NATIONAL_FIVE
+    assert coverage.codes_for("420500", "cross_province", "390") == NATIONAL_FIVE
+    # A district of Yichang without rows uses its city's.
+    assert coverage.codes_for("420502", "in_province", "310") == NATIONAL_FIVE
+    # No rows for the relation at any level: not configured (None), unlike "covers nothing".
+    assert coverage.codes_for("640100", "local", "310") is None
+    assert coverage.codes_for("420100", "local", "390") is None
+    # Inner Mongolia's base catalogue is for employees only: a Baotou resident is not configured.
+    assert coverage.codes_for("150200", "local", "390") is None
+    assert "M02300" in (coverage.codes_for("150200", "local", "310") or set())
+
+
+def test_compound_benefit_files_under_its_components() -> None:
+    # WH-C01 糖尿病+肺心病: its own national code M01600 plus its components WH-S03 (M01600) and WH-S01
+    # (no national code: its local code).
+    config = load_config(CONFIG)
+    compound = [r for r in config.catalogue if r.benefit_code == "WH-C01"]
+    only = Coverage(compound + [r for r in config.catalogue if r.benefit_code in ("WH-S01", "WH-S03")])
+    assert only.codes_for("150300", "local", "390") == frozenset({"M01600", "WH-S01"})
 
 
 def test_yinchuan_policy() -> None:
@@ -226,12 +262,48 @@ def test_deductible_levels_must_be_complete(config_copy: Path) -> None:
 
 
 def test_cap_outside_the_covered_diseases(config_copy: Path) -> None:
-    edit(
-        config_copy / "policies" / "420500.toml",
-        'group = "M01600"\ncodes = ["M01600"]',
-        'group = "X"\ncodes = ["M99999"]',
+    # The cap check needs the policy and the region catalogue: it runs when the platform starts.
+    policy = config_copy / "policies" / "420500.toml"
+    line = edit(policy, 'group = "M01600"\ncodes = ["M01600"]', 'group = "X"\ncodes = ["M99999"]')
+    with pytest.raises(ConfigError) as caught:
+        MockPlatform(config_dir=config_copy)
+    error = caught.value
+    assert "M99999, which the scope does not cover" in str(error)
+    assert (error.file, error.field, error.line) == (str(policy), "scope[0].cap[2].codes", line + 1)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def test_csv_with_a_bad_cell_names_file_line_and_column(data_copy: Path) -> None:
+    path = data_copy / "payment_scope_420000.csv"
+    line = edit(
+        path,
+        "420000,XA10BXR027A001010100002,瑞格列奈片 1mg,02,0.1000",
+        "420000,XA10BXR027A001010100002,瑞格列奈片 1mg,02,",
     )
-    assert "M99999, which the scope does not cover" in str(load_error(config_copy))
+    with pytest.raises(ConfigError) as caught:
+        load_config(CONFIG, data_copy)
+    assert (caught.value.file, caught.value.field, caught.value.line) == (str(path), "(row)", line)
+    assert "selfpay_prop is required for chrgitm_lv 02" in str(caught.value)
+
+
+def test_csv_with_a_wrong_header(data_copy: Path) -> None:
+    edit(data_copy / "region_catalogues.csv", ",evidence,provenance", ",evidence,source")
+    with pytest.raises(ConfigError, match="missing provenance"):
+        load_config(CONFIG, data_copy)
+
+
+def test_csv_overlapping_periods(data_copy: Path) -> None:
+    path = data_copy / "payment_scope_150000.csv"
+    with path.open("a", encoding="utf-8") as file:
+        file.write("150000,XA10BAA059A001010100001,二甲双胍片 0.5g,01,0.0000,,0,2025-01-01,,test\n")
+    with pytest.raises(ConfigError, match="validity periods of XA10BAA059A001010100001 overlap"):
+        load_config(CONFIG, data_copy)
 
 
 def test_policy_file_name_must_match_its_admdvs(config_copy: Path) -> None:

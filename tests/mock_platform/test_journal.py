@@ -30,7 +30,7 @@ def test_journal_records_each_call_without_personal_data(signed_in: Caller, clie
     assert entries[2]["subject"] == "psn_no=64010000000000000001"
     assert entries[3]["err_msg"] == "不支持的交易编号[1234]"
     assert entries[4]["err_msg"] == "缺少服务网关的请求头!"
-    assert entries[1]["msgid"] == "H42010200001202611221000000001"
+    assert entries[1]["msgid"] == "H42010200001202611221000000002"  # the Caller numbers its calls
     assert entries[1]["received_at"] == "2026-11-22T10:00:00.000+08:00"
     text = json.dumps(entries, ensure_ascii=False)
     assert P1_CERTNO not in text
@@ -56,9 +56,28 @@ def test_health(client: httpx.Client) -> None:
     assert client.get("/_mock/health").json() == {
         "status": "ok",
         "time": "2026-11-22T10:00:00+08:00",
-        "schema_version": 1,
+        "schema_version": 2,
         "gateway": "tif",
-        "transactions": ["1101", "2001", "5301", "9001", "9002"],
+        "transactions": [
+            "1101",
+            "2001",
+            "2201",
+            "2202",
+            "2203",
+            "2204",
+            "2205",
+            "2206",
+            "2207",
+            "2208",
+            "2601",
+            "5201",
+            "5203",
+            "5204",
+            "5206",
+            "5301",
+            "9001",
+            "9002",
+        ],
     }
 
 

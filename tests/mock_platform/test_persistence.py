@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
 from mock_platform import MockPlatform
+from tests.mock_platform.clinic import Clinic
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import Caller
+from tests.mock_platform.seeds import EXAMPLE2_CATALOGUE, EXAMPLE2_LINES, YINCHUAN_EMPLOYEE, patient
 
 P1_QUERY = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104196203152010"}}
 
@@ -60,7 +63,7 @@ def test_file_store_is_wal_seeded_once_and_journaled(tmp_path: Path, clock: Muta
         assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 10
         assert connection.execute("SELECT count(*) FROM traffic").fetchone()[0] == 2
         assert connection.execute("SELECT count(*) FROM sign_in").fetchone()[0] == 1
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
         # Money is stored as exact text, never as a float.
         assert connection.execute(
             "SELECT balc FROM insurance WHERE psn_no = '64010000000000000001'"
@@ -85,3 +88,35 @@ def test_closing_a_client_leaves_the_platform_usable(platform: MockPlatform, clo
     client, caller = caller_for(platform, clock)
     with client:
         assert caller.sign_in()
+
+
+def test_settlements_and_accumulators_survive_a_restart(tmp_path: Path, clock: MutableClock) -> None:
+    db = tmp_path / "mock.sqlite3"
+    with MockPlatform(clock=clock, db_path=db) as first:
+        first.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
+        client, caller = caller_for(first, clock)
+        with client:
+            caller.sign_in()
+            clinic = Clinic(caller, patient(YINCHUAN_EMPLOYEE))
+            clinic.visit(EXAMPLE2_LINES, begntime="2026-03-10 09:00:00")
+            b = clinic.visit(EXAMPLE2_LINES, begntime="2026-04-10 09:00:00", acct="1")
+            b_msgid = caller.msgid(caller.serial)
+            b_settle = clinic.settle_input(b["output"]["setlinfo"]["mdtrt_id"], acct="1")
+            before = clinic.cuminfo()
+    with MockPlatform(clock=clock, db_path=db) as second:
+        client, caller = caller_for(second, clock)
+        with client:
+            caller.sign_in()
+            caller.serial = 500
+            clinic = Clinic(caller, patient(YINCHUAN_EMPLOYEE))
+            # Deductible 485 + 15 = 500, fund 352.50, account 200 − 200 = 0: all still there.
+            assert clinic.cuminfo() == before
+            assert before["310/Q0000"] == Decimal("500.00")
+            assert clinic.balance() == Decimal("0.00")
+            # The processed msgid is remembered: the same 2207 gets its stored answer.
+            replay = clinic.call("2207", {"data": b_settle}, msgid_serial=int(b_msgid[-4:]))
+            assert replay["output"]["setlinfo"] == b["output"]["setlinfo"]
+            info = b["output"]["setlinfo"]
+            assert clinic.refund(info["setl_id"], info["mdtrt_id"])["infcode"] == 0
+            assert clinic.cuminfo()["310/Q0000"] == Decimal("485.00")
+            assert clinic.balance() == Decimal("200.00")

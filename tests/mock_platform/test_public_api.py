@@ -12,6 +12,7 @@ def test_exported_members() -> None:
         "CsbCredentials",
         "GatewayConfig",
         "MockPlatform",
+        "SeedError",
         "TifCredentials",
         "run_server",
     ]
@@ -22,7 +23,7 @@ def test_exported_members() -> None:
 
 def test_constructor_options_are_keyword_only() -> None:
     parameters = inspect.signature(mock_platform.MockPlatform).parameters
-    assert list(parameters) == ["clock", "db_path", "gateway", "config_dir", "config"]
+    assert list(parameters) == ["clock", "db_path", "gateway", "config_dir", "data_dir", "config", "sleep"]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
     assert parameters["db_path"].default is None
 

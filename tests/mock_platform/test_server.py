@@ -55,6 +55,14 @@ class Served:
     url: str
     process: subprocess.Popen[str]
     db: Path
+    pump: OutputPump | None = None
+
+    def output_so_far(self) -> str:
+        """What the server printed after its listening line (read without waiting)."""
+        lines: list[str] = []
+        while self.pump is not None and not self.pump.lines.empty():
+            lines.append(self.pump.lines.get_nowait())
+        return "".join(lines)
 
     def stop(self) -> int:
         """SIGTERM, bounded wait (then SIGKILL); the exit status."""
@@ -77,6 +85,7 @@ def server(tmp_path: Path) -> Iterator[Served]:
     )
     served = Served("", process, db)
     pump = OutputPump(process)
+    served.pump = pump
     try:
         served.url = pump.listening_url()
         yield served
@@ -126,3 +135,39 @@ def test_served_mock_over_tcp(server: Served) -> None:
     assert server.stop() == 143
     assert server.db.exists()
     assert not server.db.with_name(server.db.name + "-wal").exists()
+
+
+def test_faults_armed_over_http_drop_the_connection(server: Served) -> None:
+    with httpx.Client(base_url=server.url, timeout=10.0) as client:
+        sign_in = {"signIn": {"opter_no": "0001", "mac": "", "ip": "127.0.0.1"}}
+        sign_no = post(client, envelope("9001", sign_in)).json()["output"]["signinoutb"]["sign_no"]
+        armed = client.post("/_mock/faults", content=b'{"infno": "2201", "kind": "drop_after_commit"}')
+        assert armed.status_code == 200
+        client.post("/_mock/faults", content=b'{"infno": "2201", "kind": "bad_gateway"}')
+        registration = {
+            "data": {
+                "psn_no": "42010000000000000008",
+                "insutype": "390",
+                "begntime": "2026-11-22 09:00:00",
+                "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": "42010219881001204X",
+                "ipt_otp_no": "OP1",
+                "dept_code": "K01",
+                "dept_name": "内科",
+                "caty": "A03",
+            }
+        }
+        payload = envelope("2201", registration, sign_no=sign_no, msgid_serial=7)
+        with pytest.raises(httpx.RemoteProtocolError):
+            post(client, payload)
+        bad = post(client, payload)
+        assert (bad.status_code, bad.headers["content-type"].split(";")[0]) == (502, "text/html")
+        answer = post(client, payload).json()  # the committed visit, answered again from the store
+        assert answer["infcode"] == 0
+        assert answer["output"]["data"]["mdtrt_id"].startswith("M420100")
+        faults = [e["fault"] for e in client.get("/_mock/journal").json()["entries"] if e["infno"] == "2201"]
+        assert faults == ["drop_after_commit", "bad_gateway", ""]
+    assert server.stop() == 143
+    server.pump.thread.join(timeout=10) if server.pump else None
+    # The dropped connection is on purpose: uvicorn's "returned without completing response" is filtered.
+    assert "ASGI callable" not in server.output_so_far()

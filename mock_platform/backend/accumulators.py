@@ -1,0 +1,141 @@
+"""Year-to-date accumulators (5206 人员累计信息), as an append-only ledger.
+
+Every settlement posts what it takes; a refund (2208, or 2601 of a 2207) posts the exact negatives of what
+the reversed settlement posted, and a 2601 of a 2208 posts them again, so any total is the sum of its
+entries and a refund restores it exactly (DOMAIN.md §4.2). Entries are keyed (psn_no, insutype, year of the
+visit) and carry the visit's month (`cum_ym`); amounts are TEXT Decimals, summed in Python.
+
+cum_type_code (no national dictionary is published, PROTOCOL.md §4 ⚠; names after DOMAIN.md §2.3's examples):
+
+* ``Q0000`` 起付线累计: deductible used this year (Σ act_pay_dedc), shared by all the person's chronic
+  diseases;
+* ``S0000`` 医疗费用累计: Σ medfee_sumamt of the settlements;
+* ``J0000`` 统筹基金支付累计: Σ hifp_pay;
+* ``C0000`` 结算次数: the number of settlements in effect;
+* ``F<code>`` 病种组支付限额已用: fund paid against the annual cap of a cap group, named by its smallest code
+  (``FM01600`` 糖尿病, ``FM08301`` the M08301-M08306 transplant group); only for finite caps.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from mock_platform._money import ZERO, negated
+from mock_platform.backend.benefits import Benefit
+
+DEDUCTIBLE = "Q0000"
+MEDICAL_FEES = "S0000"
+FUND_PAID = "J0000"
+SETTLEMENTS = "C0000"
+CUM_TYPE_NAMES = {
+    DEDUCTIBLE: "起付线累计",
+    MEDICAL_FEES: "医疗费用累计",
+    FUND_PAID: "统筹基金支付累计",
+    SETTLEMENTS: "结算次数",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What settlements share running totals: one person, one insutype, one calendar year (DOMAIN.md §4.2)."""
+
+    psn_no: str
+    insutype: str
+    year: int
+
+
+def postings(benefit: Benefit) -> list[tuple[str, Decimal]]:
+    """What one settlement adds to the accumulators (zero amounts are not posted, the count always is)."""
+    entries = [(SETTLEMENTS, Decimal(1)), (MEDICAL_FEES, benefit.totals.medfee_sumamt)]
+    if benefit.act_pay_dedc:
+        entries.append((DEDUCTIBLE, benefit.act_pay_dedc))
+    if benefit.hifp_pay:
+        entries.append((FUND_PAID, benefit.hifp_pay))
+        if benefit.rules.cap_code is not None:
+            entries.append((benefit.rules.cap_code, benefit.hifp_pay))
+    return entries
+
+
+def post(
+    connection: sqlite3.Connection,
+    scope: Scope,
+    cum_ym: str,
+    entries: Iterable[tuple[str, Decimal]],
+    *,
+    setl_id: str,
+    reason: str,
+) -> None:
+    connection.executemany(
+        "INSERT INTO accumulator_entry (psn_no, insutype, year, cum_ym, cum_type_code, amount, setl_id, "
+        "reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (scope.psn_no, scope.insutype, scope.year, cum_ym, code, str(amount), setl_id, reason)
+            for code, amount in entries
+        ],
+    )
+
+
+def posted_by(connection: sqlite3.Connection, setl_id: str) -> list[tuple[str, str, Decimal]]:
+    """(cum_ym, cum_type_code, amount) of every entry a settlement posted itself."""
+    rows = connection.execute(
+        "SELECT cum_ym, cum_type_code, amount FROM accumulator_entry WHERE setl_id = ? AND reason = 'settle'"
+        " ORDER BY id",
+        (setl_id,),
+    )
+    return [(row["cum_ym"], row["cum_type_code"], Decimal(row["amount"])) for row in rows]
+
+
+def repost(
+    connection: sqlite3.Connection, scope: Scope, original: str, *, setl_id: str, sign: int, reason: str
+) -> None:
+    """Post the entries of settlement `original` again, times `sign` (-1 to give them back, +1 to re-take)."""
+    for cum_ym, code, amount in posted_by(connection, original):
+        post(connection, scope, cum_ym, [(code, negated(amount, sign))], setl_id=setl_id, reason=reason)
+
+
+def total(connection: sqlite3.Connection, scope: Scope, code: str) -> Decimal:
+    rows = connection.execute(
+        "SELECT amount FROM accumulator_entry WHERE psn_no = ? AND insutype = ? AND year = ? AND "
+        "cum_type_code = ?",
+        (scope.psn_no, scope.insutype, scope.year, code),
+    )
+    return sum((Decimal(row["amount"]) for row in rows), ZERO)
+
+
+def visit_deductible(connection: sqlite3.Connection, mdtrt_id: str) -> Decimal:
+    """Deductible used by the settlements in effect of one visit (for a per-visit deductible basis)."""
+    rows = connection.execute(
+        "SELECT e.amount FROM accumulator_entry e JOIN settlement s ON s.setl_id = e.setl_id"
+        " WHERE s.mdtrt_id = ? AND e.cum_type_code = ?",
+        (mdtrt_id, DEDUCTIBLE),
+    )
+    return sum((Decimal(row["amount"]) for row in rows), ZERO)
+
+
+def year_to_date(
+    connection: sqlite3.Connection, psn_no: str, year: int, cum_ym: str
+) -> list[dict[str, object]]:
+    """5206 rows: per (insutype, cum_type_code), the year's total through month `cum_ym`."""
+    rows = connection.execute(
+        "SELECT insutype, cum_type_code, amount FROM accumulator_entry"
+        " WHERE psn_no = ? AND year = ? AND cum_ym <= ? ORDER BY insutype, cum_type_code",
+        (psn_no, year, cum_ym),
+    )
+    sums: dict[tuple[str, str], Decimal] = {}
+    for row in rows:
+        key = (row["insutype"], row["cum_type_code"])
+        sums[key] = sums.get(key, ZERO) + Decimal(row["amount"])
+    return [
+        {"insutype": insutype, "year": str(year), "cum_ym": cum_ym, "cum_type_code": code, "cum": amount}
+        for (insutype, code), amount in sorted(sums.items(), key=lambda item: _order(item[0]))
+    ]
+
+
+def _order(key: tuple[str, str]) -> tuple[str, int, str]:
+    insutype, code = key
+    fixed = (DEDUCTIBLE, MEDICAL_FEES, FUND_PAID, SETTLEMENTS)
+    return (insutype, fixed.index(code) if code in fixed else len(fixed), code)

@@ -1,0 +1,78 @@
+"""Which 门诊慢特病 codes an insured region covers, from `region_catalogues.csv` (the single source).
+
+The insured place decides the disease range (seed 002 三(一): "执行参保地的…门诊慢特病病种范围"). For (insured
+admdvs, relation of the hospital to it, insutype) the covered codes — the codes a person may be filed under
+and settled with — are:
+
+* every `national_codes` entry of the applicable rows,
+* the `benefit_code` of applicable rows whose `national_codes` is empty (a local code, e.g. WH-S01 肺心病),
+* for a compound (Wuhai 复合病种), its components' codes resolved the same way (WH-C01 -> M01600 + WH-S01).
+
+Applicable rows: those naming the relation and the insutype, taken from the insured admdvs' own rows, else its
+city's (first 4 digits + "00"), else its province's (first 2 + "0000") (data README: "A city or district
+without rows of its own uses its city's, then its province's"). No rows at any level means "not configured".
+Decision: the fallback looks for rows matching both relation and insutype, so a city whose province lists only
+employees (Inner Mongolia's 职工 base catalogue) is "not configured" for residents rather than "covers
+nothing".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from mock_platform.config._base import Relation
+from mock_platform.config.tables import CatalogueRow
+
+
+class Coverage:
+    """Catalogue rows indexed by admdvs; answers `codes_for` (pure, immutable)."""
+
+    def __init__(self, rows: Iterable[CatalogueRow]) -> None:
+        by_admdvs: dict[str, list[CatalogueRow]] = defaultdict(list)
+        for row in rows:
+            by_admdvs[row.admdvs].append(row)
+        self._by_admdvs = {admdvs: tuple(found) for admdvs, found in by_admdvs.items()}
+
+    def rows(self) -> tuple[CatalogueRow, ...]:
+        return tuple(row for found in self._by_admdvs.values() for row in found)
+
+    def codes_for(self, insured_admdvs: str, relation: Relation, insutype: str) -> frozenset[str] | None:
+        """The covered codes, or None when no level of the insured place configures this relation/insutype."""
+        for level in _levels(insured_admdvs):
+            applicable = [
+                row
+                for row in self._by_admdvs.get(level, ())
+                if relation in row.relations and insutype in row.insutypes
+            ]
+            if applicable:
+                codes: set[str] = set()
+                for row in applicable:
+                    codes |= self._resolve(level, row, relation, frozenset())
+                return frozenset(codes)
+        return None
+
+    def _resolve(self, level: str, row: CatalogueRow, relation: Relation, seen: frozenset[str]) -> set[str]:
+        codes = set(row.national_codes) if row.national_codes else {row.benefit_code}
+        for component in row.components:
+            if component in seen:
+                continue
+            definition = self._component(level, component, relation)
+            if definition is not None:
+                codes |= self._resolve(level, definition, relation, seen | {row.benefit_code})
+        return codes
+
+    def _component(self, level: str, code: str, relation: Relation) -> CatalogueRow | None:
+        """A compound's component row at the same level, preferring the row for the same relation."""
+        candidates = [row for row in self._by_admdvs.get(level, ()) if row.benefit_code == code]
+        same_relation = [row for row in candidates if relation in row.relations]
+        found = same_relation or candidates
+        return found[0] if found else None
+
+
+def _levels(admdvs: str) -> tuple[str, ...]:
+    levels: list[str] = []
+    for level in (admdvs, admdvs[:4] + "00", admdvs[:2] + "0000"):
+        if level not in levels:
+            levels.append(level)
+    return tuple(levels)

@@ -1,0 +1,341 @@
+"""Settlements: commit (2207), refund (2208, and 2601 of a 2207), reinstatement (2601 of a 2208).
+
+A settlement row records what it took (`result`: the amounts; the accumulator ledger: what it posted; the
+account balance; its fee details, which get its `setl_id`). A refund is a new row of kind `reversal` with a
+new setl_id and the negated amounts; it gives back exactly what the original took — the negated ledger
+entries, the account payment — and makes the details unsettled again. Reinstating a refund (冲正 of a 2208)
+re-takes the same amounts and marks the reversal `voided`.
+
+Ordering (seed 002 "应按时间倒序依次退费", DOMAIN.md §4.2): settlements that share running totals — one
+person, one insutype, one calendar year of the visit — are refunded newest first (by commit order). A refund
+of any other settlement is refused naming the later settlements to refund first, newest first. A reinstatement
+needs the scope to be as the refund left it: nothing in effect committed after the refund.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from mock_platform._money import ZERO
+from mock_platform._time import format_datetime, parse_datetime
+from mock_platform.backend import accumulators
+from mock_platform.backend.accumulators import Scope
+from mock_platform.backend.amounts import SettlementAmounts
+from mock_platform.backend.benefits import Benefit
+from mock_platform.backend.fees import FeeLine
+from mock_platform.backend.store import Store, next_value
+from mock_platform.backend.visits import Visit
+from mock_platform.errors import RequestError
+
+
+@dataclass(frozen=True)
+class SettlementRecord:
+    setl_id: str
+    seq: int
+    kind: str  # "settlement" | "reversal"
+    original_setl_id: str | None
+    mdtrt_id: str
+    psn_no: str
+    insutype: str
+    year: int
+    cum_ym: str
+    chrg_bchno: str
+    med_type: str
+    dise_codg: str
+    fixmedins_code: str
+    msgid: str
+    infno: str
+    setl_time: datetime
+    status: str  # settlement: active | refunded; reversal: active | voided
+    refund_setl_id: str | None
+    amounts: SettlementAmounts
+
+    @property
+    def in_effect(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.psn_no, self.insutype, self.year)
+
+
+@dataclass(frozen=True)
+class NewSettlement:
+    """The identity of a settlement or reversal row (the money is in `SettlementAmounts`)."""
+
+    mdtrt_id: str
+    fixmedins_code: str
+    chrg_bchno: str
+    med_type: str
+    dise_codg: str
+    msgid: str
+    infno: str
+    clr_optins: str  # the insured admdvs (清算经办机构); embedded in the setl_id
+
+
+def scope_of(visit: Visit) -> tuple[Scope, str]:
+    """The accumulator scope of a visit and its month (cum_ym): the calendar year of the visit time."""
+    return Scope(visit.psn_no, visit.insutype, visit.begntime.year), f"{visit.begntime:%Y%m}"
+
+
+class SettlementBook:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, setl_id: str) -> SettlementRecord | None:
+        with self._store.transaction() as connection:
+            return _load(connection, "setl_id = ?", (setl_id,))
+
+    def by_msgid(self, msgid: str, infno: str) -> SettlementRecord | None:
+        """The settlement (2207) or reversal (2208) a request msgid committed, if any."""
+        with self._store.transaction() as connection:
+            return _load(connection, "msgid = ? AND infno = ?", (msgid, infno))
+
+    def settled_batch(self, mdtrt_id: str, chrg_bchno: str) -> SettlementRecord | None:
+        with self._store.transaction() as connection:
+            return _load(
+                connection,
+                "mdtrt_id = ? AND chrg_bchno = ? AND kind = 'settlement' AND status = 'active'",
+                (mdtrt_id, chrg_bchno),
+            )
+
+    def settle(
+        self, visit: Visit, new: NewSettlement, benefit: Benefit, lines: list[FeeLine], *, now: datetime
+    ) -> SettlementRecord:
+        """2207: record the settlement, post what it takes, mark its details and debit the account."""
+        scope, cum_ym = scope_of(visit)
+        with self._store.transaction() as connection:
+            setl_id, seq = _new_id(connection, new.clr_optins, now)
+            _insert(
+                connection,
+                setl_id,
+                seq,
+                "settlement",
+                None,
+                new,
+                scope,
+                cum_ym,
+                now,
+                SettlementAmounts.of(benefit),
+            )
+            connection.executemany(
+                "INSERT INTO settlement_line (setl_id, fee_detail_id) VALUES (?, ?)",
+                [(setl_id, line.id) for line in lines],
+            )
+            connection.executemany(
+                "UPDATE fee_detail SET setl_id = ? WHERE id = ?", [(setl_id, line.id) for line in lines]
+            )
+            accumulators.post(
+                connection, scope, cum_ym, accumulators.postings(benefit), setl_id=setl_id, reason="settle"
+            )
+            _debit(connection, scope, benefit.acct_pay)
+            record = _load(connection, "setl_id = ?", (setl_id,))
+        assert record is not None
+        return record
+
+    def refund(
+        self, original: SettlementRecord, *, msgid: str, infno: str, clr_optins: str, now: datetime
+    ) -> SettlementRecord:
+        """2208 (or 2601 of a 2207): give back exactly what `original` took; refuse out of order."""
+        self._check_refundable(original)
+        with self._store.transaction() as connection:
+            balance = _balance(connection, original.scope) + original.amounts.acct_pay
+            info = f"撤销结算[{original.setl_id}]：{_giveback_text(original.amounts)}"
+            amounts = original.amounts.reversed(balc=balance, setl_proc_info=info)
+            new = NewSettlement(
+                mdtrt_id=original.mdtrt_id,
+                fixmedins_code=original.fixmedins_code,
+                chrg_bchno=original.chrg_bchno,
+                med_type=original.med_type,
+                dise_codg=original.dise_codg,
+                msgid=msgid,
+                infno=infno,
+                clr_optins=clr_optins,
+            )
+            setl_id, seq = _new_id(connection, clr_optins, now)
+            _insert(
+                connection,
+                setl_id,
+                seq,
+                "reversal",
+                original.setl_id,
+                new,
+                original.scope,
+                original.cum_ym,
+                now,
+                amounts,
+            )
+            connection.execute(
+                "UPDATE settlement SET status = 'refunded', refund_setl_id = ? WHERE setl_id = ?",
+                (setl_id, original.setl_id),
+            )
+            connection.execute("UPDATE fee_detail SET setl_id = NULL WHERE setl_id = ?", (original.setl_id,))
+            accumulators.repost(
+                connection, original.scope, original.setl_id, setl_id=setl_id, sign=-1, reason="refund"
+            )
+            _debit(connection, original.scope, -original.amounts.acct_pay)
+            record = _load(connection, "setl_id = ?", (setl_id,))
+        assert record is not None
+        return record
+
+    def reinstate(self, reversal: SettlementRecord) -> SettlementRecord:
+        """2601 of a 2208: the refund never happened; the original takes its amounts again."""
+        assert reversal.original_setl_id is not None
+        blockers = self.in_effect_after(reversal, include_reversals=True)
+        if blockers:
+            raise RequestError("请按时间倒序冲正：须先" + "、".join(_describe(record) for record in blockers))
+        with self._store.transaction() as connection:
+            original = _load(connection, "setl_id = ?", (reversal.original_setl_id,))
+            assert original is not None
+            _check_details_free(connection, original)
+            if _balance(connection, original.scope) < original.amounts.acct_pay:
+                raise RequestError(f"个人账户余额不足，不能恢复结算[{original.setl_id}]的个人账户支付")
+            connection.execute(
+                "UPDATE settlement SET status = 'voided' WHERE setl_id = ?", (reversal.setl_id,)
+            )
+            connection.execute(
+                "UPDATE settlement SET status = 'active', refund_setl_id = NULL WHERE setl_id = ?",
+                (original.setl_id,),
+            )
+            connection.execute(
+                "UPDATE fee_detail SET setl_id = ? WHERE id IN"
+                " (SELECT fee_detail_id FROM settlement_line WHERE setl_id = ?)",
+                (original.setl_id, original.setl_id),
+            )
+            accumulators.repost(
+                connection,
+                original.scope,
+                original.setl_id,
+                setl_id=reversal.setl_id,
+                sign=1,
+                reason="reinstate",
+            )
+            _debit(connection, original.scope, original.amounts.acct_pay)
+            record = _load(connection, "setl_id = ?", (original.setl_id,))
+        assert record is not None
+        return record
+
+    def in_effect_after(self, record: SettlementRecord, *, include_reversals: bool) -> list[SettlementRecord]:
+        """Records of the same scope committed after `record` and still in effect, newest first."""
+        kinds = ("settlement", "reversal") if include_reversals else ("settlement",)
+        with self._store.transaction() as connection:
+            rows = connection.execute(
+                "SELECT setl_id FROM settlement WHERE psn_no = ? AND insutype = ? AND year = ? AND seq > ?"
+                f" AND status = 'active' AND kind IN ({', '.join('?' for _ in kinds)}) ORDER BY seq DESC",
+                (record.psn_no, record.insutype, record.year, record.seq, *kinds),
+            ).fetchall()
+            found = [_load(connection, "setl_id = ?", (row["setl_id"],)) for row in rows]
+        return [item for item in found if item is not None]
+
+    def _check_refundable(self, original: SettlementRecord) -> None:
+        if original.kind != "settlement":
+            raise RequestError(f"结算ID[{original.setl_id}]为退费结算记录，不能撤销")
+        if not original.in_effect:
+            raise RequestError(
+                f"结算[{original.setl_id}]已撤销（退费结算ID[{original.refund_setl_id}]），不能重复撤销"
+            )
+        later = self.in_effect_after(original, include_reversals=False)
+        if later:
+            names = "、".join(f"[{record.setl_id}]" for record in later)
+            raise RequestError(f"请按时间倒序退费：须先撤销结算{names}")
+
+
+def _describe(record: SettlementRecord) -> str:
+    return f"撤销结算[{record.setl_id}]" if record.kind == "settlement" else f"冲正退费结算[{record.setl_id}]"
+
+
+def _giveback_text(amounts: SettlementAmounts) -> str:
+    return (
+        f"退回统筹基金{amounts.hifp_pay}元、个人账户{amounts.acct_pay}元、现金{amounts.psn_cash_pay}元，"
+        f"恢复起付线累计{amounts.act_pay_dedc}元及病种支付限额累计{amounts.hifp_pay}元"
+    )
+
+
+def _check_details_free(connection: sqlite3.Connection, original: SettlementRecord) -> None:
+    rows = connection.execute(
+        "SELECT f.feedetl_sn, f.status, f.setl_id FROM fee_detail f JOIN settlement_line l ON "
+        "l.fee_detail_id = f.id"
+        " WHERE l.setl_id = ?",
+        (original.setl_id,),
+    ).fetchall()
+    for row in rows:
+        if row["status"] != "active" or row["setl_id"] is not None:
+            raise RequestError(
+                f"结算[{original.setl_id}]的费用明细[{row['feedetl_sn']}]已撤销或已重新结算，不能冲正"
+            )
+
+
+def _new_id(connection: sqlite3.Connection, admdvs: str, now: datetime) -> tuple[str, int]:
+    """setl_id = "S" + clearing admdvs + date + 10-digit serial (C30); `seq` orders commits."""
+    seq = next_value(connection, "setl_id")
+    return f"S{admdvs}{now:%Y%m%d}{seq:010d}", seq
+
+
+def _insert(
+    connection: sqlite3.Connection,
+    setl_id: str,
+    seq: int,
+    kind: str,
+    original: str | None,
+    new: NewSettlement,
+    scope: Scope,
+    cum_ym: str,
+    now: datetime,
+    amounts: SettlementAmounts,
+) -> None:
+    connection.execute(
+        "INSERT INTO settlement (setl_id, seq, kind, original_setl_id, mdtrt_id, psn_no, insutype, year, "
+        "cum_ym,"
+        " chrg_bchno, med_type, dise_codg, fixmedins_code, msgid, infno, setl_time, status, result)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+        (
+            setl_id,
+            seq,
+            kind,
+            original,
+            new.mdtrt_id,
+            scope.psn_no,
+            scope.insutype,
+            scope.year,
+            cum_ym,
+            new.chrg_bchno,
+            new.med_type,
+            new.dise_codg,
+            new.fixmedins_code,
+            new.msgid,
+            new.infno,
+            format_datetime(now),
+            amounts.to_json(),
+        ),
+    )
+
+
+def _balance(connection: sqlite3.Connection, scope: Scope) -> Decimal:
+    row = connection.execute(
+        "SELECT balc FROM insurance WHERE psn_no = ? AND insutype = ?", (scope.psn_no, scope.insutype)
+    ).fetchone()
+    return ZERO if row is None else Decimal(row["balc"])
+
+
+def _debit(connection: sqlite3.Connection, scope: Scope, amount: Decimal) -> None:
+    if amount:
+        balance = _balance(connection, scope) - amount
+        connection.execute(
+            "UPDATE insurance SET balc = ? WHERE psn_no = ? AND insutype = ?",
+            (str(balance), scope.psn_no, scope.insutype),
+        )
+
+
+def _load(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> SettlementRecord | None:
+    row = connection.execute(
+        f"SELECT * FROM settlement WHERE {where} ORDER BY seq DESC LIMIT 1", parameters
+    ).fetchone()
+    if row is None:
+        return None
+    values = {name: row[name] for name in SettlementRecord.__dataclass_fields__ if name != "amounts"}
+    values["setl_time"] = parse_datetime(row["setl_time"])
+    return SettlementRecord(**values, amounts=SettlementAmounts.from_json(row["result"]))

@@ -1,0 +1,163 @@
+"""Pre-settlement and settlement of one charge batch (2206 computes, 2207 commits; PROTOCOL.md §3.10, §3.11).
+
+Checks, in order, each refused with its own message: the visit is this person's, at this hospital, still open,
+with its med_type uploaded (2203) and equal to the request's, and the request's insutype; the batch was
+uploaded and is not settled yet; the request's amounts equal the batch's uploaded totals (2206: medfee_sumamt;
+2207 also fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt); then eligibility on the visit
+day (`eligibility.settlement_problem`: insurance suspended, filing not valid, not designated, policy not
+configured for this relation and med_type, disease not covered, hospital has not opened it, no 异地备案 where
+required).
+
+The benefits follow `benefits.compute` with the policy of the person's insured admdvs for the relation and
+med_type, the hospital's deductible level, and the accumulators of (psn_no, insutype, year of the visit). The
+disease of a med_type 14 batch is the batch's `dise_codg`, or the visit's when the batch carries none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from mock_platform._money import ZERO
+from mock_platform.backend import accumulators
+from mock_platform.backend.benefits import BatchTotals, Benefit, compute, rules_for
+from mock_platform.backend.eligibility import relation_of, settlement_problem
+from mock_platform.backend.fees import FeeLine
+from mock_platform.backend.people import InsuranceRecord, PersonRecord
+from mock_platform.backend.settlements import scope_of
+from mock_platform.backend.visits import Visit
+from mock_platform.config.platform import Hospital
+from mock_platform.errors import RequestError
+
+if TYPE_CHECKING:
+    from mock_platform.backend import Backend
+
+DECLARED = ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
+
+
+@dataclass(frozen=True)
+class SettlementQuery:
+    """What 2206/2207 ask for (`declared` only for 2207: the four split totals the hospital computed)."""
+
+    psn_no: str
+    mdtrt_id: str
+    chrg_bchno: str
+    med_type: str
+    insutype: str
+    acct_used_flag: str
+    medfee_sumamt: Decimal
+    declared: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Computed:
+    person: PersonRecord
+    insurance: InsuranceRecord
+    visit: Visit
+    lines: list[FeeLine]
+    disease: str
+    benefit: Benefit
+
+
+def compute_settlement(backend: Backend, hospital: Hospital, query: SettlementQuery) -> Computed:
+    """Everything 2206 answers and 2207 commits; raises `RequestError` with the specific reason."""
+    person = backend.people.get(query.psn_no)
+    if person is None:
+        raise RequestError("未找到人员信息")
+    visit = _visit(backend, hospital, query)
+    insurance = person.insurance(visit.insutype)
+    assert insurance is not None  # 2201 checked it
+    lines = _batch(backend, visit, query.chrg_bchno)
+    totals = BatchTotals.of([line.priced.split for line in lines])
+    _check_declared(query, totals)
+    disease = next((line.upload.dise_codg for line in lines if line.upload.dise_codg), visit.dise_codg or "")
+    if visit.med_type == "14" and not disease:
+        raise RequestError(f"收费批次号[{query.chrg_bchno}]未指定门诊慢特病病种编码")
+    policy = backend.reference.policy(insurance.insuplc_admdvs)
+    problem = settlement_problem(
+        person=person,
+        insurance=insurance,
+        hospital=hospital,
+        policy=policy,
+        coverage=backend.reference.coverage,
+        med_type=query.med_type,
+        dise_codg=disease,
+        day=visit.begntime.date(),
+    )
+    if problem is not None:
+        raise RequestError(problem)
+    assert policy is not None
+    scope = policy.scope_for(
+        relation_of(hospital.admdvs, insurance.insuplc_admdvs), query.med_type, visit.insutype
+    )
+    assert scope is not None  # settlement_problem checked it
+    rules = rules_for(scope, insutype=visit.insutype, dedc_hosp_lv=hospital.dedc_hosp_lv, disease=disease)
+    deductible_used, cap_used = _used(backend, visit, per_visit=rules.per_visit, cap_code=rules.cap_code)
+    benefit = compute(
+        totals,
+        rules,
+        deductible_used=deductible_used,
+        cap_used=cap_used,
+        insutype=visit.insutype,
+        use_account=query.acct_used_flag == "1",
+        balance=insurance.balc,
+    )
+    return Computed(person, insurance, visit, lines, disease, benefit)
+
+
+def _visit(backend: Backend, hospital: Hospital, query: SettlementQuery) -> Visit:
+    visit = backend.visits.require(query.mdtrt_id, query.psn_no)
+    if visit.fixmedins_code != hospital.fixmedins_code:
+        raise RequestError(f"就诊[{visit.mdtrt_id}]不属于本定点医药机构")
+    if visit.med_type is None:
+        raise RequestError(f"就诊[{visit.mdtrt_id}]未上传就诊信息，请先上传就诊信息(2203)")
+    if visit.med_type != query.med_type:
+        raise RequestError(
+            f"交易输入[data.med_type]值[{query.med_type}]与就诊信息的医疗类别[{visit.med_type}]不一致"
+        )
+    if visit.insutype != query.insutype:
+        raise RequestError(
+            f"交易输入[data.insutype]值[{query.insutype}]与挂号时的险种类型[{visit.insutype}]不一致"
+        )
+    return visit
+
+
+def _batch(backend: Backend, visit: Visit, chrg_bchno: str) -> list[FeeLine]:
+    settled = backend.settlements.settled_batch(visit.mdtrt_id, chrg_bchno)
+    if settled is not None:
+        raise RequestError(f"收费批次号[{chrg_bchno}]已结算（结算ID[{settled.setl_id}]），不能重复结算")
+    lines = backend.fees.batch(visit.mdtrt_id, chrg_bchno)
+    if not lines:
+        raise RequestError(f"收费批次号[{chrg_bchno}]未上传费用明细，请先上传费用明细(2204)")
+    return lines
+
+
+def _check_declared(query: SettlementQuery, totals: BatchTotals) -> None:
+    """The hospital's amounts must be the batch's uploaded totals (PROTOCOL.md §3.11, STYLE.md §5)."""
+    expected = {
+        "medfee_sumamt": totals.medfee_sumamt,
+        "fulamt_ownpay_amt": totals.fulamt_ownpay_amt,
+        "overlmt_selfpay": totals.overlmt_selfpay,
+        "preselfpay_amt": totals.preselfpay_amt,
+        "inscp_scp_amt": totals.inscp_scp_amt,
+    }
+    for name, value in {"medfee_sumamt": query.medfee_sumamt, **query.declared}.items():
+        if value != expected[name]:
+            raise RequestError(
+                f"交易输入[data.{name}]值[{value}]与已上传费用明细的汇总[{expected[name]}]不一致"
+            )
+
+
+def _used(
+    backend: Backend, visit: Visit, *, per_visit: bool, cap_code: str | None
+) -> tuple[Decimal, Decimal]:
+    """(deductible used, cap used) before this settlement."""
+    scope, _ = scope_of(visit)
+    with backend.store.transaction() as connection:
+        if per_visit:
+            deductible = accumulators.visit_deductible(connection, visit.mdtrt_id)
+        else:
+            deductible = accumulators.total(connection, scope, accumulators.DEDUCTIBLE)
+        cap = accumulators.total(connection, scope, cap_code) if cap_code is not None else ZERO
+    return deductible, cap
