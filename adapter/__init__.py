@@ -10,6 +10,7 @@ from ._clock import CHINA_TZ, Clock, china_now, fixed_clock
 from ._codec import decode, encode
 from ._errors import (
     AdapterError,
+    AmountMismatchError,
     AuthenticationError,
     BusinessRuleError,
     ConfigurationError,
@@ -33,6 +34,7 @@ __all__ = [
     "CHINA_TZ",
     "AdapterError",
     "AdapterSettings",
+    "AmountMismatchError",
     "AuthenticationError",
     "BusinessRuleError",
     "Clock",

@@ -1,33 +1,42 @@
-"""``Adapter``: the one entry point a HIS uses — eligibility and planning now; settling next.
+"""``Adapter``: the one entry point a HIS uses — eligibility, planning, settling, recovery.
 
-It owns nothing global: the platform client, the clock, the hospital profile and the
-mapping tables are injected or built from settings.
+It owns nothing global: the platform client, the clock, the hospital profile, the
+mapping tables and the journal are injected or built from settings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from ._client import PlatformClient
 from ._clock import Clock, china_now
+from ._errors import ConfigurationError
 from ._hospital import HospitalProfile, hospital_profile
-from ._lookup import Card, PersonRecord
+from ._lookup import Card
+from ._planned import PlannedVisit
 from ._settings import AdapterSettings
 from .eligibility import EligibilityCheck, check_eligibility
-from .planning import PlanningTables, Visit, VisitPlan, load_visit, parse_visit, plan_visit
+from .execution import (
+    Checkpoint,
+    ExecutionPolicy,
+    Journal,
+    JournaledCalls,
+    OutboxEntry,
+    RecoveryAction,
+    SqliteJournal,
+    VisitContext,
+    VisitResult,
+    no_checkpoint,
+    recover,
+    settle_visit,
+)
+from .planning import PlanningTables, Visit, load_visit, parse_visit, plan_visit
 
-__all__ = ["Adapter", "PlannedVisit"]
+__all__ = ["Adapter", "PlannedVisit", "VisitInput"]
 
-
-@dataclass(frozen=True)
-class PlannedVisit:
-    """A plan and what execution needs beside it: the card presented and the platform's person record."""
-
-    plan: VisitPlan
-    card: Card
-    record: PersonRecord
+VisitInput = Visit | dict[str, object] | str | Path | PlannedVisit
+"""A bill as a visit file path, a decoded document, a ``Visit``, or an already planned visit."""
 
 
 class Adapter:
@@ -40,11 +49,19 @@ class Adapter:
         clock: Clock = china_now,
         hospital: HospitalProfile | None = None,
         tables: PlanningTables | None = None,
+        journal: Journal | None = None,
+        policy: ExecutionPolicy | None = None,
+        checkpoint: Checkpoint = no_checkpoint,
     ) -> None:
         self._client = client
         self._clock = clock
         self._hospital = hospital or hospital_profile(client.settings)
         self._tables = tables
+        self._journal = journal
+        if journal is not None:
+            client.resume_msgids_after(journal.last_msgid(client.settings.fixmedins_code))
+        self._policy = policy or ExecutionPolicy()
+        self._checkpoint = checkpoint
 
     @property
     def client(self) -> PlatformClient:
@@ -67,8 +84,10 @@ class Adapter:
             self._client, card, hospital=self._hospital, visit_time=when, insutype=insutype
         )
 
-    def plan(self, visit: Visit | dict[str, object] | str | Path) -> PlannedVisit:
+    def plan(self, visit: VisitInput) -> PlannedVisit:
         """Eligibility with the platform, then the pure plan of the bill."""
+        if isinstance(visit, PlannedVisit):
+            return visit
         visit = load_visit(visit) if isinstance(visit, str | Path) else parse_visit(visit)
         patient = visit.patient
         card = Card(patient.mdtrt_cert_type, patient.mdtrt_cert_no, patient.card_sn)
@@ -79,3 +98,35 @@ class Adapter:
             visit, check.eligibility, hospital=self._hospital, now=self._clock(), tables=self._tables
         )
         return PlannedVisit(plan=plan, card=card, record=check.record)
+
+    def settle(self, visit: VisitInput) -> VisitResult:
+        """Plan (unless given a plan), then settle every batch, journaled; needs a journal."""
+        if self._journal is None:
+            raise ConfigurationError("settling needs a journal (Adapter(..., journal=SqliteJournal(path)))")
+        return settle_visit(self._calls(self._journal), self._context(visit), policy=self._policy)
+
+    def dry_run(self, visit: VisitInput) -> VisitResult:
+        """Plan, pre-settle every batch (2201…2206), then undo it all: the platform is left as found."""
+        journal = self._journal or SqliteJournal(":memory:")
+        return settle_visit(self._calls(journal), self._context(visit), policy=self._policy, dry_run=True)
+
+    def recover(self) -> list[RecoveryAction]:
+        """Finish or unwind every batch the journal shows in flight."""
+        if self._journal is None:
+            raise ConfigurationError("recover needs the journal the settlements were written to")
+        return recover(self._calls(self._journal), policy=self._policy)
+
+    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]:
+        """Fee details of bills not settled directly, due for upload (seed 002 三(四))."""
+        if self._journal is None:
+            raise ConfigurationError("the outbox lives in the journal: give the Adapter one")
+        return self._journal.outbox(due_by=due_by, include_sent=include_sent)
+
+    def _calls(self, journal: Journal) -> JournaledCalls:
+        return JournaledCalls(self._client, journal, clock=self._now, checkpoint=self._checkpoint)
+
+    def _now(self) -> datetime:
+        return self._clock().replace(tzinfo=None, microsecond=0)
+
+    def _context(self, visit: VisitInput) -> VisitContext:
+        return VisitContext.of(self.plan(visit))

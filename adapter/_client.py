@@ -98,7 +98,7 @@ class PlatformClient:
         transport: httpx.BaseTransport | None = None,
         clock: Clock = china_now,
         sleep: Callable[[float], None] = time.sleep,
-        msgid_factory: Callable[[], str] | None = None,
+        msgid_factory: MsgIdFactory | Callable[[], str] | None = None,
         gateway: GatewayAuth | None = None,
     ) -> None:
         self._settings = settings
@@ -129,6 +129,11 @@ class PlatformClient:
     def new_msgid(self) -> str:
         """A fresh msgid, for callers that journal a call before making it."""
         return self._new_msgid()
+
+    def resume_msgids_after(self, msgid: str) -> None:
+        """Issue only msgids after ``msgid`` (the journal's last), so a restart never repeats one."""
+        if isinstance(self._new_msgid, MsgIdFactory):
+            self._new_msgid.resume_after(msgid)
 
     # -- calls -------------------------------------------------------------------------
 

@@ -6,13 +6,16 @@ own digits, never routing it through ``float``. Floats are refused on the way ou
 so a stray float in a request is a bug found at once rather than a fen lost later.
 
 Encoding is deterministic (insertion order, compact separators, UTF-8 without
-escaping Chinese), which is what makes golden exact-byte tests possible.
+escaping Chinese), which is what makes golden exact-byte tests possible. Dates and
+date-times are written as the protocol writes them: ``yyyy-MM-dd`` and
+``yyyy-MM-dd HH:mm:ss`` (PROTOCOL.md §1.6).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +25,7 @@ _dump_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def encode(value: object) -> bytes:
-    """Serialise ``value`` (dicts, lists, str, int, Decimal, bool, None) to UTF-8 JSON bytes."""
+    """Serialise ``value`` (dicts, lists, str, int, Decimal, bool, None, date, datetime) to UTF-8 JSON."""
     parts: list[str] = []
     _write(value, parts)
     return "".join(parts).encode("utf-8")
@@ -54,6 +57,10 @@ def _write(value: object, parts: list[str]) -> None:
         parts.append(str(value))
     elif isinstance(value, Decimal):
         parts.append(_decimal_literal(value))
+    elif isinstance(value, datetime):
+        parts.append(_dump_string(value.strftime("%Y-%m-%d %H:%M:%S")))
+    elif isinstance(value, date):
+        parts.append(_dump_string(value.isoformat()))
     elif isinstance(value, float):
         raise TypeError("floats are not allowed on the wire; use Decimal")
     elif isinstance(value, Mapping):

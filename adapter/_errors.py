@@ -7,6 +7,7 @@ Every exception the adapter raises on purpose is one of these::
     ├── InputError(ValueError)             the HIS gave us bad visit data; found before any I/O
     ├── MappingError(LookupError)          a code has no mapping we can use
     ├── EligibilityError                   the patient cannot be settled the way that was asked
+    ├── AmountMismatchError(ArithmeticError) an answer broke a money identity or drifted from the plan
     ├── TransportError                     the call did not produce a usable answer
     │   ├── ConnectError                   never reached the platform (nothing was sent)
     │   ├── PlatformTimeoutError           sent, but no answer in time (queries only)
@@ -60,6 +61,24 @@ class MappingError(AdapterError, LookupError):
 
 class EligibilityError(AdapterError):
     """The patient cannot be settled as asked (e.g. several insurances, none chosen)."""
+
+
+class AmountMismatchError(AdapterError, ArithmeticError):
+    """The platform's numbers do not add up, or differ from what was planned beyond policy.
+
+    ``problems`` lists each broken identity or difference (field, expected, actual).
+    Never silently accepted: the batch is unwound, or flagged when it was already settled.
+    """
+
+    def __init__(
+        self, message: str, *, infno: str = "", msgid: str = "", problems: tuple[str, ...] = ()
+    ) -> None:
+        self.infno = infno
+        self.msgid = msgid
+        self.problems = problems
+        prefix = " ".join(part for part in (infno, msgid) if part)
+        detail = f"{message}: {'; '.join(problems)}" if problems else message
+        super().__init__(f"[{prefix}] {detail}" if prefix else detail)
 
 
 class _CallError(AdapterError):

@@ -47,3 +47,17 @@ class MsgIdFactory:
                 self._second, self._sequence = self._second + timedelta(seconds=1), 1
             second, sequence = self._second, self._sequence
         return f"{self._prefix}{second:%Y%m%d%H%M%S}{sequence:04d}"
+
+    def resume_after(self, msgid: str) -> None:
+        """Never issue ``msgid`` or anything before it (a restart after a crash, same second).
+
+        The journal keeps every state-changing msgid; resuming after the last one keeps ids
+        unique across restarts of this process even when the clock has not moved on.
+        """
+        if not msgid.startswith(self._prefix) or len(msgid) != MSGID_LENGTH:
+            return
+        second = datetime.strptime(msgid[12:26], "%Y%m%d%H%M%S").replace(tzinfo=CHINA_TZ)
+        sequence = int(msgid[26:])
+        with self._lock:
+            if self._second is None or (second, sequence) > (self._second, self._sequence):
+                self._second, self._sequence = second, sequence

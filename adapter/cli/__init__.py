@@ -15,11 +15,11 @@ import structlog
 
 from .._errors import AdapterError
 from .._logging import redact_personal_data
-from . import _demo, _map, _mock, _plan
+from . import _demo, _execute, _map, _mock, _plan
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (_demo, _plan, _map, _mock)
+_COMMANDS = (_demo, _plan, _execute, _map, _mock)
 
 
 def build_parser() -> argparse.ArgumentParser:

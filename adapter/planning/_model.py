@@ -10,9 +10,9 @@ is byte-identical for the same input.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -165,16 +165,4 @@ class VisitPlan(_Frozen):
 
     def to_json(self) -> bytes:
         """The plan as JSON: amounts as numbers, times as ``yyyy-MM-dd HH:mm:ss``; deterministic."""
-        return encode(_jsonable(self.model_dump(mode="python")))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+        return encode(self.model_dump(mode="python"))

@@ -71,3 +71,15 @@ def test_unique_from_many_threads() -> None:
 def test_institution_code_must_be_twelve_characters() -> None:
     with pytest.raises(ValueError, match="12 characters"):
         MsgIdFactory("H4201020000")
+
+
+def test_resuming_after_the_journal_never_repeats_an_id() -> None:
+    # A process restarted within the same second (or with the clock stepped back) must not
+    # reuse the ids its predecessor journaled.
+    make = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
+    make.resume_after("H42010200001202611220930000041")
+    assert make() == "H42010200001202611220930000042"
+    make.resume_after("H42010200001202611220929590099")  # older: ignored
+    assert make() == "H42010200001202611220930000043"
+    make.resume_after("H15010200002202611220930009999")  # another institution: ignored
+    assert make() == "H42010200001202611220930000044"

@@ -1,0 +1,43 @@
+"""Execution: a VisitPlan becomes journaled platform calls; crashes and unknown outcomes are resolved.
+
+The journal is written before every state-changing call (STYLE.md §1, §4); ``recover``
+finishes or unwinds anything left in flight.
+"""
+
+from __future__ import annotations
+
+from ._calls import Checkpoint, JournaledCalls, no_checkpoint
+from ._checks import Drift
+from ._context import ExecutionPolicy, VisitContext
+from ._execute import settle_visit
+from ._journal import Journal, SqliteJournal
+from ._outbox import add_working_days
+from ._records import BatchRecord, BatchState, CallRecord, CallStatus, OutboxEntry, SettlementRecord
+from ._recover import RecoveryAction, recover
+from ._results import BatchResult, Prediction, Receipt, ReceiptLine, VisitResult
+
+__all__ = [
+    "BatchRecord",
+    "BatchResult",
+    "BatchState",
+    "CallRecord",
+    "CallStatus",
+    "Checkpoint",
+    "Drift",
+    "ExecutionPolicy",
+    "Journal",
+    "JournaledCalls",
+    "OutboxEntry",
+    "Prediction",
+    "Receipt",
+    "ReceiptLine",
+    "RecoveryAction",
+    "SettlementRecord",
+    "SqliteJournal",
+    "VisitContext",
+    "VisitResult",
+    "add_working_days",
+    "no_checkpoint",
+    "recover",
+    "settle_visit",
+]

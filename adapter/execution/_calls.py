@@ -1,0 +1,74 @@
+"""Journaled calls: intent committed before sending, outcome after, crash points in between.
+
+``checkpoint(name)`` is called at ``before NNNN`` (intent durable, nothing sent),
+``after NNNN`` (the platform answered, outcome not yet written) and ``recorded NNNN``.
+Tests make it kill the process to prove that ``recover`` copes with a crash anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from .._client import PlatformClient, Reply
+from .._clock import Clock
+from .._errors import AdapterError, OutcomeUnknownError
+from ..transactions import InputModel, OutputModel, Transaction
+from ._journal import Journal
+from ._records import CallStatus
+
+__all__ = ["Checkpoint", "JournaledCalls", "no_checkpoint"]
+
+OutT = TypeVar("OutT", bound=OutputModel)
+Checkpoint = Callable[[str], None]
+
+
+def no_checkpoint(_name: str) -> None:
+    """The default: crash points do nothing."""
+
+
+class JournaledCalls:
+    """Makes platform calls, journaling every state-changing one around the call."""
+
+    def __init__(
+        self, client: PlatformClient, journal: Journal, *, clock: Clock, checkpoint: Checkpoint
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.clock = clock
+        self.checkpoint = checkpoint
+
+    def call(
+        self,
+        transaction: Transaction[Any, OutT],
+        payload: InputModel,
+        *,
+        batch_id: int | None,
+        insuplc_admdvs: str,
+        keys: Mapping[str, str] | None = None,
+        summary: Callable[[OutT], Mapping[str, Any]] | None = None,
+    ) -> Reply[OutT]:
+        """One call; for a state-changing transaction, intent first and outcome after."""
+        if not transaction.changes_state:
+            return self.client.call(transaction, payload, insuplc_admdvs=insuplc_admdvs)
+        infno = transaction.infno
+        msgid = self.client.new_msgid()
+        self.journal.record_intent(msgid, batch_id=batch_id, infno=infno, keys=keys or {}, now=self.clock())
+        self.checkpoint(f"before {infno}")
+        try:
+            reply = self.client.call(transaction, payload, insuplc_admdvs=insuplc_admdvs, msgid=msgid)
+        except OutcomeUnknownError as error:
+            self.journal.record_outcome(
+                msgid, status=CallStatus.UNKNOWN, now=self.clock(), detail={"error": str(error)}
+            )
+            raise
+        except AdapterError as error:  # refused, or never reached the platform: nothing was done
+            self.journal.record_outcome(
+                msgid, status=CallStatus.FAILED, now=self.clock(), detail={"error": str(error)}
+            )
+            raise
+        self.checkpoint(f"after {infno}")
+        detail = dict(summary(reply.output)) if summary else {}
+        self.journal.record_outcome(msgid, status=CallStatus.OK, now=self.clock(), detail=detail)
+        self.checkpoint(f"recorded {infno}")
+        return reply

@@ -1,0 +1,92 @@
+"""Settling a whole visit: every batch in plan order, and the outbox for a bill not settled at all."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .._errors import ConfigurationError
+from ._calls import JournaledCalls
+from ._context import ExecutionPolicy, VisitContext
+from ._outbox import add_working_days
+from ._records import BatchRecord, BatchState
+from ._results import BatchResult, BatchStatus, VisitResult
+from ._settle import settle_batch
+
+__all__ = ["settle_visit"]
+
+
+def settle_visit(
+    calls: JournaledCalls, ctx: VisitContext, *, policy: ExecutionPolicy, dry_run: bool = False
+) -> VisitResult:
+    """Settle (or, with ``dry_run``, pre-settle and undo) every batch of the plan.
+
+    Settling a visit again settles only its batches that ended unsettled (a new attempt,
+    with new msgids and chrg_bchno); a settled or self-paid batch is not touched, and a
+    batch still in flight must be recovered first.
+    """
+    previous = calls.journal.batches_of_visit(("dry-run:" if dry_run else "") + ctx.visit_key)
+    results = []
+    for batch in ctx.plan.batches:
+        attempts = [record for record in previous if record.batch_number == batch.number]
+        if any(not record.state.terminal for record in attempts):
+            visit = ctx.plan.visit.ipt_otp_no
+            raise ConfigurationError(
+                f"batch {batch.number} of visit {visit} is still in flight: run recover first"
+            )
+        done = [record for record in attempts if record.state in _DONE and not dry_run]
+        if done:
+            results.append(_already(done[-1], batch.totals.medfee_sumamt))
+            continue
+        results.append(settle_batch(calls, ctx, batch, policy=policy, attempt=len(attempts), dry_run=dry_run))
+    outbox_id = None if dry_run else _outbox_unsettled_bill(calls, ctx, policy)
+    return VisitResult(
+        ipt_otp_no=ctx.plan.visit.ipt_otp_no,
+        dry_run=dry_run,
+        batches=tuple(results),
+        self_pay_total=ctx.plan.self_pay.total,
+        outbox_id=outbox_id,
+    )
+
+
+_DONE = frozenset({BatchState.SETTLED, BatchState.FLAGGED, BatchState.SELF_PAY, BatchState.REFUNDED})
+
+
+def _already(record: BatchRecord, total: Decimal) -> BatchResult:
+    statuses: dict[BatchState, BatchStatus] = {BatchState.SELF_PAY: "self_pay", BatchState.FLAGGED: "flagged"}
+    status = statuses.get(record.state, "settled")
+    setl = f"，setl_id {record.setl_id}" if record.setl_id else ""
+    return BatchResult(
+        batch_number=record.batch_number,
+        chrg_bchno=record.chrg_bchno,
+        med_type=record.med_type,
+        dise_codg=record.dise_codg,
+        receipt_category=str(record.plan_batch["receipt_category"]),
+        status=status,
+        message=f"此前已处理（{record.state}{setl}），未重复结算",
+        journal_batch_id=record.id,
+        medfee_sumamt=total,
+    )
+
+
+def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: ExecutionPolicy) -> int | None:
+    """A patient who could not use insurance at all: their 已贯标 lines go to the outbox (seed 002 三(四))."""
+    eligibility = ctx.plan.eligibility
+    lines = [line for line in ctx.plan.self_pay.lines if line.med_list_codg]
+    if eligibility.insurance_active or not lines:
+        return None
+    queued = calls.journal.outbox(include_sent=True)
+    if any(entry.visit_key == ctx.visit_key and entry.batch_number == 0 for entry in queued):
+        return None  # the bill was queued when it was first presented
+    return calls.journal.add_outbox(
+        visit_key=ctx.visit_key,
+        batch_number=0,
+        reason=f"未直接结算（按自费结算）：{eligibility.insurance_reason}",
+        payload={
+            "psn_no": ctx.psn_no,
+            "insuplc_admdvs": ctx.insuplc_admdvs,
+            "feedetail": [line.model_dump(mode="json") for line in lines],
+            "diseinfo": [diagnosis.model_dump(mode="json") for diagnosis in ctx.plan.visit.diagnoses],
+        },
+        now=calls.clock(),
+        due=add_working_days(calls.clock().date(), policy.upload_working_days),
+    )

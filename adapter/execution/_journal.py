@@ -1,0 +1,315 @@
+"""The journal: a real database of every settlement attempt, written *before* each call.
+
+SQLite through the standard library by default (WAL, ``synchronous=FULL``: a
+committed intent survives a power cut), behind the small ``Journal`` protocol so a
+server database can replace it when several billing nodes share one journal
+(STYLE.md §4). Every write is its own transaction, committed before the method
+returns: when ``record_intent`` has returned, the intent is on disk.
+
+The journal holds the hospital's own transaction data, including the credential
+used for a visit (needed to re-settle after a refund); it is never logged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from ._journal_rows import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    batch_from_row,
+    call_from_row,
+    json_text,
+    outbox_from_row,
+    settlement_from_row,
+)
+from ._records import (
+    BatchRecord,
+    BatchState,
+    CallRecord,
+    CallStatus,
+    NewBatchData,
+    OutboxEntry,
+    SettlementRecord,
+)
+
+__all__ = ["Journal", "SqliteJournal"]
+
+
+class Journal(Protocol):
+    """The journal's interface; ``SqliteJournal`` is the default implementation."""
+
+    def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord: ...
+    def batch(self, batch_id: int) -> BatchRecord: ...
+    def update_batch(
+        self, batch_id: int, *, now: datetime, state: BatchState | None = None, **fields: str
+    ) -> None: ...
+    def unfinished_batches(self) -> list[BatchRecord]: ...
+    def batches_of_visit(self, visit_key: str) -> list[BatchRecord]: ...
+    def record_intent(
+        self, msgid: str, *, batch_id: int | None, infno: str, keys: Mapping[str, str], now: datetime
+    ) -> None: ...
+    def record_outcome(
+        self, msgid: str, *, status: CallStatus, now: datetime, detail: Mapping[str, Any] | None = None
+    ) -> None: ...
+    def calls(self, batch_id: int) -> list[CallRecord]: ...
+    def open_calls(self) -> list[CallRecord]: ...
+    def last_msgid(self, prefix: str) -> str: ...
+    def record_settlement(self, settlement: SettlementRecord) -> None: ...
+    def settlement(self, setl_id: str) -> SettlementRecord | None: ...
+    def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]: ...
+    def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None: ...
+    def add_outbox(
+        self,
+        *,
+        visit_key: str,
+        batch_number: int,
+        reason: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        due: date,
+    ) -> int: ...
+    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]: ...
+    def mark_sent(self, outbox_id: int, *, now: datetime) -> None: ...
+    def close(self) -> None: ...
+
+
+class SqliteJournal:
+    """The journal in one SQLite file (or ``":memory:"`` for tests)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        if self._path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._write() as db:
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- batches -----------------------------------------------------------------------
+
+    def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord:
+        stamp = now.isoformat()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
+                " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
+                " acct_used_flag, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    batch.visit_key,
+                    batch.ipt_otp_no,
+                    batch.batch_number,
+                    batch.attempt,
+                    BatchState.NEW.value,
+                    batch.med_type,
+                    batch.dise_codg,
+                    batch.psn_no,
+                    batch.insutype,
+                    batch.insuplc_admdvs,
+                    json_text(batch.card),
+                    batch.chrg_bchno,
+                    json_text(batch.plan_batch),
+                    json_text(batch.visit),
+                    json_text(batch.person),
+                    batch.acct_used_flag,
+                    stamp,
+                    stamp,
+                ),
+            )
+            batch_id = cursor.lastrowid
+        assert batch_id is not None
+        return self.batch(batch_id)
+
+    def batch(self, batch_id: int) -> BatchRecord:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no batch {batch_id} in the journal")
+        return batch_from_row(row)
+
+    _UPDATABLE = frozenset({"mdtrt_id", "setl_id", "note", "chrg_bchno", "unwind_to"})
+
+    def update_batch(
+        self, batch_id: int, *, now: datetime, state: BatchState | None = None, **fields: str
+    ) -> None:
+        unknown = set(fields) - self._UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}")
+        assignments = {**fields, "updated_at": now.isoformat()}
+        if state is not None:
+            assignments["state"] = state.value
+        columns = ", ".join(f"{name} = ?" for name in assignments)
+        with self._write() as db:
+            db.execute(f"UPDATE batches SET {columns} WHERE id = ?", (*assignments.values(), batch_id))
+
+    def unfinished_batches(self) -> list[BatchRecord]:
+        terminal = tuple(state.value for state in BatchState if state.terminal)
+        marks = ",".join("?" * len(terminal))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM batches WHERE state NOT IN ({marks}) ORDER BY id", terminal
+            ).fetchall()
+        return [batch_from_row(row) for row in rows]
+
+    def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM batches WHERE visit_key = ? ORDER BY id", (visit_key,)
+            ).fetchall()
+        return [batch_from_row(row) for row in rows]
+
+    # -- calls -------------------------------------------------------------------------
+
+    def record_intent(
+        self, msgid: str, *, batch_id: int | None, infno: str, keys: Mapping[str, str], now: datetime
+    ) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO calls (msgid, batch_id, infno, keys, status, sent_at) VALUES (?,?,?,?,?,?)",
+                (msgid, batch_id, infno, json_text(keys), CallStatus.INTENT.value, now.isoformat()),
+            )
+
+    def record_outcome(
+        self, msgid: str, *, status: CallStatus, now: datetime, detail: Mapping[str, Any] | None = None
+    ) -> None:
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE calls SET status = ?, detail = ?, finished_at = ? WHERE msgid = ?",
+                (status.value, json_text(detail or {}), now.isoformat(), msgid),
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(f"no call {msgid} in the journal")
+
+    def calls(self, batch_id: int) -> list[CallRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM calls WHERE batch_id = ? ORDER BY sent_at, rowid", (batch_id,)
+            ).fetchall()
+        return [call_from_row(row) for row in rows]
+
+    def open_calls(self) -> list[CallRecord]:
+        states = (CallStatus.INTENT.value, CallStatus.UNKNOWN.value)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM calls WHERE status IN (?, ?) ORDER BY rowid", states
+            ).fetchall()
+        return [call_from_row(row) for row in rows]
+
+    def last_msgid(self, prefix: str) -> str:
+        """The greatest msgid journaled with this institution prefix (ids sort by time, then sequence)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT max(msgid) FROM calls WHERE substr(msgid, 1, ?) = ?", (len(prefix), prefix)
+            ).fetchone()
+        return str(row[0] or "")
+
+    # -- settlements -------------------------------------------------------------------
+
+    def record_settlement(self, settlement: SettlementRecord) -> None:
+        s = settlement
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO settlements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    s.setl_id,
+                    s.batch_id,
+                    s.psn_no,
+                    s.insutype,
+                    s.year,
+                    s.mdtrt_id,
+                    s.chrg_bchno,
+                    s.msgid,
+                    s.setl_time.isoformat(),
+                    str(s.medfee_sumamt),
+                    str(s.fund_pay_sumamt),
+                    str(s.acct_pay),
+                    str(s.psn_cash_pay),
+                    1 if s.active else 0,
+                    s.refund_setl_id,
+                ),
+            )
+
+    def settlement(self, setl_id: str) -> SettlementRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM settlements WHERE setl_id = ?", (setl_id,)).fetchone()
+        return None if row is None else settlement_from_row(row)
+
+    def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]:
+        """Every settlement sharing one accumulator scope, in settlement order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM settlements WHERE psn_no = ? AND insutype = ? AND year = ?"
+                " ORDER BY setl_time, rowid",
+                (psn_no, insutype, year),
+            ).fetchall()
+        return [settlement_from_row(row) for row in rows]
+
+    def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE settlements SET active = 0, refund_setl_id = ? WHERE setl_id = ?",
+                (refund_setl_id, setl_id),
+            )
+
+    # -- outbox ------------------------------------------------------------------------
+
+    def add_outbox(
+        self,
+        *,
+        visit_key: str,
+        batch_number: int,
+        reason: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        due: date,
+    ) -> int:
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due)"
+                " VALUES (?,?,?,?,?,?)",
+                (visit_key, batch_number, reason, json_text(payload), now.isoformat(), due.isoformat()),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]:
+        query = "SELECT * FROM outbox WHERE 1=1"
+        parameters: list[str] = []
+        if not include_sent:
+            query += " AND sent_at IS NULL"
+        if due_by is not None:
+            query += " AND due <= ?"
+            parameters.append(due_by.isoformat())
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY due, id", parameters).fetchall()
+        return [outbox_from_row(row) for row in rows]
+
+    def mark_sent(self, outbox_id: int, *, now: datetime) -> None:
+        with self._write() as db:
+            db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), outbox_id))

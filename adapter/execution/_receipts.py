@@ -1,0 +1,88 @@
+"""Receipts from the platform's answers (not from the plan's estimate)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from .._display import INSUTYPE_LABELS, label
+from ..planning import PlanBatch
+from ..transactions import t2204
+from ..transactions._settlement import SettlementInfo
+from ._context import VisitContext
+from ._records import BatchRecord
+from ._results import Prediction, Receipt, ReceiptLine
+
+__all__ = ["prediction_of", "receipt_of"]
+
+ZERO = Decimal("0.00")
+
+
+def prediction_of(info: SettlementInfo) -> Prediction:
+    def amount(value: Decimal | None) -> Decimal:
+        return value if value is not None else ZERO
+
+    return Prediction(
+        medfee_sumamt=info.medfee_sumamt,
+        fulamt_ownpay_amt=amount(info.fulamt_ownpay_amt),
+        overlmt_selfpay=amount(info.overlmt_selfpay),
+        preselfpay_amt=amount(info.preselfpay_amt),
+        inscp_scp_amt=amount(info.inscp_scp_amt),
+        act_pay_dedc=amount(info.act_pay_dedc),
+        hifp_pay=amount(info.hifp_pay),
+        fund_pay_sumamt=info.fund_pay_sumamt,
+        psn_part_amt=info.psn_part_amt,
+        acct_pay=info.acct_pay,
+        psn_cash_pay=info.psn_cash_pay,
+        balc=info.balc,
+    )
+
+
+def receipt_of(
+    ctx: VisitContext,
+    batch: PlanBatch,
+    record: BatchRecord,
+    info: SettlementInfo,
+    results: Sequence[t2204.FeeResult],
+) -> Receipt:
+    """The receipt of a settled batch: lines as the platform split them (plan's split if none came)."""
+    by_sn = {result.feedetl_sn: result for result in results}
+    lines = []
+    for line in batch.lines:
+        result = by_sn.get(line.feedetl_sn)
+        lines.append(
+            ReceiptLine(
+                feedetl_sn=line.feedetl_sn,
+                name=line.medins_list_name,
+                chrgitm_lv=result.chrgitm_lv if result else line.chrgitm_lv,
+                det_item_fee_sumamt=line.det_item_fee_sumamt,
+                fulamt_ownpay_amt=_or(result.fulamt_ownpay_amt if result else None, line.fulamt_ownpay_amt),
+                overlmt_amt=_or(result.overlmt_amt if result else None, line.overlmt_amt),
+                preselfpay_amt=_or(result.preselfpay_amt if result else None, line.preselfpay_amt),
+                inscp_scp_amt=_or(result.inscp_scp_amt if result else None, line.inscp_scp_amt),
+            )
+        )
+    eligibility = ctx.plan.eligibility
+    return Receipt(
+        receipt_category=batch.receipt_category,
+        fixmedins_code=ctx.plan.fixmedins_code,
+        fixmedins_name=ctx.plan.fixmedins_name,
+        ipt_otp_no=ctx.plan.visit.ipt_otp_no,
+        psn_name_masked=eligibility.psn_name_masked,
+        insured_place=eligibility.insured_place,
+        insutype=label(eligibility.insutype, INSUTYPE_LABELS),
+        med_type=batch.med_type,
+        dise_codg=batch.dise_codg,
+        dise_name=batch.dise_name,
+        chrg_bchno=record.chrg_bchno,
+        mdtrt_id=info.mdtrt_id or record.mdtrt_id,
+        setl_id=info.setl_id,
+        setl_time=info.setl_time,
+        medins_setl_id=info.medins_setl_id,
+        lines=tuple(lines),
+        amounts=prediction_of(info),
+    )
+
+
+def _or(value: Decimal | None, fallback: Decimal) -> Decimal:
+    return value if value is not None else fallback

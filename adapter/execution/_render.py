@@ -1,0 +1,118 @@
+"""Settlement results as the cashier reads them: a receipt per batch, then what to collect."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .._table import render_table
+from ._records import OutboxEntry
+from ._recover import RecoveryAction
+from ._results import BatchResult, Prediction, Receipt, VisitResult
+
+__all__ = ["render_outbox", "render_recovery", "render_result"]
+
+_STATUS = {
+    "settled": "结算成功",
+    "predicted": "预结算（未结算）",
+    "unsettled": "未结算",
+    "self_pay": "按自费收取",
+    "flagged": "需人工核对",
+    "in_flight": "处理中（请运行 opsp recover）",
+}
+_LEVELS = {"01": "甲", "02": "乙", "03": "丙"}
+
+
+def render_result(result: VisitResult) -> str:
+    title = "预结算（dry run，平台状态已恢复）" if result.dry_run else "结算结果"
+    sections = [f"{title}  门诊号 {result.ipt_otp_no}"]
+    sections.extend(_batch(batch) for batch in result.batches)
+    if result.self_pay_total:
+        sections.append(f"自费（未贯标，不上传医保）：{_money(result.self_pay_total)}")
+    if result.outbox_id is not None:
+        sections.append(f"未直接结算的费用明细已记入待上传队列（outbox #{result.outbox_id}）")
+    label = "预计应收现金合计" if result.dry_run else "应收现金合计"
+    sections.append(f"{label}：{_money(result.cash_to_collect)}")
+    if result.dry_run and len(result.batches) > 1:
+        sections.append(
+            "说明：各批次的预结算互相独立（都以当前累计和账户余额计算）；多个批次共用起付线或个人账户时，"
+            "实际结算时金额会在批次间移动，个人负担合计不变。"
+        )
+    return "\n\n".join(sections)
+
+
+def _batch(batch: BatchResult) -> str:
+    disease = f"  {batch.dise_codg}" if batch.dise_codg else ""
+    head = (
+        f"批次 {batch.batch_number} 【{batch.receipt_category}】{disease}  收费批次号 {batch.chrg_bchno}  "
+        f"{_STATUS[batch.status]}：{batch.message}"
+    )
+    parts = [head]
+    if batch.receipt is not None:
+        parts.append(_receipt(batch.receipt))
+    elif batch.prediction is not None:
+        parts.append(_amounts(batch.prediction, predicted=True))
+    parts.extend(f"  目录差异：{item}" for item in batch.drift)
+    if batch.outbox_id is not None:
+        parts.append(f"  费用明细待上传（outbox #{batch.outbox_id}）")
+    return "\n".join(parts)
+
+
+def _receipt(receipt: Receipt) -> str:
+    rows = [
+        [
+            line.feedetl_sn,
+            line.name,
+            _LEVELS.get(line.chrgitm_lv, line.chrgitm_lv),
+            _money(line.det_item_fee_sumamt),
+            _money(line.fulamt_ownpay_amt),
+            _money(line.overlmt_amt),
+            _money(line.preselfpay_amt),
+            _money(line.inscp_scp_amt),
+        ]
+        for line in receipt.lines
+    ]
+    table = render_table(
+        ["序号", "项目", "等级", "金额", "自费", "超限价", "先行自付", "政策范围内"],
+        rows,
+        right=(3, 4, 5, 6, 7),
+    )
+    ids = f"  结算ID {receipt.setl_id}  就诊ID {receipt.mdtrt_id}  结算时间 {receipt.setl_time or ''}"
+    return "\n".join([ids, table, _amounts(receipt.amounts, predicted=False)])
+
+
+def _amounts(amounts: Prediction, *, predicted: bool) -> str:
+    prefix = "  预计：" if predicted else "  "
+    balance = f"  账户余额 {_money(amounts.balc)}" if amounts.balc is not None else ""
+    return (
+        f"{prefix}医疗费总额 {_money(amounts.medfee_sumamt)}  起付线 {_money(amounts.act_pay_dedc)}  "
+        f"统筹基金 {_money(amounts.fund_pay_sumamt)}  个人账户 {_money(amounts.acct_pay)}  "
+        f"现金 {_money(amounts.psn_cash_pay)}{balance}"
+    )
+
+
+def render_recovery(actions: list[RecoveryAction]) -> str:
+    if not actions:
+        return "没有处理中的批次。"
+    rows = [[a.visit_key, a.chrg_bchno, a.before.value, a.after.value, a.message] for a in actions]
+    return render_table(["就诊", "收费批次号", "原状态", "现状态", "说明"], rows)
+
+
+def render_outbox(entries: list[OutboxEntry]) -> str:
+    if not entries:
+        return "待上传队列为空。"
+    rows = [
+        [
+            str(e.id),
+            e.visit_key,
+            str(e.batch_number),
+            e.due.isoformat(),
+            str(len(e.payload.get("feedetail", []))),
+            e.reason,
+        ]
+        for e in entries
+    ]
+    return render_table(["#", "就诊", "批次", "上传期限", "明细条数", "原因"], rows)
+
+
+def _money(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount:,.2f}"

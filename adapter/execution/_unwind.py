@@ -1,0 +1,155 @@
+"""Leaving nothing dangling: resolving unknown outcomes and unwinding a batch's platform state.
+
+Shared by settlement (after a failure) and ``recover`` (after a crash). Everything here
+is derived from the journal's call records, so it works on a batch whose in-memory
+state died with the process:
+
+* an unknown or unfinished **2207/2208** is reversed with 冲正 **2601** (omsgid/oinfno),
+  PROTOCOL.md §6.4 — after which the original is known not to be in effect;
+* an unknown **2201** is looked up with **5201** (our visit number is the batch's
+  chrg_bchno) so that the registration, if it exists, can be cancelled;
+* unwinding = **2205** (``chrg_bchno`` ``"0000"``: every unsettled detail of the visit)
+  when details may have been uploaded, then **2202**; a 2202 the platform refuses is
+  checked with 5201 (already gone counts as done).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .._errors import BusinessRuleError
+from ..planning import PlanVisit
+from ..transactions import t2201, t2202, t2205, t2601, t5201
+from ._calls import JournaledCalls
+from ._records import BatchRecord, BatchState, CallRecord, CallStatus
+from ._requests import registration_of
+
+__all__ = ["find_registration", "reverse_call", "unwind_batch"]
+
+_ALL_UNSETTLED = "0000"  # 2205: "删除所有未结算的明细" (PROTOCOL.md §3.9)
+_OPEN = (CallStatus.INTENT, CallStatus.UNKNOWN)
+
+
+def reverse_call(calls: JournaledCalls, record: BatchRecord, original: CallRecord) -> None:
+    """冲正 the call ``original`` (2207 or 2208); mark it resolved once the platform agrees."""
+    payload = t2601.Input(
+        data=t2601.Reversal(psn_no=record.psn_no, omsgid=original.msgid, oinfno=original.infno)
+    )
+    reply = calls.call(
+        t2601.TRANSACTION,
+        payload,
+        batch_id=record.id,
+        insuplc_admdvs=record.insuplc_admdvs,
+        keys={"omsgid": original.msgid, "oinfno": original.infno},
+    )
+    calls.journal.record_outcome(
+        original.msgid,
+        status=CallStatus.RESOLVED,
+        now=calls.clock(),
+        detail={"reversed_by": "2601", "warn_msg": reply.envelope.warn_msg},
+    )
+
+
+def find_registration(calls: JournaledCalls, record: BatchRecord) -> str:
+    """The mdtrt_id of a registration whose 2201 answer was lost, or ``""`` if there is none.
+
+    First 5201 (our visit number is the batch's chrg_bchno). A registration without 2203
+    may not be listed (med_type arrives with 2203), so then the lost 2201 is sent again
+    with its *own* msgid and the same body: the msgid is the idempotency key (STYLE.md
+    §4), so the platform answers with the registration it made, or makes the one it never
+    made. Either way exactly one registration exists and is known.
+    """
+    found = _listed_registration(calls, record)
+    if found:
+        return found
+    lost = [c for c in calls.journal.calls(record.id) if c.infno == "2201" and c.status in _OPEN]
+    if not lost:
+        return ""
+    return _replay_registration(calls, record, lost[-1])
+
+
+def _replay_registration(calls: JournaledCalls, record: BatchRecord, lost: CallRecord) -> str:
+    payload = registration_of(
+        psn_no=record.psn_no,
+        insutype=record.insutype,
+        card=record.card,
+        visit=PlanVisit.model_validate(record.visit),
+        chrg_bchno=record.chrg_bchno,
+        remote=record.person,
+    )
+    reply = calls.client.call(
+        t2201.TRANSACTION, payload, insuplc_admdvs=record.insuplc_admdvs, msgid=lost.msgid
+    )
+    mdtrt_id = reply.output.data.mdtrt_id
+    calls.journal.record_outcome(
+        lost.msgid, status=CallStatus.OK, now=calls.clock(), detail={"mdtrt_id": mdtrt_id, "replayed": True}
+    )
+    return mdtrt_id
+
+
+def _listed_registration(calls: JournaledCalls, record: BatchRecord) -> str:
+    begntime = datetime.fromisoformat(str(record.visit["begntime"]))
+    query = t5201.VisitQuery(
+        psn_no=record.psn_no,
+        begntime=begntime - timedelta(days=1),
+        endtime=calls.clock().replace(tzinfo=None) + timedelta(days=1),
+        med_type=record.med_type,
+    )
+    reply = calls.call(
+        t5201.TRANSACTION, t5201.Input(data=query), batch_id=record.id, insuplc_admdvs=record.insuplc_admdvs
+    )
+    for visit in reply.output.mdtrtinfo:
+        if visit.ipt_otp_no == record.chrg_bchno:
+            return visit.mdtrt_id
+    return ""
+
+
+def unwind_batch(calls: JournaledCalls, record: BatchRecord, *, mdtrt_id: str, note: str) -> BatchState:
+    """Revoke the batch's details and registration; the batch ends in its ``unwind_to`` state."""
+    journal, now = calls.journal, calls.clock
+    journal.update_batch(record.id, now=now(), state=BatchState.UNWINDING, note=note)
+    history = journal.calls(record.id)
+    if mdtrt_id and _details_may_exist(history):
+        data = t2205.FeeDetailCancel(mdtrt_id=mdtrt_id, chrg_bchno=_ALL_UNSETTLED, psn_no=record.psn_no)
+        calls.call(
+            t2205.TRANSACTION,
+            t2205.Input(data=data),
+            batch_id=record.id,
+            insuplc_admdvs=record.insuplc_admdvs,
+            keys={"mdtrt_id": mdtrt_id, "chrg_bchno": _ALL_UNSETTLED},
+        )
+    if mdtrt_id and not _succeeded(history, "2202"):
+        _cancel_registration(calls, record, mdtrt_id)
+    journal.update_batch(record.id, now=now(), state=record.unwind_to)
+    return record.unwind_to
+
+
+def _cancel_registration(calls: JournaledCalls, record: BatchRecord, mdtrt_id: str) -> None:
+    data = t2202.RegistrationCancel(psn_no=record.psn_no, mdtrt_id=mdtrt_id, ipt_otp_no=record.chrg_bchno)
+    try:
+        calls.call(
+            t2202.TRANSACTION,
+            t2202.Input(data=data),
+            batch_id=record.id,
+            insuplc_admdvs=record.insuplc_admdvs,
+            keys={"mdtrt_id": mdtrt_id},
+        )
+    except BusinessRuleError:
+        # Refused: perhaps an earlier 2202 whose answer was lost already cancelled it.
+        if _listed_registration(calls, record) == mdtrt_id:
+            raise
+
+
+def _details_may_exist(history: list[CallRecord]) -> bool:
+    """A 2204 that may have reached the platform, not followed by a successful 2205."""
+    uploaded = False
+    for call in history:
+        if call.infno == "2204" and call.status != CallStatus.FAILED:
+            uploaded = True
+        elif call.infno == "2205" and call.status == CallStatus.OK:
+            uploaded = False
+    return uploaded
+
+
+def _succeeded(history: list[CallRecord], infno: str) -> bool:
+    return any(call.infno == infno and call.status == CallStatus.OK for call in history)
