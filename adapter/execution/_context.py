@@ -9,6 +9,7 @@ from .._lookup import Card
 from .._planned import PlannedVisit
 from ..planning import PlanBatch, VisitPlan, batch_number
 from ._records import NewBatchData
+from ._requests import Parties
 
 __all__ = ["ExecutionPolicy", "VisitContext"]
 
@@ -63,6 +64,22 @@ class VisitContext:
         return self.plan.eligibility.insured_admdvs
 
     @property
+    def parties(self) -> Parties:
+        return Parties(
+            psn_no=self.psn_no,
+            insutype=self.insutype,
+            insuplc_admdvs=self.insuplc_admdvs,
+            card={
+                "mdtrt_cert_type": self.card.mdtrt_cert_type,
+                "mdtrt_cert_no": self.card.mdtrt_cert_no,
+                "card_sn": self.card.card_sn,
+            },
+            visit=self.plan.visit,
+            remote={} if self.plan.eligibility.relation == "local" else self.person,
+            acct_used_flag=self.plan.visit.acct_used_flag,
+        )
+
+    @property
     def visit_key(self) -> str:
         return f"{self.plan.fixmedins_code}:{self.plan.visit.ipt_otp_no}"
 
@@ -79,14 +96,10 @@ class VisitContext:
             psn_no=self.psn_no,
             insutype=self.insutype,
             insuplc_admdvs=self.insuplc_admdvs,
-            card={
-                "mdtrt_cert_type": self.card.mdtrt_cert_type,
-                "mdtrt_cert_no": self.card.mdtrt_cert_no,
-                "card_sn": self.card.card_sn,
-            },
+            card=dict(self.parties.card),
             chrg_bchno=batch_number(self.plan.visit.ipt_otp_no, batch.number, attempt=attempt),
             plan_batch=batch.model_dump(mode="json"),
             visit=self.plan.visit.model_dump(mode="json"),
-            person={} if self.plan.eligibility.relation == "local" else self.person,
+            person=dict(self.parties.remote),
             acct_used_flag=self.plan.visit.acct_used_flag,
         )

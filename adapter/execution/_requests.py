@@ -1,89 +1,83 @@
-"""Building each transaction's request from the plan (pure; no I/O).
+"""Building each transaction's request (pure; no I/O) from the parties to a visit and a batch.
 
 Each batch is its own visit on the platform (one med_type per visit, one dise_codg per
 chrg_bchno: PROTOCOL.md §3.7, §3.8), registered under the batch's chrg_bchno as its
 visit number so that a lost 2201 answer can be found again with 5201. 异地 fields
 (certno, psn_name, …) are sent only when the patient is not local (PROTOCOL.md §3.5).
+
+``Parties`` come from a live plan (``VisitContext.parties``) or from the journal
+(``Parties.of_record``), so a refund chain or a recovery rebuilds exactly the requests
+the original settlement sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ..planning import PlanBatch, PlanVisit, SplitTotals
 from ..transactions import t2201, t2203, t2204, t2206, t2207
 from ..transactions._settlement import PreSettlementData, SettlementData
-from ._context import VisitContext
+from ._records import BatchRecord
 
-__all__ = [
-    "fee_details",
-    "presettlement",
-    "registration",
-    "registration_of",
-    "remote_fields",
-    "settlement",
-    "visit_info",
-]
+__all__ = ["Parties", "fee_details", "presettlement", "registration", "settlement", "visit_info"]
 
 PSN_SETLWAY_BY_ITEM = "01"  # 按项目结算: seed 002 三(一) "按项目付费方式进行结算"
 
 
-def remote_fields(ctx: VisitContext) -> dict[str, str]:
-    if ctx.plan.eligibility.relation == "local":
-        return {}
-    return dict(ctx.person)
+@dataclass(frozen=True)
+class Parties:
+    """Who and which visit: everything a request needs besides the batch."""
+
+    psn_no: str
+    insutype: str
+    insuplc_admdvs: str
+    card: Mapping[str, str]
+    visit: PlanVisit
+    remote: Mapping[str, str]
+    """The 异地 fields, empty for a local patient."""
+    acct_used_flag: str
+
+    @classmethod
+    def of_record(cls, record: BatchRecord) -> Parties:
+        return cls(
+            psn_no=record.psn_no,
+            insutype=record.insutype,
+            insuplc_admdvs=record.insuplc_admdvs,
+            card=record.card,
+            visit=PlanVisit.model_validate(record.visit),
+            remote=record.person,
+            acct_used_flag=record.acct_used_flag,
+        )
 
 
-def registration(ctx: VisitContext, chrg_bchno: str) -> t2201.Input:
-    return registration_of(
-        psn_no=ctx.psn_no,
-        insutype=ctx.insutype,
-        card={
-            "mdtrt_cert_type": ctx.card.mdtrt_cert_type,
-            "mdtrt_cert_no": ctx.card.mdtrt_cert_no,
-            "card_sn": ctx.card.card_sn,
-        },
-        visit=ctx.plan.visit,
-        chrg_bchno=chrg_bchno,
-        remote=remote_fields(ctx),
-    )
-
-
-def registration_of(
-    *,
-    psn_no: str,
-    insutype: str,
-    card: Mapping[str, str],
-    visit: PlanVisit,
-    chrg_bchno: str,
-    remote: Mapping[str, str],
-) -> t2201.Input:
-    """2201 from plain data, so the journal can rebuild the exact request (same body, same msgid)."""
+def registration(parties: Parties, chrg_bchno: str) -> t2201.Input:
+    visit = parties.visit
     return t2201.Input(
         data=t2201.Registration(
-            psn_no=psn_no,
-            insutype=insutype,
+            psn_no=parties.psn_no,
+            insutype=parties.insutype,
             begntime=visit.begntime,
-            mdtrt_cert_type=card["mdtrt_cert_type"],
-            mdtrt_cert_no=card["mdtrt_cert_no"],
-            card_sn=card.get("card_sn", ""),
+            mdtrt_cert_type=parties.card["mdtrt_cert_type"],
+            mdtrt_cert_no=parties.card["mdtrt_cert_no"],
+            card_sn=parties.card.get("card_sn", ""),
             ipt_otp_no=chrg_bchno,
             atddr_no=visit.atddr_no,
             dr_name=visit.dr_name,
             dept_code=visit.dept_code,
             dept_name=visit.dept_name,
             caty=visit.caty,
-            **remote,
+            **parties.remote,
         )
     )
 
 
-def visit_info(ctx: VisitContext, batch: PlanBatch, mdtrt_id: str) -> t2203.Input:
-    visit = ctx.plan.visit
+def visit_info(parties: Parties, batch: PlanBatch, mdtrt_id: str) -> t2203.Input:
+    visit = parties.visit
     return t2203.Input(
         mdtrtinfo=t2203.VisitInfo(
             mdtrt_id=mdtrt_id,
-            psn_no=ctx.psn_no,
+            psn_no=parties.psn_no,
             med_type=batch.med_type,
             begntime=visit.begntime,
             main_cond_dscr=visit.main_cond_dscr,
@@ -107,14 +101,14 @@ def visit_info(ctx: VisitContext, batch: PlanBatch, mdtrt_id: str) -> t2203.Inpu
     )
 
 
-def fee_details(ctx: VisitContext, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str) -> t2204.Input:
-    visit = ctx.plan.visit
+def fee_details(parties: Parties, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str) -> t2204.Input:
+    visit = parties.visit
     return t2204.Input(
         feedetail=tuple(
             t2204.FeeDetail(
                 feedetl_sn=line.feedetl_sn,
                 mdtrt_id=mdtrt_id,
-                psn_no=ctx.psn_no,
+                psn_no=parties.psn_no,
                 chrg_bchno=chrg_bchno,
                 dise_codg=batch.dise_codg,
                 rxno=line.rxno,
@@ -142,35 +136,34 @@ def fee_details(ctx: VisitContext, batch: PlanBatch, mdtrt_id: str, chrg_bchno: 
 
 
 def _presettlement_fields(
-    ctx: VisitContext, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str
+    parties: Parties, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str
 ) -> dict[str, object]:
     return {
-        "psn_no": ctx.psn_no,
-        "mdtrt_cert_type": ctx.card.mdtrt_cert_type,
-        "mdtrt_cert_no": ctx.card.mdtrt_cert_no,
-        "card_sn": ctx.card.card_sn,
+        "psn_no": parties.psn_no,
+        "mdtrt_cert_type": parties.card["mdtrt_cert_type"],
+        "mdtrt_cert_no": parties.card["mdtrt_cert_no"],
+        "card_sn": parties.card.get("card_sn", ""),
         "med_type": batch.med_type,
         "medfee_sumamt": batch.totals.medfee_sumamt,
         "psn_setlway": PSN_SETLWAY_BY_ITEM,
         "mdtrt_id": mdtrt_id,
         "chrg_bchno": chrg_bchno,
-        "acct_used_flag": ctx.plan.visit.acct_used_flag,
-        "insutype": ctx.insutype,
-        **remote_fields(ctx),
+        "acct_used_flag": parties.acct_used_flag,
+        "insutype": parties.insutype,
+        **parties.remote,
     }
 
 
-def presettlement(ctx: VisitContext, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str) -> t2206.Input:
-    return t2206.Input(
-        data=PreSettlementData.model_validate(_presettlement_fields(ctx, batch, mdtrt_id, chrg_bchno))
-    )
+def presettlement(parties: Parties, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str) -> t2206.Input:
+    fields = _presettlement_fields(parties, batch, mdtrt_id, chrg_bchno)
+    return t2206.Input(data=PreSettlementData.model_validate(fields))
 
 
 def settlement(
-    ctx: VisitContext, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str, platform_totals: SplitTotals
+    parties: Parties, batch: PlanBatch, mdtrt_id: str, chrg_bchno: str, platform_totals: SplitTotals
 ) -> t2207.Input:
     """2207 repeats the batch's class totals as the platform split them on 2204."""
-    fields = _presettlement_fields(ctx, batch, mdtrt_id, chrg_bchno)
+    fields = _presettlement_fields(parties, batch, mdtrt_id, chrg_bchno)
     fields.update(
         fulamt_ownpay_amt=platform_totals.fulamt_ownpay_amt,
         overlmt_selfpay=platform_totals.overlmt_selfpay,

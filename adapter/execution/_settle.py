@@ -80,18 +80,18 @@ class BatchAttempt:
     def register(self) -> None:
         reply = self._call(
             t2201.TRANSACTION,
-            requests.registration(self.ctx, self.record.chrg_bchno),
+            requests.registration(self.ctx.parties, self.record.chrg_bchno),
             summary=lambda out: {"mdtrt_id": out.data.mdtrt_id},
         )
         self.mdtrt_id = reply.output.data.mdtrt_id
         self._state(BatchState.REGISTERED, mdtrt_id=self.mdtrt_id)
 
     def upload_visit(self) -> None:
-        self._call(t2203.TRANSACTION, requests.visit_info(self.ctx, self.batch, self.mdtrt_id))
+        self._call(t2203.TRANSACTION, requests.visit_info(self.ctx.parties, self.batch, self.mdtrt_id))
         self._state(BatchState.VISIT_UPLOADED)
 
     def upload_details(self) -> None:
-        payload = requests.fee_details(self.ctx, self.batch, self.mdtrt_id, self.record.chrg_bchno)
+        payload = requests.fee_details(self.ctx.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno)
         reply = self._call(t2204.TRANSACTION, payload)
         self._state(BatchState.DETAILS_UPLOADED)
         self.results = reply.output.result
@@ -107,7 +107,7 @@ class BatchAttempt:
     def presettle(self) -> Prediction:
         reply = self._call(
             t2206.TRANSACTION,
-            requests.presettlement(self.ctx, self.batch, self.mdtrt_id, self.record.chrg_bchno),
+            requests.presettlement(self.ctx.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno),
         )
         self._check(reply.output, "2206", reply.msgid)
         self._state(BatchState.PRESETTLED)
@@ -117,7 +117,7 @@ class BatchAttempt:
         """2207; the settlement is in the ledger before its identities are judged."""
         self._state(BatchState.SETTLING)
         payload = requests.settlement(
-            self.ctx, self.batch, self.mdtrt_id, self.record.chrg_bchno, totals_of(self.results)
+            self.ctx.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno, totals_of(self.results)
         )
         reply = self._call(t2207.TRANSACTION, payload, summary=_settlement_summary)
         info = reply.output.setlinfo

@@ -18,11 +18,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .._errors import BusinessRuleError
-from ..planning import PlanVisit
 from ..transactions import t2201, t2202, t2205, t2601, t5201
 from ._calls import JournaledCalls
 from ._records import BatchRecord, BatchState, CallRecord, CallStatus
-from ._requests import registration_of
+from ._requests import Parties, registration
 
 __all__ = ["find_registration", "reverse_call", "unwind_batch"]
 
@@ -69,14 +68,7 @@ def find_registration(calls: JournaledCalls, record: BatchRecord) -> str:
 
 
 def _replay_registration(calls: JournaledCalls, record: BatchRecord, lost: CallRecord) -> str:
-    payload = registration_of(
-        psn_no=record.psn_no,
-        insutype=record.insutype,
-        card=record.card,
-        visit=PlanVisit.model_validate(record.visit),
-        chrg_bchno=record.chrg_bchno,
-        remote=record.person,
-    )
+    payload = registration(Parties.of_record(record), record.chrg_bchno)
     reply = calls.client.call(
         t2201.TRANSACTION, payload, insuplc_admdvs=record.insuplc_admdvs, msgid=lost.msgid
     )
