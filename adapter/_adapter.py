@@ -6,6 +6,7 @@ mapping tables and the journal are injected or built from settings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,11 +25,15 @@ from .execution import (
     JournaledCalls,
     OutboxEntry,
     RecoveryAction,
+    RefundPlan,
+    RefundResult,
     SqliteJournal,
     VisitContext,
     VisitResult,
     no_checkpoint,
+    plan_refund,
     recover,
+    run_refund,
     settle_visit,
 )
 from .planning import PlanningTables, Visit, load_visit, parse_visit, plan_visit
@@ -115,6 +120,21 @@ class Adapter:
         if self._journal is None:
             raise ConfigurationError("recover needs the journal the settlements were written to")
         return recover(self._calls(self._journal), policy=self._policy)
+
+    def plan_refund(self, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundPlan:
+        """The steps that refund ``setl_id`` (or some of its lines) newest-first; nothing is sent."""
+        return plan_refund(self._require_journal("refunds"), setl_id, lines=lines)
+
+    def refund(self, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundResult:
+        """Refund ``setl_id`` (隔笔退费 included): refund the later ones, the target, re-settle the rest."""
+        journal = self._require_journal("refunds")
+        plan = plan_refund(journal, setl_id, lines=lines)
+        return run_refund(self._calls(journal), plan, policy=self._policy)
+
+    def _require_journal(self, what: str) -> Journal:
+        if self._journal is None:
+            raise ConfigurationError(f"{what} need the journal the settlements were written to")
+        return self._journal
 
     def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]:
         """Fee details of bills not settled directly, due for upload (seed 002 三(四))."""

@@ -10,8 +10,14 @@ from datetime import date
 
 from .._adapter import Adapter
 from .._codec import encode
-from ..execution import Journal, SqliteJournal
-from ..execution._render import render_outbox, render_recovery, render_result
+from ..execution import ChainStatus, Journal, SqliteJournal, plan_refund
+from ..execution._render import (
+    render_outbox,
+    render_recovery,
+    render_refund,
+    render_refund_plan,
+    render_result,
+)
 from ._platform import add_platform_options, platform_client
 
 DEFAULT_JOURNAL = "opsp-journal.sqlite3"
@@ -29,6 +35,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _journal_option(rec, DEFAULT_JOURNAL)
     rec.add_argument("--json", action="store_true", help="print JSON")
     rec.set_defaults(func=recover_command)
+    refund = commands.add_parser(
+        "refund", help="refund a settlement: newest-first chain, re-settling what follows"
+    )
+    refund.add_argument("setl_id", metavar="SETL_ID", help="the settlement to refund")
+    refund.add_argument(
+        "--lines", help="refund only these lines: FEEDETL_SN,FEEDETL_SN,... (a partial refund)"
+    )
+    refund.add_argument("--plan", action="store_true", help="show the steps and change nothing")
+    refund.add_argument("--json", action="store_true", help="print JSON")
+    add_platform_options(refund)
+    _journal_option(refund, DEFAULT_JOURNAL)
+    refund.set_defaults(func=refund_command)
     out = commands.add_parser("outbox", help="fee details not settled directly, due for upload")
     _journal_option(out, DEFAULT_JOURNAL)
     out.add_argument("--due-by", type=date.fromisoformat, help="only entries due by this date (yyyy-mm-dd)")
@@ -80,6 +98,27 @@ def recover_command(args: argparse.Namespace) -> int:
     else:
         _print(render_recovery(actions), False)
     return 0 if all(a.after.terminal for a in actions) else 3
+
+
+def refund_command(args: argparse.Namespace) -> int:
+    lines = [sn.strip() for sn in args.lines.split(",") if sn.strip()] if args.lines else None
+    with _journal(args.journal) as journal:
+        if args.plan:
+            plan = plan_refund(journal, args.setl_id, lines=lines)
+            _print(plan.model_dump(mode="python") if args.json else render_refund_plan(plan), args.json)
+            return 0
+        with platform_client(args) as client:
+            result = Adapter(client, journal=journal).refund(args.setl_id, lines=lines)
+    if args.json:
+        document = result.model_dump(mode="python")
+        document["changes"] = [
+            {**change.model_dump(mode="python"), "collect": change.collect, "pay_back": change.pay_back}
+            for change in result.changes
+        ]
+        _print(document, True)
+    else:
+        _print(render_refund(result), False)
+    return 0 if result.status == ChainStatus.DONE else 3
 
 
 def outbox_command(args: argparse.Namespace) -> int:

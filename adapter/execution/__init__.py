@@ -12,8 +12,20 @@ from ._context import ExecutionPolicy, VisitContext
 from ._execute import settle_visit
 from ._journal import Journal, SqliteJournal
 from ._outbox import add_working_days
-from ._records import BatchRecord, BatchState, CallRecord, CallStatus, OutboxEntry, SettlementRecord
+from ._records import (
+    BatchRecord,
+    BatchState,
+    CallRecord,
+    CallStatus,
+    ChainRecord,
+    ChainStatus,
+    OutboxEntry,
+    SettlementRecord,
+)
 from ._recover import RecoveryAction, recover
+from ._refund import resume_refund, run_refund
+from ._refund_plan import RefundPlan, RefundStep, plan_refund
+from ._refund_result import RefundResult, SettlementChange
 from ._results import BatchResult, Prediction, Receipt, ReceiptLine, VisitResult
 
 __all__ = [
@@ -22,6 +34,8 @@ __all__ = [
     "BatchState",
     "CallRecord",
     "CallStatus",
+    "ChainRecord",
+    "ChainStatus",
     "Checkpoint",
     "Drift",
     "ExecutionPolicy",
@@ -32,12 +46,19 @@ __all__ = [
     "Receipt",
     "ReceiptLine",
     "RecoveryAction",
+    "RefundPlan",
+    "RefundResult",
+    "RefundStep",
+    "SettlementChange",
     "SettlementRecord",
     "SqliteJournal",
     "VisitContext",
     "VisitResult",
     "add_working_days",
     "no_checkpoint",
+    "plan_refund",
     "recover",
+    "resume_refund",
+    "run_refund",
     "settle_visit",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .._display import INSUTYPE_LABELS, label
 from .._lookup import Card
 from .._planned import PlannedVisit
 from ..planning import PlanBatch, VisitPlan, batch_number
@@ -80,6 +81,19 @@ class VisitContext:
         )
 
     @property
+    def header(self) -> dict[str, str]:
+        """What each receipt of this visit prints besides the batch."""
+        eligibility = self.plan.eligibility
+        return {
+            "fixmedins_code": self.plan.fixmedins_code,
+            "fixmedins_name": self.plan.fixmedins_name,
+            "ipt_otp_no": self.plan.visit.ipt_otp_no,
+            "psn_name_masked": eligibility.psn_name_masked,
+            "insured_place": eligibility.insured_place,
+            "insutype": label(eligibility.insutype, INSUTYPE_LABELS),
+        }
+
+    @property
     def visit_key(self) -> str:
         return f"{self.plan.fixmedins_code}:{self.plan.visit.ipt_otp_no}"
 
@@ -101,5 +115,6 @@ class VisitContext:
             plan_batch=batch.model_dump(mode="json"),
             visit=self.plan.visit.model_dump(mode="json"),
             person=dict(self.parties.remote),
+            header=self.header,
             acct_used_flag=self.plan.visit.acct_used_flag,
         )

@@ -18,13 +18,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from ._journal_protocol import Journal
 from ._journal_rows import (
     SCHEMA,
     SCHEMA_VERSION,
     batch_from_row,
     call_from_row,
+    chain_from_row,
     json_text,
     outbox_from_row,
     settlement_from_row,
@@ -34,50 +36,14 @@ from ._records import (
     BatchState,
     CallRecord,
     CallStatus,
+    ChainRecord,
+    ChainStatus,
     NewBatchData,
     OutboxEntry,
     SettlementRecord,
 )
 
 __all__ = ["Journal", "SqliteJournal"]
-
-
-class Journal(Protocol):
-    """The journal's interface; ``SqliteJournal`` is the default implementation."""
-
-    def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord: ...
-    def batch(self, batch_id: int) -> BatchRecord: ...
-    def update_batch(
-        self, batch_id: int, *, now: datetime, state: BatchState | None = None, **fields: str
-    ) -> None: ...
-    def unfinished_batches(self) -> list[BatchRecord]: ...
-    def batches_of_visit(self, visit_key: str) -> list[BatchRecord]: ...
-    def record_intent(
-        self, msgid: str, *, batch_id: int | None, infno: str, keys: Mapping[str, str], now: datetime
-    ) -> None: ...
-    def record_outcome(
-        self, msgid: str, *, status: CallStatus, now: datetime, detail: Mapping[str, Any] | None = None
-    ) -> None: ...
-    def calls(self, batch_id: int) -> list[CallRecord]: ...
-    def open_calls(self) -> list[CallRecord]: ...
-    def last_msgid(self, prefix: str) -> str: ...
-    def record_settlement(self, settlement: SettlementRecord) -> None: ...
-    def settlement(self, setl_id: str) -> SettlementRecord | None: ...
-    def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]: ...
-    def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None: ...
-    def add_outbox(
-        self,
-        *,
-        visit_key: str,
-        batch_number: int,
-        reason: str,
-        payload: Mapping[str, Any],
-        now: datetime,
-        due: date,
-    ) -> int: ...
-    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]: ...
-    def mark_sent(self, outbox_id: int, *, now: datetime) -> None: ...
-    def close(self) -> None: ...
 
 
 class SqliteJournal:
@@ -120,7 +86,8 @@ class SqliteJournal:
             cursor = db.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
                 " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
-                " acct_used_flag, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " header, acct_used_flag, mdtrt_id, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     batch.visit_key,
                     batch.ipt_otp_no,
@@ -137,7 +104,9 @@ class SqliteJournal:
                     json_text(batch.plan_batch),
                     json_text(batch.visit),
                     json_text(batch.person),
+                    json_text(batch.header),
                     batch.acct_used_flag,
+                    batch.mdtrt_id,
                     stamp,
                     stamp,
                 ),
@@ -313,3 +282,61 @@ class SqliteJournal:
     def mark_sent(self, outbox_id: int, *, now: datetime) -> None:
         with self._write() as db:
             db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), outbox_id))
+
+    # -- refund chains -----------------------------------------------------------------
+
+    def start_chain(self, *, target_setl_id: str, plan: Mapping[str, Any], steps: int, now: datetime) -> int:
+        progress: list[dict[str, Any]] = [{"attempts": [], "result": {}} for _ in range(steps)]
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO refund_chains (target_setl_id, plan, progress, next_step, status, created_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?)",
+                (
+                    target_setl_id,
+                    json_text(plan),
+                    json_text(progress),
+                    0,
+                    ChainStatus.IN_PROGRESS.value,
+                    now.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def chain(self, chain_id: int) -> ChainRecord:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM refund_chains WHERE id = ?", (chain_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no refund chain {chain_id} in the journal")
+        return chain_from_row(row)
+
+    def update_chain(
+        self,
+        chain_id: int,
+        *,
+        now: datetime,
+        next_step: int | None = None,
+        status: ChainStatus | None = None,
+        progress: list[Any] | None = None,
+        note: str | None = None,
+    ) -> None:
+        assignments: dict[str, object] = {"updated_at": now.isoformat()}
+        if next_step is not None:
+            assignments["next_step"] = next_step
+        if status is not None:
+            assignments["status"] = status.value
+        if progress is not None:
+            assignments["progress"] = json_text(progress)
+        if note is not None:
+            assignments["note"] = note
+        columns = ", ".join(f"{name} = ?" for name in assignments)
+        with self._write() as db:
+            db.execute(f"UPDATE refund_chains SET {columns} WHERE id = ?", (*assignments.values(), chain_id))
+
+    def unfinished_chains(self) -> list[ChainRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM refund_chains WHERE status = ? ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
+            ).fetchall()
+        return [chain_from_row(row) for row in rows]

@@ -8,13 +8,23 @@ from decimal import Decimal
 from typing import Any
 
 from .._codec import decode, encode
-from ._records import BatchRecord, BatchState, CallRecord, CallStatus, OutboxEntry, SettlementRecord
+from ._records import (
+    BatchRecord,
+    BatchState,
+    CallRecord,
+    CallStatus,
+    ChainRecord,
+    ChainStatus,
+    OutboxEntry,
+    SettlementRecord,
+)
 
 __all__ = [
     "SCHEMA",
     "SCHEMA_VERSION",
     "batch_from_row",
     "call_from_row",
+    "chain_from_row",
     "json_text",
     "outbox_from_row",
     "settlement_from_row",
@@ -42,6 +52,7 @@ CREATE TABLE IF NOT EXISTS batches (
     plan_batch TEXT NOT NULL,
     visit TEXT NOT NULL,
     person TEXT NOT NULL,
+    header TEXT NOT NULL,
     acct_used_flag TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT '',
     unwind_to TEXT NOT NULL DEFAULT 'unsettled',
@@ -79,6 +90,17 @@ CREATE TABLE IF NOT EXISTS settlements (
     refund_setl_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS settlements_scope ON settlements (psn_no, insutype, year);
+CREATE TABLE IF NOT EXISTS refund_chains (
+    id INTEGER PRIMARY KEY,
+    target_setl_id TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    progress TEXT NOT NULL,
+    next_step INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY,
     visit_key TEXT NOT NULL,
@@ -116,6 +138,7 @@ def batch_from_row(row: sqlite3.Row) -> BatchRecord:
         plan_batch=decode(row["plan_batch"]),
         visit=decode(row["visit"]),
         person=decode(row["person"]),
+        header=decode(row["header"]),
         acct_used_flag=row["acct_used_flag"],
         note=row["note"],
         unwind_to=BatchState(row["unwind_to"]),
@@ -167,4 +190,16 @@ def outbox_from_row(row: sqlite3.Row) -> OutboxEntry:
         created_at=datetime.fromisoformat(row["created_at"]),
         due=date.fromisoformat(row["due"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+    )
+
+
+def chain_from_row(row: sqlite3.Row) -> ChainRecord:
+    return ChainRecord(
+        id=row["id"],
+        target_setl_id=row["target_setl_id"],
+        plan=decode(row["plan"]),
+        progress=decode(row["progress"]),
+        next_step=row["next_step"],
+        status=ChainStatus(row["status"]),
+        note=row["note"],
     )

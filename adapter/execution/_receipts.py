@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from .._display import INSUTYPE_LABELS, label
 from ..planning import PlanBatch
 from ..transactions import t2204
 from ..transactions._settlement import SettlementInfo
-from ._context import VisitContext
 from ._records import BatchRecord
 from ._results import Prediction, Receipt, ReceiptLine
 
@@ -39,7 +37,7 @@ def prediction_of(info: SettlementInfo) -> Prediction:
 
 
 def receipt_of(
-    ctx: VisitContext,
+    header: Mapping[str, str],
     batch: PlanBatch,
     record: BatchRecord,
     info: SettlementInfo,
@@ -62,15 +60,14 @@ def receipt_of(
                 inscp_scp_amt=_or(result.inscp_scp_amt if result else None, line.inscp_scp_amt),
             )
         )
-    eligibility = ctx.plan.eligibility
     return Receipt(
         receipt_category=batch.receipt_category,
-        fixmedins_code=ctx.plan.fixmedins_code,
-        fixmedins_name=ctx.plan.fixmedins_name,
-        ipt_otp_no=ctx.plan.visit.ipt_otp_no,
-        psn_name_masked=eligibility.psn_name_masked,
-        insured_place=eligibility.insured_place,
-        insutype=label(eligibility.insutype, INSUTYPE_LABELS),
+        fixmedins_code=header["fixmedins_code"],
+        fixmedins_name=header["fixmedins_name"],
+        ipt_otp_no=header["ipt_otp_no"],
+        psn_name_masked=header["psn_name_masked"],
+        insured_place=header["insured_place"],
+        insutype=header["insutype"],
         med_type=batch.med_type,
         dise_codg=batch.dise_codg,
         dise_name=batch.dise_name,

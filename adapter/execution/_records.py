@@ -28,6 +28,8 @@ __all__ = [
     "BatchState",
     "CallRecord",
     "CallStatus",
+    "ChainRecord",
+    "ChainStatus",
     "NewBatchData",
     "OutboxEntry",
     "SettlementRecord",
@@ -95,6 +97,8 @@ class BatchRecord:
     visit: dict[str, Any]
     person: dict[str, str]
     """异地 fields sent on 2201/2206/2207 (psn_cert_type, certno, psn_name, psn_type); empty when local."""
+    header: dict[str, str]
+    """What every receipt of this visit prints (hospital, visit number, masked patient, insurance)."""
     acct_used_flag: str
     note: str
     unwind_to: BatchState
@@ -169,4 +173,28 @@ class NewBatchData:
     plan_batch: dict[str, Any]
     visit: dict[str, Any]
     person: dict[str, str]
+    header: dict[str, str]
     acct_used_flag: str
+    mdtrt_id: str = ""
+    """Set when the attempt reuses an existing platform visit (a re-settlement after a refund)."""
+
+
+class ChainStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    """Steps remain; ``recover`` resumes at ``next_step``."""
+    DONE = "done"
+    STOPPED = "stopped"
+    """The platform refused a step: a person must decide (nothing is retried blindly)."""
+
+
+@dataclass(frozen=True)
+class ChainRecord:
+    """A refund chain (退费重结): its plan, the cursor, and each step's progress and result."""
+
+    id: int
+    target_setl_id: str
+    plan: dict[str, Any]
+    progress: list[dict[str, Any]]
+    next_step: int
+    status: ChainStatus
+    note: str

@@ -18,14 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._errors import AdapterError, PlatformError
-from ..planning import PlanBatch
-from ..transactions._settlement import SettlementInfo
 from ._calls import JournaledCalls
-from ._checks import settlement_problems
 from ._context import ExecutionPolicy
-from ._ledger import record_settlement
-from ._records import BatchRecord, BatchState, CallRecord, CallStatus
-from ._unwind import find_registration, reverse_call, unwind_batch
+from ._records import BatchRecord, BatchState, CallRecord, CallStatus, ChainRecord, ChainStatus
+from ._refund import resume_refund
+from ._unwind import close_open_calls, find_registration, finish_settlement, reverse_call, unwind_batch
 
 __all__ = ["RecoveryAction", "recover"]
 
@@ -43,9 +40,27 @@ class RecoveryAction:
 
 
 def recover(calls: JournaledCalls, *, policy: ExecutionPolicy) -> list[RecoveryAction]:
-    """Bring every unfinished batch to a terminal state; report what was done to each."""
+    """Complete every refund chain in progress, then bring every other unfinished batch to an end."""
+
     actions = []
+    chained: set[int] = set()
+    for chain in calls.journal.unfinished_chains():
+        result = resume_refund(calls, chain.id, policy=policy)
+        chained.update(_chain_batches(calls.journal.chain(chain.id)))
+        actions.append(
+            RecoveryAction(
+                0,
+                f"refund chain {chain.id}",
+                chain.target_setl_id,
+                BatchState.REFUNDING,
+                _chain_state(result.status),
+                result.message,
+            )
+        )
+    still_chained = {b for c in calls.journal.unfinished_chains() for b in _chain_batches(c)}
     for record in calls.journal.unfinished_batches():
+        if record.id in still_chained:
+            continue
         try:
             after, message = _recover_batch(calls, record, policy)
         except AdapterError as error:
@@ -61,9 +76,6 @@ def _recover_batch(
 ) -> tuple[BatchState, str]:
     journal = calls.journal
     history = journal.calls(record.id)
-    answered = [c for c in history if c.infno == "2207" and c.status == CallStatus.OK]
-    if answered:
-        return _finish_settlement(calls, record, answered[-1], policy)
     for call in history:
         if call.infno in ("2207", "2208") and call.status in _OPEN:
             if not policy.use_reversal:
@@ -77,28 +89,32 @@ def _recover_batch(
                 note = f"{call.infno} 结果不明，冲正被拒绝：{refusal.err_msg}"
                 journal.update_batch(record.id, now=calls.clock(), state=BatchState.FLAGGED, note=note)
                 return BatchState.FLAGGED, note
+    settled = journal.settlement(record.setl_id) if record.setl_id else None
+    if settled is not None:
+        # A settled batch whose refund was interrupted: the 2208 is now resolved either way.
+        state = BatchState.SETTLED if settled.active else BatchState.REFUNDED
+        journal.update_batch(record.id, now=calls.clock(), state=state)
+        close_open_calls(calls, record)
+        return state, f"结算 {settled.setl_id} {'仍有效' if settled.active else '已退费'}"
+    answered = [c for c in history if c.infno == "2207" and c.status == CallStatus.OK]
+    if answered:
+        return finish_settlement(calls, record, answered[-1], policy)
     mdtrt_id = _registration(calls, record, history)
-    final = unwind_batch(calls, record, mdtrt_id=mdtrt_id, note=f"recover: unwound from {record.state}")
-    _close_open_calls(calls, record)
-    return final, f"已撤销平台上的挂号与明细（{record.state} → {final}）"
-
-
-def _finish_settlement(
-    calls: JournaledCalls, record: BatchRecord, call: CallRecord, policy: ExecutionPolicy
-) -> tuple[BatchState, str]:
-    info = SettlementInfo.model_validate(call.detail["setlinfo"])
-    year = int(str(record.visit["begntime"])[:4])
-    record_settlement(calls.journal, record, info, msgid=call.msgid, year=year)
-    expected = PlanBatch.model_validate(record.plan_batch).totals.medfee_sumamt
-    problems = settlement_problems(
-        info, (), expected_total=expected, fund_includes_account=policy.fund_includes_account
+    # Cancel only a registration this attempt made: a re-settlement after a refund shares
+    # its visit with the refunded settlement and has no 2201 of its own.
+    made_registration = any(call.infno == "2201" for call in history)
+    final = unwind_batch(
+        calls,
+        record,
+        mdtrt_id=mdtrt_id,
+        note=f"recover: unwound from {record.state}",
+        cancel_registration=made_registration,
     )
-    state = BatchState.FLAGGED if problems else BatchState.SETTLED
-    calls.journal.update_batch(
-        record.id, now=calls.clock(), state=state, setl_id=info.setl_id, note="; ".join(problems)
+    close_open_calls(calls, record)
+    return (
+        final,
+        f"已撤销平台上的未结算明细{'与挂号' if made_registration else ''}（{record.state} → {final}）",
     )
-    _close_open_calls(calls, record)
-    return state, f"结算已完成（setl_id {info.setl_id}），补记账"
 
 
 def _registration(calls: JournaledCalls, record: BatchRecord, history: list[CallRecord]) -> str:
@@ -112,9 +128,14 @@ def _registration(calls: JournaledCalls, record: BatchRecord, history: list[Call
     return ""
 
 
-def _close_open_calls(calls: JournaledCalls, record: BatchRecord) -> None:
-    for call in calls.journal.calls(record.id):
-        if call.status in _OPEN:
-            calls.journal.record_outcome(
-                call.msgid, status=CallStatus.RESOLVED, now=calls.clock(), detail={"resolved_by": "recover"}
-            )
+def _chain_batches(chain: ChainRecord) -> set[int]:
+    ids = {int(step["batch_id"]) for step in chain.plan["steps"]}
+    for state in chain.progress:
+        ids.update(int(batch_id) for batch_id in state.get("attempts", []))
+    return ids
+
+
+def _chain_state(status: ChainStatus) -> BatchState:
+    return {ChainStatus.DONE: BatchState.REFUNDED, ChainStatus.STOPPED: BatchState.FLAGGED}.get(
+        status, BatchState.REFUNDING
+    )

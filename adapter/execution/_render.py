@@ -7,9 +7,11 @@ from decimal import Decimal
 from .._table import render_table
 from ._records import OutboxEntry
 from ._recover import RecoveryAction
+from ._refund_plan import RefundPlan
+from ._refund_result import RefundResult
 from ._results import BatchResult, Prediction, Receipt, VisitResult
 
-__all__ = ["render_outbox", "render_recovery", "render_result"]
+__all__ = ["render_outbox", "render_recovery", "render_refund", "render_refund_plan", "render_result"]
 
 _STATUS = {
     "settled": "结算成功",
@@ -116,3 +118,62 @@ def render_outbox(entries: list[OutboxEntry]) -> str:
 
 def _money(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,.2f}"
+
+
+def render_refund_plan(plan: RefundPlan) -> str:
+    kind = "部分退费" if plan.partial else "全额退费"
+    head = f"{kind}：结算 {plan.target_setl_id}（{plan.year} 年，险种 {plan.insutype}）" + (
+        f"，退费明细 {', '.join(plan.refunded_lines)}" if plan.partial else ""
+    )
+    if plan.chain_length:
+        head += (
+            f"\n按时间倒序须先撤销其后的 {plan.chain_length} 笔结算，"
+            "退费后按原顺序重新结算（seed 002 三(二)）"
+        )
+    rows = [
+        [
+            str(step.number),
+            {"refund": "撤销结算 2208", "resettle": "重新结算 2204→2207"}[step.action],
+            step.setl_id,
+            step.ipt_otp_no,
+            step.dise_codg or "普通门诊",
+            step.setl_time.strftime("%Y-%m-%d %H:%M"),
+            _money(step.fund_pay_sumamt),
+            _money(step.acct_pay),
+            _money(step.psn_cash_pay),
+            ("释放就诊（2205、2202）" if step.release else "")
+            if step.action == "refund"
+            else f"明细 {', '.join(step.lines)}",
+        ]
+        for step in plan.steps
+    ]
+    table = render_table(
+        ["步骤", "操作", "结算ID", "门诊号", "病种", "结算时间", "原统筹", "原个账", "原现金", "说明"],
+        rows,
+        right=(6, 7, 8),
+    )
+    return head + "\n" + table
+
+
+def render_refund(result: RefundResult) -> str:
+    rows = [
+        [
+            change.setl_id,
+            change.new_setl_id or "—",
+            f"{_money(change.old_fund)} → {_money(change.new_fund)}",
+            f"{_money(change.old_acct)} → {_money(change.new_acct)}",
+            f"{_money(change.old_cash)} → {_money(change.new_cash)}",
+            _money(change.collect) if change.collect else "",
+            _money(change.pay_back) if change.pay_back else "",
+        ]
+        for change in result.changes
+    ]
+    table = render_table(["原结算", "新结算", "统筹", "个人账户", "现金", "补收", "补退"], rows, right=(5, 6))
+    return "\n\n".join(
+        [
+            render_refund_plan(result.plan),
+            f"结果：{result.message}（完成 {result.steps_done}/{len(result.plan.steps)} 步）",
+            table,
+            f"合计补收 {_money(result.total_collect)}，合计补退 {_money(result.total_pay_back)}",
+        ]
+    )

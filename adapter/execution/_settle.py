@@ -16,6 +16,8 @@ Outcomes per batch (see ``_records`` for the states):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .._errors import (
@@ -39,6 +41,7 @@ from ._ledger import record_settlement
 from ._outbox import add_working_days
 from ._receipts import prediction_of, receipt_of
 from ._records import BatchRecord, BatchState
+from ._requests import Parties
 from ._results import BatchResult, Prediction
 from ._unwind import find_registration, reverse_call, unwind_batch
 
@@ -53,13 +56,13 @@ class BatchAttempt:
     def __init__(
         self,
         calls: JournaledCalls,
-        ctx: VisitContext,
+        parties: Parties,
         batch: PlanBatch,
         record: BatchRecord,
         policy: ExecutionPolicy,
     ) -> None:
-        self.calls, self.ctx, self.batch, self.record, self.policy = calls, ctx, batch, record, policy
-        self.mdtrt_id = ""
+        self.calls, self.parties, self.batch, self.record, self.policy = calls, parties, batch, record, policy
+        self.mdtrt_id = record.mdtrt_id
         self.results: tuple[t2204.FeeResult, ...] = ()
         self.drift: tuple[str, ...] = ()
 
@@ -69,7 +72,7 @@ class BatchAttempt:
             transaction,
             payload,
             batch_id=self.record.id,
-            insuplc_admdvs=self.ctx.insuplc_admdvs,
+            insuplc_admdvs=self.parties.insuplc_admdvs,
             keys=keys,
             summary=summary,
         )
@@ -80,18 +83,18 @@ class BatchAttempt:
     def register(self) -> None:
         reply = self._call(
             t2201.TRANSACTION,
-            requests.registration(self.ctx.parties, self.record.chrg_bchno),
+            requests.registration(self.parties, self.record.chrg_bchno),
             summary=lambda out: {"mdtrt_id": out.data.mdtrt_id},
         )
         self.mdtrt_id = reply.output.data.mdtrt_id
         self._state(BatchState.REGISTERED, mdtrt_id=self.mdtrt_id)
 
     def upload_visit(self) -> None:
-        self._call(t2203.TRANSACTION, requests.visit_info(self.ctx.parties, self.batch, self.mdtrt_id))
+        self._call(t2203.TRANSACTION, requests.visit_info(self.parties, self.batch, self.mdtrt_id))
         self._state(BatchState.VISIT_UPLOADED)
 
     def upload_details(self) -> None:
-        payload = requests.fee_details(self.ctx.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno)
+        payload = requests.fee_details(self.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno)
         reply = self._call(t2204.TRANSACTION, payload)
         self._state(BatchState.DETAILS_UPLOADED)
         self.results = reply.output.result
@@ -107,7 +110,7 @@ class BatchAttempt:
     def presettle(self) -> Prediction:
         reply = self._call(
             t2206.TRANSACTION,
-            requests.presettlement(self.ctx.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno),
+            requests.presettlement(self.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno),
         )
         self._check(reply.output, "2206", reply.msgid)
         self._state(BatchState.PRESETTLED)
@@ -117,13 +120,12 @@ class BatchAttempt:
         """2207; the settlement is in the ledger before its identities are judged."""
         self._state(BatchState.SETTLING)
         payload = requests.settlement(
-            self.ctx.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno, totals_of(self.results)
+            self.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno, totals_of(self.results)
         )
         reply = self._call(t2207.TRANSACTION, payload, summary=_settlement_summary)
         info = reply.output.setlinfo
-        record_settlement(
-            self.calls.journal, self.record, info, msgid=reply.msgid, year=self.ctx.plan.visit.begntime.year
-        )
+        year = self.parties.visit.begntime.year
+        record_settlement(self.calls.journal, self.record, info, msgid=reply.msgid, year=year)
         problems = self._problems(reply.output)
         state = BatchState.FLAGGED if problems else BatchState.SETTLED
         self._state(state, setl_id=info.setl_id, note="; ".join(problems))
@@ -161,7 +163,7 @@ def settle_batch(
 ) -> BatchResult:
     """Run one batch to an outcome; never raises for a platform failure (the result says what happened)."""
     record = calls.journal.start_batch(ctx.new_batch(batch, attempt, dry_run=dry_run), now=calls.clock())
-    run = BatchAttempt(calls, ctx, batch, record, policy)
+    run = BatchAttempt(calls, ctx.parties, batch, record, policy)
     try:
         run.register()
         run.upload_visit()
@@ -172,14 +174,15 @@ def settle_batch(
             return _result(run, "predicted", "预结算（dry run），已撤销", prediction=prediction)
         info, problems = run.settle()
     except OutcomeUnknownError as error:
-        return _after_unknown(run, error, dry_run=dry_run, attempt=attempt)
+        again = partial(settle_batch, calls, ctx, batch, policy=policy, attempt=attempt + 1)
+        return _after_unknown(run, error, dry_run=dry_run, resettle=again)
     except AmountMismatchError as error:
         return _unwound(run, "unsettled", f"平台返回金额核对不符，已撤销：{error}")
     except _PLATFORM_DOWN as error:
         return _fallback(run, error, dry_run=dry_run)
     except PlatformError as error:
         return _unwound(run, "unsettled", f"医保平台拒绝：{error.err_msg}（已撤销，未结算）")
-    receipt = receipt_of(run.ctx, run.batch, run.record, info, run.results)
+    receipt = receipt_of(run.record.header, run.batch, run.record, info, run.results)
     if problems:
         return _result(
             run, "flagged", "已结算，但返回金额核对不符，请人工核对：" + "; ".join(problems), receipt=receipt
@@ -188,7 +191,7 @@ def settle_batch(
 
 
 def _after_unknown(
-    run: BatchAttempt, error: OutcomeUnknownError, *, dry_run: bool, attempt: int
+    run: BatchAttempt, error: OutcomeUnknownError, *, dry_run: bool, resettle: Callable[[], BatchResult]
 ) -> BatchResult:
     journal = run.calls.journal
     if error.infno != "2207":
@@ -215,7 +218,7 @@ def _after_unknown(
         unwound = _unwound(run, "unsettled", "结算结果不明，已冲正并撤销")
         if unwound.status != "unsettled":
             return unwound
-        return settle_batch(run.calls, run.ctx, run.batch, policy=run.policy, attempt=attempt + 1)
+        return resettle()
     return _unwound(run, "unsettled", "结算结果不明，已冲正：本批次未结算，可重新结算")
 
 
@@ -228,7 +231,7 @@ def _fallback(run: BatchAttempt, error: Exception, *, dry_run: bool) -> BatchRes
         visit_key=run.record.visit_key,
         batch_number=run.batch.number,
         reason=f"医保平台不可用，按自费结算：{error}",
-        payload=outbox_payload(run.ctx, run.batch),
+        payload=outbox_payload(run.parties, run.batch),
         now=run.calls.clock(),
         due=add_working_days(run.calls.clock().date(), run.policy.upload_working_days),
     )
@@ -260,13 +263,13 @@ def _result(run: BatchAttempt, status: Any, message: str, **extra: Any) -> Batch
     )
 
 
-def outbox_payload(ctx: VisitContext, batch: PlanBatch) -> dict[str, Any]:
+def outbox_payload(parties: Parties, batch: PlanBatch) -> dict[str, Any]:
     """What the 3-working-day upload needs: the batch's lines (all 已贯标) and the diagnoses."""
     return {
-        "psn_no": ctx.psn_no,
-        "insuplc_admdvs": ctx.insuplc_admdvs,
+        "psn_no": parties.psn_no,
+        "insuplc_admdvs": parties.insuplc_admdvs,
         "feedetail": [line.model_dump(mode="json") for line in batch.lines],
-        "diseinfo": [diagnosis.model_dump(mode="json") for diagnosis in ctx.plan.visit.diagnoses],
+        "diseinfo": [diagnosis.model_dump(mode="json") for diagnosis in parties.visit.diagnoses],
     }
 
 

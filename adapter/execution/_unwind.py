@@ -18,12 +18,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .._errors import BusinessRuleError
+from ..planning import PlanBatch
 from ..transactions import t2201, t2202, t2205, t2601, t5201
+from ..transactions._settlement import SettlementInfo
 from ._calls import JournaledCalls
+from ._checks import settlement_problems
+from ._context import ExecutionPolicy
+from ._ledger import record_settlement
 from ._records import BatchRecord, BatchState, CallRecord, CallStatus
 from ._requests import Parties, registration
 
-__all__ = ["find_registration", "reverse_call", "unwind_batch"]
+__all__ = [
+    "close_open_calls",
+    "details_may_exist",
+    "find_registration",
+    "finish_settlement",
+    "release_registration",
+    "reverse_call",
+    "succeeded",
+    "unwind_batch",
+]
 
 _ALL_UNSETTLED = "0000"  # 2205: "删除所有未结算的明细" (PROTOCOL.md §3.9)
 _OPEN = (CallStatus.INTENT, CallStatus.UNKNOWN)
@@ -96,12 +110,25 @@ def _listed_registration(calls: JournaledCalls, record: BatchRecord) -> str:
     return ""
 
 
-def unwind_batch(calls: JournaledCalls, record: BatchRecord, *, mdtrt_id: str, note: str) -> BatchState:
-    """Revoke the batch's details and registration; the batch ends in its ``unwind_to`` state."""
+def unwind_batch(
+    calls: JournaledCalls,
+    record: BatchRecord,
+    *,
+    mdtrt_id: str,
+    note: str,
+    cancel_registration: bool = True,
+    final: BatchState | None = None,
+) -> BatchState:
+    """Revoke the batch's details and (unless told otherwise) its registration.
+
+    A re-settlement attempt after a refund shares its visit with the refunded settlement
+    and must leave the registration alone (``cancel_registration=False``). The batch ends
+    in ``final``, by default its ``unwind_to`` state.
+    """
     journal, now = calls.journal, calls.clock
     journal.update_batch(record.id, now=now(), state=BatchState.UNWINDING, note=note)
     history = journal.calls(record.id)
-    if mdtrt_id and _details_may_exist(history):
+    if mdtrt_id and details_may_exist(history):
         data = t2205.FeeDetailCancel(mdtrt_id=mdtrt_id, chrg_bchno=_ALL_UNSETTLED, psn_no=record.psn_no)
         calls.call(
             t2205.TRANSACTION,
@@ -110,13 +137,14 @@ def unwind_batch(calls: JournaledCalls, record: BatchRecord, *, mdtrt_id: str, n
             insuplc_admdvs=record.insuplc_admdvs,
             keys={"mdtrt_id": mdtrt_id, "chrg_bchno": _ALL_UNSETTLED},
         )
-    if mdtrt_id and not _succeeded(history, "2202"):
-        _cancel_registration(calls, record, mdtrt_id)
-    journal.update_batch(record.id, now=now(), state=record.unwind_to)
-    return record.unwind_to
+    if cancel_registration and mdtrt_id and not succeeded(history, "2202"):
+        release_registration(calls, record, mdtrt_id)
+    ending = final or record.unwind_to
+    journal.update_batch(record.id, now=now(), state=ending)
+    return ending
 
 
-def _cancel_registration(calls: JournaledCalls, record: BatchRecord, mdtrt_id: str) -> None:
+def release_registration(calls: JournaledCalls, record: BatchRecord, mdtrt_id: str) -> None:
     data = t2202.RegistrationCancel(psn_no=record.psn_no, mdtrt_id=mdtrt_id, ipt_otp_no=record.chrg_bchno)
     try:
         calls.call(
@@ -132,7 +160,7 @@ def _cancel_registration(calls: JournaledCalls, record: BatchRecord, mdtrt_id: s
             raise
 
 
-def _details_may_exist(history: list[CallRecord]) -> bool:
+def details_may_exist(history: list[CallRecord]) -> bool:
     """A 2204 that may have reached the platform, not followed by a successful 2205."""
     uploaded = False
     for call in history:
@@ -143,5 +171,33 @@ def _details_may_exist(history: list[CallRecord]) -> bool:
     return uploaded
 
 
-def _succeeded(history: list[CallRecord], infno: str) -> bool:
+def succeeded(history: list[CallRecord], infno: str) -> bool:
     return any(call.infno == infno and call.status == CallStatus.OK for call in history)
+
+
+def finish_settlement(
+    calls: JournaledCalls, record: BatchRecord, call: CallRecord, policy: ExecutionPolicy
+) -> tuple[BatchState, str]:
+    """A 2207 whose answer was recorded, but the process died before the batch was marked."""
+    info = SettlementInfo.model_validate(call.detail["setlinfo"])
+    year = int(str(record.visit["begntime"])[:4])
+    record_settlement(calls.journal, record, info, msgid=call.msgid, year=year)
+    expected = PlanBatch.model_validate(record.plan_batch).totals.medfee_sumamt
+    problems = settlement_problems(
+        info, (), expected_total=expected, fund_includes_account=policy.fund_includes_account
+    )
+    state = BatchState.FLAGGED if problems else BatchState.SETTLED
+    calls.journal.update_batch(
+        record.id, now=calls.clock(), state=state, setl_id=info.setl_id, note="; ".join(problems)
+    )
+    close_open_calls(calls, record)
+    return state, f"结算已完成（setl_id {info.setl_id}），补记账"
+
+
+def close_open_calls(calls: JournaledCalls, record: BatchRecord) -> None:
+    """Mark calls left open as resolved, once their effects have been dealt with."""
+    for call in calls.journal.calls(record.id):
+        if call.status in _OPEN:
+            calls.journal.record_outcome(
+                call.msgid, status=CallStatus.RESOLVED, now=calls.clock(), detail={"resolved_by": "recover"}
+            )

@@ -38,6 +38,7 @@ def mock_config() -> MockConfig:
 
 def example_tables(tmp_path: Path) -> PlanningTables:
     """The shipped tables plus DOMAIN.md Example 2's capped 乙类 consumable (C099), as the mock is seeded."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     item_map = tmp_path / "item_map.csv"
     shutil.copy(DATA / "item_map_demo.csv", item_map)
     with item_map.open("a", encoding="utf-8") as handle:

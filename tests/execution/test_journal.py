@@ -31,6 +31,7 @@ def _batch(number: int = 1, attempt: int = 0, key: str = "H42010200001:MZ1") -> 
         plan_batch={"totals": {"medfee_sumamt": "114.00"}},
         visit={"begntime": "2026-11-22T09:30:00"},
         person={"psn_type": "21"},
+        header={"fixmedins_code": "H42010200001", "ipt_otp_no": "MZ1"},
         acct_used_flag="1",
     )
 

@@ -1,0 +1,150 @@
+"""Planning a refund (退费重结): which settlements are reversed, in which order, and what is re-settled.
+
+Seed 002 三(二): "门诊慢特病直接结算费用因故需要退费重结时，应按时间倒序依次退费，积极探索隔笔退费。"
+Every settlement was computed from the running deductible and caps of its scope
+(person, insurance type, year — DOMAIN.md §4.2), so refunding one alone would leave
+the later ones wrong (§4.2: the fund would overpay 363.75 in Example 2). The plan:
+
+1. refund every later settlement of the scope, newest first (2208 each);
+2. refund the target (2208); a full refund also releases its visit (2205, 2202);
+3. re-settle the target's kept lines (a partial refund: "先全退，再自动生成未退部分的收费信息",
+   PROTOCOL.md §6.5), then every later settlement in its original order — fresh
+   2204 → 2206 → 2207 with new msgids and chrg_bchno, the same lines.
+
+Settlements of another scope (another year, another person, another insurance) are
+untouched. Planning reads only the journal's ledger; it sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .._errors import InputError
+from ._journal_protocol import Journal
+from ._records import SettlementRecord
+
+__all__ = ["RefundPlan", "RefundStep", "plan_refund"]
+
+
+class RefundStep(BaseModel):
+    """One step: refund a settlement, or settle a batch's lines again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    action: Literal["refund", "resettle"]
+    setl_id: str
+    """The settlement refunded, or (resettle) the settlement whose lines are settled again."""
+    batch_id: int
+    ipt_otp_no: str
+    chrg_bchno: str
+    dise_codg: str
+    setl_time: datetime
+    medfee_sumamt: Decimal
+    fund_pay_sumamt: Decimal
+    acct_pay: Decimal
+    psn_cash_pay: Decimal
+    lines: tuple[str, ...]
+    """feedetl_sn of the lines refunded (refund) or settled again (resettle)."""
+    release: bool = False
+    """After the refund, revoke the details and cancel the visit: nothing of it is settled again."""
+
+
+class RefundPlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    target_setl_id: str
+    psn_no: str
+    insutype: str
+    year: int
+    partial: bool
+    refunded_lines: tuple[str, ...]
+    steps: tuple[RefundStep, ...]
+
+    @property
+    def chain_length(self) -> int:
+        """How many settlements the chain touches besides the target (0: the newest was asked for)."""
+        return sum(1 for step in self.steps if step.action == "refund") - 1
+
+
+def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundPlan:
+    """The steps that refund ``setl_id`` (all of it, or ``lines``) and keep its scope right."""
+    target = journal.settlement(setl_id)
+    if target is None:
+        raise InputError(f"settlement {setl_id} is not in the journal", where="setl_id")
+    if not target.active:
+        raise InputError(
+            f"settlement {setl_id} was already refunded ({target.refund_setl_id})", where="setl_id"
+        )
+    all_lines = _lines_of(journal, target)
+    refunded = _refunded_lines(all_lines, lines)
+    kept = tuple(sn for sn in all_lines if sn not in refunded)
+    scope = [s for s in journal.settlements_in_scope(target.psn_no, target.insutype, target.year) if s.active]
+    later = scope[[s.setl_id for s in scope].index(setl_id) + 1 :]
+    steps: list[RefundStep] = []
+    for settlement in reversed(later):
+        steps.append(_step(journal, len(steps) + 1, "refund", settlement, _lines_of(journal, settlement)))
+    steps.append(_step(journal, len(steps) + 1, "refund", target, all_lines, release=not kept))
+    if kept:
+        steps.append(_step(journal, len(steps) + 1, "resettle", target, kept))
+    for settlement in later:
+        steps.append(_step(journal, len(steps) + 1, "resettle", settlement, _lines_of(journal, settlement)))
+    return RefundPlan(
+        target_setl_id=setl_id,
+        psn_no=target.psn_no,
+        insutype=target.insutype,
+        year=target.year,
+        partial=bool(kept),
+        refunded_lines=refunded,
+        steps=tuple(steps),
+    )
+
+
+def _lines_of(journal: Journal, settlement: SettlementRecord) -> tuple[str, ...]:
+    batch = journal.batch(settlement.batch_id)
+    return tuple(str(line["feedetl_sn"]) for line in batch.plan_batch["lines"])
+
+
+def _refunded_lines(all_lines: tuple[str, ...], asked: Sequence[str] | None) -> tuple[str, ...]:
+    if not asked:
+        return all_lines
+    unknown = [sn for sn in asked if sn not in all_lines]
+    if unknown:
+        raise InputError(
+            f"feedetl_sn {', '.join(unknown)} not in this settlement (it has {', '.join(all_lines)})",
+            where="lines",
+        )
+    return tuple(sn for sn in all_lines if sn in asked)
+
+
+def _step(
+    journal: Journal,
+    number: int,
+    action: Literal["refund", "resettle"],
+    settlement: SettlementRecord,
+    lines: tuple[str, ...],
+    *,
+    release: bool = False,
+) -> RefundStep:
+    batch = journal.batch(settlement.batch_id)
+    return RefundStep(
+        number=number,
+        action=action,
+        setl_id=settlement.setl_id,
+        batch_id=settlement.batch_id,
+        ipt_otp_no=batch.ipt_otp_no,
+        chrg_bchno=batch.chrg_bchno,
+        dise_codg=batch.dise_codg,
+        setl_time=settlement.setl_time,
+        medfee_sumamt=settlement.medfee_sumamt,
+        fund_pay_sumamt=settlement.fund_pay_sumamt,
+        acct_pay=settlement.acct_pay,
+        psn_cash_pay=settlement.psn_cash_pay,
+        lines=lines,
+        release=release,
+    )

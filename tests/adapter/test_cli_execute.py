@@ -1,0 +1,34 @@
+"""``opsp dry-run`` on the embedded mock: the README's main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapter import decode
+from adapter.cli import main
+
+
+def test_dry_run_prints_each_batch_and_leaves_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dry-run", "examples/visits/P1.json"]) == 0
+    out = capsys.readouterr().out
+    assert "预结算（dry run，平台状态已恢复）  门诊号 MZ20261122001" in out
+    assert "批次 1 【门诊慢特病】  M01600" in out
+    assert "批次 3 【普通门诊】" in out
+    assert "预计应收现金合计：15.00" in out  # the 未贯标 line; the account pays the rest
+    assert "640104196203152010" not in out
+
+
+def test_dry_run_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dry-run", "examples/visits/P3.json", "--json"]) == 0
+    document = decode(capsys.readouterr().out)
+    assert [batch["status"] for batch in document["batches"]] == ["predicted", "predicted"]
+
+
+def test_settle_needs_nothing_but_a_journal_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    journal = f"{tmp_path}/journal.sqlite3"
+    assert main(["settle", "examples/visits/P8.json", "--journal", journal]) == 0
+    out = capsys.readouterr().out
+    assert "批次 1 【普通门诊】" in out
+    assert "结算成功" in out

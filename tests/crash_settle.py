@@ -1,0 +1,35 @@
+"""Settle a visit and die abruptly at a checkpoint (a helper process for tests/test_served_workflow.py).
+
+Usage: python -m tests.crash_settle URL JOURNAL VISIT "after 2207"
+
+``os._exit`` skips every handler, ``finally`` and flush, as a killed cashier terminal would.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from adapter import PlatformClient, load_settings
+from adapter._adapter import Adapter
+from adapter._embedded import demo_settings_path
+from adapter.execution import SqliteJournal
+
+CRASHED = 137
+
+
+def main(url: str, journal_path: str, visit: str, point: str) -> None:
+    def checkpoint(name: str) -> None:
+        if name == point:
+            os._exit(CRASHED)
+
+    settings = load_settings(
+        demo_settings_path(), endpoint=url.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
+    )
+    with PlatformClient(settings) as client:
+        Adapter(client, journal=SqliteJournal(journal_path), checkpoint=checkpoint).settle(visit)
+    sys.exit(0)  # the checkpoint was never reached
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
