@@ -1,6 +1,8 @@
-"""Settle a visit and die abruptly at a checkpoint (a helper process for tests/test_served_workflow.py).
+"""Settle a visit or refund a settlement, and die abruptly at a checkpoint (a helper process for
+tests/test_served_workflow.py).
 
-Usage: python -m tests.crash_settle URL JOURNAL VISIT "after 2207"
+Usage: python -m tests.crash_settle URL JOURNAL settle VISIT.json "after 2207" [NTH]
+       python -m tests.crash_settle URL JOURNAL refund SETL_ID "after 2208" [NTH]
 
 ``os._exit`` skips every handler, ``finally`` and flush, as a killed cashier terminal would.
 """
@@ -18,18 +20,26 @@ from adapter.execution import SqliteJournal
 CRASHED = 137
 
 
-def main(url: str, journal_path: str, visit: str, point: str) -> None:
+def main(url: str, journal_path: str, action: str, target: str, point: str, nth: str = "1") -> None:
+    seen = [0]
+
     def checkpoint(name: str) -> None:
         if name == point:
-            os._exit(CRASHED)
+            seen[0] += 1
+            if seen[0] == int(nth):
+                os._exit(CRASHED)
 
     settings = load_settings(
         demo_settings_path(), endpoint=url.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
     )
     with PlatformClient(settings) as client:
-        Adapter(client, journal=SqliteJournal(journal_path), checkpoint=checkpoint).settle(visit)
+        adapter = Adapter(client, journal=SqliteJournal(journal_path), checkpoint=checkpoint)
+        if action == "settle":
+            adapter.settle(target)
+        else:
+            adapter.refund(target)
     sys.exit(0)  # the checkpoint was never reached
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:7])

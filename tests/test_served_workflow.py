@@ -88,6 +88,7 @@ def test_a_killed_settlement_is_recovered_from_the_command_line(platform: Served
             "tests.crash_settle",
             platform.url,
             journal,
+            "settle",
             "examples/visits/P10.json",
             "after 2207",
         ],
@@ -128,3 +129,44 @@ def test_outbox_lists_what_is_due(platform: Served, tmp_path: Path) -> None:
     (entry,) = decode(listed.stdout)
     assert entry["batch_number"] == 0
     assert [line["medins_list_codg"] for line in entry["payload"]["feedetail"]] == ["Y001", "S002", "S001"]
+
+
+def test_a_refund_chain_killed_midway_is_completed_by_recover(platform: Served, tmp_path: Path) -> None:
+    journal = str(tmp_path / "journal.sqlite3")
+    settled = decode(
+        opsp(
+            "settle", "examples/visits/P1.json", "--platform", platform.url, "--journal", journal, "--json"
+        ).stdout
+    )
+    diabetes = settled["batches"][0]["receipt"]["setl_id"]
+    # Die right after the platform committed the second 2208 (M03900), before the journal noted it.
+    crashed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.crash_settle",
+            platform.url,
+            journal,
+            "refund",
+            diabetes,
+            "after 2208",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert crashed.returncode == CRASHED, crashed.stderr
+    recovered = opsp("recover", "--platform", platform.url, "--journal", journal, "--json")
+    assert recovered.returncode == 0, recovered.stderr
+    (chain,) = decode(recovered.stdout)
+    assert chain["after"] == "refunded"
+    # The chain finished: the diabetes settlement refunded and released, M03900 and the ordinary
+    # batch settled again — one chronic visit in effect, and nothing left to recover.
+    assert len(_visits(platform, "64010000000000000001", "640100")) == 1
+    assert (
+        opsp("recover", "--platform", platform.url, "--journal", journal).stdout.strip()
+        == "没有处理中的批次。"
+    )
