@@ -5,6 +5,7 @@ The public surface is re-exported here; implementation modules are private.
 
 from __future__ import annotations
 
+from ._adapter import Adapter
 from ._client import PlatformClient, Reply, SignInRejectedError
 from ._clock import CHINA_TZ, Clock, china_now, fixed_clock
 from ._codec import decode, encode
@@ -27,21 +28,27 @@ from ._errors import (
 )
 from ._gateway import CsbAuth, GatewayAuth, NoAuth, TifAuth, csb_signature, tif_signature
 from ._logging import redact_personal_data
+from ._lookup import Card
 from ._msgid import MsgIdFactory
+from ._planned import PlannedVisit
 from ._settings import AdapterSettings, GatewaySettings, RetrySettings, TimeoutSettings, load_settings
+from .execution import ExecutionPolicy, SqliteJournal
 
 __all__ = [
     "CHINA_TZ",
+    "Adapter",
     "AdapterError",
     "AdapterSettings",
     "AmountMismatchError",
     "AuthenticationError",
     "BusinessRuleError",
+    "Card",
     "Clock",
     "ConfigurationError",
     "ConnectError",
     "CsbAuth",
     "EligibilityError",
+    "ExecutionPolicy",
     "GatewayAuth",
     "GatewaySettings",
     "InputError",
@@ -49,6 +56,7 @@ __all__ = [
     "MsgIdFactory",
     "NoAuth",
     "OutcomeUnknownError",
+    "PlannedVisit",
     "PlatformClient",
     "PlatformError",
     "PlatformTimeoutError",
@@ -57,6 +65,7 @@ __all__ = [
     "Reply",
     "RetrySettings",
     "SignInRejectedError",
+    "SqliteJournal",
     "TifAuth",
     "TimeoutSettings",
     "TransportError",

@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from adapter import PlatformClient, load_settings
-from adapter._adapter import Adapter
+from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution import SqliteJournal
 

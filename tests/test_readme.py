@@ -20,7 +20,7 @@ def test_quick_start_is_two_single_line_commands() -> None:
     assert all("\n" not in command for command in commands)
     setup_and_demo, setup_and_tests = commands
     assert setup_and_demo.startswith("python3 -m venv .venv && ")
-    assert setup_and_demo.endswith("opsp demo")
+    assert setup_and_demo.endswith("opsp dry-run examples/visits/P1.json")
     assert setup_and_tests.endswith("python -m pytest")
 
 

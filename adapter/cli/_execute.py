@@ -18,6 +18,7 @@ from ..execution._render import (
     render_refund_plan,
     render_result,
 )
+from ..planning._render import render_plan
 from ._platform import add_platform_options, platform_client
 
 DEFAULT_JOURNAL = "opsp-journal.sqlite3"
@@ -78,8 +79,15 @@ def _journal(path: str | None) -> Iterator[Journal]:
 
 def dry_run(args: argparse.Namespace) -> int:
     with _journal(args.journal) as journal, platform_client(args) as client:
-        result = Adapter(client, journal=journal).dry_run(args.visit)
-    _print(result.model_dump(mode="python") if args.json else render_result(result), args.json)
+        adapter = Adapter(client, journal=journal)
+        planned = adapter.plan(args.visit)
+        result = adapter.dry_run(planned)
+    if args.json:
+        _print(
+            {"plan": planned.plan.model_dump(mode="python"), "result": result.model_dump(mode="python")}, True
+        )
+    else:
+        _print(render_plan(planned.plan) + "\n\n" + render_result(result), False)
     return 0
 
 

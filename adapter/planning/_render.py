@@ -105,7 +105,7 @@ def _row(line: PlanLine) -> list[str]:
         line.medins_list_name,
         _LEVELS.get(line.chrgitm_lv, line.chrgitm_lv),
         _plain(line.cnt),
-        _plain(line.pric),
+        _price(line.pric),
         _money(line.det_item_fee_sumamt),
         _money(line.fulamt_ownpay_amt),
         _money(line.overlmt_amt),
@@ -131,3 +131,9 @@ def _money(amount: Decimal) -> str:
 
 def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
+
+
+def _price(price: Decimal) -> str:
+    """At least two decimals (0.40), more only when the price has them (3.333333)."""
+    cents = price.quantize(Decimal("0.01"))
+    return f"{cents:.2f}" if cents == price else _plain(price)

@@ -14,6 +14,7 @@ def test_dry_run_prints_each_batch_and_leaves_nothing(capsys: pytest.CaptureFixt
     assert main(["dry-run", "examples/visits/P1.json"]) == 0
     out = capsys.readouterr().out
     assert "预结算（dry run，平台状态已恢复）  门诊号 MZ20261122001" in out
+    assert "患者 马*国  参保地 640100 银川市（跨省异地）" in out  # the plan comes first
     assert "批次 1 【门诊慢特病】  M01600" in out
     assert "批次 3 【普通门诊】" in out
     assert "预计应收现金合计：15.00" in out  # the 未贯标 line; the account pays the rest
@@ -23,7 +24,8 @@ def test_dry_run_prints_each_batch_and_leaves_nothing(capsys: pytest.CaptureFixt
 def test_dry_run_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dry-run", "examples/visits/P3.json", "--json"]) == 0
     document = decode(capsys.readouterr().out)
-    assert [batch["status"] for batch in document["batches"]] == ["predicted", "predicted"]
+    assert [batch["status"] for batch in document["result"]["batches"]] == ["predicted", "predicted"]
+    assert document["plan"]["eligibility"]["relation"] == "cross_province"
 
 
 def test_settle_needs_nothing_but_a_journal_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -11,8 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from adapter import CHINA_TZ, PlatformClient, fixed_clock, load_settings
-from adapter._adapter import Adapter
+from adapter import CHINA_TZ, Adapter, PlatformClient, fixed_clock, load_settings
 from adapter._embedded import demo_settings_path
 from adapter._paths import config_dir
 from adapter.execution import Checkpoint, ExecutionPolicy, Journal, SqliteJournal, no_checkpoint
