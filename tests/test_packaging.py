@@ -49,6 +49,7 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
         "mappings/data/region_catalogues.csv",
         "adapter/py.typed",
         "mappings/py.typed",
+        "mock_platform/py.typed",
     ):
         assert required in names
     assert not any(name.startswith(("tests/", "config/")) for name in names)

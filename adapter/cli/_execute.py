@@ -111,10 +111,12 @@ def recover_command(args: argparse.Namespace) -> int:
 def refund_command(args: argparse.Namespace) -> int:
     lines = [sn.strip() for sn in args.lines.split(",") if sn.strip()] if args.lines else None
     with _journal(args.journal) as journal:
+        plan = plan_refund(journal, args.setl_id, lines=lines)
         if args.plan:
-            plan = plan_refund(journal, args.setl_id, lines=lines)
             _print(plan.model_dump(mode="python") if args.json else render_refund_plan(plan), args.json)
             return 0
+        if not args.json:
+            _print(render_refund_plan(plan) + "\n", False)  # the cashier sees the chain before it runs
         with platform_client(args) as client:
             result = Adapter(client, journal=journal).refund(args.setl_id, lines=lines)
     if args.json:
@@ -125,7 +127,7 @@ def refund_command(args: argparse.Namespace) -> int:
         ]
         _print(document, True)
     else:
-        _print(render_refund(result), False)
+        _print(render_refund(result, with_plan=False), False)
     return 0 if result.status == ChainStatus.DONE else 3
 
 

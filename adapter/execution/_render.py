@@ -155,7 +155,7 @@ def render_refund_plan(plan: RefundPlan) -> str:
     return head + "\n" + table
 
 
-def render_refund(result: RefundResult) -> str:
+def render_refund(result: RefundResult, *, with_plan: bool = True) -> str:
     rows = [
         [
             change.setl_id,
@@ -169,11 +169,10 @@ def render_refund(result: RefundResult) -> str:
         for change in result.changes
     ]
     table = render_table(["原结算", "新结算", "统筹", "个人账户", "现金", "补收", "补退"], rows, right=(5, 6))
-    return "\n\n".join(
-        [
-            render_refund_plan(result.plan),
-            f"结果：{result.message}（完成 {result.steps_done}/{len(result.plan.steps)} 步）",
-            table,
-            f"合计补收 {_money(result.total_collect)}，合计补退 {_money(result.total_pay_back)}",
-        ]
-    )
+    sections = [render_refund_plan(result.plan)] if with_plan else []
+    sections += [
+        f"结果：{result.message}（完成 {result.steps_done}/{len(result.plan.steps)} 步）",
+        table,
+        f"合计补收 {_money(result.total_collect)}，合计补退 {_money(result.total_pay_back)}",
+    ]
+    return "\n\n".join(sections)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,18 @@ def test_settle_needs_nothing_but_a_journal_path(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "批次 1 【普通门诊】" in out
     assert "结算成功" in out
+
+
+def test_plan_prints_the_cashier_view(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "examples/visits/P7.json"]) == 0
+    out = capsys.readouterr().out
+    assert "M03900  高血压  2027-01-01→  否          备案自 2027-01-01 起生效" in out
+    assert "批次 1  【普通门诊】" in out  # the hypertension drug is settled as ordinary outpatient
+    assert "提示：M03900 不能按门诊慢特病直接结算" in out
+
+
+def test_plan_json_is_the_visit_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "examples/visits/P1.json", "--json"]) == 0
+    document = decode(capsys.readouterr().out)
+    assert [batch["dise_codg"] for batch in document["batches"]] == ["M01600", "M03900", ""]
+    assert document["bill_total"] == Decimal("245.20")
