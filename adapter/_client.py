@@ -110,6 +110,11 @@ class PlatformClient:
         self._gateway = gateway or build_gateway(settings.gateway)
         self._sign_in_lock = threading.Lock()
         self._sign_ins: dict[tuple[str, date], str] = {}
+        # Built once: a tenacity Retrying keeps each call's state thread-locally.
+        self._retrying = {
+            False: self._retrying_for(_QUERY_RETRYABLE),
+            True: self._retrying_for((ConnectError,)),
+        }
 
     @property
     def settings(self) -> AdapterSettings:
@@ -154,14 +159,17 @@ class PlatformClient:
         if not isinstance(payload, transaction.input_model):
             raise TypeError(f"{transaction.infno} expects {transaction.input_model.__name__}")
         msgid = msgid or self._new_msgid()
-        log = _logger.bind(infno=transaction.infno, msgid=msgid)
+        infno = transaction.infno
         started = time.perf_counter()
         try:
             reply = self._call_signed_in(transaction, payload, insuplc_admdvs, msgid)
         except Exception as error:
-            log.warning("platform.call", outcome=type(error).__name__, duration_ms=_since(started))
+            outcome = type(error).__name__
+            _logger.warning(
+                "platform.call", infno=infno, msgid=msgid, outcome=outcome, duration_ms=_since(started)
+            )
             raise
-        log.info("platform.call", outcome="ok", duration_ms=_since(started))
+        _logger.info("platform.call", infno=infno, msgid=msgid, outcome="ok", duration_ms=_since(started))
         return reply
 
     def sign_no(self) -> str:
@@ -218,18 +226,7 @@ class PlatformClient:
         sign_no: str,
     ) -> Reply[OutT]:
         body = encode(self._envelope(transaction.infno, payload, insuplc_admdvs, msgid, sign_no))
-        retryable = (ConnectError,) if transaction.changes_state else _QUERY_RETRYABLE
-        retry = self._settings.retry
-        retrying = Retrying(
-            stop=stop_after_attempt(retry.max_attempts) | stop_after_delay(retry.max_seconds),
-            wait=_backoff(retry.initial_wait, retry.max_wait),
-            retry=retry_if_exception(lambda error: _worth_retrying(error, retryable)),
-            sleep=self._sleep,
-            reraise=True,
-            before_sleep=lambda state: _logger.info(
-                "platform.retry", infno=transaction.infno, msgid=msgid, attempt=state.attempt_number
-            ),
-        )
+        retrying = self._retrying[transaction.changes_state]
         try:
             return retrying(self._attempt, transaction, body, msgid)
         except _AMBIGUOUS as error:
@@ -241,6 +238,17 @@ class PlatformClient:
                 msgid=msgid,
                 cause=error,
             ) from error
+
+    def _retrying_for(self, retryable: tuple[type[Exception], ...]) -> Retrying:
+        retry = self._settings.retry
+        return Retrying(
+            stop=stop_after_attempt(retry.max_attempts) | stop_after_delay(retry.max_seconds),
+            wait=_backoff(retry.initial_wait, retry.max_wait),
+            retry=retry_if_exception(lambda error: _worth_retrying(error, retryable)),
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=_log_retry,
+        )
 
     def _envelope(
         self, infno: str, payload: InputModel, insuplc_admdvs: str, msgid: str, sign_no: str
@@ -336,6 +344,11 @@ def _gateway_error(refusal: GatewayRefusal, infno: str, msgid: str) -> PlatformE
     if refusal.code in (401, 403):
         return AuthenticationError(refusal.message, infno=infno, msgid=msgid, infcode=refusal.code)
     return PlatformUnavailableError(refusal.message, infno=infno, msgid=msgid, infcode=refusal.code)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    transaction, _body, msgid = state.args
+    _logger.info("platform.retry", infno=transaction.infno, msgid=msgid, attempt=state.attempt_number)
 
 
 def _backoff(initial: float, maximum: float) -> Callable[[RetryCallState], float]:

@@ -14,6 +14,7 @@ date-times are written as the protocol writes them: ``yyyy-MM-dd`` and
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +22,8 @@ from typing import Any
 
 __all__ = ["decode", "encode"]
 
-_dump_string = json.JSONEncoder(ensure_ascii=False).encode
+# The C string encoder json itself uses with ensure_ascii=False (a Python fallback otherwise).
+_dump_string = json.encoder.encode_basestring
 
 
 def encode(value: object) -> bytes:
@@ -45,6 +47,18 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _write(value: object, parts: list[str]) -> None:
+    # Exact-type fast paths for what envelopes are made of; subclasses take the general path.
+    if type(value) is str:
+        parts.append(_dump_string(value))
+    elif type(value) is dict:
+        _write_object(value, parts)
+    elif type(value) is Decimal:
+        parts.append(_decimal_literal(value))
+    else:
+        _write_general(value, parts)
+
+
+def _write_general(value: object, parts: list[str]) -> None:
     if value is None:
         parts.append("null")
     elif value is True:

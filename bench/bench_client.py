@@ -1,0 +1,268 @@
+"""Benchmark: per-call overhead of ``PlatformClient.call`` against a plain httpx post of the same bytes.
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_client.py [--calls 200] [--rounds 7]
+
+Two query transactions, 1101 (person by ID card, demo person P1) and 5301 (P1's filings), are made
+``--calls`` times per round, warm (signed in, connection open, every code path run once), in two ways
+over one shared ``httpx.Client`` (keep-alive, so both reuse the same connection):
+
+(a) ``PlatformClient.call(transaction, payload)``: input model validation, envelope building and
+    encoding, TIF headers, the tenacity retry wrapper, answer parsing into the output model, logging;
+(b) ``httpx.Client.post(url, content=body, headers=...)`` of envelope bytes built before the round
+    with the adapter's own envelope and ``encode`` (one fresh msgid per call, as the adapter sends),
+    with the TIF headers computed per request with ``tif_signature``, and only a check that the
+    answer says ``"infcode":0``.
+
+Rounds of (a) and (b) alternate (a b, b a, a b, ...) to cancel drift. Each call is timed on its own;
+the figures are the median per call over all rounds and the ratio of the medians (a)/(b); the target
+(docs/benchmarks.md) is at most 1.3x over TCP. Two platforms, in this order:
+
+* ``opsp mock serve --port 0`` on a loopback port (in-memory state) — the headline figure;
+* the mock's in-process transport, where the platform's own cost is smaller and the adapter's share
+  larger.
+
+This benchmark found that the served mock left TCP_NODELAY off on its connections; since
+``mock_platform/_server.py`` creates its socket with ``IPPROTO_TCP`` and sets TCP_NODELAY, the earlier
+~40 ms delayed-ACK stall on every kept-alive answer is gone.
+
+structlog is configured to drop info events (as a host does in production with
+``structlog.make_filtering_bound_logger(logging.WARNING)``); the served mock is a separate process
+and logs every transaction as it does by default. Results go to stdout; this is a script, never a
+test assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+
+from adapter import PlatformClient, load_settings
+from adapter._codec import encode
+from adapter._embedded import demo_settings_path
+from adapter._gateway import tif_signature
+from adapter._settings import AdapterSettings
+from adapter.transactions import InputModel, Transaction, t1101, t5301
+from mock_platform import MockPlatform
+from tests.served import served
+
+CALL_SERVICE = "/fsi/api/rsfComIfsService/callService"
+IN_PROCESS_URL = "http://mock.local" + CALL_SERVICE
+P1_CERTNO = "640104196203152010"  # config/demo/people.toml P1 (synthetic)
+P1_PSN_NO = "64010000000000000001"
+P1_INSURED_PLACE = "640100"
+WARM_UP_CALLS = 20
+
+
+@dataclass(frozen=True)
+class Query:
+    label: str
+    transaction: Transaction[Any, Any]
+    payload: InputModel
+    insuplc_admdvs: str
+
+
+QUERIES = (
+    Query(
+        "1101 by ID card",
+        t1101.TRANSACTION,
+        t1101.Input(data=t1101.PersonQuery(mdtrt_cert_type="02", mdtrt_cert_no=P1_CERTNO)),
+        "",
+    ),
+    Query(
+        "5301 filings",
+        t5301.TRANSACTION,
+        t5301.Input(data=t5301.PersonRef(psn_no=P1_PSN_NO)),
+        P1_INSURED_PLACE,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    label: str
+    adapter_us: float
+    plain_us: float
+
+    @property
+    def ratio(self) -> float:
+        return self.adapter_us / self.plain_us
+
+
+class PlainCaller:
+    """What a hand-written client does at the least: post pre-built bytes with fresh TIF headers."""
+
+    def __init__(self, http: httpx.Client, settings: AdapterSettings, client: PlatformClient) -> None:
+        self._http = http
+        self._settings = settings
+        self._client = client
+        self._paasid = settings.gateway.tif_paasid
+        self._token = settings.gateway.tif_token.get_secret_value()
+
+    def bodies(self, query: Query, count: int) -> list[bytes]:
+        """``count`` envelopes as the adapter builds them, each with its own msgid (built untimed)."""
+        sign_no = self._client.sign_no()
+        infno = query.transaction.infno
+        return [
+            # The client's own envelope builder, so that the bytes are exactly what (a) sends.
+            encode(
+                self._client._envelope(
+                    infno, query.payload, query.insuplc_admdvs, self._client.new_msgid(), sign_no
+                )
+            )
+            for _ in range(count)
+        ]
+
+    def post(self, url: str, body: bytes) -> None:
+        timestamp = str(int(time.time()))
+        nonce = uuid.uuid4().hex
+        headers = {
+            "Content-Type": "application/json;charset=utf-8",
+            "x-tif-paasid": self._paasid,
+            "x-tif-timestamp": timestamp,
+            "x-tif-nonce": nonce,
+            "x-tif-signature": tif_signature(timestamp, self._token, nonce),
+        }
+        response = self._http.post(url, content=body, headers=headers)
+        if response.status_code != 200 or b'"infcode":0' not in response.content:
+            raise RuntimeError(f"plain call failed: HTTP {response.status_code} {response.content[:200]!r}")
+
+
+def timed(calls: list[Callable[[], object]], samples: list[float]) -> None:
+    for call in calls:
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+
+
+def measure(settings: AdapterSettings, http: httpx.Client, calls: int, rounds: int) -> list[Result]:
+    """Median per-call time of (a) and (b) for each query, over ``rounds`` interleaved rounds."""
+    results = []
+    with PlatformClient(settings, http_client=http) as client:
+        client.sign_no()  # 9001 once, as a cashier's first call of the day does
+        plain = PlainCaller(http, settings, client)
+        for query in QUERIES:
+            url = settings.url_for(query.transaction.infno)
+
+            def adapter_call(query: Query = query) -> object:
+                return client.call(query.transaction, query.payload, insuplc_admdvs=query.insuplc_admdvs)
+
+            for body in plain.bodies(query, WARM_UP_CALLS):
+                adapter_call()
+                plain.post(url, body)
+            adapter_samples: list[float] = []
+            plain_samples: list[float] = []
+            for round_ in range(rounds):
+                bodies = plain.bodies(query, calls)
+                plain_calls: list[Callable[[], object]] = [partial(plain.post, url, body) for body in bodies]
+                adapter_calls: list[Callable[[], object]] = [adapter_call] * calls
+                if round_ % 2 == 0:
+                    timed(adapter_calls, adapter_samples)
+                    timed(plain_calls, plain_samples)
+                else:
+                    timed(plain_calls, plain_samples)
+                    timed(adapter_calls, adapter_samples)
+            results.append(
+                Result(
+                    query.label,
+                    statistics.median(adapter_samples) * 1e6,
+                    statistics.median(plain_samples) * 1e6,
+                )
+            )
+    return results
+
+
+def machine() -> str:
+    model = platform.processor() or "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line
+        ]
+        model = names[0] if names else model
+    return (
+        f"{platform.system()} {platform.release()} {platform.machine()}, {model}, {os.cpu_count()} cores; "
+        f"Python {platform.python_version()} ({sys.implementation.name})"
+    )
+
+
+def quiet_structlog() -> None:
+    """Drop info (and debug) events, as a host does in production."""
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+def report(title: str, results: list[Result]) -> None:
+    print(f"\n{title}")
+    print(f"{'query':<18} {'(a) adapter':>14} {'(b) plain httpx':>16} {'(a)-(b)':>10} {'(a)/(b)':>8}")
+    for result in results:
+        print(
+            f"{result.label:<18} {result.adapter_us:>11.0f} µs {result.plain_us:>13.0f} µs "
+            f"{result.adapter_us - result.plain_us:>7.0f} µs {result.ratio:>7.2f}x"
+        )
+
+
+def mock_command(opsp: str, *args: str) -> list[str]:
+    """The served mock on a free loopback port: ``opsp mock serve --port 0 [args]``."""
+    return [opsp, "mock", "serve", "--port", "0", *args]
+
+
+def opsp_script() -> str:
+    opsp = shutil.which("opsp", path=str(Path(sys.executable).parent))
+    if opsp is None:
+        raise SystemExit("the opsp console script is not installed beside this Python (pip install -e .)")
+    return opsp
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--calls", type=int, default=200, help="calls per round for each way (default 200)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
+    args = parser.parse_args()
+    calls, rounds = max(1, args.calls), max(1, args.rounds)
+
+    quiet_structlog()
+    print(f"machine: {machine()}")
+    print(
+        f"parameters: {calls} calls per round x {rounds} rounds for each way and query, after "
+        f"{WARM_UP_CALLS} warm-up calls; structlog drops info events in this process"
+    )
+    started = time.perf_counter()
+    with served(mock_command(opsp_script())) as server:
+        settings = load_settings(demo_settings_path(), endpoint=server.url + CALL_SERVICE)
+        with httpx.Client(timeout=10.0) as http:
+            results = measure(settings, http, calls, rounds)
+    report(f"served mock ({server.url}, in-memory state), median per call:", results)
+
+    mock = MockPlatform()
+    try:
+        settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
+        with httpx.Client(transport=mock.transport(), timeout=10.0) as http:
+            in_process = measure(settings, http, calls, rounds)
+    finally:
+        mock.close()
+    report(
+        "in-process mock (MockPlatform().transport(); the mock's own cost is smaller), median per call:",
+        in_process,
+    )
+    print(f"\ntotal time {time.perf_counter() - started:.1f} s; target (a)/(b) <= 1.3x over TCP")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

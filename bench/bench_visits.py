@@ -1,0 +1,330 @@
+"""Benchmark: full visits per second — plan, then 2201…2207 for every batch — against the served mock.
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_visits.py [--visits 200] [--warm-up 20] [--db | --memory] [--profile [--top]]
+
+One visit is ``Adapter(client, journal=SqliteJournal(file)).settle(document)`` of the example visit
+``examples/visits/P1.json`` (demo person P1, three batches), each with its own ``ipt_otp_no``. The
+mock's rules let P1 settle again and again: the accumulators grow and the account runs dry, which
+changes amounts only. A settle is 19 calls: 1101 and 5301 (who, which filings), 2001 twice (the
+benefit check of the two chronic diseases), then for each of the three batches 2201 register, 2203
+treatment, 2204 fees, 2206 pre-settle and 2207 settle; every call of a batch is journaled (intent,
+then outcome) in a real SQLite file (WAL, ``synchronous=FULL``) before and after it is made.
+
+The platform is ``opsp mock serve --port 0`` on a loopback port, with ``--db`` on a temporary file
+(the mock commits to SQLite in WAL mode with ``synchronous=FULL``, as a real deployment of it would)
+and without (in-memory state); ``--db`` or ``--memory`` picks one, the default runs both, each for
+``--visits`` visits after ``--warm-up`` visits. Since the mock sets TCP_NODELAY on its connections
+(``mock_platform/_server.py``; the bug was found by bench/bench_client.py), the earlier ~40 ms
+delayed-ACK stall on every kept-alive answer is gone. Figures:
+visits per second and calls per second over the timed visits (wall clock, one visit after another,
+one client, as at one cashier's desk), the median and 95th percentile time per visit, and the CPU
+time per visit of this process and of the mock's process (from /proc), the rest of the wall time
+being waits (fsync, wake-ups). Target: at least 100 visits per second.
+
+``--profile`` then measures, against the in-process mock (no sockets), a visit with the mock's state
+and the adapter's journal each in memory or in a file — what SQLite's WAL/FULL commits cost — and
+splits the CPU of an all-in-memory visit between the mock, the httpx client and the adapter with
+cProfile (``--top`` adds the 25 costliest functions). structlog drops info events in this process,
+as a host's does in production; the served mock logs as it does by default. Results go to stdout;
+this is a script, never a test assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import cProfile
+import json
+import os
+import pstats
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bench_client import CALL_SERVICE, IN_PROCESS_URL, machine, mock_command, opsp_script, quiet_structlog
+
+from adapter import Adapter, PlatformClient, load_settings
+from adapter._embedded import demo_settings_path
+from adapter.execution import SqliteJournal
+from mock_platform import MockPlatform
+from tests.served import served
+
+ROOT = Path(__file__).resolve().parents[1]
+VISIT_FILE = ROOT / "examples" / "visits" / "P1.json"
+
+
+@dataclass(frozen=True)
+class Figures:
+    label: str
+    visits: int
+    calls: int
+    seconds: float
+    per_visit: list[float]
+    client_cpu: float = 0.0
+    mock_cpu: float = 0.0
+
+    @property
+    def visits_per_second(self) -> float:
+        return self.visits / self.seconds
+
+    @property
+    def calls_per_second(self) -> float:
+        return self.calls / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.per_visit)
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class Visits:
+    """The example visit, again and again, each time with a new visit number."""
+
+    def __init__(self, prefix: str) -> None:
+        self._document: dict[str, Any] = json.loads(VISIT_FILE.read_text(encoding="utf-8"))
+        self._prefix = prefix
+        self._count = 0
+
+    def next(self) -> dict[str, Any]:
+        self._count += 1
+        document = copy.deepcopy(self._document)
+        document["visit"]["ipt_otp_no"] = f"{self._prefix}{self._count:06d}"
+        return document
+
+
+class CallCounter:
+    """An httpx request hook counting the requests sent."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _request: httpx.Request) -> None:
+        self.count += 1
+
+
+def settle_visits(
+    label: str,
+    adapter: Adapter,
+    counter: CallCounter,
+    visits: int,
+    warm_up: int,
+    prefix: str,
+    mock_pid: int | None = None,
+) -> Figures:
+    """Settle ``warm_up`` visits, then time ``visits`` more, one after another."""
+    source = Visits(prefix)
+    for _ in range(warm_up):
+        settled(adapter, source.next())
+    per_visit: list[float] = []
+    calls_before = counter.count
+    client_cpu, mock_cpu = own_cpu_seconds(), process_cpu_seconds(mock_pid)
+    started = time.perf_counter()
+    for _ in range(visits):
+        document = source.next()
+        start = time.perf_counter()
+        settled(adapter, document)
+        per_visit.append(time.perf_counter() - start)
+    seconds = time.perf_counter() - started
+    return Figures(
+        label,
+        visits,
+        counter.count - calls_before,
+        seconds,
+        per_visit,
+        own_cpu_seconds() - client_cpu,
+        process_cpu_seconds(mock_pid) - mock_cpu,
+    )
+
+
+def settled(adapter: Adapter, document: dict[str, Any]) -> None:
+    result = adapter.settle(document)
+    statuses = {batch.status for batch in result.batches}
+    if statuses != {"settled"} or len(result.batches) != 3:
+        raise RuntimeError(f"visit {result.ipt_otp_no} not settled: {result}")
+
+
+@contextmanager
+def adapter_for(
+    endpoint: str, journal_path: Path, transport: httpx.BaseTransport | None = None
+) -> Iterator[tuple[Adapter, CallCounter]]:
+    counter = CallCounter()
+    settings = load_settings(demo_settings_path(), endpoint=endpoint)
+    journal = SqliteJournal(journal_path)
+    try:
+        with (
+            httpx.Client(transport=transport, timeout=10.0, event_hooks={"request": [counter]}) as http,
+            PlatformClient(settings, http_client=http) as client,
+        ):
+            yield Adapter(client, journal=journal), counter
+    finally:
+        journal.close()
+
+
+def run_served(
+    label: str, command: list[str], journal: Path, visits: int, warm_up: int, prefix: str
+) -> Figures:
+    with (
+        served(command) as server,
+        adapter_for(server.url + CALL_SERVICE, journal) as (
+            adapter,
+            counter,
+        ),
+    ):
+        return settle_visits(label, adapter, counter, visits, warm_up, prefix, server.process.pid)
+
+
+HEADER = (
+    f"{'platform':<30} {'visits':>6} {'visits/s':>9} {'calls/s':>8} {'calls':>6} {'p50 ms':>7} {'p95 ms':>7}"
+    f" {'adapter CPU':>12} {'mock CPU':>9} {'neither':>8}"
+)
+
+
+def report(figures: Figures) -> None:
+    """One line; the CPU columns are ms per visit of each process, 'neither' the rest of the wall time."""
+    per_visit = 1000 / figures.visits
+    waiting = figures.seconds - figures.client_cpu - figures.mock_cpu
+    print(
+        f"{figures.label:<30} {figures.visits:>6} {figures.visits_per_second:>9.1f} "
+        f"{figures.calls_per_second:>8.0f} {figures.calls / figures.visits:>6.1f} "
+        f"{statistics.median(figures.per_visit) * 1000:>7.1f} {figures.percentile(0.95) * 1000:>7.1f} "
+        f"{figures.client_cpu * per_visit:>12.1f} {figures.mock_cpu * per_visit:>9.1f} "
+        f"{waiting * per_visit:>8.1f}"
+    )
+
+
+# -- where the time goes ------------------------------------------------------------------
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of another process, from /proc (0.0 where there is no /proc)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if pid is None or not stat.exists():
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def in_process_ms_per_visit(
+    directory: Path, visits: int, warm_up: int, mock_file: bool, journal_file: bool
+) -> float:
+    """Wall time per visit against the in-process mock (one process, no sockets), no profiler."""
+    tag = f"{'mf' if mock_file else 'mm'}{'jf' if journal_file else 'jm'}"
+    mock = MockPlatform(db_path=directory / f"inproc-{tag}.sqlite3" if mock_file else None)
+    journal = directory / f"inproc-{tag}.db" if journal_file else Path(":memory:")
+    try:
+        with adapter_for(IN_PROCESS_URL, journal, mock.transport()) as (adapter, counter):
+            return settle_visits(tag, adapter, counter, visits, warm_up, "IP").seconds * 1000 / visits
+    finally:
+        mock.close()
+
+
+def durability_matrix(directory: Path, visits: int, warm_up: int) -> None:
+    """What SQLite's WAL/FULL commits add: the in-process visit with each store in memory or in a file."""
+    print(f"\nin-process mock, no sockets, {visits} visits each after {warm_up}; ms per visit:")
+    print(f"  {'':<28} {'journal :memory:':>17} {'journal file':>13}")
+    for mock_file in (False, True):
+        row = [
+            in_process_ms_per_visit(directory, visits, warm_up, mock_file, journal)
+            for journal in (False, True)
+        ]
+        label = "mock --db file" if mock_file else "mock in memory"
+        print(f"  {label:<28} {row[0]:>17.1f} {row[1]:>13.1f}")
+
+
+def profile_in_process(visits: int, warm_up: int, top: bool) -> None:
+    """cProfile of visits against the in-process mock, everything in memory: who spends the CPU."""
+    mock = MockPlatform()
+    try:
+        with adapter_for(IN_PROCESS_URL, Path(":memory:"), mock.transport()) as (adapter, _counter):
+            source = Visits("PROF")
+            for _ in range(warm_up):
+                settled(adapter, source.next())
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(visits):
+                settled(adapter, source.next())
+            profiler.disable()
+    finally:
+        mock.close()
+    stats = pstats.Stats(profiler)
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]
+
+    def cumulative(file_part: str, name: str) -> float:
+        return sum(
+            row[3] for (file, _, func), row in raw.items() if file.endswith(file_part) and func == name
+        )
+
+    total = cumulative("adapter/_adapter.py", "settle")
+    mock_share = cumulative("mock_platform/transport.py", "handle_request")
+    http_share = cumulative("httpx/_client.py", "post") - mock_share
+    adapter_share = total - mock_share - http_share
+    print(
+        f"\ncProfile, in-process mock and journal in memory, {visits} visits "
+        "(times inflated by the profiler):"
+    )
+    for label, seconds in (
+        ("mock platform (MockPlatformTransport.handle_request)", mock_share),
+        ("httpx client around it (Client.post minus the mock)", http_share),
+        ("adapter (planning, client, journal, everything else)", adapter_share),
+    ):
+        print(f"  {label:<54} {seconds * 1000 / visits:>7.1f} ms/visit {seconds / total:>6.1%}")
+    if top:
+        stats.sort_stats("tottime").print_stats(25)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--visits", type=int, default=200, help="timed visits per run (default 200)")
+    parser.add_argument("--warm-up", type=int, default=20, help="untimed visits first (default 20)")
+    storage = parser.add_mutually_exclusive_group()
+    storage.add_argument("--db", action="store_true", help="only the mock with --db on a temporary file")
+    storage.add_argument("--memory", action="store_true", help="only the mock with in-memory state")
+    parser.add_argument("--profile", action="store_true", help="also measure and profile in-process")
+    parser.add_argument("--top", action="store_true", help="with --profile: the 25 costliest functions")
+    args = parser.parse_args()
+    visits, warm_up = max(1, args.visits), max(0, args.warm_up)
+    storages = [name for name, wanted in (("db", not args.memory), ("memory", not args.db)) if wanted]
+
+    quiet_structlog()
+    print(f"machine: {machine()}")
+    print(
+        f"parameters: {visits} timed visits after {warm_up} warm-up visits; example visit "
+        f"{VISIT_FILE.name} (3 batches); adapter journal in a SQLite file (WAL, synchronous=FULL); "
+        "structlog drops info events in this process"
+    )
+    opsp = opsp_script()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="opsp-bench-") as temporary:
+        directory = Path(temporary)
+        print(f"\n{HEADER}")
+        for name in storages:
+            database = ["--db", str(directory / f"mock-{name}.sqlite3")] if name == "db" else []
+            label = "--db file" if name == "db" else "in memory"
+            command, journal = mock_command(opsp, *database), directory / f"journal-{name}.db"
+            report(run_served(label, command, journal, visits, warm_up, name.upper()))
+        print("CPU columns: ms per visit of this process (adapter, httpx; it also drains the mock's log")
+        print("pipe) and of the mock's process; 'neither': wall time when neither was on a CPU (fsync...).")
+        print("target: at least 100 visits/s")
+        if args.profile:
+            durability_matrix(directory, max(1, visits // 4), min(warm_up, 10))
+            profile_in_process(max(1, visits // 4), min(warm_up, 10), args.top)
+    print(f"\ntotal time {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
