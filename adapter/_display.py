@@ -1,7 +1,7 @@
 """How people and codes are shown to a cashier: masked personal data and dictionary labels.
 
-Names and numbers are masked wherever the adapter prints them, the way hospital
-receipts do: 马建国 → 马*国, 640104196203152010 → 640104********2010.
+Names are masked wherever the adapter prints them, the way hospital receipts do:
+马建国 → 马*国; ID and card numbers are never printed at all.
 Dictionary labels are the national ones (PROTOCOL.md §4).
 """
 
@@ -15,7 +15,6 @@ __all__ = [
     "INSUTYPE_LABELS",
     "label",
     "mask_name",
-    "mask_number",
     "place_label",
 ]
 
@@ -45,13 +44,6 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_number(number: str) -> str:
-    """Keep the first six and last four characters of an ID or card number."""
-    if len(number) <= 10:
-        return number[:2] + "*" * max(0, len(number) - 2)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
 def place_label(admdvs: str) -> str:

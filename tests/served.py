@@ -13,7 +13,7 @@ import subprocess
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 STARTUP_TIMEOUT = 20.0
@@ -21,25 +21,45 @@ LISTENING = re.compile(r"opsp mock platform listening on (http://127\.0\.0\.1:\d
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@dataclass
-class Served:
-    url: str
-    process: subprocess.Popen[str]
-    output: list[str]
-
-
 class ServerDidNotStartError(RuntimeError):
     pass
 
 
+@dataclass
+class Served:
+    """A running server: its URL, its process, and what it printed."""
+
+    url: str
+    process: subprocess.Popen[str]
+    lines: queue.Queue[str] = field(repr=False)
+    reader: threading.Thread = field(repr=False)
+
+    def output_so_far(self) -> str:
+        """What the server printed after its listening line (read without waiting)."""
+        printed: list[str] = []
+        while not self.lines.empty():
+            printed.append(self.lines.get_nowait())
+        return "".join(printed)
+
+    def stop(self) -> int:
+        """SIGTERM, bounded wait (then SIGKILL); the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        return self.process.returncode
+
+
 @contextmanager
 def served(command: Sequence[str]) -> Iterator[Served]:
-    """Start ``command`` (which must bind to --port 0 and print the listening line), yield its URL."""
+    """Start ``command`` (which must bind to --port 0 and print the listening line), yield it running."""
     process = subprocess.Popen(
         list(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
     )
     lines: queue.Queue[str] = queue.Queue()
-    output: list[str] = []
 
     def pump() -> None:
         assert process.stdout is not None
@@ -48,32 +68,25 @@ def served(command: Sequence[str]) -> Iterator[Served]:
 
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
+    running = Served("", process, lines, reader)
     try:
-        yield Served(_wait_for_url(lines, output), process, output)
+        running.url = _wait_for_url(lines)
+        yield running
     finally:
-        _stop(process)
-        reader.join(timeout=10)
+        running.stop()
+        reader.join(timeout=10)  # the pipe reaches EOF once the process has exited
         if process.stdout is not None:
             process.stdout.close()
 
 
-def _wait_for_url(lines: queue.Queue[str], output: list[str]) -> str:
+def _wait_for_url(lines: queue.Queue[str]) -> str:
+    seen: list[str] = []
     while True:
         try:
             line = lines.get(timeout=STARTUP_TIMEOUT)
         except queue.Empty:
-            raise ServerDidNotStartError(f"no listening line within {STARTUP_TIMEOUT}s: {output}") from None
-        output.append(line)
+            raise ServerDidNotStartError(f"no listening line within {STARTUP_TIMEOUT}s: {seen}") from None
+        seen.append(line)
         match = LISTENING.search(line)
         if match:
             return match.group(1)
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from ..planning import PlanLine, SplitTotals
 from ..transactions import t2204
@@ -122,10 +123,23 @@ def settlement_problems(
     return problems
 
 
-def reversal_problems(reversal: SettlementInfo, original: SettlementInfo) -> list[str]:
+class SettledAmounts(Protocol):
+    """The amounts a refund must give back: a 2207 answer or the ledger's record of it."""
+
+    @property
+    def medfee_sumamt(self) -> Decimal: ...
+    @property
+    def fund_pay_sumamt(self) -> Decimal: ...
+    @property
+    def acct_pay(self) -> Decimal: ...
+    @property
+    def psn_cash_pay(self) -> Decimal: ...
+
+
+def reversal_problems(reversal: SettlementInfo, original: SettledAmounts) -> list[str]:
     """A 2208 answer must negate the settlement exactly (PROTOCOL.md §3.12: negative amounts)."""
     problems = []
-    for name in ("medfee_sumamt", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay"):
+    for name in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"):
         theirs, ours = getattr(reversal, name), getattr(original, name)
         if theirs != -ours:
             problems.append(f"2208 {name} {theirs} != -{ours}")

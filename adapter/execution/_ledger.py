@@ -6,8 +6,6 @@ Refund ordering needs to know every settlement of a person's accumulator scope
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ..transactions._settlement import SettlementInfo
 from ._journal import Journal
 from ._records import BatchRecord, SettlementRecord
@@ -40,6 +38,3 @@ def record_settlement(
             refund_setl_id="",
         )
     )
-
-
-ZERO = Decimal("0.00")

@@ -30,6 +30,7 @@ from ..planning import PlanBatch, SplitTotals, batch_number
 from ..transactions import t2205, t2208
 from ..transactions._settlement import SettlementInfo
 from ._calls import JournaledCalls
+from ._checks import reversal_problems
 from ._context import ExecutionPolicy
 from ._records import (
     BatchRecord,
@@ -38,7 +39,6 @@ from ._records import (
     CallStatus,
     ChainStatus,
     NewBatchData,
-    SettlementRecord,
 )
 from ._refund_plan import RefundPlan, RefundStep
 from ._refund_result import RefundResult, refund_result
@@ -113,7 +113,7 @@ def _refund(calls: JournaledCalls, step: RefundStep) -> None:
             journal.update_batch(record.id, now=calls.clock(), state=BatchState.REFUNDING)
         reversal = answered or _send_2208(calls, record, step.setl_id)
         journal.mark_refunded(step.setl_id, refund_setl_id=reversal.setl_id)
-        problems = _negation_problems(reversal, ledger)
+        problems = reversal_problems(reversal, ledger)
         if problems:
             journal.update_batch(
                 record.id, now=calls.clock(), state=BatchState.FLAGGED, note="; ".join(problems)
@@ -157,16 +157,6 @@ def _send_2208(calls: JournaledCalls, record: BatchRecord, setl_id: str) -> Sett
         lost = next(call for call in calls.journal.calls(record.id) if call.msgid == error.msgid)
         reverse_call(calls, record, lost)
         return send()
-
-
-def _negation_problems(reversal: SettlementInfo, original: SettlementRecord) -> list[str]:
-    pairs = (
-        ("medfee_sumamt", reversal.medfee_sumamt, original.medfee_sumamt),
-        ("fund_pay_sumamt", reversal.fund_pay_sumamt, original.fund_pay_sumamt),
-        ("acct_pay", reversal.acct_pay, original.acct_pay),
-        ("psn_cash_pay", reversal.psn_cash_pay, original.psn_cash_pay),
-    )
-    return [f"2208 {name} {theirs} != -{ours}" for name, theirs, ours in pairs if theirs != -ours]
 
 
 def _release_details(calls: JournaledCalls, record: BatchRecord, *, cancel_visit: bool) -> None:

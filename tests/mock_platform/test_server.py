@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import queue
-import re
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,83 +13,27 @@ import httpx
 import pytest
 
 from tests.mock_platform.helpers import CST, SINGLE_URL, body, envelope, tif_headers
-
-STARTUP_TIMEOUT = 20.0
-LISTENING = re.compile(r"opsp mock platform listening on (http://127\.0\.0\.1:(\d+))")
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class OutputPump:
-    """Reads the server's stdout in a thread, so a silent or broken server cannot hang the suite."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        self._process = process
-        self.thread = threading.Thread(target=self._pump, daemon=True)
-        self.thread.start()
-
-    def _pump(self) -> None:
-        assert self._process.stdout is not None
-        for line in self._process.stdout:
-            self.lines.put(line)
-
-    def listening_url(self) -> str:
-        seen: list[str] = []
-        while True:
-            try:
-                line = self.lines.get(timeout=STARTUP_TIMEOUT)
-            except queue.Empty:
-                pytest.fail(f"server did not report listening within {STARTUP_TIMEOUT}s; output: {seen}")
-            seen.append(line)
-            match = LISTENING.search(line)
-            if match:
-                return match.group(1)
+from tests.served import Served, served
 
 
 @dataclass
-class Served:
+class ServedMock:
     url: str
-    process: subprocess.Popen[str]
+    running: Served
     db: Path
-    pump: OutputPump | None = None
-
-    def output_so_far(self) -> str:
-        """What the server printed after its listening line (read without waiting)."""
-        lines: list[str] = []
-        while self.pump is not None and not self.pump.lines.empty():
-            lines.append(self.pump.lines.get_nowait())
-        return "".join(lines)
 
     def stop(self) -> int:
-        """SIGTERM, bounded wait (then SIGKILL); the exit status."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        return self.process.returncode
+        return self.running.stop()
+
+    def output_so_far(self) -> str:
+        return self.running.output_so_far()
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Served]:
+def server(tmp_path: Path) -> Iterator[ServedMock]:
     db = tmp_path / "served.db"
-    command = [sys.executable, "-m", "mock_platform", "serve", "--port", "0", "--db", str(db)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
-    )
-    served = Served("", process, db)
-    pump = OutputPump(process)
-    served.pump = pump
-    try:
-        served.url = pump.listening_url()
-        yield served
-    finally:
-        served.stop()
-        pump.thread.join(timeout=10)  # the pipe reaches EOF once the process has exited
-        if process.stdout is not None:
-            process.stdout.close()
+    with served([sys.executable, "-m", "mock_platform", "serve", "--port", "0", "--db", str(db)]) as running:
+        yield ServedMock(running.url, running, db)
 
 
 def post(
@@ -105,7 +45,7 @@ def post(
     return client.post(SINGLE_URL, content=body(payload), headers=headers or tif_headers(now))
 
 
-def test_served_mock_over_tcp(server: Served) -> None:
+def test_served_mock_over_tcp(server: ServedMock) -> None:
     with httpx.Client(base_url=server.url, timeout=10.0) as client:
         assert client.get("/_mock/health").json()["status"] == "ok"
         sign_in = {"signIn": {"opter_no": "0001", "mac": "", "ip": "127.0.0.1"}}
@@ -137,7 +77,7 @@ def test_served_mock_over_tcp(server: Served) -> None:
     assert not server.db.with_name(server.db.name + "-wal").exists()
 
 
-def test_faults_armed_over_http_drop_the_connection(server: Served) -> None:
+def test_faults_armed_over_http_drop_the_connection(server: ServedMock) -> None:
     with httpx.Client(base_url=server.url, timeout=10.0) as client:
         sign_in = {"signIn": {"opter_no": "0001", "mac": "", "ip": "127.0.0.1"}}
         sign_no = post(client, envelope("9001", sign_in)).json()["output"]["signinoutb"]["sign_no"]
@@ -168,6 +108,6 @@ def test_faults_armed_over_http_drop_the_connection(server: Served) -> None:
         faults = [e["fault"] for e in client.get("/_mock/journal").json()["entries"] if e["infno"] == "2201"]
         assert faults == ["drop_after_commit", "bad_gateway", ""]
     assert server.stop() == 143
-    server.pump.thread.join(timeout=10) if server.pump else None
+    server.running.reader.join(timeout=10)
     # The dropped connection is on purpose: uvicorn's "returned without completing response" is filtered.
     assert "ASGI callable" not in server.output_so_far()
