@@ -108,18 +108,23 @@ class Adapter:
         """Plan (unless given a plan), then settle every batch, journaled; needs a journal."""
         if self._journal is None:
             raise ConfigurationError("settling needs a journal (Adapter(..., journal=SqliteJournal(path)))")
-        return settle_visit(self._calls(self._journal), self._context(visit), policy=self._policy)
+        context = self._context(visit)
+        with self._journal.group():
+            return settle_visit(self._calls(self._journal), context, policy=self._policy)
 
     def dry_run(self, visit: VisitInput) -> VisitResult:
         """Plan, pre-settle every batch (2201…2206), then undo it all: the platform is left as found."""
         journal = self._journal or SqliteJournal(":memory:")
-        return settle_visit(self._calls(journal), self._context(visit), policy=self._policy, dry_run=True)
+        context = self._context(visit)
+        with journal.group():
+            return settle_visit(self._calls(journal), context, policy=self._policy, dry_run=True)
 
     def recover(self) -> list[RecoveryAction]:
         """Finish or unwind every batch the journal shows in flight."""
         if self._journal is None:
             raise ConfigurationError("recover needs the journal the settlements were written to")
-        return recover(self._calls(self._journal), policy=self._policy)
+        with self._journal.group():
+            return recover(self._calls(self._journal), policy=self._policy)
 
     def plan_refund(self, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundPlan:
         """The steps that refund ``setl_id`` (or some of its lines) newest-first; nothing is sent."""
@@ -129,7 +134,8 @@ class Adapter:
         """Refund ``setl_id`` (隔笔退费 included): refund the later ones, the target, re-settle the rest."""
         journal = self._require_journal("refunds")
         plan = plan_refund(journal, setl_id, lines=lines)
-        return run_refund(self._calls(journal), plan, policy=self._policy)
+        with journal.group():
+            return run_refund(self._calls(journal), plan, policy=self._policy)
 
     def _require_journal(self, what: str) -> Journal:
         if self._journal is None:

@@ -79,7 +79,15 @@ def test_settle_then_refund_from_the_command_line(platform: Served, tmp_path: Pa
     )  # M03900 re-settled, still a chronic visit
 
 
-def test_a_killed_settlement_is_recovered_from_the_command_line(platform: Served, tmp_path: Path) -> None:
+# A real kill loses what the journal had not committed: at "recorded 2207" the outcome (committed
+# only with the settlement record), at "recorded 2201" the registration's mdtrt_id and state.
+@pytest.mark.parametrize(
+    ("point", "state_left"),
+    [("after 2207", "settling"), ("recorded 2207", "settling"), ("recorded 2201", "new")],
+)
+def test_a_killed_settlement_is_recovered_from_the_command_line(
+    platform: Served, tmp_path: Path, point: str, state_left: str
+) -> None:
     journal = str(tmp_path / "journal.sqlite3")
     crashed = subprocess.run(
         [
@@ -90,7 +98,7 @@ def test_a_killed_settlement_is_recovered_from_the_command_line(platform: Served
             journal,
             "settle",
             "examples/visits/P10.json",
-            "after 2207",
+            point,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -99,13 +107,13 @@ def test_a_killed_settlement_is_recovered_from_the_command_line(platform: Served
         check=False,
     )
     assert crashed.returncode == CRASHED, crashed.stderr
-    # The platform committed the transplant settlement; the journal only knows it was sent.
-    assert len(_visits(platform, "64010000000000000010", "640100")) == 1
+    if point.endswith("2207"):  # the platform settled; the journal only knows 2207 was sent
+        assert len(_visits(platform, "64010000000000000010", "640100")) == 1
 
     recovered = opsp("recover", "--platform", platform.url, "--journal", journal, "--json")
     assert recovered.returncode == 0, recovered.stderr
     (action,) = decode(recovered.stdout)
-    assert (action["before"], action["after"]) == ("settling", "unsettled")
+    assert (action["before"], action["after"]) == (state_left, "unsettled")
     assert _visits(platform, "64010000000000000010", "640100") == []  # 冲正 then unwound: nothing dangles
 
     again = opsp(

@@ -1,8 +1,11 @@
 """Journaled calls: intent committed before sending, outcome after, crash points in between.
 
 ``checkpoint(name)`` is called at ``before NNNN`` (intent durable, nothing sent),
-``after NNNN`` (the platform answered, outcome not yet written) and ``recorded NNNN``.
-Tests make it kill the process to prove that ``recover`` copes with a crash anywhere.
+``after NNNN`` (the platform answered, outcome not yet written) and ``recorded NNNN``
+(outcome written; inside a journal group it is committed with the next intent or
+settlement, so a crash here can still lose it, as at ``after NNNN``). Settling adds
+``ledger 2207``: the settlement and its outcome are on disk. Tests make the checkpoints
+kill the process to prove that ``recover`` copes with a crash anywhere.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ its place when several billing nodes share one journal (STYLE.md §4).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -27,6 +28,14 @@ __all__ = ["Journal"]
 
 class Journal(Protocol):
     """The journal's interface; ``SqliteJournal`` is the default implementation."""
+
+    def group(self) -> AbstractContextManager[None]:
+        """A unit of work whose writes other than intents and settlements may commit together.
+
+        An implementation may commit every write at once (a no-op group); ``SqliteJournal``
+        defers them to the next intent, settlement or the end of the group.
+        """
+        ...
 
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord: ...
     def batch(self, batch_id: int) -> BatchRecord: ...

@@ -126,6 +126,7 @@ class BatchAttempt:
         info = reply.output.setlinfo
         year = self.parties.visit.begntime.year
         record_settlement(self.calls.journal, self.record, info, msgid=reply.msgid, year=year)
+        self.calls.checkpoint("ledger 2207")  # the settlement (and the 2207 outcome) are on disk
         problems = self._problems(reply.output)
         state = BatchState.FLAGGED if problems else BatchState.SETTLED
         self._state(state, setl_id=info.setl_id, note="; ".join(problems))

@@ -142,3 +142,132 @@ def test_outbox_due_dates() -> None:
     journal.mark_sent(first, now=NOW)
     assert [e.batch_number for e in journal.outbox()] == [2]
     assert len(journal.outbox(include_sent=True)) == 2
+
+
+# -- groups: fewer commits, and a crash loses only a suffix ---------------------------------
+
+
+def _seen_from_outside(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """What another connection (another process after a crash) reads: calls and batch states."""
+    other = sqlite3.connect(path)
+    try:
+        calls = [(row[0], row[1]) for row in other.execute("SELECT msgid, status FROM calls ORDER BY rowid")]
+        states = [row[0] for row in other.execute("SELECT state FROM batches ORDER BY id")]
+    finally:
+        other.close()
+    return calls, states
+
+
+def test_in_a_group_outcomes_wait_for_the_next_intent(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    with journal.group():
+        record = journal.start_batch(_batch(), now=NOW)
+        assert _seen_from_outside(path) == ([], [])  # deferred: not committed yet
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        assert _seen_from_outside(path) == ([("MSG1", "intent")], ["new"])  # the intent took the batch along
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="M1")
+        assert journal.batch(record.id).state == BatchState.REGISTERED  # this connection reads its own writes
+        assert _seen_from_outside(path) == ([("MSG1", "intent")], ["new"])
+        journal.record_intent("MSG2", batch_id=record.id, infno="2203", keys={}, now=NOW)
+        assert _seen_from_outside(path) == ([("MSG1", "ok"), ("MSG2", "intent")], ["registered"])
+        journal.record_outcome("MSG2", status=CallStatus.OK, now=NOW)
+    assert _seen_from_outside(path) == ([("MSG1", "ok"), ("MSG2", "ok")], ["registered"])  # the group's end
+
+
+def test_a_settlement_is_committed_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    with journal.group():
+        record = journal.start_batch(_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2207", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.record_settlement(_settlement(record.id))
+        other = sqlite3.connect(path)
+        assert other.execute("SELECT setl_id FROM settlements").fetchall() == [("S1",)]
+        assert other.execute("SELECT status FROM calls").fetchall() == [("ok",)]
+        other.close()
+
+
+class _Killed(BaseException):
+    """As a killed process: not an Exception."""
+
+
+def _register_then_raise(journal: SqliteJournal, status: CallStatus, failure: BaseException) -> None:
+    """In a group: a batch, its 2201 intent, then outcome and state (deferred), then ``failure``."""
+    with journal.group():
+        record = journal.start_batch(_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=status, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="M1")
+        raise failure
+
+
+def test_a_kill_in_a_group_keeps_exactly_the_committed_prefix(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    with pytest.raises(_Killed):
+        _register_then_raise(journal, CallStatus.OK, _Killed())
+    # As after a crash right after 2201 answered: the intent is open, the batch still new.
+    assert _seen_from_outside(path) == ([("MSG1", "intent")], ["new"])
+    assert [call.msgid for call in journal.open_calls()] == ["MSG1"]
+    journal.close()
+
+
+def test_an_error_in_a_group_keeps_what_was_written(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    with pytest.raises(RuntimeError):
+        _register_then_raise(journal, CallStatus.UNKNOWN, RuntimeError("the desk's own code failed"))
+    assert _seen_from_outside(path) == ([("MSG1", "unknown")], ["registered"])
+
+
+def test_a_failed_write_in_a_group_undoes_only_itself(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    with journal.group():
+        record = journal.start_batch(_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED)
+        with pytest.raises(KeyError, match="no call MSG9"):
+            journal.record_outcome("MSG9", status=CallStatus.OK, now=NOW)
+        with pytest.raises(sqlite3.IntegrityError):  # the same msgid twice
+            journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+    assert _seen_from_outside(path) == ([("MSG1", "intent")], ["registered"])
+
+
+def test_only_the_thread_that_opened_the_group_defers(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    with journal.group():
+        worker = threading.Thread(target=lambda: journal.start_batch(_batch(2), now=NOW))
+        worker.start()
+        worker.join()
+        assert _seen_from_outside(path) == ([], ["new"])  # the other thread's write is committed at once
+        with journal.group():  # nested: the outer group still governs
+            journal.start_batch(_batch(3), now=NOW)
+        assert _seen_from_outside(path) == ([], ["new"])
+    assert _seen_from_outside(path) == ([], ["new", "new"])
+
+
+def _settlement(batch_id: int) -> SettlementRecord:
+    return SettlementRecord(
+        setl_id="S1",
+        batch_id=batch_id,
+        psn_no="64010000000000000001",
+        insutype="310",
+        year=2026,
+        mdtrt_id="M1",
+        chrg_bchno="MZ1-1",
+        msgid="MSG1",
+        setl_time=NOW,
+        medfee_sumamt=Decimal("114.00"),
+        fund_pay_sumamt=Decimal("0.00"),
+        acct_pay=Decimal("114.00"),
+        psn_cash_pay=Decimal("0.00"),
+        active=True,
+        refund_setl_id="",
+    )

@@ -3,7 +3,12 @@
 A crash is simulated by a checkpoint raising a BaseException that no handler catches (as
 a killed process would not run any). A fresh adapter on the same journal and platform then
 recovers. Afterwards journal and platform agree: the batch is settled exactly once (crash
-after the 2207 outcome was recorded) or nothing of it remains on the platform.
+after the settlement reached the ledger) or nothing of it remains on the platform.
+
+The settlement runs in a journal group, so a crash loses what was written since the last
+commit (an intent or a settlement): at ``recorded 2207`` the 2207 outcome is lost with the
+process and recovery must reverse (2601) a settlement that did happen, and at
+``recorded 2201`` the registration's mdtrt_id is lost and recovery must find it (5201).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from .helpers import world
 P1_PSN, P1_CERT, P1_PLACE = "64010000000000000001", "640104196203152010", "640100"
 STEPS = ("2201", "2203", "2204", "2207")
 POINTS = [f"{moment} {infno}" for infno in STEPS for moment in ("before", "after", "recorded")]
+POINTS.append("ledger 2207")
 
 
 class SimulatedCrash(BaseException):
@@ -44,7 +50,7 @@ def test_crash_anywhere_then_recover(point: str) -> None:
             (action,) = restarted.adapter.recover()
             assert journal.unfinished_batches() == []
             assert journal.open_calls() == []
-            settled = point == "recorded 2207"
+            settled = point == "ledger 2207"
             assert action.after == (BatchState.SETTLED if settled else BatchState.UNSETTLED)
             ledger = journal.settlements_in_scope(P1_PSN, "310", 2026)
             assert len(ledger) == (1 if settled else 0)
