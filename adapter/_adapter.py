@@ -64,7 +64,8 @@ class Adapter:
         self._tables = tables
         self._journal = journal
         if journal is not None:
-            client.resume_msgids_after(journal.last_msgid(client.settings.fixmedins_code))
+            settings = client.settings
+            client.resume_msgids_after(journal.last_msgid(settings.fixmedins_code, node=settings.msgid_node))
         self._policy = policy or ExecutionPolicy()
         self._checkpoint = checkpoint
 

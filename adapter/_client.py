@@ -106,7 +106,9 @@ class PlatformClient:
         self._http = http_client or httpx.Client(transport=transport, timeout=_timeout(settings))
         self._clock = clock
         self._sleep = sleep
-        self._new_msgid = msgid_factory or MsgIdFactory(settings.fixmedins_code, clock=clock)
+        self._new_msgid = msgid_factory or MsgIdFactory(
+            settings.fixmedins_code, clock=clock, node=settings.msgid_node
+        )
         self._gateway = gateway or build_gateway(settings.gateway)
         self._sign_in_lock = threading.Lock()
         self._sign_ins: dict[tuple[str, date], str] = {}

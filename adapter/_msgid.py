@@ -7,6 +7,11 @@ collides at a few hundred calls per second; we use a monotonic counter per secon
 instead, as PROTOCOL.md §1.3 recommends. When 9999 ids have been issued within one
 second, the generator borrows the next second rather than repeat an id, so ids stay
 unique and increasing even if the clock stands still or steps back.
+
+Several billing nodes (cashier desks, HIS servers) of one institution each have their own
+generator, so they must not draw from the same sequence: each is given a ``node`` digit
+(settings ``msgid_node``), which becomes the sequence's first digit. Node 3 issues
+``3001``…``3999`` in each second, 999 ids a second, and no two nodes can ever issue the same id.
 """
 
 from __future__ import annotations
@@ -25,12 +30,19 @@ _MAX_SEQUENCE = 9999
 class MsgIdFactory:
     """Thread-safe generator of unique 30-character msgids for one institution."""
 
-    def __init__(self, fixmedins_code: str, *, clock: Clock = china_now) -> None:
+    def __init__(self, fixmedins_code: str, *, clock: Clock = china_now, node: int | None = None) -> None:
         if len(fixmedins_code) != 12:
             raise ValueError(
                 f"fixmedins_code must be 12 characters for a 30-character msgid, got {len(fixmedins_code)}"
             )
+        if node is not None and not 0 <= node <= 9:
+            raise ValueError(f"msgid node must be a single digit 0-9, got {node}")
         self._prefix = fixmedins_code
+        self.node = node
+        # The sequence numbers this generator may issue within one second: all of 0001-9999,
+        # or its node's thousand (node 0: 0001-0999, node 3: 3001-3999).
+        self._first = 1 if node is None else node * 1000 + 1
+        self._last = _MAX_SEQUENCE if node is None else node * 1000 + 999
         self._clock = clock
         self._lock = threading.Lock()
         self._second: datetime | None = None
@@ -40,11 +52,11 @@ class MsgIdFactory:
         now = self._clock().astimezone(CHINA_TZ).replace(microsecond=0)
         with self._lock:
             if self._second is None or now > self._second:
-                self._second, self._sequence = now, 1
-            elif self._sequence < _MAX_SEQUENCE:
+                self._second, self._sequence = now, self._first
+            elif self._sequence < self._last:
                 self._sequence += 1
             else:
-                self._second, self._sequence = self._second + timedelta(seconds=1), 1
+                self._second, self._sequence = self._second + timedelta(seconds=1), self._first
             second, sequence = self._second, self._sequence
         return f"{self._prefix}{second:%Y%m%d%H%M%S}{sequence:04d}"
 
@@ -56,8 +68,10 @@ class MsgIdFactory:
         """
         if not msgid.startswith(self._prefix) or len(msgid) != MSGID_LENGTH:
             return
-        second = datetime.strptime(msgid[12:26], "%Y%m%d%H%M%S").replace(tzinfo=CHINA_TZ)
         sequence = int(msgid[26:])
+        if not self._first <= sequence <= self._last:
+            return  # another node's id: its sequence is not ours to continue
+        second = datetime.strptime(msgid[12:26], "%Y%m%d%H%M%S").replace(tzinfo=CHINA_TZ)
         with self._lock:
             if self._second is None or (second, sequence) > (self._second, self._sequence):
                 self._second, self._sequence = second, sequence

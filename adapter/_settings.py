@@ -75,6 +75,9 @@ class AdapterSettings(BaseSettings):
     """就医地医保区划: the hospital's own 6-digit area code."""
     recer_sys_code: str = "HIS"
     infver: str = "V1.0"
+    msgid_node: int | None = Field(default=None, ge=0, le=9)
+    """This billing node's digit when several nodes (desks, servers) share the institution's code:
+    each then issues only msgids whose 4-digit sequence starts with it (PROTOCOL.md §1.3)."""
     opter_type: Literal["1", "2", "3"] = "1"
     opter: str
     opter_name: str

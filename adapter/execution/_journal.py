@@ -255,12 +255,18 @@ class SqliteJournal:
             ).fetchall()
         return [call_from_row(row) for row in rows]
 
-    def last_msgid(self, prefix: str) -> str:
-        """The greatest msgid journaled with this institution prefix (ids sort by time, then sequence)."""
+    def last_msgid(self, prefix: str, node: int | None = None) -> str:
+        """The greatest msgid journaled with this institution prefix (ids sort by time, then sequence).
+
+        With ``node``, only that billing node's ids: those whose sequence starts with its digit.
+        """
+        query = "SELECT max(msgid) FROM calls WHERE substr(msgid, 1, ?) = ?"
+        parameters: tuple[object, ...] = (len(prefix), prefix)
+        if node is not None:
+            query += " AND substr(msgid, -4, 1) = ?"
+            parameters = (*parameters, str(node))
         with self._lock:
-            row = self._db.execute(
-                "SELECT max(msgid) FROM calls WHERE substr(msgid, 1, ?) = ?", (len(prefix), prefix)
-            ).fetchone()
+            row = self._db.execute(query, parameters).fetchone()
         return str(row[0] or "")
 
     # -- settlements -------------------------------------------------------------------

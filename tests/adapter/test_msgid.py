@@ -83,3 +83,33 @@ def test_resuming_after_the_journal_never_repeats_an_id() -> None:
     assert make() == "H42010200001202611220930000043"
     make.resume_after("H15010200002202611220930009999")  # another institution: ignored
     assert make() == "H42010200001202611220930000044"
+
+
+def test_a_node_issues_only_its_own_thousand() -> None:
+    desk3 = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=3)
+    ids = [desk3() for _ in range(1_000)]
+    assert ids[0] == "H42010200001202611220930003001"
+    assert ids[998] == "H42010200001202611220930003999"
+    assert ids[999] == "H42010200001202611220930013001"  # 999 a second, then the next second
+    desk0 = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=0)
+    assert desk0() == "H42010200001202611220930000001"
+
+
+def test_nodes_in_the_same_second_never_collide() -> None:
+    desks = [MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=node) for node in range(10)]
+    ids = [desk() for _ in range(1_500) for desk in desks]
+    assert len(set(ids)) == len(ids) == 15_000
+
+
+def test_a_node_resumes_only_after_its_own_ids() -> None:
+    desk3 = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=3)
+    desk3.resume_after("H42010200001202611220930007005")  # node 7's: not ours to continue
+    assert desk3() == "H42010200001202611220930003001"
+    desk3.resume_after("H42010200001202611220930003500")
+    assert desk3() == "H42010200001202611220930003501"
+
+
+@pytest.mark.parametrize("node", [-1, 10])
+def test_a_node_is_one_digit(node: int) -> None:
+    with pytest.raises(ValueError, match="single digit"):
+        MsgIdFactory("H42010200001", node=node)

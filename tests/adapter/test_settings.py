@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from adapter import ConfigurationError, load_settings
+from adapter import ConfigurationError, PlatformClient, load_settings
 
 TOML = """
 fixmedins_code = "H42010200001"
@@ -83,3 +83,16 @@ def test_missing_or_broken_file(tmp_path: Path) -> None:
     broken.write_text("fixmedins_code = ", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="is not valid TOML"):
         load_settings(broken)
+
+
+def test_a_billing_node_digit_shapes_the_msgids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "adapter.toml"
+    path.write_text(TOML, encoding="utf-8")
+    monkeypatch.setenv("OPSP_MSGID_NODE", "4")
+    settings = load_settings(path)
+    assert settings.msgid_node == 4
+    with PlatformClient(settings) as client:
+        msgid = client.new_msgid()
+    assert (len(msgid), msgid[:12], msgid[26:]) == (30, "H42010200001", "4001")
+    with pytest.raises(ConfigurationError, match="msgid_node: Input should be less than or equal to 9"):
+        load_settings(path, msgid_node=12)

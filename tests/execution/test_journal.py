@@ -271,3 +271,12 @@ def _settlement(batch_id: int) -> SettlementRecord:
         active=True,
         refund_setl_id="",
     )
+
+
+def test_last_msgid_of_one_node() -> None:
+    journal = SqliteJournal(":memory:")
+    for msgid in ("H42010200001202611220930003001", "H42010200001202611220930007001"):
+        journal.record_intent(msgid, batch_id=None, infno="2601", keys={}, now=NOW)
+    assert journal.last_msgid("H42010200001") == "H42010200001202611220930007001"
+    assert journal.last_msgid("H42010200001", node=3) == "H42010200001202611220930003001"
+    assert journal.last_msgid("H42010200001", node=5) == ""
