@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -52,6 +50,7 @@ from typing import Any
 
 import httpx
 import structlog
+from _machine import machine
 
 from adapter import PlatformClient, load_settings
 from adapter._codec import encode
@@ -186,20 +185,6 @@ def measure(settings: AdapterSettings, http: httpx.Client, calls: int, rounds: i
                 )
             )
     return results
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [
-            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line
-        ]
-        model = names[0] if names else model
-    return (
-        f"{platform.system()} {platform.release()} {platform.machine()}, {model}, {os.cpu_count()} cores; "
-        f"Python {platform.python_version()} ({sys.implementation.name})"
-    )
 
 
 def quiet_structlog() -> None:

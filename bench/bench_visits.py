@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_visits.py [--visits 200] [--warm-up 20] [--db | --memory] [--profile [--top]]
+    .venv/bin/python bench/bench_visits.py [--visits 200] [--warm-up 20] [--db | --memory] [--desks N ...]
+                                           [--profile [--top]]
 
 One visit is ``Adapter(client, journal=SqliteJournal(file)).settle(document)`` of the example visit
 ``examples/visits/P1.json`` (demo person P1, three batches), each with its own ``ipt_otp_no``. The
@@ -22,6 +23,11 @@ visits per second and calls per second over the timed visits (wall clock, one vi
 one client, as at one cashier's desk), the median and 95th percentile time per visit, and the CPU
 time per visit of this process and of the mock's process (from /proc), the rest of the wall time
 being waits (fsync, wake-ups). Target: at least 100 visits per second.
+
+``--desks 2 4`` adds, for each storage, runs with that many desks settling at once: threads of
+this process, each with its own connection, client and journal file (as each cashier workstation
+has), sharing one msgid sequence, against one served mock; the timed visits are split between them.
+That is the throughput of a hospital's desks together, not of one desk.
 
 ``--profile`` then measures, against the in-process mock (no sockets), a visit with the mock's state
 and the adapter's journal each in memory or in a file — what SQLite's WAL/FULL commits cost — and
@@ -43,18 +49,21 @@ import resource
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_client import CALL_SERVICE, IN_PROCESS_URL, machine, mock_command, opsp_script, quiet_structlog
+from _machine import machine
+from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script, quiet_structlog
 
 from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
+from adapter._msgid import MsgIdFactory
 from adapter.execution import SqliteJournal
 from mock_platform import MockPlatform
 from tests.served import served
@@ -154,7 +163,10 @@ def settled(adapter: Adapter, document: dict[str, Any]) -> None:
 
 @contextmanager
 def adapter_for(
-    endpoint: str, journal_path: Path, transport: httpx.BaseTransport | None = None
+    endpoint: str,
+    journal_path: Path,
+    transport: httpx.BaseTransport | None = None,
+    msgids: MsgIdFactory | None = None,
 ) -> Iterator[tuple[Adapter, CallCounter]]:
     counter = CallCounter()
     settings = load_settings(demo_settings_path(), endpoint=endpoint)
@@ -162,7 +174,7 @@ def adapter_for(
     try:
         with (
             httpx.Client(transport=transport, timeout=10.0, event_hooks={"request": [counter]}) as http,
-            PlatformClient(settings, http_client=http) as client,
+            PlatformClient(settings, http_client=http, msgid_factory=msgids) as client,
         ):
             yield Adapter(client, journal=journal), counter
     finally:
@@ -180,6 +192,66 @@ def run_served(
         ),
     ):
         return settle_visits(label, adapter, counter, visits, warm_up, prefix, server.process.pid)
+
+
+def run_desks(
+    label: str, command: list[str], directory: Path, desks: int, visits: int, warm_up: int, prefix: str
+) -> Figures:
+    """``desks`` cashier desks at once, threads of this process, against one served mock.
+
+    Each desk has its own connection, client and journal file, as each workstation would; they
+    share one msgid sequence, since they share the institution's code (PROTOCOL.md §1.3). The
+    timed visits are split between the desks, which all start together after their warm-up.
+    """
+    msgids = MsgIdFactory(load_settings(demo_settings_path()).fixmedins_code)
+    with served(command) as server, ExitStack() as stack:
+        endpoint = server.url + CALL_SERVICE
+        stations = [
+            stack.enter_context(adapter_for(endpoint, directory / f"{prefix}-desk{n}.db", msgids=msgids))
+            for n in range(desks)
+        ]
+        sources = [Visits(f"{prefix}{n}D") for n in range(desks)]
+        for (adapter, _counter), source in zip(stations, sources, strict=True):
+            for _ in range(warm_up):
+                settled(adapter, source.next())
+        shares = [visits // desks + (1 if n < visits % desks else 0) for n in range(desks)]
+        per_visit: list[list[float]] = [[] for _ in range(desks)]
+        failures: list[BaseException] = []
+        start = threading.Barrier(desks + 1)
+
+        def desk(n: int) -> None:
+            adapter = stations[n][0]
+            start.wait()
+            try:
+                for _ in range(shares[n]):
+                    document = sources[n].next()
+                    began = time.perf_counter()
+                    settled(adapter, document)
+                    per_visit[n].append(time.perf_counter() - began)
+            except BaseException as error:  # reported below: a benchmark that fails must say so
+                failures.append(error)
+
+        threads = [threading.Thread(target=desk, args=(n,)) for n in range(desks)]
+        for thread in threads:
+            thread.start()
+        calls_before = sum(counter.count for _adapter, counter in stations)
+        client_cpu, mock_cpu = own_cpu_seconds(), process_cpu_seconds(server.process.pid)
+        started = time.perf_counter()
+        start.wait()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        if failures:
+            raise RuntimeError(f"{len(failures)} desk(s) failed") from failures[0]
+        return Figures(
+            label,
+            visits,
+            sum(counter.count for _adapter, counter in stations) - calls_before,
+            seconds,
+            [duration for durations in per_visit for duration in durations],
+            own_cpu_seconds() - client_cpu,
+            process_cpu_seconds(server.process.pid) - mock_cpu,
+        )
 
 
 HEADER = (
@@ -293,6 +365,14 @@ def main() -> int:
     storage = parser.add_mutually_exclusive_group()
     storage.add_argument("--db", action="store_true", help="only the mock with --db on a temporary file")
     storage.add_argument("--memory", action="store_true", help="only the mock with in-memory state")
+    parser.add_argument(
+        "--desks",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also run N desks at once (threads, one journal each) against one served mock, per N",
+    )
     parser.add_argument("--profile", action="store_true", help="also measure and profile in-process")
     parser.add_argument("--top", action="store_true", help="with --profile: the 25 costliest functions")
     args = parser.parse_args()
@@ -316,6 +396,17 @@ def main() -> int:
             label = "--db file" if name == "db" else "in memory"
             command, journal = mock_command(opsp, *database), directory / f"journal-{name}.db"
             report(run_served(label, command, journal, visits, warm_up, name.upper()))
+            for desks in args.desks:
+                figures = run_desks(
+                    f"{label}, {desks} desks",
+                    command,
+                    directory,
+                    desks,
+                    visits,
+                    warm_up,
+                    f"{name[0].upper()}{desks}",
+                )
+                report(figures)
         print("CPU columns: ms per visit of this process (adapter, httpx; it also drains the mock's log")
         print("pipe) and of the mock's process; 'neither': wall time when neither was on a CPU (fsync...).")
         print("target: at least 100 visits/s")
