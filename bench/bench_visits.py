@@ -24,10 +24,12 @@ one client, as at one cashier's desk), the median and 95th percentile time per v
 time per visit of this process and of the mock's process (from /proc), the rest of the wall time
 being waits (fsync, wake-ups). Target: at least 100 visits per second.
 
-``--desks 2 4`` adds, for each storage, runs with that many desks settling at once: threads of
-this process, each with its own connection, client and journal file (as each cashier workstation
-has), sharing one msgid sequence, against one served mock; the timed visits are split between them.
-That is the throughput of a hospital's desks together, not of one desk.
+``--desks 2 4`` adds, for each storage, runs with that many desks settling at once against one
+served mock, each desk with its own connection, client and journal file (as each cashier
+workstation has): once as threads of this process sharing one msgid sequence, once as forked
+processes, each its own billing node (``msgid_node``). The timed visits are split between them.
+That is the throughput of a hospital's desks together, not of one desk. The adapter CPU column is
+the desks' CPU over the timed visits.
 
 ``--profile`` then measures, against the in-process mock (no sockets), a visit with the mock's state
 and the adapter's journal each in memory or in a file — what SQLite's WAL/FULL commits cost — and
@@ -43,6 +45,7 @@ import argparse
 import copy
 import cProfile
 import json
+import multiprocessing
 import os
 import pstats
 import resource
@@ -64,6 +67,7 @@ from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script
 from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter._msgid import MsgIdFactory
+from adapter._settings import AdapterSettings
 from adapter.execution import SqliteJournal
 from mock_platform import MockPlatform
 from tests.served import served
@@ -167,9 +171,10 @@ def adapter_for(
     journal_path: Path,
     transport: httpx.BaseTransport | None = None,
     msgids: MsgIdFactory | None = None,
+    settings: AdapterSettings | None = None,
 ) -> Iterator[tuple[Adapter, CallCounter]]:
     counter = CallCounter()
-    settings = load_settings(demo_settings_path(), endpoint=endpoint)
+    settings = settings or load_settings(demo_settings_path(), endpoint=endpoint)
     journal = SqliteJournal(journal_path)
     try:
         with (
@@ -195,63 +200,152 @@ def run_served(
 
 
 def run_desks(
-    label: str, command: list[str], directory: Path, desks: int, visits: int, warm_up: int, prefix: str
+    label: str,
+    command: list[str],
+    directory: Path,
+    desks: int,
+    visits: int,
+    warm_up: int,
+    prefix: str,
+    *,
+    processes: bool = False,
 ) -> Figures:
-    """``desks`` cashier desks at once, threads of this process, against one served mock.
+    """``desks`` cashier desks settling at once against one served mock.
 
-    Each desk has its own connection, client and journal file, as each workstation would; they
-    share one msgid sequence, since they share the institution's code (PROTOCOL.md §1.3). The
-    timed visits are split between the desks, which all start together after their warm-up.
+    Each desk has its own connection, client and journal file, as each workstation would; the
+    timed visits are split between the desks, which all start together after their warm-up. As
+    threads of this process they share one msgid sequence; as processes (``processes``) each is
+    its own billing node with its own ``msgid_node`` digit (PROTOCOL.md §1.3), and the adapter
+    side can use more than one core.
     """
-    msgids = MsgIdFactory(load_settings(demo_settings_path()).fixmedins_code)
-    with served(command) as server, ExitStack() as stack:
+    shares = [visits // desks + (1 if n < visits % desks else 0) for n in range(desks)]
+    with served(command) as server:
         endpoint = server.url + CALL_SERVICE
-        stations = [
-            stack.enter_context(adapter_for(endpoint, directory / f"{prefix}-desk{n}.db", msgids=msgids))
-            for n in range(desks)
-        ]
-        sources = [Visits(f"{prefix}{n}D") for n in range(desks)]
-        for (adapter, _counter), source in zip(stations, sources, strict=True):
-            for _ in range(warm_up):
-                settled(adapter, source.next())
-        shares = [visits // desks + (1 if n < visits % desks else 0) for n in range(desks)]
-        per_visit: list[list[float]] = [[] for _ in range(desks)]
-        failures: list[BaseException] = []
-        start = threading.Barrier(desks + 1)
-
-        def desk(n: int) -> None:
-            adapter = stations[n][0]
-            start.wait()
-            try:
-                for _ in range(shares[n]):
-                    document = sources[n].next()
-                    began = time.perf_counter()
-                    settled(adapter, document)
-                    per_visit[n].append(time.perf_counter() - began)
-            except BaseException as error:  # reported below: a benchmark that fails must say so
-                failures.append(error)
-
-        threads = [threading.Thread(target=desk, args=(n,)) for n in range(desks)]
-        for thread in threads:
-            thread.start()
-        calls_before = sum(counter.count for _adapter, counter in stations)
-        client_cpu, mock_cpu = own_cpu_seconds(), process_cpu_seconds(server.process.pid)
-        started = time.perf_counter()
-        start.wait()
-        for thread in threads:
-            thread.join()
-        seconds = time.perf_counter() - started
-        if failures:
-            raise RuntimeError(f"{len(failures)} desk(s) failed") from failures[0]
+        journals = [directory / f"{prefix}-desk{n}.db" for n in range(desks)]
+        run = _desk_processes if processes else _desk_threads
+        seconds, mock_cpu, outcomes = run(endpoint, journals, shares, warm_up, prefix, server.process.pid)
         return Figures(
             label,
             visits,
-            sum(counter.count for _adapter, counter in stations) - calls_before,
+            sum(outcome.calls for outcome in outcomes),
             seconds,
-            [duration for durations in per_visit for duration in durations],
-            own_cpu_seconds() - client_cpu,
-            process_cpu_seconds(server.process.pid) - mock_cpu,
+            [duration for outcome in outcomes for duration in outcome.per_visit],
+            sum(outcome.cpu for outcome in outcomes),
+            mock_cpu,
         )
+
+
+@dataclass(frozen=True)
+class DeskOutcome:
+    per_visit: list[float]
+    calls: int
+    cpu: float  # CPU over the timed visits: the desk process's own, or a thread's share of this process's
+
+
+def _desk_threads(
+    endpoint: str, journals: list[Path], shares: list[int], warm_up: int, prefix: str, mock_pid: int
+) -> tuple[float, float, list[DeskOutcome]]:
+    """Seconds and mock CPU over the timed visits, and each desk's outcome."""
+    msgids = MsgIdFactory(load_settings(demo_settings_path()).fixmedins_code)
+    with ExitStack() as stack:
+        stations = [stack.enter_context(adapter_for(endpoint, path, msgids=msgids)) for path in journals]
+        sources = [Visits(f"{prefix}{n}D") for n in range(len(journals))]
+        for (adapter, _counter), source in zip(stations, sources, strict=True):
+            for _ in range(warm_up):
+                settled(adapter, source.next())
+        per_visit: list[list[float]] = [[] for _ in journals]
+        failures: list[BaseException] = []
+        start = threading.Barrier(len(journals) + 1)
+
+        def desk(n: int) -> None:
+            start.wait()
+            try:
+                per_visit[n].extend(_timed_visits(stations[n][0], sources[n], shares[n]))
+            except BaseException as error:  # reported below: a benchmark that fails must say so
+                failures.append(error)
+
+        threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(journals))]
+        for thread in threads:
+            thread.start()
+        calls_before = [counter.count for _adapter, counter in stations]
+        start.wait()
+        started, cpu, mock_cpu = time.perf_counter(), own_cpu_seconds(), process_cpu_seconds(mock_pid)
+        for thread in threads:
+            thread.join()
+        seconds, share = time.perf_counter() - started, (own_cpu_seconds() - cpu) / len(threads)
+        mock_cpu = process_cpu_seconds(mock_pid) - mock_cpu
+        if failures:
+            raise RuntimeError(f"{len(failures)} desk(s) failed") from failures[0]
+        calls = [counter.count - before for (_a, counter), before in zip(stations, calls_before, strict=True)]
+        return (
+            seconds,
+            mock_cpu,
+            [DeskOutcome(times, count, share) for times, count in zip(per_visit, calls, strict=True)],
+        )
+
+
+def _timed_visits(adapter: Adapter, source: Visits, count: int) -> list[float]:
+    durations = []
+    for _ in range(count):
+        document = source.next()
+        began = time.perf_counter()
+        settled(adapter, document)
+        durations.append(time.perf_counter() - began)
+    return durations
+
+
+def _desk_processes(
+    endpoint: str, journals: list[Path], shares: list[int], warm_up: int, prefix: str, mock_pid: int
+) -> tuple[float, float, list[DeskOutcome]]:
+    """Seconds and mock CPU over the timed visits, and each desk's outcome."""
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(len(journals) + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=_desk_process, args=(n, endpoint, journals[n], shares[n], warm_up, prefix, start, results)
+        )
+        for n in range(len(journals))
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=600)
+    started, mock_cpu = time.perf_counter(), process_cpu_seconds(mock_pid)
+    outcomes = [results.get(timeout=600) for _ in workers]
+    seconds, mock_cpu = time.perf_counter() - started, process_cpu_seconds(mock_pid) - mock_cpu
+    for worker in workers:
+        worker.join(timeout=60)
+    failed = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    if failed:
+        raise RuntimeError(f"{len(failed)} desk process(es) failed: {failed[0]}")
+    return seconds, mock_cpu, outcomes
+
+
+def _desk_process(
+    node: int,
+    endpoint: str,
+    journal: Path,
+    share: int,
+    warm_up: int,
+    prefix: str,
+    start: Any,
+    results: Any,
+) -> None:
+    """One desk in its own process, billing node ``node``: puts a DeskOutcome (or an error) on ``results``."""
+    quiet_structlog()
+    source = Visits(f"{prefix}{node}P")
+    settings = load_settings(demo_settings_path(), endpoint=endpoint, msgid_node=node)
+    try:
+        with adapter_for(endpoint, journal, settings=settings) as (adapter, counter):
+            for _ in range(warm_up):
+                settled(adapter, source.next())
+            calls = counter.count
+            start.wait(timeout=600)
+            cpu = own_cpu_seconds()
+            durations = _timed_visits(adapter, source, share)
+            results.put(DeskOutcome(durations, counter.count - calls, own_cpu_seconds() - cpu))
+    except BaseException as error:  # the parent reports it
+        results.put(f"desk {node}: {error!r}")
 
 
 HEADER = (
@@ -397,16 +491,14 @@ def main() -> int:
             command, journal = mock_command(opsp, *database), directory / f"journal-{name}.db"
             report(run_served(label, command, journal, visits, warm_up, name.upper()))
             for desks in args.desks:
-                figures = run_desks(
-                    f"{label}, {desks} desks",
-                    command,
-                    directory,
-                    desks,
-                    visits,
-                    warm_up,
-                    f"{name[0].upper()}{desks}",
-                )
-                report(figures)
+                for processes in (False, True):
+                    kind = "processes" if processes else "threads"
+                    tag = f"{name[0].upper()}{desks}{kind[0].upper()}"
+                    label_n = f"{label}, {desks} desk {kind}"
+                    figures = run_desks(
+                        label_n, command, directory, desks, visits, warm_up, tag, processes=processes
+                    )
+                    report(figures)
         print("CPU columns: ms per visit of this process (adapter, httpx; it also drains the mock's log")
         print("pipe) and of the mock's process; 'neither': wall time when neither was on a CPU (fsync...).")
         print("target: at least 100 visits/s")
