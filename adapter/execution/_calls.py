@@ -53,6 +53,9 @@ class JournaledCalls:
     ) -> Reply[OutT]:
         """One call; for a state-changing transaction, intent first and outcome after."""
         if not transaction.changes_state:
+            # A query can wait on the network (and its retries) for a while: commit what the
+            # group deferred first, so the journal's write lock is never held across it.
+            self.journal.flush()
             return self.client.call(transaction, payload, insuplc_admdvs=insuplc_admdvs)
         infno = transaction.infno
         msgid = self.client.new_msgid()

@@ -83,6 +83,7 @@ def find_registration(calls: JournaledCalls, record: BatchRecord) -> str:
 
 def _replay_registration(calls: JournaledCalls, record: BatchRecord, lost: CallRecord) -> str:
     payload = registration(Parties.of_record(record), record.chrg_bchno)
+    calls.journal.flush()  # its intent is already on disk; hold no write lock while waiting
     reply = calls.client.call(
         t2201.TRANSACTION, payload, insuplc_admdvs=record.insuplc_admdvs, msgid=lost.msgid
     )

@@ -280,3 +280,18 @@ def test_last_msgid_of_one_node() -> None:
     assert journal.last_msgid("H42010200001") == "H42010200001202611220930007001"
     assert journal.last_msgid("H42010200001", node=3) == "H42010200001202611220930003001"
     assert journal.last_msgid("H42010200001", node=5) == ""
+
+
+def test_flush_commits_what_the_group_deferred(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    journal.flush()  # nothing waits: nothing happens
+    with journal.group():
+        journal.start_batch(_batch(), now=NOW)
+        journal.flush()
+        assert _seen_from_outside(path) == ([], ["new"])
+        # No write lock is held now: another connection can write (as recover would, elsewhere).
+        other = sqlite3.connect(path, timeout=0)
+        other.execute("INSERT INTO meta VALUES ('probe', '1')")
+        other.commit()
+        other.close()
