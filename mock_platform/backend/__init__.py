@@ -76,7 +76,7 @@ class Backend:
         return read_clock(self._clock)
 
     def next_serial(self, name: str) -> int:
-        with self.store.transaction() as connection:
+        with self.store.joined() as connection:
             return next_value(connection, name)
 
     def seed(self, document: Any) -> dict[str, int]:

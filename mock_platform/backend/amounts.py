@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -81,7 +81,8 @@ class SettlementAmounts:
         return replace(self, **negated, balc=balc, setl_proc_info=setl_proc_info)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, default=str)
+        # vars(), not dataclasses.asdict: the fields are flat, and asdict deep-copies every value first.
+        return json.dumps(vars(self), ensure_ascii=False, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> SettlementAmounts:

@@ -102,13 +102,13 @@ class FaultBook:
             return connection.execute("DELETE FROM fault_rule").rowcount
 
     def list(self) -> list[Fault]:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             rows = connection.execute("SELECT * FROM fault_rule ORDER BY id").fetchall()
         return [_fault(row) for row in rows]
 
     def take(self, infno: str) -> Fault | None:
         """The rule that fires for this call of `infno`, counted down (and removed when used up)."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             row = connection.execute(
                 "SELECT * FROM fault_rule WHERE infno = ? ORDER BY id LIMIT 1", (infno,)
             ).fetchone()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -166,8 +166,8 @@ class FeeBook:
                         upload.med_list_codg,
                         upload.medins_list_codg,
                         upload.hosp_appr_flag,
-                        _dumps(asdict(upload)),
-                        _dumps(asdict(priced)),
+                        _dumps(vars(upload)),
+                        _dumps({**vars(priced), "split": vars(priced.split)}),
                         msgid,
                         format_datetime(now),
                     ),
@@ -206,12 +206,14 @@ class FeeBook:
         return len(targets)
 
     def _select(self, where: str, parameters: tuple[Any, ...]) -> list[FeeLine]:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             rows = connection.execute(f"SELECT * FROM fee_detail {where}", parameters).fetchall()
         return [_line(row) for row in rows]
 
 
 def _dumps(value: Any) -> str:
+    # The records are written from their fields as they are (vars(), not dataclasses.asdict, which deep-copies
+    # every leaf value first): json reads them, it changes nothing. Decimals become their exact text.
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

@@ -30,16 +30,14 @@ class StoredAnswer:
 
 
 def request_digest(infno: str, fixmedins_code: str, input_: Mapping[str, Any]) -> str:
-    canonical = codec.encode({"infno": infno, "fixmedins_code": fixmedins_code, "input": _sorted(input_)})
+    """SHA-256 of {"infno", "fixmedins_code", "input"} as compact JSON, every object of `input` keys sorted.
+
+    Digests of processed msgids are stored and a file database outlives upgrades, so these bytes must not
+    change (tests/mock_platform/test_idempotency.py pins them).
+    """
+    head = codec.encode({"infno": infno, "fixmedins_code": fixmedins_code})
+    canonical = head[:-1] + b',"input":' + codec.encode(input_, sort_keys=True) + b"}"
     return hashlib.sha256(canonical).hexdigest()
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list | tuple):
-        return [_sorted(item) for item in value]
-    return value
 
 
 class MessageBook:
@@ -47,7 +45,7 @@ class MessageBook:
         self._store = store
 
     def find(self, msgid: str) -> StoredAnswer | None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             row = connection.execute(
                 "SELECT infno, digest, answer FROM processed_message WHERE msgid = ?", (msgid,)
             ).fetchone()
@@ -56,7 +54,7 @@ class MessageBook:
     def save(
         self, msgid: str, *, infno: str, fixmedins_code: str, digest: str, answer: bytes, now: datetime
     ) -> None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             connection.execute(
                 "INSERT INTO processed_message (msgid, infno, fixmedins_code, digest, answer, processed_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

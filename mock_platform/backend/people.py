@@ -102,12 +102,12 @@ class PersonRegistry:
         """Find a person by e-voucher token, ID number (check character X in any case) or card number."""
         column = {"ec_token": "ec_token", "certno": "upper(certno)", "card_no": "card_no"}[kind]
         key = value.upper() if kind == "certno" else value
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             row = connection.execute(f"SELECT psn_no FROM person WHERE {column} = ?", (key,)).fetchone()
             return None if row is None else _load(connection, str(row["psn_no"]))
 
     def get(self, psn_no: str) -> PersonRecord | None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             return _load(connection, psn_no)
 
 

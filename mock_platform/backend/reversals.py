@@ -66,7 +66,7 @@ class CorrectionDesk:
     def _record(
         self, *, psn_no: str, omsgid: str, oinfno: str, msgid: str, correction: Correction, now: datetime
     ) -> None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             connection.execute(
                 "INSERT OR REPLACE INTO reversal_request (msgid, psn_no, omsgid, oinfno, result, setl_id, "
                 "received_at)"

@@ -244,6 +244,11 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (kind, key)
     );
     """,
+    # 3: 2206/2207/2208 look a batch's settlement up by visit and batch several times per call;
+    # without an index that scanned every settlement ever made (a long-running mock slowed down).
+    """
+    CREATE INDEX settlement_batch ON settlement (mdtrt_id, chrg_bchno);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

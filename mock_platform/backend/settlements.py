@@ -87,16 +87,16 @@ class SettlementBook:
         self._store = store
 
     def get(self, setl_id: str) -> SettlementRecord | None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             return _load(connection, "setl_id = ?", (setl_id,))
 
     def by_msgid(self, msgid: str, infno: str) -> SettlementRecord | None:
         """The settlement (2207) or reversal (2208) a request msgid committed, if any."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             return _load(connection, "msgid = ? AND infno = ?", (msgid, infno))
 
     def settled_batch(self, mdtrt_id: str, chrg_bchno: str) -> SettlementRecord | None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             return _load(
                 connection,
                 "mdtrt_id = ? AND chrg_bchno = ? AND kind = 'settlement' AND status = 'active'",
@@ -222,7 +222,7 @@ class SettlementBook:
     def in_effect_after(self, record: SettlementRecord, *, include_reversals: bool) -> list[SettlementRecord]:
         """Records of the same scope committed after `record` and still in effect, newest first."""
         kinds = ("settlement", "reversal") if include_reversals else ("settlement",)
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             rows = connection.execute(
                 "SELECT setl_id FROM settlement WHERE psn_no = ? AND insutype = ? AND year = ? AND seq > ?"
                 f" AND status = 'active' AND kind IN ({', '.join('?' for _ in kinds)}) ORDER BY seq DESC",

@@ -60,11 +60,13 @@ class Computed:
     benefit: Benefit
 
 
-def compute_settlement(backend: Backend, hospital: Hospital, query: SettlementQuery) -> Computed:
-    """Everything 2206 answers and 2207 commits; raises `RequestError` with the specific reason."""
-    person = backend.people.get(query.psn_no)
-    if person is None:
-        raise RequestError("未找到人员信息")
+def compute_settlement(
+    backend: Backend, hospital: Hospital, person: PersonRecord, query: SettlementQuery
+) -> Computed:
+    """Everything 2206 answers and 2207 commits; raises `RequestError` with the specific reason.
+
+    `person` is the query's psn_no, which the handler has looked up (and checked against the envelope).
+    """
     visit = _visit(backend, hospital, query)
     insurance = person.insurance(visit.insutype)
     assert insurance is not None  # 2201 checked it
@@ -154,7 +156,7 @@ def _used(
 ) -> tuple[Decimal, Decimal]:
     """(deductible used, cap used) before this settlement."""
     scope, _ = scope_of(visit)
-    with backend.store.transaction() as connection:
+    with backend.store.joined() as connection:
         if per_visit:
             deductible = accumulators.visit_deductible(connection, visit.mdtrt_id)
         else:

@@ -70,7 +70,7 @@ class SignInBook:
 
     def sign_out(self, *, fixmedins_code: str, sign_no: str, opter_no: str, now: datetime) -> SignIn:
         """Close a session; raises `SignInError` when it is not an open session of this operator."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             session = _find(connection, sign_no)
             problem = _problem(session, fixmedins_code, now.date(), check_day=False)
             if problem is None and session.opter_no != opter_no:
@@ -86,7 +86,7 @@ class SignInBook:
         """Raise `SignInError` unless `sign_no` is an open session of this hospital issued today."""
         if not sign_no:
             raise SignInError(SignInProblem.MISSING)
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             session = _find(connection, sign_no)
         problem = _problem(session, fixmedins_code, today, check_day=True)
         if problem is not None:

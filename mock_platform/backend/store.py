@@ -1,12 +1,14 @@
 """The SQLite store: one connection, one lock, explicit transactions, migrations on open.
 
-The ASGI app runs the synchronous core in worker threads, so the single connection is shared across threads
-(`check_same_thread=False`) and every use goes through `transaction()`, which holds the lock for the whole
-BEGIN…COMMIT. Transactions nest: the dispatcher runs a whole platform transaction (2207 with its idempotency
-record, say) in one outer `transaction()`, and the backend helpers it calls open inner ones, which become
-SAVEPOINTs of the outer one, so the request commits or rolls back as one unit. A file database runs in WAL
-mode with `synchronous=FULL` (a committed settlement survives a crash); `None` gives a private in-memory
-database.
+The served app runs the synchronous core on its event loop's thread, while the in-process transport and
+`MockPlatform`'s own methods run on their callers' threads, so the single connection is shared across threads
+(`check_same_thread=False`) and every use goes through `transaction()` (or `joined()`), which holds the lock
+for the whole BEGIN…COMMIT. Transactions nest: the dispatcher runs a whole platform call (2207 with its
+idempotency record, its serial and its journal row, say) in one outer `transaction()`; the backend helpers it
+calls open inner ones, which become SAVEPOINTs of the outer one, or, when they only read or write a single
+statement, join it with `joined()`; so the call commits as one unit, once. A file database runs in WAL mode
+with `synchronous=FULL` (a committed settlement survives a crash): one commit per call is one fsync. `None`
+gives a private in-memory database.
 """
 
 from __future__ import annotations
@@ -59,11 +61,35 @@ class Store:
             try:
                 yield self._connection
             except BaseException:
-                self._connection.execute("ROLLBACK")
+                if self._connection.in_transaction:  # SQLite ends it itself on some errors (disk full)
+                    self._connection.execute("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
-            self._connection.execute("COMMIT")
+            try:
+                self._connection.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (disk full, I/O error) can leave the transaction open; end it, or every
+                # later BEGIN would fail too.
+                if self._connection.in_transaction:
+                    self._connection.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def joined(self) -> Iterator[sqlite3.Connection]:
+        """Run a block that needs no rollback of its own: reads, or a single writing statement at its end.
+
+        Inside a `transaction()` it joins it without a SAVEPOINT (a failing statement undoes itself, and the
+        enclosing block decides about the rest); outside one it is a transaction of its own. A platform call
+        runs many such lookups inside its one transaction, and the savepoints around them were most of its
+        SQLite statements.
+        """
+        with self._lock:
+            if self._depth:
+                yield self._connection
+            else:
+                with self.transaction() as connection:
+                    yield connection
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         name = f"level_{self._depth}"

@@ -50,7 +50,7 @@ class TrafficJournal:
 
     def record(self, entry: TrafficEntry) -> None:
         placeholders = ", ".join("?" for _ in _COLUMNS)
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             connection.execute(
                 f"INSERT INTO traffic ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
                 tuple(getattr(entry, column) for column in _COLUMNS),
@@ -58,7 +58,7 @@ class TrafficJournal:
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
         """The last `limit` entries, oldest first, each with its `id`."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             rows = connection.execute(
                 f"SELECT id, {', '.join(_COLUMNS)} FROM traffic ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()

@@ -95,7 +95,7 @@ class VisitBook:
             return visit
 
     def get(self, mdtrt_id: str) -> Visit | None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             return _load(connection, mdtrt_id)
 
     def require(self, mdtrt_id: str, psn_no: str) -> Visit:
@@ -111,7 +111,7 @@ class VisitBook:
 
     def revoke(self, mdtrt_id: str, *, now: datetime) -> None:
         """2202: refuse while a settlement is in effect or fee details are unsettled (PROTOCOL.md §3.0.10)."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             settled = connection.execute(
                 "SELECT setl_id FROM settlement WHERE mdtrt_id = ? AND kind = 'settlement' AND status = "
                 "'active'"
@@ -140,7 +140,7 @@ class VisitBook:
             raise RequestError(
                 f"就诊[{visit.mdtrt_id}]已上传医疗类别[{visit.med_type}]，一次就诊只能有一个医疗类别"
             )
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             connection.execute(
                 "UPDATE visit SET med_type = ?, begntime = ?, dise_codg = ?, dise_name = ?, main_cond_dscr = "
                 "?"
@@ -169,7 +169,7 @@ class VisitBook:
                 )
 
     def diagnoses(self, mdtrt_id: str) -> list[dict[str, Any]]:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             rows = connection.execute(
                 "SELECT * FROM diagnosis WHERE mdtrt_id = ? ORDER BY diag_srt_no, diag_code", (mdtrt_id,)
             ).fetchall()
@@ -177,7 +177,7 @@ class VisitBook:
 
     def of_person(self, psn_no: str, begin: datetime, end: datetime) -> list[Visit]:
         """Active visits of a person whose visit time lies in [begin, end]."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             rows = connection.execute(
                 "SELECT mdtrt_id FROM visit WHERE psn_no = ? AND status = 'active' AND begntime BETWEEN ? "
                 "AND ?"

@@ -235,7 +235,7 @@ def accumulated(context: HandlerContext) -> dict[str, Any]:
     cum_ym = query.cum_ym or f"{context.now:%Y%m}"
     if not re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", cum_ym):
         raise RequestError("交易输入[data.cum_ym]格式错误，应为yyyyMM")
-    with context.backend.store.transaction() as connection:
+    with context.backend.store.joined() as connection:
         rows = accumulators.year_to_date(connection, person.psn_no, int(cum_ym[:4]), cum_ym)
     for row in rows:
         amount = row["cum"]

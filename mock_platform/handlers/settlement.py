@@ -88,8 +88,8 @@ def _query(data: PreSettlementInput) -> SettlementQuery:
 
 def pre_settle(context: HandlerContext) -> dict[str, Any]:
     data = input_node(context, "data", PreSettlementInput)
-    require_person(context, data.psn_no)
-    computed = compute_settlement(context.backend, context.hospital, _query(data))
+    person = require_person(context, data.psn_no)
+    computed = compute_settlement(context.backend, context.hospital, person, _query(data))
     amounts = SettlementAmounts.of(computed.benefit)
     info = settlement_info(
         visit=computed.visit,
@@ -105,8 +105,8 @@ def pre_settle(context: HandlerContext) -> dict[str, Any]:
 
 def settle(context: HandlerContext) -> dict[str, Any]:
     data = input_node(context, "data", SettlementInput)
-    require_person(context, data.psn_no)
-    computed = compute_settlement(context.backend, context.hospital, _query(data))
+    person = require_person(context, data.psn_no)
+    computed = compute_settlement(context.backend, context.hospital, person, _query(data))
     visit = computed.visit
     new = NewSettlement(
         mdtrt_id=visit.mdtrt_id,

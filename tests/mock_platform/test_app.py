@@ -47,7 +47,8 @@ def test_asgi_app_and_transport_give_the_same_bytes(clock: MutableClock) -> None
 
 
 def test_concurrent_callers_share_one_store(platform: MockPlatform) -> None:
-    # The served app runs the core in worker threads; the store's lock must keep every answer whole.
+    # Callers on several threads (here the in-process transport's; served, the event loop's and the
+    # platform's own methods') share one store: its lock must keep every answer whole.
     with httpx.Client(transport=platform.transport(), base_url="http://mock.local") as client:
         sign_no = client.post(SINGLE_URL, content=SIGN_IN, headers=tif_headers()).json()["output"][
             "signinoutb"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import json
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -65,3 +68,42 @@ def test_lone_surrogates_are_written_as_json_escapes() -> None:
     encoded = codec.encode({"err_msg": "不支持的交易编号[\ud800]"})
     assert encoded == '{"err_msg":"不支持的交易编号[\\ud800]"}'.encode()
     assert codec.decode(encoded) == {"err_msg": "不支持的交易编号[\ud800]"}
+
+
+plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(plain_values, st.booleans())
+def test_without_decimals_it_writes_what_the_standard_library_writes(value: Any, sort_keys: bool) -> None:
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+    assert codec.encode(value, sort_keys=sort_keys) == expected.encode("utf-8", errors="backslashreplace")
+
+
+def test_sort_keys_sorts_every_object_and_keeps_arrays_in_order() -> None:
+    value = {"b": [{"z": 1, "a": Decimal("2.50")}, "x"], "a": {"d": None, "c": True}}
+    assert codec.encode(value, sort_keys=True) == b'{"a":{"c":true,"d":null},"b":[{"a":2.50,"z":1},"x"]}'
+    assert codec.encode(value) == b'{"b":[{"z":1,"a":2.50},"x"],"a":{"d":null,"c":true}}'
+    with pytest.raises(codec.CodecError):
+        codec.encode({"a": 1, 2: "b"}, sort_keys=True)
+
+
+class Label(str):
+    pass
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+def test_subclasses_and_other_containers_are_written_like_their_bases() -> None:
+    value = MappingProxyType({"label": Label("甲"), "level": Level.HIGH, "pair": (Decimal("1.0"), "b")})
+    assert codec.encode(value) == '{"label":"甲","level":3,"pair":[1.0,"b"]}'.encode()
+    assert codec.encode([Decimal("1E-7"), Decimal("-0E+2"), Decimal("12.340")]) == b"[0.0000001,-0,12.340]"
+    with pytest.raises(codec.CodecError):
+        codec.encode({"raw": b"bytes"})

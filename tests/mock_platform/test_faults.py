@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 
 from mock_platform import MockPlatform
-from mock_platform._server import uvicorn_server
 from mock_platform.backend.faults import FaultRuleError
 from mock_platform.config import MockConfig
 from tests.mock_platform.clinic import Clinic, decode
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import NOW, SINGLE_URL, Caller, body, envelope, tif_headers
 from tests.mock_platform.seeds import P1
+from tests.mock_platform.serving import serving
 
 P1_QUERY = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": P1.certno}}
 
@@ -212,27 +208,6 @@ def test_bad_gateway_and_delay_over_the_asgi_app(clock: MutableClock, demo_confi
 
 
 # --- over a real socket: a lost answer is a connection closed mid-response ---
-
-
-@contextmanager
-def serving(mock: MockPlatform) -> Iterator[str]:
-    """Serve the platform with uvicorn on a free loopback port, in a thread of this process."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    server = uvicorn_server(mock)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def test_lost_answers_over_a_real_socket(clock: MutableClock, demo_config: MockConfig) -> None:

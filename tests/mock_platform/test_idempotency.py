@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from mock_platform import MockPlatform
+from mock_platform.backend.messages import request_digest
 from tests.mock_platform.clinic import Clinic, decode
 from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
 from tests.mock_platform.seeds import EXAMPLE2_CATALOGUE, EXAMPLE2_LINES, P1, YINCHUAN_EMPLOYEE, patient
@@ -108,3 +110,22 @@ def test_queries_are_not_recorded(signed_in: Caller) -> None:
     other = {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "ec-demo-p2"}}
     send(signed_in, "1101", query, serial=505)
     assert decode(send(signed_in, "1101", other, serial=505))["output"]["baseinfo"]["psn_no"] != P1.psn_no
+
+
+def test_request_digest_bytes_never_change() -> None:
+    # Stored digests outlive upgrades (a file database): a resend must still match the digest a previous
+    # version stored. The canonical form: {"infno", "fixmedins_code", "input" with every object's keys
+    # sorted}, compact JSON, Decimals digit for digit.
+    input_ = {
+        "feedetail": [{"pric": D("12.50"), "cnt": D("2"), "med_list_codg": "X01", "memo": "一日三次"}],
+        "data": {"psn_no": "64010000000000000001", "insutype": "310"},
+    }
+    canonical = (
+        '{"infno":"2204","fixmedins_code":"H42010200001","input":{"data":{"insutype":"310",'
+        '"psn_no":"64010000000000000001"},"feedetail":[{"cnt":2,"med_list_codg":"X01","memo":"一日三次",'
+        '"pric":12.50}]}}'
+    )
+    assert hashlib.sha256(canonical.encode()).hexdigest() == (
+        "debb7de323aae9e82368ff6e5fccdaaf6ce6c1d2c693588f442abed1cb2b3530"
+    )
+    assert request_digest("2204", "H42010200001", input_) == hashlib.sha256(canonical.encode()).hexdigest()

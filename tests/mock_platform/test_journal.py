@@ -56,7 +56,7 @@ def test_health(client: httpx.Client) -> None:
     assert client.get("/_mock/health").json() == {
         "status": "ok",
         "time": "2026-11-22T10:00:00+08:00",
-        "schema_version": 2,
+        "schema_version": 3,
         "gateway": "tif",
         "transactions": [
             "1101",

@@ -63,7 +63,7 @@ def test_file_store_is_wal_seeded_once_and_journaled(tmp_path: Path, clock: Muta
         assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 10
         assert connection.execute("SELECT count(*) FROM traffic").fetchone()[0] == 2
         assert connection.execute("SELECT count(*) FROM sign_in").fetchone()[0] == 1
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
         # Money is stored as exact text, never as a float.
         assert connection.execute(
             "SELECT balc FROM insurance WHERE psn_no = '64010000000000000001'"
@@ -120,3 +120,21 @@ def test_settlements_and_accumulators_survive_a_restart(tmp_path: Path, clock: M
             assert clinic.refund(info["setl_id"], info["mdtrt_id"])["infcode"] == 0
             assert clinic.cuminfo()["310/Q0000"] == Decimal("485.00")
             assert clinic.balance() == Decimal("200.00")
+
+
+def test_a_batch_settlement_is_found_by_index_not_by_scanning(tmp_path: Path, clock: MutableClock) -> None:
+    # 2206/2207/2208 look up a batch's settlement several times per call; a scan would slow a
+    # long-running mock down with every settlement it has ever made.
+    db = tmp_path / "mock.sqlite3"
+    with MockPlatform(clock=clock, db_path=db):
+        pass
+    connection = sqlite3.connect(db)
+    try:
+        plan = connection.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM settlement WHERE mdtrt_id = ? AND chrg_bchno = ?"
+            " AND kind = 'settlement' AND status = 'active'",
+            ("M1", "B1"),
+        ).fetchall()
+    finally:
+        connection.close()
+    assert any("USING INDEX settlement_batch" in row[-1] for row in plan), plan
