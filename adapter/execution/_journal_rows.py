@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS batches (
     UNIQUE (visit_key, batch_number, attempt)
 );
 CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
+-- settle looks up a visit's earlier batches every time: no scan of every batch ever journaled
+CREATE INDEX IF NOT EXISTS batches_visit ON batches (visit_key);
 CREATE TABLE IF NOT EXISTS calls (
     msgid TEXT PRIMARY KEY,
     batch_id INTEGER REFERENCES batches (id),
@@ -72,6 +74,8 @@ CREATE TABLE IF NOT EXISTS calls (
     finished_at TEXT
 );
 CREATE INDEX IF NOT EXISTS calls_batch ON calls (batch_id);
+-- recover finds the calls still open (intent, unknown) among all calls ever made
+CREATE INDEX IF NOT EXISTS calls_status ON calls (status);
 CREATE TABLE IF NOT EXISTS settlements (
     setl_id TEXT PRIMARY KEY,
     batch_id INTEGER NOT NULL REFERENCES batches (id),

@@ -295,3 +295,21 @@ def test_flush_commits_what_the_group_deferred(tmp_path: Path) -> None:
         other.execute("INSERT INTO meta VALUES ('probe', '1')")
         other.commit()
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("SELECT * FROM batches WHERE visit_key = 'K' ORDER BY id", "batches_visit"),
+        ("SELECT * FROM calls WHERE status IN ('intent', 'unknown') ORDER BY rowid", "calls_status"),
+    ],
+)
+def test_lookups_that_run_on_every_settlement_or_restart_use_an_index(
+    tmp_path: Path, query: str, index: str
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    SqliteJournal(path).close()
+    connection = sqlite3.connect(path)
+    plan = connection.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
+    connection.close()
+    assert any(f"USING INDEX {index}" in row[-1] for row in plan), plan
