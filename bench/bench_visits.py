@@ -363,7 +363,7 @@ def report(figures: Figures) -> None:
         f"{figures.calls_per_second:>8.0f} {figures.calls / figures.visits:>6.1f} "
         f"{statistics.median(figures.per_visit) * 1000:>7.1f} {figures.percentile(0.95) * 1000:>7.1f} "
         f"{figures.client_cpu * per_visit:>12.1f} {figures.mock_cpu * per_visit:>9.1f} "
-        f"{waiting * per_visit:>8.1f}"
+        + (f"{waiting * per_visit:>8.1f}" if waiting >= 0 else f"{'-':>8}")  # '-': both processes ran at once
     )
 
 
