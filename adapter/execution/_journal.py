@@ -72,7 +72,6 @@ class SqliteJournal:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._group_owner: int | None = None  # the thread whose group defers commits
-        self._open = False  # a transaction holds writes not yet committed (inside a group)
         with self._write() as db:
             for statement in filter(str.strip, SCHEMA.split(";")):
                 db.execute(statement)
@@ -80,9 +79,8 @@ class SqliteJournal:
 
     def close(self) -> None:
         with self._lock:
-            if self._open:
+            if self._db.in_transaction:
                 self._db.execute("COMMIT")
-                self._open = False
             self._db.close()
 
     @contextmanager
@@ -113,43 +111,56 @@ class SqliteJournal:
     def flush(self) -> None:
         """Commit what the group deferred, so no write lock is held while waiting on the network."""
         with self._lock:
-            if self._open:
-                self._open = False
-                self._db.execute("COMMIT")
+            self._commit()
 
     def _end_group(self, *, commit: bool) -> None:
         with self._lock:
             self._group_owner = None
-            if self._open:
-                self._open = False
-                self._db.execute("COMMIT" if commit else "ROLLBACK")
+            if commit:
+                self._commit()
+            elif self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+
+    def _commit(self) -> None:
+        """Commit the open transaction, if any; if the commit fails, roll it back and raise.
+
+        SQLite itself says whether a transaction is open (it ends one by itself on some
+        errors, such as a full disk), so the journal never keeps its own flag for that.
+        """
+        if not self._db.in_transaction:
+            return
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")  # the deferred suffix is lost, as in a crash
+            raise
 
     @contextmanager
     def _write(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """One write: committed now if ``durable`` or outside this thread's group, else deferred."""
         with self._lock:
             defer = not durable and self._group_owner == threading.get_ident()
-            if self._open:  # inside a group's transaction: undo only this write on failure
+            if self._db.in_transaction:  # inside a group's transaction: undo only this write on failure
                 self._db.execute("SAVEPOINT one_write")
                 try:
                     yield self._db
                 except BaseException:
-                    self._db.execute("ROLLBACK TO one_write")
-                    self._db.execute("RELEASE one_write")
+                    if self._db.in_transaction:  # else SQLite has rolled it all back already
+                        self._db.execute("ROLLBACK TO one_write")
+                        self._db.execute("RELEASE one_write")
                     raise
                 self._db.execute("RELEASE one_write")
             else:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._open = True
                 try:
                     yield self._db
                 except BaseException:
-                    self._db.execute("ROLLBACK")
-                    self._open = False
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
                     raise
             if not defer:
-                self._db.execute("COMMIT")
-                self._open = False
+                self._commit()
 
     # -- batches -----------------------------------------------------------------------
 

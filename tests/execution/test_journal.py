@@ -313,3 +313,20 @@ def test_lookups_that_run_on_every_settlement_or_restart_use_an_index(
     plan = connection.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
     connection.close()
     assert any(f"USING INDEX {index}" in row[-1] for row in plan), plan
+
+
+def test_a_full_disk_in_a_group_fails_the_intent_and_loses_only_the_deferred_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path)
+    journal.record_intent("MSG1", batch_id=None, infno="2201", keys={}, now=NOW)
+    # A real full disk, as SQLite sees one: no page may be added to the file.
+    limit = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+    with journal.group():
+        journal._db.execute(f"PRAGMA max_page_count={limit}")
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)  # deferred
+        with pytest.raises(sqlite3.OperationalError, match="full"):  # the real error, named
+            journal.record_intent("MSG2", batch_id=None, infno="2203", keys={"pad": "z" * 20_000}, now=NOW)
+        journal._db.execute("PRAGMA max_page_count=1000000")  # space again
+        journal.record_intent("MSG3", batch_id=None, infno="2203", keys={}, now=NOW)
+    # MSG2 was never sent, so it is not there; MSG1's outcome was lost with the suffix, as in a crash.
+    assert _seen_from_outside(path) == ([("MSG1", "intent"), ("MSG3", "intent")], [])
