@@ -64,8 +64,8 @@ class Adapter:
         self._tables = tables
         self._journal = journal
         if journal is not None:
-            settings = client.settings
-            client.resume_msgids_after(journal.last_msgid(settings.fixmedins_code, node=settings.msgid_node))
+            code = client.settings.fixmedins_code
+            client.resume_msgids_after(journal.last_msgid(code, node=client.msgid_node))
         self._policy = policy or ExecutionPolicy()
         self._checkpoint = checkpoint
 

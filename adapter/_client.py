@@ -137,6 +137,13 @@ class PlatformClient:
         """A fresh msgid, for callers that journal a call before making it."""
         return self._new_msgid()
 
+    @property
+    def msgid_node(self) -> int | None:
+        """The billing-node digit of the msgids this client issues (its factory's, when injected)."""
+        if isinstance(self._new_msgid, MsgIdFactory):
+            return self._new_msgid.node
+        return self._settings.msgid_node
+
     def resume_msgids_after(self, msgid: str) -> None:
         """Issue only msgids after ``msgid`` (the journal's last), so a restart never repeats one."""
         if isinstance(self._new_msgid, MsgIdFactory):

@@ -77,7 +77,8 @@ class AdapterSettings(BaseSettings):
     infver: str = "V1.0"
     msgid_node: int | None = Field(default=None, ge=0, le=9)
     """This billing node's digit when several nodes (desks, servers) share the institution's code:
-    each then issues only msgids whose 4-digit sequence starts with it (PROTOCOL.md §1.3)."""
+    each then issues only msgids whose 4-digit sequence starts with it (PROTOCOL.md §1.3). Give every
+    node a digit: a node without one draws from the whole range, which overlaps all of them."""
     opter_type: Literal["1", "2", "3"] = "1"
     opter: str
     opter_name: str

@@ -7,7 +7,16 @@ from datetime import datetime
 
 import pytest
 
-from adapter import CHINA_TZ, MsgIdFactory, fixed_clock
+from adapter import (
+    CHINA_TZ,
+    Adapter,
+    MsgIdFactory,
+    PlatformClient,
+    SqliteJournal,
+    fixed_clock,
+    load_settings,
+)
+from adapter._embedded import demo_settings_path
 
 MOMENT = datetime(2026, 11, 22, 9, 30, 0, tzinfo=CHINA_TZ)
 
@@ -113,3 +122,15 @@ def test_a_node_resumes_only_after_its_own_ids() -> None:
 def test_a_node_is_one_digit(node: int) -> None:
     with pytest.raises(ValueError, match="single digit"):
         MsgIdFactory("H42010200001", node=node)
+
+
+def test_an_adapter_resumes_after_the_node_of_the_factory_it_was_given() -> None:
+    journal = SqliteJournal(":memory:")
+    for msgid in ("H42010200001202611220930003500", "H42010200001202611220930007001"):
+        journal.record_intent(msgid, batch_id=None, infno="2601", keys={}, now=MOMENT.replace(tzinfo=None))
+    desk3 = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=3)
+    settings = load_settings(demo_settings_path(), fixmedins_code="H42010200001")  # settings name no node
+    with PlatformClient(settings, msgid_factory=desk3) as client:
+        Adapter(client, journal=journal)
+        assert client.msgid_node == 3
+        assert client.new_msgid() == "H42010200001202611220930003501"
