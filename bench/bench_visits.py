@@ -55,7 +55,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -309,7 +309,8 @@ def _desk_processes(
     ]
     for worker in workers:
         worker.start()
-    start.wait(timeout=600)
+    with suppress(threading.BrokenBarrierError):  # a desk failed before the start: its error is queued
+        start.wait(timeout=600)
     started, mock_cpu = time.perf_counter(), process_cpu_seconds(mock_pid)
     outcomes = [results.get(timeout=600) for _ in workers]
     seconds, mock_cpu = time.perf_counter() - started, process_cpu_seconds(mock_pid) - mock_cpu
@@ -345,6 +346,7 @@ def _desk_process(
             durations = _timed_visits(adapter, source, share)
             results.put(DeskOutcome(durations, counter.count - calls, own_cpu_seconds() - cpu))
     except BaseException as error:  # the parent reports it
+        start.abort()  # nobody waits for a desk that will never start
         results.put(f"desk {node}: {error!r}")
 
 
@@ -471,6 +473,10 @@ def main() -> int:
     parser.add_argument("--top", action="store_true", help="with --profile: the 25 costliest functions")
     args = parser.parse_args()
     visits, warm_up = max(1, args.visits), max(0, args.warm_up)
+    if any(desks > 10 for desks in args.desks):
+        parser.error("--desks: at most 10 (desk processes are billing nodes 0-9, msgid_node)")
+    if any(desks < 1 for desks in args.desks):
+        parser.error("--desks: at least 1")
     storages = [name for name, wanted in (("db", not args.memory), ("memory", not args.db)) if wanted]
 
     quiet_structlog()
