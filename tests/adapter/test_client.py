@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -111,6 +112,23 @@ def test_query_retries_reuse_the_msgid_and_body_with_backoff() -> None:
     assert reply.msgid in attempts[0].content.decode()
     assert len(sleeps) == 2
     assert all(0 < pause <= 5 for pause in sleeps)
+
+
+def test_the_time_budget_counts_from_the_first_attempt() -> None:
+    # max_seconds is the whole call's budget: a first attempt that used it up is not retried,
+    # although attempts remain (the first attempt runs before tenacity is involved).
+    platform = ScriptedPlatform()
+    client, sleeps = make_client(platform, retry={"max_attempts": 5, "max_seconds": 0.05})
+
+    def slow_then_down(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.08)
+        return httpx.Response(503, content=b"down")
+
+    platform.queue("1101", slow_then_down, answering(200, b"unused"))
+    with pytest.raises(PlatformUnavailableError):
+        client.call(t1101.TRANSACTION, BY_ID_CARD)
+    assert len([raw for raw in platform.raw if b'"1101"' in raw.content]) == 1
+    assert sleeps == []
 
 
 def test_query_gives_up_after_the_attempt_budget() -> None:
