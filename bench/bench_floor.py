@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import httpx
 from _empty_server import ANSWER
-from _machine import machine
+from _machine import machine, own_cpu_seconds, process_cpu_seconds
 
 CALLS_PER_VISIT = 19
 BODY = (
@@ -60,16 +59,6 @@ class Floor:
 
     def all_cores(self, cores: int) -> float:
         return cores / (CALLS_PER_VISIT * (self.client_cpu + self.server_cpu))
-
-
-def process_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def measure(label: str, post: Callable[[], None], server_pid: int, requests: int, rounds: int) -> Floor:

@@ -46,9 +46,7 @@ import copy
 import cProfile
 import json
 import multiprocessing
-import os
 import pstats
-import resource
 import statistics
 import sys
 import tempfile
@@ -61,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _machine import machine
+from _machine import machine, own_cpu_seconds, process_cpu_seconds
 from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script, quiet_structlog
 
 from adapter import Adapter, PlatformClient, load_settings
@@ -370,20 +368,6 @@ def report(figures: Figures) -> None:
 
 
 # -- where the time goes ------------------------------------------------------------------
-
-
-def process_cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of another process, from /proc (0.0 where there is no /proc)."""
-    stat = Path(f"/proc/{pid}/stat")
-    if pid is None or not stat.exists():
-        return 0.0
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def in_process_ms_per_visit(
