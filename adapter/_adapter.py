@@ -23,6 +23,7 @@ from .execution import (
     ExecutionPolicy,
     Journal,
     JournaledCalls,
+    JournalOwner,
     OutboxEntry,
     RecoveryAction,
     RefundPlan,
@@ -64,8 +65,12 @@ class Adapter:
         self._tables = tables
         self._journal = journal
         if journal is not None:
-            code = client.settings.fixmedins_code
-            client.resume_msgids_after(journal.last_msgid(code, node=client.msgid_node))
+            # One journal, one platform and hospital; and every msgid from a block the journal
+            # made durable first, so no restart can issue one again.
+            journal.claim(
+                JournalOwner(platform=client.platform, fixmedins_code=client.settings.fixmedins_code)
+            )
+            client.reserve_msgids_from(journal.reserve_msgids)
         self._policy = policy or ExecutionPolicy()
         self._checkpoint = checkpoint
 

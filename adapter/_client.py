@@ -53,7 +53,7 @@ from ._errors import (
 )
 from ._gateway import GatewayAuth, build_gateway
 from ._logging import get_logger
-from ._msgid import MsgIdFactory
+from ._msgid import MsgIdFactory, Reserve
 from ._settings import AdapterSettings
 from .transactions import InputModel, OutputModel, Transaction, t9001, t9002
 
@@ -101,8 +101,10 @@ class PlatformClient:
         sleep: Callable[[float], None] = time.sleep,
         msgid_factory: MsgIdFactory | Callable[[], str] | None = None,
         gateway: GatewayAuth | None = None,
+        platform: str | None = None,
     ) -> None:
         self._settings = settings
+        self._platform = platform or settings.endpoint
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, timeout=_timeout(settings))
         self._clock = clock
@@ -124,6 +126,14 @@ class PlatformClient:
     @property
     def settings(self) -> AdapterSettings:
         return self._settings
+
+    @property
+    def platform(self) -> str:
+        """Which platform this client settles with: its endpoint, or a name given for an in-process one.
+
+        A journal records it and refuses another (``JournalOwnerError``).
+        """
+        return self._platform
 
     def __enter__(self) -> PlatformClient:
         return self
@@ -147,12 +157,10 @@ class PlatformClient:
             return self._new_msgid.node
         return self._settings.msgid_node
 
-    def resume_msgids_after(self, msgid: str) -> None:
-        """Issue only msgids after ``msgid`` (the journal's last), so a restart never repeats one."""
+    def reserve_msgids_from(self, reserve: Reserve) -> None:
+        """Issue only msgids from blocks the journal made durable first, so a restart never reuses one."""
         if isinstance(self._new_msgid, MsgIdFactory):
-            self._new_msgid.resume_after(msgid)
-
-    # -- calls -------------------------------------------------------------------------
+            self._new_msgid.reserve_from(reserve)
 
     def call(
         self,

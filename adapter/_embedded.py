@@ -16,7 +16,10 @@ from ._clock import Clock, china_now
 from ._paths import config_dir
 from ._settings import AdapterSettings, load_settings
 
-__all__ = ["demo_settings_path", "embedded_client", "load_demo_settings"]
+__all__ = ["EMBEDDED_PLATFORM", "demo_settings_path", "embedded_client", "load_demo_settings"]
+
+EMBEDDED_PLATFORM = "embedded-demo"
+"""The platform a journal records for settlements made with the embedded demo mock."""
 
 
 def demo_settings_path() -> Path:
@@ -38,7 +41,10 @@ def embedded_client(
     mock = MockPlatform(clock=clock)
     try:
         with PlatformClient(
-            settings or load_demo_settings(), transport=mock.transport(), clock=clock
+            settings or load_demo_settings(),
+            transport=mock.transport(),
+            clock=clock,
+            platform=EMBEDDED_PLATFORM,
         ) as client:
             yield client
     finally:

@@ -4,6 +4,7 @@ Every exception the adapter raises on purpose is one of these::
 
     AdapterError
     ├── ConfigurationError(ValueError)     settings or data files are wrong; found at start-up
+    │   └── JournalOwnerError              the journal belongs to another platform or hospital
     ├── InputError(ValueError)             the HIS gave us bad visit data; found before any I/O
     ├── MappingError(LookupError)          a code has no mapping we can use
     ├── EligibilityError                   the patient cannot be settled the way that was asked
@@ -38,6 +39,26 @@ class AdapterError(Exception):
 
 class ConfigurationError(AdapterError, ValueError):
     """Settings or a configuration/data file is invalid (raised at start-up)."""
+
+
+class JournalOwnerError(ConfigurationError):
+    """The journal was made with another platform (endpoint) or hospital than this one.
+
+    Its settlements are records of that platform; settling here with it would skip real
+    settlements as 此前已处理, and refunds would go to the wrong platform (issue #15 item 3).
+    """
+
+    def __init__(self, path: str, *, found: object, wanted: object) -> None:
+        self.path, self.found, self.wanted = path, found, wanted
+        found_platform, wanted_platform = getattr(found, "platform", ""), getattr(wanted, "platform", "")
+        found_code, wanted_code = getattr(found, "fixmedins_code", ""), getattr(wanted, "fixmedins_code", "")
+        what = "医保平台" if found_platform != wanted_platform else "定点医药机构编号"
+        self.cashier_message = (
+            f"结算记录文件 {path} 属于另一个{what}（{found_platform}，{found_code}），"
+            f"不能用于当前的（{wanted_platform}，{wanted_code}）。"
+            "请为每个平台和机构使用各自的结算记录文件（--journal 或设置 journal）。"
+        )
+        super().__init__(self.cashier_message)
 
 
 class InputError(AdapterError, ValueError):

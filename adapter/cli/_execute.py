@@ -139,6 +139,7 @@ def outbox_command(args: argparse.Namespace) -> int:
             [
                 {
                     **vars(e),
+                    "payload": e.payload.model_dump(mode="python"),
                     "created_at": str(e.created_at),
                     "due": str(e.due),
                     "sent_at": str(e.sent_at or ""),

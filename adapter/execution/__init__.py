@@ -19,12 +19,14 @@ from ._records import (
     CallStatus,
     ChainRecord,
     ChainStatus,
+    JournalOwner,
     OutboxEntry,
     SettlementRecord,
 )
 from ._recover import RecoveryAction, recover
 from ._refund import resume_refund, run_refund
-from ._refund_plan import RefundPlan, RefundStep, plan_refund
+from ._refund_models import RefundPlan, RefundStep
+from ._refund_plan import plan_refund
 from ._refund_result import RefundResult, SettlementChange
 from ._results import BatchResult, Prediction, Receipt, ReceiptLine, VisitResult
 
@@ -40,6 +42,7 @@ __all__ = [
     "Drift",
     "ExecutionPolicy",
     "Journal",
+    "JournalOwner",
     "JournaledCalls",
     "OutboxEntry",
     "Prediction",

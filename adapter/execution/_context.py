@@ -9,8 +9,7 @@ from .._display import INSUTYPE_LABELS, label
 from .._lookup import Card
 from .._planned import PlannedVisit
 from ..planning import PlanBatch, VisitPlan, batch_number
-from ._records import NewBatchData
-from ._requests import Parties
+from ._records import NewBatchData, ReceiptHeader, RemoteFields
 
 __all__ = ["ExecutionPolicy", "VisitContext"]
 
@@ -37,19 +36,19 @@ class VisitContext:
 
     plan: VisitPlan
     card: Card
-    person: dict[str, str]
+    person: RemoteFields
     """psn_cert_type, certno, psn_name, psn_type: sent on 2201/2206/2207 for 异地 business only."""
 
     @classmethod
     def of(cls, planned: PlannedVisit) -> VisitContext:
         record = planned.record
         insurance = next(i for i in record.insurances if i.insutype == planned.plan.eligibility.insutype)
-        person = {
-            "psn_cert_type": record.person.psn_cert_type,
-            "certno": record.person.certno,
-            "psn_name": record.person.psn_name,
-            "psn_type": insurance.psn_type,
-        }
+        person = RemoteFields(
+            psn_cert_type=record.person.psn_cert_type,
+            certno=record.person.certno,
+            psn_name=record.person.psn_name,
+            psn_type=insurance.psn_type,
+        )
         return cls(plan=planned.plan, card=planned.card, person=person)
 
     @property
@@ -65,33 +64,17 @@ class VisitContext:
         return self.plan.eligibility.insured_admdvs
 
     @property
-    def parties(self) -> Parties:
-        return Parties(
-            psn_no=self.psn_no,
-            insutype=self.insutype,
-            insuplc_admdvs=self.insuplc_admdvs,
-            card={
-                "mdtrt_cert_type": self.card.mdtrt_cert_type,
-                "mdtrt_cert_no": self.card.mdtrt_cert_no,
-                "card_sn": self.card.card_sn,
-            },
-            visit=self.plan.visit,
-            remote={} if self.plan.eligibility.relation == "local" else self.person,
-            acct_used_flag=self.plan.visit.acct_used_flag,
-        )
-
-    @property
-    def header(self) -> dict[str, str]:
+    def header(self) -> ReceiptHeader:
         """What each receipt of this visit prints besides the batch."""
         eligibility = self.plan.eligibility
-        return {
-            "fixmedins_code": self.plan.fixmedins_code,
-            "fixmedins_name": self.plan.fixmedins_name,
-            "ipt_otp_no": self.plan.visit.ipt_otp_no,
-            "psn_name_masked": eligibility.psn_name_masked,
-            "insured_place": eligibility.insured_place,
-            "insutype": label(eligibility.insutype, INSUTYPE_LABELS),
-        }
+        return ReceiptHeader(
+            fixmedins_code=self.plan.fixmedins_code,
+            fixmedins_name=self.plan.fixmedins_name,
+            ipt_otp_no=self.plan.visit.ipt_otp_no,
+            psn_name_masked=eligibility.psn_name_masked,
+            insured_place=eligibility.insured_place,
+            insutype=label(eligibility.insutype, INSUTYPE_LABELS),
+        )
 
     @property
     def visit_key(self) -> str:
@@ -110,11 +93,11 @@ class VisitContext:
             psn_no=self.psn_no,
             insutype=self.insutype,
             insuplc_admdvs=self.insuplc_admdvs,
-            card=dict(self.parties.card),
+            card=self.card,
             chrg_bchno=batch_number(self.plan.visit.ipt_otp_no, batch.number, attempt=attempt),
-            plan_batch=batch.model_dump(mode="json"),
-            visit=self.plan.visit.model_dump(mode="json"),
-            person=dict(self.parties.remote),
+            plan_batch=batch,
+            visit=self.plan.visit,
+            remote=None if self.plan.eligibility.relation == "local" else self.person,
             header=self.header,
             acct_used_flag=self.plan.visit.acct_used_flag,
         )

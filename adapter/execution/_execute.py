@@ -8,7 +8,7 @@ from .._errors import ConfigurationError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy, VisitContext
 from ._outbox import add_working_days
-from ._records import BatchRecord, BatchState
+from ._records import BatchRecord, BatchState, OutboxPayload
 from ._results import BatchResult, BatchStatus, VisitResult
 from ._settle import settle_batch
 
@@ -60,7 +60,7 @@ def _already(record: BatchRecord, total: Decimal) -> BatchResult:
         chrg_bchno=record.chrg_bchno,
         med_type=record.med_type,
         dise_codg=record.dise_codg,
-        receipt_category=str(record.plan_batch["receipt_category"]),
+        receipt_category=record.plan_batch.receipt_category,
         status=status,
         message=f"此前已处理（{record.state}{setl}），未重复结算",
         journal_batch_id=record.id,
@@ -81,12 +81,12 @@ def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: Exe
         visit_key=ctx.visit_key,
         batch_number=0,
         reason=f"未直接结算（按自费结算）：{eligibility.insurance_reason}",
-        payload={
-            "psn_no": ctx.psn_no,
-            "insuplc_admdvs": ctx.insuplc_admdvs,
-            "feedetail": [line.model_dump(mode="json") for line in lines],
-            "diseinfo": [diagnosis.model_dump(mode="json") for diagnosis in ctx.plan.visit.diagnoses],
-        },
+        payload=OutboxPayload(
+            psn_no=ctx.psn_no,
+            insuplc_admdvs=ctx.insuplc_admdvs,
+            feedetail=tuple(lines),
+            diseinfo=ctx.plan.visit.diagnoses,
+        ),
         now=calls.clock(),
         due=add_working_days(calls.clock().date(), policy.upload_working_days),
     )

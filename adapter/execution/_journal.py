@@ -27,34 +27,42 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
+from .._errors import ConfigurationError, JournalOwnerError
+from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ._journal_protocol import Journal
 from ._journal_rows import (
-    SCHEMA,
+    MIGRATIONS,
     SCHEMA_VERSION,
     batch_from_row,
     call_from_row,
+    card_json,
     chain_from_row,
     json_text,
+    model_json,
     outbox_from_row,
     settlement_from_row,
 )
 from ._records import (
     BatchRecord,
     BatchState,
+    CallDetail,
     CallRecord,
     CallStatus,
     ChainRecord,
     ChainStatus,
+    JournalOwner,
     NewBatchData,
     OutboxEntry,
+    OutboxPayload,
     SettlementRecord,
+    StepProgress,
 )
+from ._refund_models import RefundPlan
 
 __all__ = ["Journal", "SqliteJournal"]
 
@@ -63,19 +71,122 @@ class SqliteJournal:
     """The journal in one SQLite file (or ``":memory:"`` for tests)."""
 
     def __init__(self, path: str | Path) -> None:
+        """Open (or create) the journal at ``path`` and bring its schema up to this code's version.
+
+        A path that cannot be opened, a file that is not a journal, or a journal written by a
+        newer version of the adapter is a ``ConfigurationError`` naming the file.
+        """
         self._path = str(path)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        if self._path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
         self._group_owner: int | None = None  # the thread whose group defers commits
-        with self._write() as db:
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                db.execute(statement)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        try:
+            self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise ConfigurationError(f"journal {self._path}: cannot be opened ({error})") from error
+        try:
+            self._db.row_factory = sqlite3.Row
+            if self._path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.Error as error:
+            self._db.close()
+            raise ConfigurationError(
+                f"journal {self._path}: cannot be opened as a journal ({error});"
+                " check the path, or point the settings at the journal file"
+            ) from error
+        except ConfigurationError:
+            self._db.close()
+            raise
+
+    def _migrate(self) -> None:
+        """Apply the migrations this journal lacks, each with its version, in one transaction.
+
+        An up-to-date journal is only read: opening it never waits for another process's writes.
+        """
+        if self._version(self._db) == SCHEMA_VERSION:
+            return
+        with self._write(durable=True) as db:
+            version = self._version(db)
+            if version > SCHEMA_VERSION:
+                raise ConfigurationError(
+                    f"journal {self._path} has schema version {version}, newer than this adapter's"
+                    f" {SCHEMA_VERSION}: upgrade the adapter (never point an older one at it)"
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in filter(str.strip, MIGRATIONS[target].split(";")):
+                    db.execute(statement)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(target),))
+
+    def _version(self, db: sqlite3.Connection) -> int:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return 0
+        if "meta" not in tables or "batches" not in tables:
+            raise ConfigurationError(
+                f"journal {self._path} is an SQLite database but not a journal"
+                f" (tables: {', '.join(sorted(tables))}): point the settings at the journal file"
+            )
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or not str(row[0]).isdigit():
+            raise ConfigurationError(f"journal {self._path} has no valid schema_version")
+        return int(row[0])
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._version(self._db)
+
+    # -- owner ---------------------------------------------------------------------------
+
+    def claim(self, owner: JournalOwner) -> None:
+        with self._write(durable=True) as db:
+            found = self._owner(db)
+            if found is None:
+                db.execute("INSERT INTO meta VALUES ('platform', ?)", (owner.platform,))
+                db.execute("INSERT INTO meta VALUES ('fixmedins_code', ?)", (owner.fixmedins_code,))
+            elif found != owner:
+                raise JournalOwnerError(self._path, found=found, wanted=owner)
+
+    def owner(self) -> JournalOwner | None:
+        with self._lock:
+            return self._owner(self._db)
+
+    @staticmethod
+    def _owner(db: sqlite3.Connection) -> JournalOwner | None:
+        rows = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('platform', 'fixmedins_code')"))
+        if not rows:
+            return None
+        return JournalOwner(platform=rows.get("platform", ""), fixmedins_code=rows.get("fixmedins_code", ""))
+
+    # -- msgids --------------------------------------------------------------------------
+
+    def reserve_msgids(self, prefix: str, node: int | None, count: int, now: datetime) -> MsgIdBlock:
+        key = -1 if node is None else node
+        with self._write(durable=True) as db:  # the block is on disk before any id of it is used
+            row = db.execute(
+                "SELECT second, sequence FROM msgid_marks WHERE prefix = ? AND node = ?", (prefix, key)
+            ).fetchone()
+            mark = (
+                (datetime.fromisoformat(row[0]), int(row[1])) if row else self._last_journaled(prefix, node)
+            )
+            block = next_block(mark, now=now, node=node, count=count)
+            db.execute(
+                "INSERT OR REPLACE INTO msgid_marks VALUES (?,?,?,?)",
+                (prefix, key, block.second.isoformat(), block.last),
+            )
+        return block
+
+    def _last_journaled(self, prefix: str, node: int | None) -> tuple[datetime, int] | None:
+        """A journal from before msgid marks: continue after the greatest msgid it recorded."""
+        query = "SELECT max(msgid) FROM calls WHERE substr(msgid, 1, ?) = ?"
+        parameters: tuple[object, ...] = (len(prefix), prefix)
+        if node is not None:
+            query += " AND substr(msgid, -4, 1) = ?"
+            parameters = (*parameters, str(node))
+        row = self._db.execute(query, parameters).fetchone()
+        return parse_msgid(str(row[0] or ""), prefix)
 
     def close(self) -> None:
         with self._lock:
@@ -183,12 +294,12 @@ class SqliteJournal:
                     batch.psn_no,
                     batch.insutype,
                     batch.insuplc_admdvs,
-                    json_text(batch.card),
+                    card_json(batch.card),
                     batch.chrg_bchno,
-                    json_text(batch.plan_batch),
-                    json_text(batch.visit),
-                    json_text(batch.person),
-                    json_text(batch.header),
+                    model_json(batch.plan_batch),
+                    model_json(batch.visit),
+                    model_json(batch.remote),
+                    model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
                     stamp,
@@ -206,20 +317,33 @@ class SqliteJournal:
             raise KeyError(f"no batch {batch_id} in the journal")
         return batch_from_row(row)
 
-    _UPDATABLE = frozenset({"mdtrt_id", "setl_id", "note", "chrg_bchno", "unwind_to"})
-
     def update_batch(
-        self, batch_id: int, *, now: datetime, state: BatchState | None = None, **fields: str
+        self,
+        batch_id: int,
+        *,
+        now: datetime,
+        state: BatchState | None = None,
+        mdtrt_id: str | None = None,
+        setl_id: str | None = None,
+        note: str | None = None,
+        unwind_to: BatchState | None = None,
     ) -> None:
-        unknown = set(fields) - self._UPDATABLE
-        if unknown:
-            raise ValueError(f"cannot update {sorted(unknown)}")
-        assignments = {**fields, "updated_at": now.isoformat()}
-        if state is not None:
-            assignments["state"] = state.value
-        columns = ", ".join(f"{name} = ?" for name in assignments)
+        given = {
+            "state": None if state is None else state.value,
+            "mdtrt_id": mdtrt_id,
+            "setl_id": setl_id,
+            "note": note,
+            "unwind_to": None if unwind_to is None else unwind_to.value,
+        }
+        assignments = {name: value for name, value in given.items() if value is not None}
+        assignments["updated_at"] = now.isoformat()
+        columns = ", ".join(f"{name} = ?" for name in assignments)  # names from the fixed set above
         with self._write() as db:
-            db.execute(f"UPDATE batches SET {columns} WHERE id = ?", (*assignments.values(), batch_id))
+            cursor = db.execute(
+                f"UPDATE batches SET {columns} WHERE id = ?", (*assignments.values(), batch_id)
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(f"no batch {batch_id} in the journal")
 
     def unfinished_batches(self) -> list[BatchRecord]:
         terminal = tuple(state.value for state in BatchState if state.terminal)
@@ -244,17 +368,18 @@ class SqliteJournal:
     ) -> None:
         with self._write(durable=True) as db:  # on disk before the call is sent
             db.execute(
-                "INSERT INTO calls (msgid, batch_id, infno, keys, status, sent_at) VALUES (?,?,?,?,?,?)",
-                (msgid, batch_id, infno, json_text(keys), CallStatus.INTENT.value, now.isoformat()),
+                "INSERT INTO calls (seq, msgid, batch_id, infno, keys, status, sent_at)"
+                " VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM calls), ?,?,?,?,?,?)",
+                (msgid, batch_id, infno, json_text(dict(keys)), CallStatus.INTENT.value, now.isoformat()),
             )
 
     def record_outcome(
-        self, msgid: str, *, status: CallStatus, now: datetime, detail: Mapping[str, Any] | None = None
+        self, msgid: str, *, status: CallStatus, now: datetime, detail: CallDetail | None = None
     ) -> None:
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE calls SET status = ?, detail = ?, finished_at = ? WHERE msgid = ?",
-                (status.value, json_text(detail or {}), now.isoformat(), msgid),
+                (status.value, model_json(detail), now.isoformat(), msgid),
             )
             if cursor.rowcount != 1:
                 raise KeyError(f"no call {msgid} in the journal")
@@ -262,7 +387,7 @@ class SqliteJournal:
     def calls(self, batch_id: int) -> list[CallRecord]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM calls WHERE batch_id = ? ORDER BY sent_at, rowid", (batch_id,)
+                "SELECT * FROM calls WHERE batch_id = ? ORDER BY seq", (batch_id,)
             ).fetchall()
         return [call_from_row(row) for row in rows]
 
@@ -270,23 +395,9 @@ class SqliteJournal:
         states = (CallStatus.INTENT.value, CallStatus.UNKNOWN.value)
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM calls WHERE status IN (?, ?) ORDER BY rowid", states
+                "SELECT * FROM calls WHERE status IN (?, ?) ORDER BY seq", states
             ).fetchall()
         return [call_from_row(row) for row in rows]
-
-    def last_msgid(self, prefix: str, node: int | None = None) -> str:
-        """The greatest msgid journaled with this institution prefix (ids sort by time, then sequence).
-
-        With ``node``, only that billing node's ids: those whose sequence starts with its digit.
-        """
-        query = "SELECT max(msgid) FROM calls WHERE substr(msgid, 1, ?) = ?"
-        parameters: tuple[object, ...] = (len(prefix), prefix)
-        if node is not None:
-            query += " AND substr(msgid, -4, 1) = ?"
-            parameters = (*parameters, str(node))
-        with self._lock:
-            row = self._db.execute(query, parameters).fetchone()
-        return str(row[0] or "")
 
     # -- settlements -------------------------------------------------------------------
 
@@ -294,7 +405,10 @@ class SqliteJournal:
         s = settlement
         with self._write(durable=True) as db:  # on disk before a receipt can be printed
             db.execute(
-                "INSERT INTO settlements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO settlements (setl_id, batch_id, psn_no, insutype, year, mdtrt_id, chrg_bchno,"
+                " msgid, setl_time, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, active,"
+                " refund_setl_id, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                " (SELECT coalesce(max(seq), 0) + 1 FROM settlements))",
                 (
                     s.setl_id,
                     s.batch_id,
@@ -324,7 +438,7 @@ class SqliteJournal:
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM settlements WHERE psn_no = ? AND insutype = ? AND year = ?"
-                " ORDER BY setl_time, rowid",
+                " ORDER BY setl_time, seq",
                 (psn_no, insutype, year),
             ).fetchall()
         return [settlement_from_row(row) for row in rows]
@@ -344,7 +458,7 @@ class SqliteJournal:
         visit_key: str,
         batch_number: int,
         reason: str,
-        payload: Mapping[str, Any],
+        payload: OutboxPayload,
         now: datetime,
         due: date,
     ) -> int:
@@ -352,7 +466,7 @@ class SqliteJournal:
             cursor = db.execute(
                 "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due)"
                 " VALUES (?,?,?,?,?,?)",
-                (visit_key, batch_number, reason, json_text(payload), now.isoformat(), due.isoformat()),
+                (visit_key, batch_number, reason, model_json(payload), now.isoformat(), due.isoformat()),
             )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -375,16 +489,16 @@ class SqliteJournal:
 
     # -- refund chains -----------------------------------------------------------------
 
-    def start_chain(self, *, target_setl_id: str, plan: Mapping[str, Any], steps: int, now: datetime) -> int:
-        progress: list[dict[str, Any]] = [{"attempts": [], "result": {}} for _ in range(steps)]
+    def start_chain(self, plan: RefundPlan, *, now: datetime) -> int:
+        progress = [StepProgress() for _ in plan.steps]
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO refund_chains (target_setl_id, plan, progress, next_step, status, created_at,"
                 " updated_at) VALUES (?,?,?,?,?,?,?)",
                 (
-                    target_setl_id,
-                    json_text(plan),
-                    json_text(progress),
+                    plan.target_setl_id,
+                    model_json(plan),
+                    _progress_json(progress),
                     0,
                     ChainStatus.IN_PROGRESS.value,
                     now.isoformat(),
@@ -408,7 +522,7 @@ class SqliteJournal:
         now: datetime,
         next_step: int | None = None,
         status: ChainStatus | None = None,
-        progress: list[Any] | None = None,
+        progress: Sequence[StepProgress] | None = None,
         note: str | None = None,
     ) -> None:
         assignments: dict[str, object] = {"updated_at": now.isoformat()}
@@ -417,12 +531,16 @@ class SqliteJournal:
         if status is not None:
             assignments["status"] = status.value
         if progress is not None:
-            assignments["progress"] = json_text(progress)
+            assignments["progress"] = _progress_json(progress)
         if note is not None:
             assignments["note"] = note
         columns = ", ".join(f"{name} = ?" for name in assignments)
         with self._write() as db:
-            db.execute(f"UPDATE refund_chains SET {columns} WHERE id = ?", (*assignments.values(), chain_id))
+            cursor = db.execute(
+                f"UPDATE refund_chains SET {columns} WHERE id = ?", (*assignments.values(), chain_id)
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(f"no refund chain {chain_id} in the journal")
 
     def unfinished_chains(self) -> list[ChainRecord]:
         with self._lock:
@@ -430,3 +548,7 @@ class SqliteJournal:
                 "SELECT * FROM refund_chains WHERE status = ? ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
             ).fetchall()
         return [chain_from_row(row) for row in rows]
+
+
+def _progress_json(progress: Sequence[StepProgress]) -> str:
+    return json_text([step.model_dump(mode="json") for step in progress])

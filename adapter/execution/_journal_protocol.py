@@ -1,27 +1,43 @@
-"""The journal's interface: what execution, recovery and refunds need from it.
+"""The journal's interface: what execution, recovery and refunds need from it, and nothing more.
 
 ``SqliteJournal`` implements it with the standard library; a server database can take
-its place when several billing nodes share one journal (STYLE.md §4).
+its place when several billing nodes share one journal (STYLE.md §4). Every
+implementation passes the contract suite in ``tests/journal_contract/``.
+
+Rules every implementation keeps:
+
+* ``record_intent``, ``record_settlement``, ``reserve_msgids`` and ``claim`` are durable
+  when they return; other writes may wait for the end of a ``group()`` or the next
+  durable write, but are never reordered before an earlier write.
+* Calls and settlements have an explicit order (``CallRecord.seq``, settlement order
+  ``setl_time`` then journal order), never a storage detail such as a row id.
+* Records come back typed (``_records``); a row that cannot be decoded is an error, not a dict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from .._msgid import MsgIdBlock
 from ._records import (
     BatchRecord,
     BatchState,
+    CallDetail,
     CallRecord,
     CallStatus,
     ChainRecord,
     ChainStatus,
+    JournalOwner,
     NewBatchData,
     OutboxEntry,
+    OutboxPayload,
     SettlementRecord,
+    StepProgress,
 )
+from ._refund_models import RefundPlan
 
 __all__ = ["Journal"]
 
@@ -30,10 +46,10 @@ class Journal(Protocol):
     """The journal's interface; ``SqliteJournal`` is the default implementation."""
 
     def group(self) -> AbstractContextManager[None]:
-        """A unit of work whose writes other than intents and settlements may commit together.
+        """A unit of work whose writes other than the durable ones may commit together.
 
         An implementation may commit every write at once (a no-op group); ``SqliteJournal``
-        defers them to the next intent, settlement or the end of the group.
+        defers them to the next durable write or the end of the group.
         """
         ...
 
@@ -41,41 +57,95 @@ class Journal(Protocol):
         """Commit whatever the current group deferred (a no-op when nothing waits)."""
         ...
 
+    def claim(self, owner: JournalOwner) -> None:
+        """Bind the journal to one platform and hospital, or refuse another (``JournalOwnerError``).
+
+        The first claim is recorded (durable); every later one must name the same owner.
+        """
+        ...
+
+    def owner(self) -> JournalOwner | None: ...
+
+    # -- msgids ------------------------------------------------------------------------
+
+    def reserve_msgids(self, prefix: str, node: int | None, count: int, now: datetime) -> MsgIdBlock:
+        """A block of msgids after every one reserved before (``_msgid.next_block``), durable first."""
+        ...
+
+    # -- batches -----------------------------------------------------------------------
+
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord: ...
     def batch(self, batch_id: int) -> BatchRecord: ...
     def update_batch(
-        self, batch_id: int, *, now: datetime, state: BatchState | None = None, **fields: str
-    ) -> None: ...
-    def unfinished_batches(self) -> list[BatchRecord]: ...
-    def batches_of_visit(self, visit_key: str) -> list[BatchRecord]: ...
+        self,
+        batch_id: int,
+        *,
+        now: datetime,
+        state: BatchState | None = None,
+        mdtrt_id: str | None = None,
+        setl_id: str | None = None,
+        note: str | None = None,
+        unwind_to: BatchState | None = None,
+    ) -> None:
+        """Change what is given; ``None`` leaves a field as it is. An unknown batch is a ``KeyError``."""
+        ...
+
+    def unfinished_batches(self) -> list[BatchRecord]:
+        """Batches not in a terminal state, oldest first."""
+        ...
+
+    def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
+        """Every attempt of every batch of one visit, oldest first."""
+        ...
+
+    # -- calls -------------------------------------------------------------------------
+
     def record_intent(
         self, msgid: str, *, batch_id: int | None, infno: str, keys: Mapping[str, str], now: datetime
-    ) -> None: ...
+    ) -> None:
+        """Durable before the call is sent; a msgid recorded twice is an error."""
+        ...
+
     def record_outcome(
-        self, msgid: str, *, status: CallStatus, now: datetime, detail: Mapping[str, Any] | None = None
+        self, msgid: str, *, status: CallStatus, now: datetime, detail: CallDetail | None = None
     ) -> None: ...
-    def calls(self, batch_id: int) -> list[CallRecord]: ...
+    def calls(self, batch_id: int) -> list[CallRecord]:
+        """A batch's calls in the order they were journaled."""
+        ...
+
     def open_calls(self) -> list[CallRecord]: ...
-    def last_msgid(self, prefix: str, node: int | None = None) -> str: ...
+
+    # -- settlements -------------------------------------------------------------------
+
     def record_settlement(self, settlement: SettlementRecord) -> None: ...
     def settlement(self, setl_id: str) -> SettlementRecord | None: ...
-    def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]: ...
+    def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]:
+        """Every settlement of one accumulator scope, in settlement order."""
+        ...
+
     def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None: ...
+
+    # -- outbox ------------------------------------------------------------------------
+
     def add_outbox(
         self,
         *,
         visit_key: str,
         batch_number: int,
         reason: str,
-        payload: Mapping[str, Any],
+        payload: OutboxPayload,
         now: datetime,
         due: date,
     ) -> int: ...
     def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]: ...
     def mark_sent(self, outbox_id: int, *, now: datetime) -> None: ...
-    def start_chain(
-        self, *, target_setl_id: str, plan: Mapping[str, Any], steps: int, now: datetime
-    ) -> int: ...
+
+    # -- refund chains -----------------------------------------------------------------
+
+    def start_chain(self, plan: RefundPlan, *, now: datetime) -> int:
+        """A chain in progress at step 0, with empty progress for every step of ``plan``."""
+        ...
+
     def chain(self, chain_id: int) -> ChainRecord: ...
     def update_chain(
         self,
@@ -84,7 +154,7 @@ class Journal(Protocol):
         now: datetime,
         next_step: int | None = None,
         status: ChainStatus | None = None,
-        progress: list[Any] | None = None,
+        progress: Sequence[StepProgress] | None = None,
         note: str | None = None,
     ) -> None: ...
     def unfinished_chains(self) -> list[ChainRecord]: ...

@@ -1,4 +1,10 @@
-"""The journal's SQLite schema and row conversions (money as exact decimal text)."""
+"""The journal's SQLite schema, its migrations, and the row conversions into typed records.
+
+Every column holding structured data is decoded into the model the rest of the code uses
+(``Card``, ``PlanBatch``, ``PlanVisit``, ``RemoteFields``, ``CallDetail``, ``RefundPlan`` …);
+money is exact decimal text. A fresh journal is made by the same migrations that bring an
+old one forward, so there is one way to reach each version.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +13,44 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from .._codec import decode, encode
+from .._lookup import Card
+from ..planning import PlanBatch, PlanVisit
 from ._records import (
     BatchRecord,
     BatchState,
+    CallDetail,
     CallRecord,
     CallStatus,
     ChainRecord,
     ChainStatus,
     OutboxEntry,
+    OutboxPayload,
+    ReceiptHeader,
+    RemoteFields,
     SettlementRecord,
+    StepProgress,
 )
+from ._refund_models import RefundPlan
 
 __all__ = [
-    "SCHEMA",
+    "MIGRATIONS",
     "SCHEMA_VERSION",
     "batch_from_row",
     "call_from_row",
+    "card_json",
     "chain_from_row",
     "json_text",
+    "model_json",
     "outbox_from_row",
     "settlement_from_row",
 ]
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS batches (
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE batches (
     id INTEGER PRIMARY KEY,
     visit_key TEXT NOT NULL,
     ipt_otp_no TEXT NOT NULL,
@@ -60,10 +77,10 @@ CREATE TABLE IF NOT EXISTS batches (
     updated_at TEXT NOT NULL,
     UNIQUE (visit_key, batch_number, attempt)
 );
-CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
+CREATE INDEX batches_state ON batches (state);
 -- settle looks up a visit's earlier batches every time: no scan of every batch ever journaled
-CREATE INDEX IF NOT EXISTS batches_visit ON batches (visit_key);
-CREATE TABLE IF NOT EXISTS calls (
+CREATE INDEX batches_visit ON batches (visit_key);
+CREATE TABLE calls (
     msgid TEXT PRIMARY KEY,
     batch_id INTEGER REFERENCES batches (id),
     infno TEXT NOT NULL,
@@ -73,10 +90,10 @@ CREATE TABLE IF NOT EXISTS calls (
     sent_at TEXT NOT NULL,
     finished_at TEXT
 );
-CREATE INDEX IF NOT EXISTS calls_batch ON calls (batch_id);
+CREATE INDEX calls_batch ON calls (batch_id);
 -- recover finds the calls still open (intent, unknown) among all calls ever made
-CREATE INDEX IF NOT EXISTS calls_status ON calls (status);
-CREATE TABLE IF NOT EXISTS settlements (
+CREATE INDEX calls_status ON calls (status);
+CREATE TABLE settlements (
     setl_id TEXT PRIMARY KEY,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     psn_no TEXT NOT NULL,
@@ -93,8 +110,8 @@ CREATE TABLE IF NOT EXISTS settlements (
     active INTEGER NOT NULL,
     refund_setl_id TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS settlements_scope ON settlements (psn_no, insutype, year);
-CREATE TABLE IF NOT EXISTS refund_chains (
+CREATE INDEX settlements_scope ON settlements (psn_no, insutype, year);
+CREATE TABLE refund_chains (
     id INTEGER PRIMARY KEY,
     target_setl_id TEXT NOT NULL,
     plan TEXT NOT NULL,
@@ -105,7 +122,7 @@ CREATE TABLE IF NOT EXISTS refund_chains (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS outbox (
+CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     visit_key TEXT NOT NULL,
     batch_number INTEGER NOT NULL,
@@ -114,12 +131,61 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at TEXT NOT NULL,
     due TEXT NOT NULL,
     sent_at TEXT
-);
+)
 """
+
+_V2 = """
+-- an explicit order of calls and settlements (a server database has no rowid)
+ALTER TABLE calls ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE calls SET seq = rowid;
+CREATE UNIQUE INDEX calls_seq ON calls (seq);
+ALTER TABLE settlements ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE settlements SET seq = rowid;
+CREATE UNIQUE INDEX settlements_seq ON settlements (seq);
+-- msgid issuance: the last id of the last block reserved, committed before any id of it is used
+CREATE TABLE msgid_marks (
+    prefix TEXT NOT NULL,
+    node INTEGER NOT NULL,
+    second TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    PRIMARY KEY (prefix, node)
+)
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+"""Version → the statements that bring the journal from the version before to it."""
+SCHEMA_VERSION = max(MIGRATIONS)
 
 
 def json_text(value: Any) -> str:
     return encode(value).decode("utf-8")
+
+
+def model_json(model: BaseModel | None) -> str:
+    """A model as stored: JSON with exact decimals, defaults left out (``{}`` for ``None``)."""
+    if model is None:
+        return "{}"
+    return json_text(model.model_dump(mode="json", exclude_defaults=True))
+
+
+def card_json(card: Card) -> str:
+    return json_text(
+        {
+            "mdtrt_cert_type": card.mdtrt_cert_type,
+            "mdtrt_cert_no": card.mdtrt_cert_no,
+            "card_sn": card.card_sn,
+        }
+    )
+
+
+def _card(text: str) -> Card:
+    fields = decode(text)
+    return Card(str(fields["mdtrt_cert_type"]), str(fields["mdtrt_cert_no"]), str(fields.get("card_sn", "")))
+
+
+def _remote(text: str) -> RemoteFields | None:
+    fields = decode(text)
+    return RemoteFields.model_validate(fields) if fields else None
 
 
 def batch_from_row(row: sqlite3.Row) -> BatchRecord:
@@ -135,14 +201,14 @@ def batch_from_row(row: sqlite3.Row) -> BatchRecord:
         psn_no=row["psn_no"],
         insutype=row["insutype"],
         insuplc_admdvs=row["insuplc_admdvs"],
-        card=decode(row["card"]),
+        card=_card(row["card"]),
         chrg_bchno=row["chrg_bchno"],
         mdtrt_id=row["mdtrt_id"],
         setl_id=row["setl_id"],
-        plan_batch=decode(row["plan_batch"]),
-        visit=decode(row["visit"]),
-        person=decode(row["person"]),
-        header=decode(row["header"]),
+        plan_batch=PlanBatch.model_validate(decode(row["plan_batch"])),
+        visit=PlanVisit.model_validate(decode(row["visit"])),
+        remote=_remote(row["person"]),
+        header=ReceiptHeader.model_validate(decode(row["header"])),
         acct_used_flag=row["acct_used_flag"],
         note=row["note"],
         unwind_to=BatchState(row["unwind_to"]),
@@ -153,12 +219,13 @@ def batch_from_row(row: sqlite3.Row) -> BatchRecord:
 
 def call_from_row(row: sqlite3.Row) -> CallRecord:
     return CallRecord(
+        seq=row["seq"],
         msgid=row["msgid"],
         batch_id=row["batch_id"],
         infno=row["infno"],
-        keys=decode(row["keys"]),
+        keys={str(k): str(v) for k, v in decode(row["keys"]).items()},
         status=CallStatus(row["status"]),
-        detail=decode(row["detail"]),
+        detail=CallDetail.model_validate(decode(row["detail"])),
         sent_at=datetime.fromisoformat(row["sent_at"]),
         finished_at=datetime.fromisoformat(row["finished_at"]) if row["finished_at"] else None,
     )
@@ -190,7 +257,7 @@ def outbox_from_row(row: sqlite3.Row) -> OutboxEntry:
         visit_key=row["visit_key"],
         batch_number=row["batch_number"],
         reason=row["reason"],
-        payload=decode(row["payload"]),
+        payload=OutboxPayload.model_validate(decode(row["payload"])),
         created_at=datetime.fromisoformat(row["created_at"]),
         due=date.fromisoformat(row["due"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
@@ -201,8 +268,8 @@ def chain_from_row(row: sqlite3.Row) -> ChainRecord:
     return ChainRecord(
         id=row["id"],
         target_setl_id=row["target_setl_id"],
-        plan=decode(row["plan"]),
-        progress=decode(row["progress"]),
+        plan=RefundPlan.model_validate(decode(row["plan"])),
+        progress=tuple(StepProgress.model_validate(step) for step in decode(row["progress"])),
         next_step=row["next_step"],
         status=ChainStatus(row["status"]),
         note=row["note"],

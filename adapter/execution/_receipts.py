@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from ..planning import PlanBatch
 from ..transactions import t2204
 from ..transactions._settlement import SettlementInfo
-from ._records import BatchRecord
+from ._records import BatchRecord, ReceiptHeader
 from ._results import Prediction, Receipt, ReceiptLine
 
 __all__ = ["prediction_of", "receipt_of"]
@@ -37,7 +37,7 @@ def prediction_of(info: SettlementInfo) -> Prediction:
 
 
 def receipt_of(
-    header: Mapping[str, str],
+    header: ReceiptHeader,
     batch: PlanBatch,
     record: BatchRecord,
     info: SettlementInfo,
@@ -62,12 +62,12 @@ def receipt_of(
         )
     return Receipt(
         receipt_category=batch.receipt_category,
-        fixmedins_code=header["fixmedins_code"],
-        fixmedins_name=header["fixmedins_name"],
-        ipt_otp_no=header["ipt_otp_no"],
-        psn_name_masked=header["psn_name_masked"],
-        insured_place=header["insured_place"],
-        insutype=header["insutype"],
+        fixmedins_code=header.fixmedins_code,
+        fixmedins_name=header.fixmedins_name,
+        ipt_otp_no=header.ipt_otp_no,
+        psn_name_masked=header.psn_name_masked,
+        insured_place=header.insured_place,
+        insutype=header.insutype,
         med_type=batch.med_type,
         dise_codg=batch.dise_codg,
         dise_name=batch.dise_name,

@@ -21,19 +21,102 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from .._lookup import Card
+from ..planning import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit
+from ..transactions._settlement import SettlementInfo
+from ._refund_models import RefundPlan
 
 __all__ = [
     "BatchRecord",
     "BatchState",
+    "CallDetail",
     "CallRecord",
     "CallStatus",
     "ChainRecord",
     "ChainStatus",
+    "JournalOwner",
     "NewBatchData",
     "OutboxEntry",
+    "OutboxPayload",
+    "ReceiptHeader",
+    "RemoteFields",
+    "Resettled",
     "SettlementRecord",
+    "StepProgress",
 ]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class JournalOwner:
+    """The one platform and hospital a journal's settlements were made with (issue #15 item 3)."""
+
+    platform: str
+    """Where the calls go: the platform's URL, or ``embedded-demo`` for the built-in platform."""
+    fixmedins_code: str
+
+
+class RemoteFields(_Frozen):
+    """The 异地 fields sent on 2201/2206/2207 when the patient is insured elsewhere (PROTOCOL.md §3.5)."""
+
+    psn_cert_type: str
+    certno: str
+    psn_name: str
+    psn_type: str
+
+    def wire(self) -> dict[str, str]:
+        return self.model_dump()
+
+
+class ReceiptHeader(_Frozen):
+    """What every receipt of a visit prints besides the batch (the patient's name masked)."""
+
+    fixmedins_code: str
+    fixmedins_name: str
+    ipt_otp_no: str
+    psn_name_masked: str
+    insured_place: str
+    insutype: str
+
+
+class CallDetail(_Frozen):
+    """What the journal keeps of a call's outcome: only what recovery and refunds read again."""
+
+    error: str = ""
+    """Why it failed or is unknown (short, no personal data: STYLE.md §3)."""
+    mdtrt_id: str = ""
+    """2201: the registration made (``recover`` cancels it)."""
+    setlinfo: SettlementInfo | None = None
+    """2207/2208: the settlement or reversal, without the person's name, certno or birthday."""
+    replayed: bool = False
+    """2201: the answer came from sending the lost call again with its own msgid."""
+    reversed_by: str = ""
+    """2207/2208: ``"2601"`` once 冲正 undid it."""
+    warn_msg: str = ""
+    resolved_by: str = ""
+
+
+class Resettled(_Frozen):
+    new_setl_id: str
+    batch_id: int
+
+
+class StepProgress(_Frozen):
+    """A refund chain step's progress: the attempts a resettle started, and its result."""
+
+    attempts: tuple[int, ...] = ()
+    result: Resettled | None = None
+
+    @field_validator("result", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None  # schema 1 kept "no result yet" as {}
 
 
 class BatchState(StrEnum):
@@ -88,17 +171,16 @@ class BatchRecord:
     psn_no: str
     insutype: str
     insuplc_admdvs: str
-    card: dict[str, str]
-    """The credential used (mdtrt_cert_type/no, card_sn): needed again to re-settle."""
+    card: Card
+    """The credential used: needed again to re-settle (2206/2207) and to replay a lost 2201."""
     chrg_bchno: str
     mdtrt_id: str
     setl_id: str
-    plan_batch: dict[str, Any]
-    visit: dict[str, Any]
-    person: dict[str, str]
-    """异地 fields sent on 2201/2206/2207 (psn_cert_type, certno, psn_name, psn_type); empty when local."""
-    header: dict[str, str]
-    """What every receipt of this visit prints (hospital, visit number, masked patient, insurance)."""
+    plan_batch: PlanBatch
+    visit: PlanVisit
+    remote: RemoteFields | None
+    """异地 fields sent on 2201/2206/2207; ``None`` for a local patient."""
+    header: ReceiptHeader
     acct_used_flag: str
     note: str
     unwind_to: BatchState
@@ -109,19 +191,24 @@ class BatchRecord:
 
 @dataclass(frozen=True)
 class CallRecord:
+    seq: int
+    """The order calls were journaled in (an explicit sequence, not a storage row order)."""
     msgid: str
     batch_id: int | None
     infno: str
     keys: dict[str, str]
     status: CallStatus
-    detail: dict[str, Any]
+    detail: CallDetail
     sent_at: datetime
     finished_at: datetime | None
 
 
 @dataclass(frozen=True)
 class SettlementRecord:
-    """A settlement as the platform returned it (2207), for receipts, refunds and reconciliation."""
+    """A settlement as the platform returned it (2207), for receipts, refunds and reconciliation.
+
+    Settlements of one scope are ordered by ``setl_time``, then by the order they were journaled.
+    """
 
     setl_id: str
     batch_id: int
@@ -140,6 +227,15 @@ class SettlementRecord:
     refund_setl_id: str
 
 
+class OutboxPayload(_Frozen):
+    """What the 3-working-day upload needs: the 已贯标 lines (2204-shaped) and the diagnoses."""
+
+    psn_no: str
+    insuplc_admdvs: str
+    feedetail: tuple[PlanLine, ...]
+    diseinfo: tuple[PlanDiagnosis, ...]
+
+
 @dataclass(frozen=True)
 class OutboxEntry:
     """Fee details of a bill not settled directly, due for upload (seed 002 三(四): 3 working days)."""
@@ -148,8 +244,7 @@ class OutboxEntry:
     visit_key: str
     batch_number: int
     reason: str
-    payload: dict[str, Any]
-    """``feedetail`` (2204-shaped lines with national codes) and ``diseinfo`` (diagnoses)."""
+    payload: OutboxPayload
     created_at: datetime
     due: date
     sent_at: datetime | None
@@ -168,12 +263,12 @@ class NewBatchData:
     psn_no: str
     insutype: str
     insuplc_admdvs: str
-    card: dict[str, str]
+    card: Card
     chrg_bchno: str
-    plan_batch: dict[str, Any]
-    visit: dict[str, Any]
-    person: dict[str, str]
-    header: dict[str, str]
+    plan_batch: PlanBatch
+    visit: PlanVisit
+    remote: RemoteFields | None
+    header: ReceiptHeader
     acct_used_flag: str
     mdtrt_id: str = ""
     """Set when the attempt reuses an existing platform visit (a re-settlement after a refund)."""
@@ -193,8 +288,9 @@ class ChainRecord:
 
     id: int
     target_setl_id: str
-    plan: dict[str, Any]
-    progress: list[dict[str, Any]]
+    plan: RefundPlan
+    progress: tuple[StepProgress, ...]
+    """One entry per step of the plan."""
     next_step: int
     status: ChainStatus
     note: str

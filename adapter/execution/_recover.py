@@ -122,16 +122,16 @@ def _registration(calls: JournaledCalls, record: BatchRecord, history: list[Call
         return record.mdtrt_id
     for call in history:
         if call.infno == "2201" and call.status == CallStatus.OK:
-            return str(call.detail.get("mdtrt_id", ""))
+            return call.detail.mdtrt_id
     if any(call.infno == "2201" and call.status in _OPEN for call in history):
         return find_registration(calls, record)
     return ""
 
 
 def _chain_batches(chain: ChainRecord) -> set[int]:
-    ids = {int(step["batch_id"]) for step in chain.plan["steps"]}
+    ids = {step.batch_id for step in chain.plan.steps}
     for state in chain.progress:
-        ids.update(int(batch_id) for batch_id in state.get("attempts", []))
+        ids.update(state.attempts)
     return ids
 
 

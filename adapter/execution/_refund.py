@@ -17,7 +17,6 @@ The chain's cursor moves only after a step completed. A platform refusal stops t
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
 
 from .._errors import (
     AdapterError,
@@ -32,6 +31,7 @@ from ..transactions._settlement import SettlementInfo
 from ._calls import JournaledCalls
 from ._checks import reversal_problems
 from ._context import ExecutionPolicy
+from ._journal_protocol import Journal
 from ._records import (
     BatchRecord,
     BatchState,
@@ -39,11 +39,12 @@ from ._records import (
     CallStatus,
     ChainStatus,
     NewBatchData,
+    Resettled,
+    StepProgress,
 )
-from ._refund_plan import RefundPlan, RefundStep
+from ._refund_models import RefundPlan, RefundStep
 from ._refund_result import RefundResult, refund_result
-from ._requests import Parties
-from ._settle import BatchAttempt
+from ._settle import BatchAttempt, settlement_detail
 from ._unwind import (
     close_open_calls,
     details_may_exist,
@@ -60,20 +61,15 @@ _OPEN = (CallStatus.INTENT, CallStatus.UNKNOWN)
 
 
 def run_refund(calls: JournaledCalls, plan: RefundPlan, *, policy: ExecutionPolicy) -> RefundResult:
-    chain_id = calls.journal.start_chain(
-        target_setl_id=plan.target_setl_id,
-        plan=plan.model_dump(mode="json"),
-        steps=len(plan.steps),
-        now=calls.clock(),
-    )
+    chain_id = calls.journal.start_chain(plan, now=calls.clock())
     return resume_refund(calls, chain_id, policy=policy)
 
 
 def resume_refund(calls: JournaledCalls, chain_id: int, *, policy: ExecutionPolicy) -> RefundResult:
     journal = calls.journal
     chain = journal.chain(chain_id)
-    plan = RefundPlan.model_validate(chain.plan)
-    progress = chain.progress
+    plan = chain.plan
+    progress = list(chain.progress)
     for index in range(chain.next_step, len(plan.steps)):
         step = plan.steps[index]
         try:
@@ -128,8 +124,9 @@ def _refund(calls: JournaledCalls, step: RefundStep) -> None:
 def _answered_2208(history: list[CallRecord], setl_id: str) -> SettlementInfo | None:
     """A 2208 of this settlement answered and recorded, whose refund the ledger has not yet noted."""
     for call in reversed(history):
-        if call.infno == "2208" and call.status == CallStatus.OK and call.keys.get("setl_id") == setl_id:
-            return SettlementInfo.model_validate(call.detail["setlinfo"])
+        answered = call.infno == "2208" and call.status == CallStatus.OK
+        if answered and call.keys.get("setl_id") == setl_id and call.detail.setlinfo is not None:
+            return call.detail.setlinfo
     return None
 
 
@@ -145,9 +142,7 @@ def _send_2208(calls: JournaledCalls, record: BatchRecord, setl_id: str) -> Sett
             batch_id=record.id,
             insuplc_admdvs=record.insuplc_admdvs,
             keys={"setl_id": setl_id, "mdtrt_id": record.mdtrt_id},
-            summary=lambda output: {
-                "setlinfo": output.setlinfo.model_dump(mode="json", exclude={"psn_name", "certno"})
-            },
+            summary=settlement_detail,
         )
         return reply.output.setlinfo
 
@@ -174,7 +169,7 @@ def _release_details(calls: JournaledCalls, record: BatchRecord, *, cancel_visit
     journal.update_batch(record.id, now=calls.clock(), state=BatchState.REFUNDED)
 
 
-def _revoked_since_refund(history: list[Any]) -> bool:
+def _revoked_since_refund(history: list[CallRecord]) -> bool:
     revoked = False
     for call in history:
         if call.infno == "2208" and call.status == CallStatus.OK:
@@ -187,34 +182,39 @@ def _revoked_since_refund(history: list[Any]) -> bool:
 def _resettle(
     calls: JournaledCalls,
     chain_id: int,
-    progress: list[dict[str, Any]],
+    progress: list[StepProgress],
     index: int,
     step: RefundStep,
     policy: ExecutionPolicy,
 ) -> None:
+    """Settle the step's lines again; ``progress[index]`` records each attempt before it calls."""
     journal = calls.journal
     state = progress[index]
-    if state["attempts"]:
-        last = journal.batch(state["attempts"][-1])
+    if state.attempts:
+        last = journal.batch(state.attempts[-1])
         answered = [c for c in journal.calls(last.id) if c.infno == "2207" and c.status == CallStatus.OK]
         if answered and last.state not in (BatchState.SETTLED, BatchState.FLAGGED):
             finish_settlement(calls, last, answered[-1], policy)  # settled; the process died before noting it
             last = journal.batch(last.id)
         if last.state in (BatchState.SETTLED, BatchState.FLAGGED):
-            state["result"] = {"new_setl_id": last.setl_id, "batch_id": last.id}
+            progress[index] = state.model_copy(
+                update={"result": Resettled(new_setl_id=last.setl_id, batch_id=last.id)}
+            )
             return
         _abandon(calls, last)
     old = journal.batch(step.batch_id)
-    batch = _kept(PlanBatch.model_validate(old.plan_batch), step.lines)
+    batch = _kept(old.plan_batch, step.lines)
     record = journal.start_batch(_attempt_of(journal, old, batch), now=calls.clock())
     journal.update_batch(record.id, now=calls.clock(), state=BatchState.VISIT_UPLOADED)
-    state["attempts"].append(record.id)
+    state = progress[index] = StepProgress(attempts=(*state.attempts, record.id))
     journal.update_chain(chain_id, now=calls.clock(), progress=progress)  # durable before any call
-    run = BatchAttempt(calls, Parties.of_record(record), batch, journal.batch(record.id), policy)
+    run = BatchAttempt(calls, journal.batch(record.id), policy)
     run.upload_details()
     run.presettle()
     info, _problems = run.settle()
-    state["result"] = {"new_setl_id": info.setl_id, "batch_id": record.id}
+    progress[index] = state.model_copy(
+        update={"result": Resettled(new_setl_id=info.setl_id, batch_id=record.id)}
+    )
 
 
 def _kept(batch: PlanBatch, lines: tuple[str, ...]) -> PlanBatch:
@@ -222,7 +222,7 @@ def _kept(batch: PlanBatch, lines: tuple[str, ...]) -> PlanBatch:
     return batch.model_copy(update={"lines": kept, "totals": SplitTotals.of(kept)})
 
 
-def _attempt_of(journal: Any, old: BatchRecord, batch: PlanBatch) -> NewBatchData:
+def _attempt_of(journal: Journal, old: BatchRecord, batch: PlanBatch) -> NewBatchData:
     attempts = [
         r.attempt for r in journal.batches_of_visit(old.visit_key) if r.batch_number == old.batch_number
     ]
@@ -239,9 +239,9 @@ def _attempt_of(journal: Any, old: BatchRecord, batch: PlanBatch) -> NewBatchDat
         insuplc_admdvs=old.insuplc_admdvs,
         card=old.card,
         chrg_bchno=batch_number(old.ipt_otp_no, old.batch_number, attempt=attempt),
-        plan_batch=batch.model_dump(mode="json"),
+        plan_batch=batch,
         visit=old.visit,
-        person=old.person,
+        remote=old.remote,
         header=old.header,
         acct_used_flag=old.acct_used_flag,
         mdtrt_id=old.mdtrt_id,
@@ -267,10 +267,10 @@ def _abandon(calls: JournaledCalls, record: BatchRecord) -> None:
     close_open_calls(calls, calls.journal.batch(record.id))
 
 
-def _abandon_open_attempt(calls: JournaledCalls, state: dict[str, Any]) -> None:
-    if not state.get("attempts"):
+def _abandon_open_attempt(calls: JournaledCalls, state: StepProgress) -> None:
+    if not state.attempts:
         return
-    last = calls.journal.batch(state["attempts"][-1])
+    last = calls.journal.batch(state.attempts[-1])
     if not last.state.terminal:
         # Best effort: if the platform is unreachable now, the attempt stays in flight and
         # the generic recover unwinds it later (it never cancels a visit it did not register).

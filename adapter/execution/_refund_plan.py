@@ -18,58 +18,14 @@ untouched. Planning reads only the journal's ledger; it sends nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from decimal import Decimal
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from .._errors import InputError
 from ._journal_protocol import Journal
 from ._records import SettlementRecord
+from ._refund_models import RefundPlan, RefundStep
 
 __all__ = ["RefundPlan", "RefundStep", "plan_refund"]
-
-
-class RefundStep(BaseModel):
-    """One step: refund a settlement, or settle a batch's lines again."""
-
-    model_config = ConfigDict(frozen=True)
-
-    number: int
-    action: Literal["refund", "resettle"]
-    setl_id: str
-    """The settlement refunded, or (resettle) the settlement whose lines are settled again."""
-    batch_id: int
-    ipt_otp_no: str
-    chrg_bchno: str
-    dise_codg: str
-    setl_time: datetime
-    medfee_sumamt: Decimal
-    fund_pay_sumamt: Decimal
-    acct_pay: Decimal
-    psn_cash_pay: Decimal
-    lines: tuple[str, ...]
-    """feedetl_sn of the lines refunded (refund) or settled again (resettle)."""
-    release: bool = False
-    """After the refund, revoke the details and cancel the visit: nothing of it is settled again."""
-
-
-class RefundPlan(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    target_setl_id: str
-    psn_no: str
-    insutype: str
-    year: int
-    partial: bool
-    refunded_lines: tuple[str, ...]
-    steps: tuple[RefundStep, ...]
-
-    @property
-    def chain_length(self) -> int:
-        """How many settlements the chain touches besides the target (0: the newest was asked for)."""
-        return sum(1 for step in self.steps if step.action == "refund") - 1
 
 
 def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundPlan:
@@ -107,7 +63,7 @@ def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None =
 
 def _lines_of(journal: Journal, settlement: SettlementRecord) -> tuple[str, ...]:
     batch = journal.batch(settlement.batch_id)
-    return tuple(str(line["feedetl_sn"]) for line in batch.plan_batch["lines"])
+    return tuple(line.feedetl_sn for line in batch.plan_batch.lines)
 
 
 def _refunded_lines(all_lines: tuple[str, ...], asked: Sequence[str] | None) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from ._journal_protocol import Journal
-from ._records import ChainStatus
-from ._refund_plan import RefundPlan
+from ._records import ChainStatus, StepProgress
+from ._refund_models import RefundPlan
 
 __all__ = ["RefundResult", "SettlementChange", "refund_result"]
 
@@ -70,7 +70,7 @@ class RefundResult(BaseModel):
 
 def refund_result(journal: Journal, chain_id: int) -> RefundResult:
     chain = journal.chain(chain_id)
-    plan = RefundPlan.model_validate(chain.plan)
+    plan = chain.plan
     changes = []
     for step in (s for s in plan.steps if s.action == "refund"):
         old = journal.settlement(step.setl_id)
@@ -106,11 +106,10 @@ def refund_result(journal: Journal, chain_id: int) -> RefundResult:
     )
 
 
-def _resettled(progress: list[dict[str, object]], plan: RefundPlan, setl_id: str) -> str:
+def _resettled(progress: tuple[StepProgress, ...], plan: RefundPlan, setl_id: str) -> str:
     for step, state in zip(plan.steps, progress, strict=True):
         if step.action == "resettle" and step.setl_id == setl_id:
-            result = state.get("result") or {}
-            return str(result.get("new_setl_id", "")) if isinstance(result, dict) else ""
+            return state.result.new_setl_id if state.result else ""
     return ""
 
 

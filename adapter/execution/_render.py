@@ -108,7 +108,7 @@ def render_outbox(entries: list[OutboxEntry]) -> str:
             e.visit_key,
             str(e.batch_number),
             e.due.isoformat(),
-            str(len(e.payload.get("feedetail", []))),
+            str(len(e.payload.feedetail)),
             e.reason,
         ]
         for e in entries

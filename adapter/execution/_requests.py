@@ -5,20 +5,21 @@ chrg_bchno: PROTOCOL.md §3.7, §3.8), registered under the batch's chrg_bchno a
 visit number so that a lost 2201 answer can be found again with 5201. 异地 fields
 (certno, psn_name, …) are sent only when the patient is not local (PROTOCOL.md §3.5).
 
-``Parties`` come from a live plan (``VisitContext.parties``) or from the journal
-(``Parties.of_record``), so a refund chain or a recovery rebuilds exactly the requests
-the original settlement sent.
+``Parties`` are built one way only, from the journal's batch record
+(``Parties.of_record``): a live settlement builds its calls from the record it has just
+written, exactly as a refund chain or a recovery does, so every live settlement proves
+that the journal holds enough to rebuild its calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .._lookup import Card
 from ..planning import PlanBatch, PlanVisit, SplitTotals
 from ..transactions import t2201, t2203, t2204, t2206, t2207
 from ..transactions._settlement import PreSettlementData, SettlementData
-from ._records import BatchRecord
+from ._records import BatchRecord, RemoteFields
 
 __all__ = ["Parties", "fee_details", "presettlement", "registration", "settlement", "visit_info"]
 
@@ -32,10 +33,10 @@ class Parties:
     psn_no: str
     insutype: str
     insuplc_admdvs: str
-    card: Mapping[str, str]
+    card: Card
     visit: PlanVisit
-    remote: Mapping[str, str]
-    """The 异地 fields, empty for a local patient."""
+    remote: RemoteFields | None
+    """The 异地 fields, ``None`` for a local patient."""
     acct_used_flag: str
 
     @classmethod
@@ -45,10 +46,13 @@ class Parties:
             insutype=record.insutype,
             insuplc_admdvs=record.insuplc_admdvs,
             card=record.card,
-            visit=PlanVisit.model_validate(record.visit),
-            remote=record.person,
+            visit=record.visit,
+            remote=record.remote,
             acct_used_flag=record.acct_used_flag,
         )
+
+    def remote_fields(self) -> dict[str, str]:
+        return {} if self.remote is None else self.remote.wire()
 
 
 def registration(parties: Parties, chrg_bchno: str) -> t2201.Input:
@@ -58,16 +62,16 @@ def registration(parties: Parties, chrg_bchno: str) -> t2201.Input:
             psn_no=parties.psn_no,
             insutype=parties.insutype,
             begntime=visit.begntime,
-            mdtrt_cert_type=parties.card["mdtrt_cert_type"],
-            mdtrt_cert_no=parties.card["mdtrt_cert_no"],
-            card_sn=parties.card.get("card_sn", ""),
+            mdtrt_cert_type=parties.card.mdtrt_cert_type,
+            mdtrt_cert_no=parties.card.mdtrt_cert_no,
+            card_sn=parties.card.card_sn,
             ipt_otp_no=chrg_bchno,
             atddr_no=visit.atddr_no,
             dr_name=visit.dr_name,
             dept_code=visit.dept_code,
             dept_name=visit.dept_name,
             caty=visit.caty,
-            **parties.remote,
+            **parties.remote_fields(),
         )
     )
 
@@ -140,9 +144,9 @@ def _presettlement_fields(
 ) -> dict[str, object]:
     return {
         "psn_no": parties.psn_no,
-        "mdtrt_cert_type": parties.card["mdtrt_cert_type"],
-        "mdtrt_cert_no": parties.card["mdtrt_cert_no"],
-        "card_sn": parties.card.get("card_sn", ""),
+        "mdtrt_cert_type": parties.card.mdtrt_cert_type,
+        "mdtrt_cert_no": parties.card.mdtrt_cert_no,
+        "card_sn": parties.card.card_sn,
         "med_type": batch.med_type,
         "medfee_sumamt": batch.totals.medfee_sumamt,
         "psn_setlway": PSN_SETLWAY_BY_ITEM,
@@ -150,7 +154,7 @@ def _presettlement_fields(
         "chrg_bchno": chrg_bchno,
         "acct_used_flag": parties.acct_used_flag,
         "insutype": parties.insutype,
-        **parties.remote,
+        **parties.remote_fields(),
     }
 
 

@@ -16,10 +16,11 @@ Outcomes per batch (see ``_records`` for the states):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TypeVar
 
+from .._client import Reply
 from .._errors import (
     AdapterError,
     AmountMismatchError,
@@ -31,7 +32,7 @@ from .._errors import (
     ProtocolError,
 )
 from ..planning import PlanBatch
-from ..transactions import t2201, t2203, t2204, t2206, t2207
+from ..transactions import InputModel, OutputModel, Transaction, t2201, t2203, t2204, t2206, t2207
 from ..transactions._settlement import SettlementInfo, SettlementOutput
 from . import _requests as requests
 from ._calls import JournaledCalls
@@ -40,34 +41,41 @@ from ._context import ExecutionPolicy, VisitContext
 from ._ledger import record_settlement
 from ._outbox import add_working_days
 from ._receipts import prediction_of, receipt_of
-from ._records import BatchRecord, BatchState
+from ._records import BatchRecord, BatchState, CallDetail, OutboxPayload
 from ._requests import Parties
-from ._results import BatchResult, Prediction
+from ._results import BatchResult, BatchStatus, Prediction, Receipt
 from ._unwind import find_registration, reverse_call, unwind_batch
 
-__all__ = ["BatchAttempt", "settle_batch"]
+__all__ = ["BatchAttempt", "outbox_payload", "settle_batch", "settlement_detail"]
 
 _PLATFORM_DOWN = (ConnectError, PlatformTimeoutError, PlatformUnavailableError, ProtocolError)
 
+InT = TypeVar("InT", bound=InputModel)
+OutT = TypeVar("OutT", bound=OutputModel)
+
 
 class BatchAttempt:
-    """One attempt at one batch: the steps, and what each left behind."""
+    """One attempt at one batch: the steps, and what each left behind.
 
-    def __init__(
-        self,
-        calls: JournaledCalls,
-        parties: Parties,
-        batch: PlanBatch,
-        record: BatchRecord,
-        policy: ExecutionPolicy,
-    ) -> None:
-        self.calls, self.parties, self.batch, self.record, self.policy = calls, parties, batch, record, policy
+    Its requests are built from the journal's record of the attempt alone (the batch, the
+    visit, the credential, the 异地 fields), as a refund chain or ``recover`` builds them.
+    """
+
+    def __init__(self, calls: JournaledCalls, record: BatchRecord, policy: ExecutionPolicy) -> None:
+        self.calls, self.record, self.policy = calls, record, policy
+        self.parties = Parties.of_record(record)
+        self.batch: PlanBatch = record.plan_batch
         self.mdtrt_id = record.mdtrt_id
         self.results: tuple[t2204.FeeResult, ...] = ()
         self.drift: tuple[str, ...] = ()
 
-    def _call(self, transaction: Any, payload: Any, summary: Any = None) -> Any:
-        keys = {"mdtrt_id": self.mdtrt_id, "chrg_bchno": self.record.chrg_bchno}
+    def _call(
+        self,
+        transaction: Transaction[InT, OutT],
+        payload: InT,
+        summary: Callable[[OutT], CallDetail] | None = None,
+    ) -> Reply[OutT]:
+        keys: Mapping[str, str] = {"mdtrt_id": self.mdtrt_id, "chrg_bchno": self.record.chrg_bchno}
         return self.calls.call(
             transaction,
             payload,
@@ -77,14 +85,23 @@ class BatchAttempt:
             summary=summary,
         )
 
-    def _state(self, state: BatchState, **fields: str) -> None:
-        self.calls.journal.update_batch(self.record.id, now=self.calls.clock(), state=state, **fields)
+    def _state(
+        self,
+        state: BatchState,
+        *,
+        mdtrt_id: str | None = None,
+        setl_id: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.calls.journal.update_batch(
+            self.record.id, now=self.calls.clock(), state=state, mdtrt_id=mdtrt_id, setl_id=setl_id, note=note
+        )
 
     def register(self) -> None:
         reply = self._call(
             t2201.TRANSACTION,
             requests.registration(self.parties, self.record.chrg_bchno),
-            summary=lambda out: {"mdtrt_id": out.data.mdtrt_id},
+            summary=lambda out: CallDetail(mdtrt_id=out.data.mdtrt_id),
         )
         self.mdtrt_id = reply.output.data.mdtrt_id
         self._state(BatchState.REGISTERED, mdtrt_id=self.mdtrt_id)
@@ -122,7 +139,7 @@ class BatchAttempt:
         payload = requests.settlement(
             self.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno, totals_of(self.results)
         )
-        reply = self._call(t2207.TRANSACTION, payload, summary=_settlement_summary)
+        reply = self._call(t2207.TRANSACTION, payload, summary=settlement_detail)
         info = reply.output.setlinfo
         year = self.parties.visit.begntime.year
         record_settlement(self.calls.journal, self.record, info, msgid=reply.msgid, year=year)
@@ -164,7 +181,7 @@ def settle_batch(
 ) -> BatchResult:
     """Run one batch to an outcome; never raises for a platform failure (the result says what happened)."""
     record = calls.journal.start_batch(ctx.new_batch(batch, attempt, dry_run=dry_run), now=calls.clock())
-    run = BatchAttempt(calls, ctx.parties, batch, record, policy)
+    run = BatchAttempt(calls, record, policy)
     try:
         run.register()
         run.upload_visit()
@@ -227,7 +244,7 @@ def _fallback(run: BatchAttempt, error: Exception, *, dry_run: bool) -> BatchRes
     if dry_run:
         return _unwound(run, "unsettled", f"医保平台不可用（{error}）：预结算未完成")
     journal = run.calls.journal
-    journal.update_batch(run.record.id, now=run.calls.clock(), unwind_to=BatchState.SELF_PAY.value)
+    journal.update_batch(run.record.id, now=run.calls.clock(), unwind_to=BatchState.SELF_PAY)
     outbox_id = journal.add_outbox(
         visit_key=run.record.visit_key,
         batch_number=run.batch.number,
@@ -240,7 +257,7 @@ def _fallback(run: BatchAttempt, error: Exception, *, dry_run: bool) -> BatchRes
     return result.model_copy(update={"outbox_id": outbox_id})
 
 
-def _unwound(run: BatchAttempt, status: Any, message: str) -> BatchResult:
+def _unwound(run: BatchAttempt, status: BatchStatus, message: str) -> BatchResult:
     try:
         run.unwind(message)
     except AdapterError as error:
@@ -248,7 +265,14 @@ def _unwound(run: BatchAttempt, status: Any, message: str) -> BatchResult:
     return _result(run, status, message)
 
 
-def _result(run: BatchAttempt, status: Any, message: str, **extra: Any) -> BatchResult:
+def _result(
+    run: BatchAttempt,
+    status: BatchStatus,
+    message: str,
+    *,
+    receipt: Receipt | None = None,
+    prediction: Prediction | None = None,
+) -> BatchResult:
     return BatchResult(
         batch_number=run.batch.number,
         chrg_bchno=run.record.chrg_bchno,
@@ -260,20 +284,23 @@ def _result(run: BatchAttempt, status: Any, message: str, **extra: Any) -> Batch
         journal_batch_id=run.record.id,
         medfee_sumamt=run.batch.totals.medfee_sumamt,
         drift=run.drift,
-        **extra,
+        receipt=receipt,
+        prediction=prediction,
     )
 
 
-def outbox_payload(parties: Parties, batch: PlanBatch) -> dict[str, Any]:
+def outbox_payload(parties: Parties, batch: PlanBatch) -> OutboxPayload:
     """What the 3-working-day upload needs: the batch's lines (all 已贯标) and the diagnoses."""
-    return {
-        "psn_no": parties.psn_no,
-        "insuplc_admdvs": parties.insuplc_admdvs,
-        "feedetail": [line.model_dump(mode="json") for line in batch.lines],
-        "diseinfo": [diagnosis.model_dump(mode="json") for diagnosis in parties.visit.diagnoses],
-    }
+    return OutboxPayload(
+        psn_no=parties.psn_no,
+        insuplc_admdvs=parties.insuplc_admdvs,
+        feedetail=batch.lines,
+        diseinfo=parties.visit.diagnoses,
+    )
 
 
-def _settlement_summary(output: SettlementOutput) -> dict[str, Any]:
-    """Enough of a 2207 answer for ``recover`` to finish the batch if the process dies now."""
-    return {"setlinfo": output.setlinfo.model_dump(mode="json", exclude={"psn_name", "certno", "brdy"})}
+def settlement_detail(output: SettlementOutput) -> CallDetail:
+    """Enough of a 2207/2208 answer to finish a batch after a crash: no name, certno or birthday."""
+    return CallDetail(
+        setlinfo=output.setlinfo.model_copy(update={"psn_name": "", "certno": "", "brdy": None})
+    )

@@ -15,17 +15,15 @@ state died with the process:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from .._errors import BusinessRuleError
-from ..planning import PlanBatch
+from .._errors import BusinessRuleError, ProtocolError
 from ..transactions import t2201, t2202, t2205, t2601, t5201
-from ..transactions._settlement import SettlementInfo
 from ._calls import JournaledCalls
 from ._checks import settlement_problems
 from ._context import ExecutionPolicy
 from ._ledger import record_settlement
-from ._records import BatchRecord, BatchState, CallRecord, CallStatus
+from ._records import BatchRecord, BatchState, CallDetail, CallRecord, CallStatus
 from ._requests import Parties, registration
 
 __all__ = [
@@ -59,7 +57,7 @@ def reverse_call(calls: JournaledCalls, record: BatchRecord, original: CallRecor
         original.msgid,
         status=CallStatus.RESOLVED,
         now=calls.clock(),
-        detail={"reversed_by": "2601", "warn_msg": reply.envelope.warn_msg},
+        detail=CallDetail(reversed_by="2601", warn_msg=reply.envelope.warn_msg),
     )
 
 
@@ -89,13 +87,16 @@ def _replay_registration(calls: JournaledCalls, record: BatchRecord, lost: CallR
     )
     mdtrt_id = reply.output.data.mdtrt_id
     calls.journal.record_outcome(
-        lost.msgid, status=CallStatus.OK, now=calls.clock(), detail={"mdtrt_id": mdtrt_id, "replayed": True}
+        lost.msgid,
+        status=CallStatus.OK,
+        now=calls.clock(),
+        detail=CallDetail(mdtrt_id=mdtrt_id, replayed=True),
     )
     return mdtrt_id
 
 
 def _listed_registration(calls: JournaledCalls, record: BatchRecord) -> str:
-    begntime = datetime.fromisoformat(str(record.visit["begntime"]))
+    begntime = record.visit.begntime
     query = t5201.VisitQuery(
         psn_no=record.psn_no,
         begntime=begntime - timedelta(days=1),
@@ -180,10 +181,12 @@ def finish_settlement(
     calls: JournaledCalls, record: BatchRecord, call: CallRecord, policy: ExecutionPolicy
 ) -> tuple[BatchState, str]:
     """A 2207 whose answer was recorded, but the process died before the batch was marked."""
-    info = SettlementInfo.model_validate(call.detail["setlinfo"])
-    year = int(str(record.visit["begntime"])[:4])
+    info = call.detail.setlinfo
+    if info is None:
+        raise ProtocolError("its recorded answer has no setlinfo", infno="2207", msgid=call.msgid)
+    year = record.visit.begntime.year
     record_settlement(calls.journal, record, info, msgid=call.msgid, year=year)
-    expected = PlanBatch.model_validate(record.plan_batch).totals.medfee_sumamt
+    expected = record.plan_batch.totals.medfee_sumamt
     problems = settlement_problems(
         info, (), expected_total=expected, fund_includes_account=policy.fund_includes_account
     )
@@ -200,5 +203,8 @@ def close_open_calls(calls: JournaledCalls, record: BatchRecord) -> None:
     for call in calls.journal.calls(record.id):
         if call.status in _OPEN:
             calls.journal.record_outcome(
-                call.msgid, status=CallStatus.RESOLVED, now=calls.clock(), detail={"resolved_by": "recover"}
+                call.msgid,
+                status=CallStatus.RESOLVED,
+                now=calls.clock(),
+                detail=CallDetail(resolved_by="recover"),
             )

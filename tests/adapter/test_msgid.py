@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from adapter import (
     load_settings,
 )
 from adapter._embedded import demo_settings_path
+from adapter._msgid import MsgIdBlock, next_block
 
 MOMENT = datetime(2026, 11, 22, 9, 30, 0, tzinfo=CHINA_TZ)
 
@@ -82,16 +83,40 @@ def test_institution_code_must_be_twelve_characters() -> None:
         MsgIdFactory("H4201020000")
 
 
-def test_resuming_after_the_journal_never_repeats_an_id() -> None:
-    # A process restarted within the same second (or with the clock stepped back) must not
-    # reuse the ids its predecessor journaled.
+def test_blocks_continue_after_the_mark_when_the_clock_has_not_moved() -> None:
+    # The pure rule every journal reserves by: after the mark (second, last sequence issued).
+    second = MOMENT.replace(microsecond=0)
+    first = next_block(None, now=MOMENT, node=None, count=16)
+    assert (first.second, first.first, first.last) == (second, 1, 16)
+    again = next_block((first.second, first.last), now=MOMENT, node=None, count=16)
+    assert (again.first, again.last) == (17, 32)  # a restart in the same second: 0017 on
+    later = next_block((first.second, first.last), now=MOMENT + timedelta(seconds=1), node=None)
+    assert (later.second, later.first) == (second + timedelta(seconds=1), 1)
+    behind = next_block((first.second, 16), now=MOMENT - timedelta(minutes=5), node=None)
+    assert (behind.second, behind.first) == (second, 17)  # a clock stepped back: still after the mark
+    full = next_block((second, 9999), now=MOMENT, node=None, count=16)
+    assert (full.second, full.first, full.last) == (second + timedelta(seconds=1), 1, 16)
+    desk3 = next_block((second, 3998), now=MOMENT, node=3, count=16)
+    assert (desk3.first, desk3.last) == (3999, 3999)  # a block never leaves the node's thousand
+
+
+def test_a_factory_with_a_reserve_issues_only_reserved_ids() -> None:
+    marks: list[tuple[datetime, int]] = []
+
+    def reserve(prefix: str, node: int | None, count: int, now: datetime) -> MsgIdBlock:
+        block = next_block(marks[-1] if marks else None, now=now, node=node, count=count)
+        marks.append((block.second, block.last))  # "committed" before any id of it is used
+        return block
+
     make = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
-    make.resume_after("H42010200001202611220930000041")
-    assert make() == "H42010200001202611220930000042"
-    make.resume_after("H42010200001202611220929590099")  # older: ignored
-    assert make() == "H42010200001202611220930000043"
-    make.resume_after("H15010200002202611220930009999")  # another institution: ignored
-    assert make() == "H42010200001202611220930000044"
+    make.reserve_from(reserve)
+    ids = [make() for _ in range(20)]
+    assert ids[0] == "H42010200001202611220930000001"
+    assert ids[19] == "H42010200001202611220930000020"
+    assert len(marks) == 2  # 16 ids a block: 20 ids took two reservations
+    restarted = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT))
+    restarted.reserve_from(reserve)
+    assert restarted() == "H42010200001202611220930000033"  # after the whole second block, never 0021
 
 
 def test_a_node_issues_only_its_own_thousand() -> None:
@@ -108,14 +133,6 @@ def test_nodes_in_the_same_second_never_collide() -> None:
     desks = [MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=node) for node in range(10)]
     ids = [desk() for _ in range(1_500) for desk in desks]
     assert len(set(ids)) == len(ids) == 15_000
-
-
-def test_a_node_resumes_only_after_its_own_ids() -> None:
-    desk3 = MsgIdFactory("H42010200001", clock=fixed_clock(MOMENT), node=3)
-    desk3.resume_after("H42010200001202611220930007005")  # node 7's: not ours to continue
-    assert desk3() == "H42010200001202611220930003001"
-    desk3.resume_after("H42010200001202611220930003500")
-    assert desk3() == "H42010200001202611220930003501"
 
 
 @pytest.mark.parametrize("node", [-1, 10])

@@ -84,7 +84,7 @@ def test_platform_down_falls_back_to_self_pay_with_an_outbox_entry() -> None:
         assert w.journal.batch(first.journal_batch_id).state == BatchState.SELF_PAY
         (entry,) = w.adapter.outbox()
         assert entry.id == first.outbox_id
-        assert [line["feedetl_sn"] for line in entry.payload["feedetail"]] == ["1", "2", "3"]
+        assert [line.feedetl_sn for line in entry.payload.feedetail] == ["1", "2", "3"]
         assert w.visits(P1_PSN, P1_PLACE) != []  # the other chronic batch (M03900) did settle
         assert len(w.journal.settlements_in_scope(P1_PSN, "310", 2026)) == 2
 

@@ -170,6 +170,6 @@ def test_not_eligible_bill_goes_to_the_outbox() -> None:
         (entry,) = w.adapter.outbox()
         assert entry.id == result.outbox_id
         assert str(entry.due) == "2026-11-25"
-        assert [line["medins_list_codg"] for line in entry.payload["feedetail"]] == ["Y001", "S002", "S001"]
+        assert [line.medins_list_codg for line in entry.payload.feedetail] == ["Y001", "S002", "S001"]
         w.adapter.settle("examples/visits/P6.json")
         assert len(w.adapter.outbox()) == 1  # queued once

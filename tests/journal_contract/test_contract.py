@@ -1,0 +1,406 @@
+"""The journal contract: what every implementation (SQLite, PostgreSQL …) must do, tested the same way.
+
+Durability is checked from outside (``seen_from_outside``, another connection) and across a
+restart (``journal_factory.open()`` on the same store); records must come back typed and equal
+to what was written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from adapter import CHINA_TZ, ConfigurationError, JournalOwnerError
+from adapter.execution import (
+    BatchState,
+    CallStatus,
+    ChainStatus,
+    Journal,
+    JournalOwner,
+)
+from adapter.execution._records import CallDetail, Resettled, StepProgress
+from adapter.transactions._settlement import SettlementInfo
+
+from ._implementations import JournalFactory
+from ._samples import (
+    BATCH,
+    CERTNO,
+    HEADER,
+    NOW,
+    REMOTE,
+    VISIT,
+    new_batch,
+    outbox_payload,
+    refund_plan,
+    settlement,
+)
+
+PREFIX = "H42010200001"
+MOMENT = datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ)
+
+# -- batches -------------------------------------------------------------------------------
+
+
+def test_a_batch_comes_back_typed_and_equal_after_a_restart(journal_factory: JournalFactory) -> None:
+    journal = journal_factory.open()
+    record = journal.start_batch(new_batch(), now=NOW)
+    journal.close()
+    reopened = journal_factory.open()
+    again = reopened.batch(record.id)
+    assert again == record
+    assert (again.card.mdtrt_cert_type, again.card.mdtrt_cert_no) == ("02", CERTNO)
+    assert (again.plan_batch, again.visit, again.remote, again.header) == (BATCH, VISIT, REMOTE, HEADER)
+    assert again.plan_batch.totals.medfee_sumamt == Decimal("114.00")  # exact, not a float
+    assert (again.state, again.unwind_to, again.mdtrt_id, again.setl_id) == (
+        BatchState.NEW,
+        BatchState.UNSETTLED,
+        "",
+        "",
+    )
+    reopened.close()
+
+
+def test_a_local_patient_has_no_remote_fields(journal: Journal) -> None:
+    record = journal.start_batch(new_batch(remote=False), now=NOW)
+    assert journal.batch(record.id).remote is None
+
+
+def test_batch_updates_change_only_what_is_given(journal: Journal) -> None:
+    first = journal.start_batch(new_batch(1), now=NOW)
+    second = journal.start_batch(new_batch(2), now=NOW)
+    journal.update_batch(first.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="M1")
+    journal.update_batch(first.id, now=NOW, state=BatchState.SETTLED, setl_id="S1", note="ok")
+    journal.update_batch(second.id, now=NOW, unwind_to=BatchState.SELF_PAY)
+    journal.update_batch(second.id, now=NOW, state=BatchState.UNWINDING)
+    one, two = journal.batch(first.id), journal.batch(second.id)
+    assert (one.state, one.mdtrt_id, one.setl_id, one.note) == (BatchState.SETTLED, "M1", "S1", "ok")
+    assert (two.state, two.unwind_to) == (BatchState.UNWINDING, BatchState.SELF_PAY)
+    assert [b.id for b in journal.unfinished_batches()] == [second.id]
+    with pytest.raises(KeyError, match="no batch 99"):
+        journal.update_batch(99, now=NOW, state=BatchState.SETTLED)
+    with pytest.raises(KeyError, match="no batch 99"):
+        journal.batch(99)
+
+
+def test_the_same_attempt_twice_is_refused(journal_factory: JournalFactory, journal: Journal) -> None:
+    journal.start_batch(new_batch(1), now=NOW)
+    with pytest.raises(journal_factory.integrity_error):
+        journal.start_batch(new_batch(1), now=NOW)
+
+
+def test_batches_of_a_visit_oldest_first(journal: Journal) -> None:
+    a = journal.start_batch(new_batch(1, 0), now=NOW)
+    b = journal.start_batch(new_batch(2, 0), now=NOW)
+    journal.start_batch(new_batch(1, 0, key="H42010200001:MZ2"), now=NOW)
+    c = journal.start_batch(new_batch(1, 1), now=NOW)
+    assert [r.id for r in journal.batches_of_visit("H42010200001:MZ1")] == [a.id, b.id, c.id]
+    assert journal.batches_of_visit("nothing") == []
+
+
+# -- calls ---------------------------------------------------------------------------------
+
+
+def test_calls_keep_journal_order_whatever_their_times_and_ids(journal: Journal) -> None:
+    record = journal.start_batch(new_batch(), now=NOW)
+    # Written in this order, with times and msgids that sort the other way round.
+    for minute, msgid in ((9, "MSG9"), (5, "MSG5"), (1, "MSG1")):
+        journal.record_intent(
+            msgid, batch_id=record.id, infno="2201", keys={}, now=NOW + timedelta(minutes=minute)
+        )
+    calls = journal.calls(record.id)
+    assert [c.msgid for c in calls] == ["MSG9", "MSG5", "MSG1"]
+    assert calls[0].seq < calls[1].seq < calls[2].seq
+    assert [c.msgid for c in journal.open_calls()] == ["MSG9", "MSG5", "MSG1"]
+
+
+def test_outcomes_close_calls_and_keep_a_typed_detail(journal: Journal) -> None:
+    record = journal.start_batch(new_batch(), now=NOW)
+    journal.record_intent("MSG1", batch_id=record.id, infno="2207", keys={"mdtrt_id": "M1"}, now=NOW)
+    info = SettlementInfo.model_validate(
+        {
+            "setl_id": "S1",
+            "mdtrt_id": "M1",
+            "medfee_sumamt": Decimal("114.00"),
+            "fund_pay_sumamt": Decimal("0.00"),
+            "psn_part_amt": Decimal("114.00"),
+            "acct_pay": Decimal("114.00"),
+            "psn_cash_pay": Decimal("0.00"),
+        }
+    )
+    journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW, detail=CallDetail(setlinfo=info))
+    (call,) = journal.calls(record.id)
+    assert (call.status, call.keys, call.finished_at) == (CallStatus.OK, {"mdtrt_id": "M1"}, NOW)
+    assert call.detail.setlinfo == info
+    assert call.detail.setlinfo is not None
+    assert call.detail.setlinfo.acct_pay == Decimal("114.00")
+    assert journal.open_calls() == []
+    with pytest.raises(KeyError, match="no call NOPE"):
+        journal.record_outcome("NOPE", status=CallStatus.OK, now=NOW)
+
+
+def test_an_outcome_without_detail_reads_as_an_empty_detail(journal: Journal) -> None:
+    journal.record_intent("MSG1", batch_id=None, infno="2601", keys={}, now=NOW)
+    journal.record_outcome("MSG1", status=CallStatus.FAILED, now=NOW, detail=CallDetail(error="refused"))
+    journal.record_intent("MSG2", batch_id=None, infno="2601", keys={}, now=NOW)
+    journal.record_outcome("MSG2", status=CallStatus.UNKNOWN, now=NOW)
+    assert [c.msgid for c in journal.open_calls()] == ["MSG2"]
+    (open_call,) = journal.open_calls()
+    assert open_call.detail == CallDetail()
+
+
+def test_the_same_msgid_twice_is_refused(journal_factory: JournalFactory, journal: Journal) -> None:
+    journal.record_intent("MSG1", batch_id=None, infno="2201", keys={}, now=NOW)
+    with pytest.raises(journal_factory.integrity_error):
+        journal.record_intent("MSG1", batch_id=None, infno="2201", keys={}, now=NOW)
+
+
+# -- settlements ---------------------------------------------------------------------------
+
+
+def test_the_ledger_orders_a_scope_by_time_then_journal_order(journal: Journal) -> None:
+    record = journal.start_batch(new_batch(), now=NOW)
+    march = datetime(2026, 3, 10, 10, 0)
+    for setl_id, when in (
+        ("S3", march + timedelta(days=10)),
+        ("S2", march),
+        ("S1", march),
+        ("S0", march.replace(year=2025)),
+    ):
+        journal.record_settlement(settlement(record.id, setl_id, when=when))
+    # S2 and S1 share one setl_time: the one journaled first comes first.
+    assert [s.setl_id for s in journal.settlements_in_scope("64010000000000000001", "310", 2026)] == [
+        "S2",
+        "S1",
+        "S3",
+    ]
+    assert [s.setl_id for s in journal.settlements_in_scope("64010000000000000001", "310", 2025)] == ["S0"]
+    journal.mark_refunded("S3", refund_setl_id="R3")
+    refunded = journal.settlement("S3")
+    assert refunded is not None
+    assert (refunded.active, refunded.refund_setl_id, refunded.acct_pay) == (False, "R3", Decimal("114.00"))
+    assert journal.settlement("nothing") is None
+
+
+# -- outbox --------------------------------------------------------------------------------
+
+
+def test_the_outbox_keeps_a_typed_payload_and_its_due_dates(journal: Journal) -> None:
+    first = journal.add_outbox(
+        visit_key="V",
+        batch_number=1,
+        reason="down",
+        payload=outbox_payload(),
+        now=NOW,
+        due=date(2026, 11, 25),
+    )
+    journal.add_outbox(
+        visit_key="V",
+        batch_number=2,
+        reason="down",
+        payload=outbox_payload(),
+        now=NOW,
+        due=date(2026, 11, 30),
+    )
+    (due,) = journal.outbox(due_by=date(2026, 11, 25))
+    assert due.id == first
+    assert due.payload == outbox_payload()
+    assert due.payload.feedetail[0].det_item_fee_sumamt == Decimal("114.00")
+    journal.mark_sent(first, now=NOW)
+    assert [e.batch_number for e in journal.outbox()] == [2]
+    assert [e.sent_at for e in journal.outbox(include_sent=True)] == [NOW, None]
+
+
+# -- refund chains -------------------------------------------------------------------------
+
+
+def test_a_refund_chain_keeps_its_typed_plan_and_progress(journal_factory: JournalFactory) -> None:
+    journal = journal_factory.open()
+    record = journal.start_batch(new_batch(), now=NOW)
+    plan = refund_plan(record.id)
+    chain_id = journal.start_chain(plan, now=NOW)
+    chain = journal.chain(chain_id)
+    assert (chain.plan, chain.target_setl_id, chain.next_step, chain.status) == (
+        plan,
+        "S1",
+        0,
+        ChainStatus.IN_PROGRESS,
+    )
+    assert chain.progress == (StepProgress(), StepProgress())
+    progress = (StepProgress(), StepProgress(attempts=(7,), result=Resettled(new_setl_id="S9", batch_id=7)))
+    journal.update_chain(chain_id, now=NOW, next_step=1, progress=progress, note="step 2")
+    journal.close()
+    reopened = journal_factory.open()
+    assert [c.id for c in reopened.unfinished_chains()] == [chain_id]
+    chain = reopened.chain(chain_id)
+    assert (chain.progress, chain.next_step, chain.note) == (progress, 1, "step 2")
+    reopened.update_chain(chain_id, now=NOW, status=ChainStatus.DONE)
+    assert reopened.unfinished_chains() == []
+    assert reopened.chain(chain_id).progress == progress  # untouched by an update that does not name it
+    with pytest.raises(KeyError, match="no refund chain 99"):
+        reopened.chain(99)
+    with pytest.raises(KeyError, match="no refund chain 99"):
+        reopened.update_chain(99, now=NOW, status=ChainStatus.DONE)
+    reopened.close()
+
+
+# -- msgids --------------------------------------------------------------------------------
+
+
+def test_msgid_blocks_never_overlap_even_after_a_restart_in_the_same_second(
+    journal_factory: JournalFactory,
+) -> None:
+    journal = journal_factory.open()
+    first = journal.reserve_msgids(PREFIX, None, 16, MOMENT)
+    second = journal.reserve_msgids(PREFIX, None, 16, MOMENT)
+    assert (first.first, first.last, second.first, second.last) == (1, 16, 17, 32)
+    journal.close()
+    reopened = journal_factory.open()  # the process died having used only some of block two
+    third = reopened.reserve_msgids(PREFIX, None, 16, MOMENT)
+    assert (third.second, third.first, third.last) == (MOMENT, 33, 48)
+    behind = reopened.reserve_msgids(PREFIX, None, 16, MOMENT - timedelta(hours=1))  # clock stepped back
+    assert (behind.second, behind.first) == (MOMENT, 49)
+    later = reopened.reserve_msgids(PREFIX, None, 16, MOMENT + timedelta(seconds=2))
+    assert (later.second, later.first) == (MOMENT + timedelta(seconds=2), 1)
+    reopened.close()
+
+
+def test_msgid_blocks_are_kept_per_node_and_per_institution(journal: Journal) -> None:
+    desk3 = journal.reserve_msgids(PREFIX, 3, 16, MOMENT)
+    desk7 = journal.reserve_msgids(PREFIX, 7, 16, MOMENT)
+    other = journal.reserve_msgids("H15010200002", 3, 16, MOMENT)
+    assert (desk3.first, desk3.last, desk7.first, other.first) == (3001, 3016, 7001, 3001)
+    assert journal.reserve_msgids(PREFIX, 3, 16, MOMENT).first == 3017
+
+
+def test_a_journal_with_calls_but_no_marks_continues_after_its_last_msgid(journal: Journal) -> None:
+    # A journal written before marks existed (schema 1): the calls are the only record of ids used.
+    journal.record_intent(f"{PREFIX}202611220930000041", batch_id=None, infno="2201", keys={}, now=NOW)
+    assert journal.reserve_msgids(PREFIX, None, 4, MOMENT).first == 42
+
+
+# -- owner ---------------------------------------------------------------------------------
+
+
+def test_a_journal_belongs_to_the_first_platform_and_hospital_that_claims_it(
+    journal_factory: JournalFactory,
+) -> None:
+    demo = JournalOwner(platform="embedded-demo", fixmedins_code=PREFIX)
+    journal = journal_factory.open()
+    assert journal.owner() is None
+    journal.claim(demo)
+    journal.claim(demo)  # the same owner again: fine
+    journal.close()
+    reopened = journal_factory.open()
+    assert reopened.owner() == demo
+    with pytest.raises(JournalOwnerError, match="医保平台") as refused:
+        reopened.claim(JournalOwner(platform="http://10.1.2.3:8080/fsi/api", fixmedins_code=PREFIX))
+    assert refused.value.found == demo
+    with pytest.raises(JournalOwnerError, match="定点医药机构编号"):
+        reopened.claim(JournalOwner(platform="embedded-demo", fixmedins_code="H15010200002"))
+    reopened.close()
+
+
+# -- schema --------------------------------------------------------------------------------
+
+
+def test_a_journal_newer_than_the_code_is_refused(journal_factory: JournalFactory) -> None:
+    journal_factory.open().close()
+    journal_factory.set_schema_version(999)
+    with pytest.raises(ConfigurationError, match="schema version 999, newer than"):
+        journal_factory.open()
+
+
+# -- groups: fewer commits, and a crash loses only a suffix --------------------------------
+
+
+def test_in_a_group_outcomes_wait_for_the_next_intent(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    outside = journal_factory.seen_from_outside
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        assert outside() == ([], [])  # deferred: not committed yet
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        assert outside() == ([("MSG1", "intent")], ["new"])  # the intent took the batch along
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="M1")
+        assert journal.batch(record.id).state == BatchState.REGISTERED  # reads its own writes
+        assert outside() == ([("MSG1", "intent")], ["new"])
+        journal.record_intent("MSG2", batch_id=record.id, infno="2203", keys={}, now=NOW)
+        assert outside() == ([("MSG1", "ok"), ("MSG2", "intent")], ["registered"])
+        journal.record_outcome("MSG2", status=CallStatus.OK, now=NOW)
+    assert outside() == ([("MSG1", "ok"), ("MSG2", "ok")], ["registered"])  # the group's end
+
+
+def test_a_settlement_and_a_msgid_block_are_committed_at_once(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2207", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.record_settlement(settlement(record.id))
+        assert journal_factory.seen_from_outside() == ([("MSG1", "ok")], ["new"])
+        journal.update_batch(record.id, now=NOW, state=BatchState.SETTLED)
+        journal.reserve_msgids(PREFIX, None, 16, MOMENT)
+        assert journal_factory.seen_from_outside() == ([("MSG1", "ok")], ["settled"])
+
+
+class _Killed(BaseException):
+    """As a killed process: not an Exception."""
+
+
+def _register_then_raise(journal: Journal, status: CallStatus, failure: BaseException) -> None:
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=status, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="M1")
+        raise failure
+
+
+def test_a_kill_in_a_group_keeps_exactly_the_committed_prefix(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    with pytest.raises(_Killed):
+        _register_then_raise(journal, CallStatus.OK, _Killed())
+    # As after a crash right after 2201 answered: the intent is open, the batch still new.
+    assert journal_factory.seen_from_outside() == ([("MSG1", "intent")], ["new"])
+    assert [call.msgid for call in journal.open_calls()] == ["MSG1"]
+
+
+def test_an_error_in_a_group_keeps_what_was_written(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    with pytest.raises(RuntimeError):
+        _register_then_raise(journal, CallStatus.UNKNOWN, RuntimeError("the desk's own code failed"))
+    assert journal_factory.seen_from_outside() == ([("MSG1", "unknown")], ["registered"])
+
+
+def test_a_failed_write_in_a_group_undoes_only_itself(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED)
+        with pytest.raises(KeyError, match="no call MSG9"):
+            journal.record_outcome("MSG9", status=CallStatus.OK, now=NOW)
+        with pytest.raises(journal_factory.integrity_error):  # the same msgid twice
+            journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+    assert journal_factory.seen_from_outside() == ([("MSG1", "intent")], ["registered"])
+
+
+def test_flush_commits_what_the_group_deferred(journal_factory: JournalFactory, journal: Journal) -> None:
+    journal.flush()  # nothing waits: nothing happens
+    with journal.group():
+        journal.start_batch(new_batch(), now=NOW)
+        journal.flush()
+        assert journal_factory.seen_from_outside() == ([], ["new"])
+        # No write lock is held now: another connection can write (as recover would, elsewhere).
+        other = journal_factory.open()
+        other.start_batch(new_batch(2), now=NOW)
+        other.close()
+    assert journal_factory.seen_from_outside() == ([], ["new", "new"])
