@@ -22,6 +22,8 @@ class HttpRequest:
     headers: Mapping[str, str]  # names lower-cased
     body: bytes = b""
     query: Mapping[str, str] = field(default_factory=dict)
+    # The peer's address as the server saw it; None in-process (the caller is this process itself).
+    client: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class MockPlatform:
         sleep: how the platform waits for a `delay` fault; tests inject a recorder. Served, the default
             `time.sleep` becomes an asynchronous wait and any other runs in a worker thread, so a delay never
             blocks the event loop.
+        control_token: when set, every `/_mock/*` request must carry it in `X-Mock-Control-Token`; when
+            not, the control plane answers only requests from loopback (and in-process ones).
 
     Use `transport()` for in-process calls through httpx, or `asgi_app` to serve it (see `run_server`);
     `faults` to make calls misbehave on demand; `seed()` to add people, hospitals, policies and catalogue
@@ -54,6 +56,7 @@ class MockPlatform:
         data_dir: str | Path | None = None,
         config: MockConfig | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        control_token: str | None = None,
     ) -> None:
         if config is None:
             config = load_config(
@@ -63,7 +66,7 @@ class MockPlatform:
         self.config: MockConfig = config
         self.gateway: GatewayConfig = gateway or self.config.platform.gateway
         self._backend = Backend.open(db_path=db_path, config=self.config, clock=clock)
-        self._core = PlatformCore(self._backend, self.gateway, sleep=sleep)
+        self._core = PlatformCore(self._backend, self.gateway, sleep=sleep, control_token=control_token)
         self._app = PlatformApp(self._core)
 
     @property

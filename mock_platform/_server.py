@@ -12,6 +12,7 @@ SIGTERM (if nobody else handles it) is turned into `SystemExit` and the `finally
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import threading
@@ -25,11 +26,19 @@ from mock_platform._platform import MockPlatform
 from mock_platform.app import INCOMPLETE_RESPONSE_LOG
 
 LISTENING_LINE = "opsp mock platform listening on http://{host}:{port}"
+# The control plane's token (see MockPlatform's control_token); unset, /_mock/* answers loopback only.
+CONTROL_TOKEN_ENV = "OPSP_MOCK_CONTROL_TOKEN"
 
 
-def run_server(*, host: str = "127.0.0.1", port: int = 8080, db_path: str | None = None) -> None:
-    """Serve the mock platform until interrupted (SIGINT/SIGTERM stop it gracefully)."""
-    platform = MockPlatform(db_path=db_path)
+def run_server(
+    *, host: str = "127.0.0.1", port: int = 8080, db_path: str | None = None, control_token: str | None = None
+) -> None:
+    """Serve the mock platform until interrupted (SIGINT/SIGTERM stop it gracefully).
+
+    `control_token` defaults to the environment's OPSP_MOCK_CONTROL_TOKEN.
+    """
+    token = control_token if control_token is not None else os.environ.get(CONTROL_TOKEN_ENV) or None
+    platform = MockPlatform(db_path=db_path, control_token=token)
     sock = _listening_socket(host, port)
     try:
         bound_port = sock.getsockname()[1]

@@ -48,7 +48,8 @@ def format_millis(value: datetime) -> str:
     return value.strftime("%Y%m%d%H%M%S") + f"{value.microsecond // 1000:03d}"
 
 
-_DATETIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+# [0-9], not \d: \d also matches full-width and other non-ASCII digits, which the wire never carries.
+_DATETIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def parse_datetime(text: str) -> datetime:

@@ -10,6 +10,10 @@ SQLite (its store serialises every call on one lock anyway, so worker threads bo
 thread hop per request). The one wait a call can ask for, a `delay` fault, comes back from the core as a
 `Delayed` step, outside the store's transaction: the app waits asynchronously and then resumes it.
 
+Nothing is read before it is admitted: the core checks the head first (route, control access, gateway
+headers, replay, declared size, `PlatformCore.open`), and the body is then read only up to the limit — a
+larger one is answered (an envelope, infcode -1) without reading the rest.
+
 A lost answer (fault rules) is sent as a response that never completes: the status line and headers go out,
 announcing a body that never comes, and the app returns; uvicorn then closes the connection ("ASGI callable
 returned without completing response"), and the client sees the connection dropped mid-response
@@ -56,20 +60,26 @@ class PlatformApp:
             await send({"type": "websocket.close", "code": 1000})
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive)
-        if body is None:  # the client went away before sending its whole body
-            return
         raw_query: bytes = scope.get("query_string", b"")
-        request = HttpRequest(
+        client = scope.get("client")
+        head = HttpRequest(
             method=scope["method"],
             path=scope["path"],
             headers={
                 name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
             },
-            body=body,
             query=dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)) if raw_query else {},
+            # The peer's address; "" when the server does not know it (then it is not loopback).
+            client=str(client[0]) if client else "",
         )
-        step = self._core.start(request)
+        opened = self._core.open(head)
+        if isinstance(opened, HttpResponse):  # refused on its head: the body is never read
+            await _answer(opened, send)
+            return
+        body = await _read_body(receive, opened.max_body)
+        if body is None:  # the client went away before sending its whole body
+            return
+        step = self._core.oversized(opened) if body is _TOO_LARGE else self._core.proceed(opened, body)
         if isinstance(step, Delayed):
             await self._wait(step.seconds)
             answer = self._core.resume(step)
@@ -88,14 +98,24 @@ class PlatformApp:
             await anyio.to_thread.run_sync(self._core.sleep, seconds)
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None when the client disconnected first."""
+# What `_read_body` returns for a body over the limit (compared by identity).
+_TOO_LARGE = b"<too large>"
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body; `_TOO_LARGE` as soon as it passes `limit` bytes (the rest is not read);
+    None when the client disconnected first."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return _TOO_LARGE
+        chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 

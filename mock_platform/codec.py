@@ -4,6 +4,11 @@ Decoding uses `parse_float=Decimal`, so `1000.00` arrives as `Decimal("1000.00")
 Encoding writes a `Decimal` as a JSON number with its exact digits (`1000.00` stays `1000.00` on the wire,
 STYLE.md §5); the standard encoder cannot do that without a float round trip, hence this small writer.
 Non-finite numbers (NaN, Infinity) are rejected both ways: they are not JSON.
+
+Numbers are bounded on input (`MAX_NUMBER_CHARS` characters, exponent within `MAX_EXPONENT`): the widest
+number the protocol has is N16,6 (23 characters), and an unbounded one is a denial of service — a 4,301-digit
+integer makes `int()` raise, `1e1000000000` is a cheap `Decimal` that becomes a billion digits when written
+out in fixed-point (the request digest does exactly that).
 """
 
 from __future__ import annotations
@@ -14,20 +19,53 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+# A number literal longer than this, or with an exponent beyond +-MAX_EXPONENT, is refused on input.
+MAX_NUMBER_CHARS = 40
+MAX_EXPONENT = 40
+
 
 class CodecError(ValueError):
     """The bytes are not JSON, or a value cannot be written as JSON."""
+
+
+class NumberOutOfRangeError(CodecError):
+    """A JSON number too long or with too large an exponent to be any value of the protocol."""
 
 
 def _reject_constant(name: str) -> Any:
     raise CodecError(f"non-finite number {name} is not JSON")
 
 
+def _bounded(text: str) -> None:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise NumberOutOfRangeError(f"a JSON number has more than {MAX_NUMBER_CHARS} characters")
+
+
+def _parse_int(text: str) -> int:
+    _bounded(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> Decimal:
+    _bounded(text)
+    value = Decimal(text)
+    if abs(value.adjusted()) > MAX_EXPONENT:
+        raise NumberOutOfRangeError(f"a JSON number has an exponent beyond +-{MAX_EXPONENT}")
+    return value
+
+
 def decode(body: bytes) -> Any:
-    """Parse a JSON document (UTF-8, UTF-16 or UTF-32 as `json.loads` detects), floats as `Decimal`."""
+    """Parse a JSON document (UTF-8, UTF-16 or UTF-32 as `json.loads` detects), floats as `Decimal`.
+
+    Raises `NumberOutOfRangeError` for a number beyond the bounds above, `CodecError` for anything not JSON.
+    """
     try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return json.loads(
+            body, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_reject_constant
+        )
+    except CodecError:
+        raise
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise CodecError(str(exc)) from exc
 
 

@@ -9,14 +9,23 @@ and then `resume`d (the ASGI app, which must not block its event loop).
 
 * `POST /fsi/api/rsfComIfsService/callService`  infno from the envelope (one URL for all, TZ/NT style)
 * `POST /fsi/api/{infno}`                        infno from the path, must equal the envelope's (GZ style)
-* `/_mock/...`                                   control endpoints (no gateway)
+* `/_mock/...`                                   control endpoints (no gateway; loopback only, or with
+                                                 the control token when one is configured)
+
+A served request is answered in two steps so that nothing is read before it is admitted: `open` checks what
+the head allows (route, method, control access, gateway, replay, declared size), then the app reads the body
+up to `MAX_BODY_BYTES` and calls `proceed`. No request to the platform endpoint is ever answered with an
+HTTP 500: a defect there is still an envelope (infcode -1) with a journal row.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import structlog
 
@@ -24,7 +33,7 @@ from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.control import Control
-from mock_platform.dispatch import Delayed, Dispatcher
+from mock_platform.dispatch import MAX_BODY_BYTES, Admitted, Delayed, Dispatcher
 
 log = structlog.get_logger(__name__)
 
@@ -33,12 +42,36 @@ _PER_INFNO_URL = re.compile(r"^/fsi/api/([0-9A-Za-z]{1,10})$")
 
 Sleep = Callable[[float], None]
 
+CONTROL_TOKEN_HEADER = "x-mock-control-token"
+CONTROL_FORBIDDEN = (
+    "the /_mock control plane answers only on loopback; to reach it from elsewhere, start the mock with a "
+    "control token (OPSP_MOCK_CONTROL_TOKEN) and send it in the X-Mock-Control-Token header"
+)
+CONTROL_BAD_TOKEN = "the /_mock control plane needs the configured token in the X-Mock-Control-Token header"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A request admitted on its head: read the body (at most `max_body` bytes), then `proceed`."""
+
+    request: HttpRequest
+    admitted: Admitted | None  # None: a control request
+    max_body: int = MAX_BODY_BYTES
+
 
 class PlatformCore:
-    def __init__(self, backend: Backend, gateway_config: GatewayConfig, *, sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        gateway_config: GatewayConfig,
+        *,
+        sleep: Sleep = time.sleep,
+        control_token: str | None = None,
+    ) -> None:
         self.backend = backend
         self.gateway = gateway_config
         self.sleep = sleep
+        self.control_token = control_token or None
         self.dispatcher = Dispatcher(backend, gateway_config)
         self.control = Control(backend, gateway_config)
 
@@ -52,10 +85,40 @@ class PlatformCore:
 
     def start(self, request: HttpRequest) -> HttpResponse | Delayed:
         """Answer one request, or the wait a delay fault asks for before `resume`; never raises."""
+        step = self.open(replace(request, body=b""))
+        if isinstance(step, HttpResponse):
+            return step
+        if len(request.body) > step.max_body:
+            return self.oversized(step)
+        return self.proceed(step, request.body)
+
+    def open(self, head: HttpRequest) -> HttpResponse | Opened:
+        """Check a request on its head (its body is not looked at); never raises."""
         try:
-            return self._route(request)
+            return self._route(head)
+        except Exception:
+            return self._internal_error(head)
+
+    def proceed(self, opened: Opened, body: bytes) -> HttpResponse | Delayed:
+        """Answer an opened request with its body; never raises."""
+        request = replace(opened.request, body=body)
+        try:
+            if opened.admitted is None:
+                return self.control.handle(request)
+            return self.dispatcher.proceed(opened.admitted, body)
         except Exception:
             return self._internal_error(request)
+
+    def oversized(self, opened: Opened) -> HttpResponse:
+        """The answer to a body larger than `opened.max_body`; never raises."""
+        try:
+            if opened.admitted is None:
+                return HttpResponse.json(
+                    413, {"code": 413, "message": f"the body is larger than {opened.max_body} bytes"}
+                )
+            return self.dispatcher.oversized(opened.admitted)
+        except Exception:
+            return self._internal_error(opened.request)
 
     def resume(self, step: Delayed) -> HttpResponse:
         """Answer a request after its delay; never raises."""
@@ -64,21 +127,48 @@ class PlatformCore:
         except Exception:
             return self._internal_error(None)
 
-    @staticmethod
-    def _internal_error(request: HttpRequest | None) -> HttpResponse:
-        """An unexpected error: a JSON 500, logged."""
+    def _internal_error(self, request: HttpRequest | None) -> HttpResponse:
+        """An unexpected error, logged: on the platform endpoint still an envelope (never an HTTP 500)."""
         where = {} if request is None else {"path": request.path, "method": request.method}
         log.exception("unhandled_request_error", **where)
+        if request is not None and not request.path.startswith("/_mock/"):
+            try:
+                return self.dispatcher.last_resort(request)
+            except Exception:
+                log.exception("last_resort_failed", **where)
         return HttpResponse.json(500, {"code": 500, "message": "医保平台内部错误"})
 
-    def _route(self, request: HttpRequest) -> HttpResponse | Delayed:
+    def _route(self, request: HttpRequest) -> HttpResponse | Opened:
         if request.path.startswith("/_mock/"):
-            return self.control.handle(request)
+            refusal = self._control_refusal(request)
+            return refusal if refusal is not None else Opened(request, None)
         match = _PER_INFNO_URL.match(request.path)
         if request.path != SINGLE_URL and match is None:
-            return HttpResponse.json(404, {"code": 404, "message": f"未找到请求地址[{request.path}]"})
+            return HttpResponse.json(404, {"code": 404, "message": f"未找到请求地址[{request.path[:100]}]"})
         if request.method != "POST":
             return HttpResponse.json(
-                405, {"code": 405, "message": f"不支持的请求方法[{request.method}]，请使用POST"}
+                405, {"code": 405, "message": f"不支持的请求方法[{request.method[:20]}]，请使用POST"}
             )
-        return self.dispatcher.start(request, None if match is None else match.group(1))
+        step = self.dispatcher.admit(request, None if match is None else match.group(1))
+        return step if isinstance(step, HttpResponse) else Opened(request, step)
+
+    def _control_refusal(self, request: HttpRequest) -> HttpResponse | None:
+        """Why a control request is refused (HTTP 403), or None: loopback only, unless a token is set."""
+        if self.control_token is not None:
+            given = request.headers.get(CONTROL_TOKEN_HEADER, "")
+            if hmac.compare_digest(given.encode(), self.control_token.encode()):
+                return None
+            return HttpResponse.json(403, {"code": 403, "message": CONTROL_BAD_TOKEN})
+        if request.client is None or _is_loopback(request.client):
+            return None
+        return HttpResponse.json(403, {"code": 403, "message": CONTROL_FORBIDDEN})
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback

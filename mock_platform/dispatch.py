@@ -1,8 +1,11 @@
 """Dispatch: envelope in, handler by infno, envelope out (PROTOCOL.md §1.2, §1.4, §1.5).
 
-Order of work for one API call: gateway authentication (refused -> the gateway's {"code": 401, …}, HTTP 401),
-JSON decoding, the fault rule for the infno if one is armed (`backend.faults`), envelope validation, infno
-(supported, and equal to the path's infno for /fsi/api/{infno}), hospital, sign-in, then the handler.
+Order of work for one API call, in two steps. Before the body is read (`admit`): gateway authentication
+(refused -> the gateway's {"code": 401, …, "header"}, HTTP 401), the nonce not seen before (replay), the
+declared body size (too large -> an envelope, infcode -1). Then (`proceed`): the nonce recorded as used,
+JSON decoding (numbers bounded, `codec`), the fault rule for the infno if one is armed (`backend.faults`),
+envelope validation, infno (supported, and equal to the path's infno for /fsi/api/{infno}), hospital,
+sign-in, then the handler.
 
 One call is one SQLite transaction (one commit: one fsync with a file store): the fault rule's countdown, the
 handler's work, the inf_refmsgid serial and the journal row commit together. The handler runs in a savepoint
@@ -14,9 +17,11 @@ rest is a second transaction. For an idempotent transaction (2201-2208, 2601, 90
 looks the msgid up first — a processed msgid with the same body gets the stored answer again, with a
 different body it is refused — and stores the answer with the work (`backend.messages`).
 
-Every refusal after the gateway is a well-formed envelope with infcode -1 and a specific Chinese err_msg, HTTP
-200; an unexpected exception is logged and answered the same way, never as a 500 page. Each call leaves one
-row in the traffic journal, naming the fault that fired if any.
+Every refusal after the gateway is a well-formed envelope with infcode -1 and a specific Chinese err_msg
+(at most 200 characters, never the sender's input at length: `wire.clip_err_msg`), HTTP 200; an unexpected
+exception is logged and answered the same way, never as a 500 page. Each call leaves one row in the traffic
+journal, naming the fault that fired and the deviations accepted (e.g. a msgid not of the §1.3 form, also
+reported in `warn_msg`), with both bodies, personal fields masked.
 """
 
 from __future__ import annotations
@@ -45,17 +50,28 @@ from mock_platform.backend.faults import (
     Fault,
 )
 from mock_platform.backend.messages import request_digest
-from mock_platform.backend.traffic import Outcome, TrafficEntry, mask
+from mock_platform.backend.traffic import Outcome, TrafficEntry, mask, mask_personal, stored_body
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.errors import GatewayAuthError, RequestError
 from mock_platform.handlers import TRANSACTIONS, HandlerContext, Transaction
 from mock_platform.handlers._base import Output
 from mock_platform.handlers.signin import check_sign_in
-from mock_platform.wire import RequestEnvelope, ResponseEnvelope, describe
+from mock_platform.wire import (
+    RequestEnvelope,
+    ResponseEnvelope,
+    clip_err_msg,
+    describe,
+    msgid_deviation,
+)
 
 log = structlog.get_logger(__name__)
 
 INTERNAL_ERROR = "医保平台内部错误，请稍后重试（参考号{inf_refmsgid}）"
+BODY_TOO_LARGE = "请求报文超过{limit}字节上限"
+NOT_JSON = "请求报文不是合法的JSON"
+NUMBER_OUT_OF_RANGE = "请求报文中的数值超出范围(最多{chars}个字符，指数不超过±{exponent})"
+# The largest request body read (4 MiB): a 2204 of 1,000 fee lines is ~600 KB; input is "C40000" in the spec.
+MAX_BODY_BYTES = 4 * 1024 * 1024
 BAD_GATEWAY_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 )
@@ -80,7 +96,12 @@ class _Exchange:
     fault: str = ""
     payload: Any = None
     decoded: bool = False
+    decode_error: str = NOT_JSON
     fired: Fault | None = None  # a fault rule that lets the call be processed (delay, *_after_commit)
+    passed: gateway.Passed = field(default_factory=gateway.Passed)
+    warnings: list[str] = field(default_factory=list)
+    psn_no: str = ""
+    mdtrt_id: str = ""
 
     def peek(self, payload: Mapping[str, Any]) -> None:
         """Pick journal fields from a payload that may still fail validation."""
@@ -90,6 +111,9 @@ class _Exchange:
         area = _text(payload.get("mdtrtarea_admvs"))
         self.admdvs = area if len(area) == 6 and area.isdigit() else ""
         self.subject = _subject(payload.get("input"))
+        raw_input = payload.get("input")
+        self.psn_no = _text(_find(raw_input, "psn_no"))[:30]
+        self.mdtrt_id = _text(_find(raw_input, "mdtrt_id"))[:30]
 
 
 @dataclass(frozen=True)
@@ -99,6 +123,14 @@ class _Answer:
     err_msg: str
     inf_refmsgid: str
     outcome: Outcome
+    wire: Any = None  # the answer as a JSON value, for the journal
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A call the gateway let through before its body was read; `Dispatcher.proceed` answers it."""
+
+    exchange: _Exchange
 
 
 @dataclass(frozen=True)
@@ -121,18 +153,65 @@ class Dispatcher:
         self._fallback_serial = itertools.count(1)
 
     def start(self, request: HttpRequest, path_infno: str | None) -> HttpResponse | Delayed:
-        """Answer one call, or hand back the wait a `delay` fault asks for first."""
+        """Answer one call whose body is already read, or hand back the wait a `delay` fault asks for."""
+        step = self.admit(request, path_infno)
+        if isinstance(step, HttpResponse):
+            return step
+        if len(request.body) > MAX_BODY_BYTES:
+            return self.oversized(step)
+        return self.proceed(step, request.body)
+
+    def admit(self, head: HttpRequest, path_infno: str | None) -> HttpResponse | Admitted:
+        """What can be checked before the body is read: the gateway, replay, the declared size."""
         exchange = _Exchange(
-            request=request, received_at=self._backend.now(), path_infno=path_infno, infno=path_infno or ""
+            request=head, received_at=self._backend.now(), path_infno=path_infno, infno=path_infno or ""
         )
         try:
-            gateway.verify(self._gateway, request.headers, exchange.received_at)
+            exchange.passed = gateway.verify(self._gateway, head.headers, exchange.received_at)
+            nonce = exchange.passed.nonce
+            if nonce is not None and self._backend.nonces.seen(nonce, now=exchange.received_at.timestamp()):
+                raise _replayed_nonce()
         except GatewayAuthError as rejection:
-            log.info("gateway_rejected", path=request.path, reason=rejection.reason)
-            self._journal(exchange, 401, None, "gateway_rejected", rejection.message, "")
-            return HttpResponse.json(401, {"code": 401, "message": rejection.message})
+            return self._gateway_rejected(exchange, rejection)
+        admitted = Admitted(exchange)
+        declared = head.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return self.oversized(admitted)
+        return admitted
+
+    def proceed(self, admitted: Admitted, body: bytes) -> HttpResponse | Delayed:
+        """Answer an admitted call with its body, or hand back the wait a `delay` fault asks for first."""
+        exchange = admitted.exchange
+        exchange.request = replace(exchange.request, body=body)
         self._decode(exchange)
         return self._one_transaction(exchange, self._fault_or_answer)
+
+    def oversized(self, admitted: Admitted) -> HttpResponse:
+        """A body over MAX_BODY_BYTES, refused unread (or read no further than the limit)."""
+        exchange = admitted.exchange
+        message = BODY_TOO_LARGE.format(limit=MAX_BODY_BYTES)
+        envelope = self._envelope(exchange, -1, message, {})
+        wire = envelope.to_wire()
+        self._journal(exchange, 200, -1, "error", message, envelope.inf_refmsgid, wire)
+        return HttpResponse.json(200, wire)
+
+    def last_resort(self, request: HttpRequest) -> HttpResponse:
+        """An envelope for a call that failed outside every other guard (a defect): never an HTTP 500."""
+        exchange = _Exchange(request=request, received_at=self._backend.now())
+        refmsgid = self._refmsgid(exchange)
+        message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
+        wire = self._envelope(exchange, -1, message, {}, refmsgid).to_wire()
+        self._journal(exchange, 200, -1, "internal_error", message, refmsgid, wire)
+        return HttpResponse.json(200, wire)
+
+    def _gateway_rejected(self, exchange: _Exchange, rejection: GatewayAuthError) -> HttpResponse:
+        log.info("gateway_rejected", path=exchange.request.path, reason=rejection.reason)
+        answer: dict[str, Any] = {"code": 401, "message": rejection.message}
+        if rejection.header is not None:
+            answer["header"] = rejection.header
+        shown = rejection.message if rejection.header is None else f"{rejection.message} [{rejection.header}]"
+        self._journal(exchange, 401, None, "gateway_rejected", shown, "", answer)
+        return HttpResponse.json(401, answer)
 
     def _one_transaction(self, exchange: _Exchange, step: Callable[[_Exchange], _T]) -> _T | HttpResponse:
         """Run a step of a call as one SQLite transaction (one commit, so one fsync with a file store).
@@ -149,6 +228,11 @@ class Dispatcher:
             return self._store_failed(exchange)
 
     def _fault_or_answer(self, exchange: _Exchange) -> HttpResponse | Delayed:
+        passed = exchange.passed
+        if passed.nonce is not None and not self._backend.nonces.record(
+            passed.nonce, expires_at=passed.expires_at, now=exchange.received_at.timestamp()
+        ):  # a concurrent twin got in first
+            return self._gateway_rejected(exchange, _replayed_nonce())
         # Only a plausible transaction number can have a fault rule (and reach the store as text).
         plausible = _INFNO.fullmatch(exchange.infno) is not None
         fault = self._backend.faults.take(exchange.infno) if plausible else None
@@ -167,7 +251,9 @@ class Dispatcher:
     def _process(self, exchange: _Exchange) -> HttpResponse:
         """Envelope checks, the handler and the journal row; the answer, or how it is lost (fault rules)."""
         answer = self._answer(exchange)
-        self._journal(exchange, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid)
+        self._journal(
+            exchange, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid, answer.wire
+        )
         log.info("transaction", infno=exchange.infno, msgid=exchange.msgid, infcode=answer.infcode)
         response = HttpResponse(200, answer.body)
         fault = exchange.fired
@@ -187,13 +273,18 @@ class Dispatcher:
         log.exception("call_not_committed", infno=exchange.infno, msgid=exchange.msgid, inf_refmsgid=refmsgid)
         message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
         answer = self._finish(self._envelope(exchange, -1, message, {}, refmsgid), "internal_error")
-        self._journal(exchange, 200, -1, "internal_error", message, refmsgid)
+        self._journal(exchange, 200, -1, "internal_error", message, refmsgid, answer.wire)
         return HttpResponse(200, answer.body)
 
     def _decode(self, exchange: _Exchange) -> None:
         try:
             exchange.payload = codec.decode(exchange.request.body)
             exchange.decoded = True
+        except codec.NumberOutOfRangeError:
+            exchange.decode_error = NUMBER_OUT_OF_RANGE.format(
+                chars=codec.MAX_NUMBER_CHARS, exponent=codec.MAX_EXPONENT
+            )
+            return
         except codec.CodecError:
             return
         if isinstance(exchange.payload, dict):
@@ -205,16 +296,18 @@ class Dispatcher:
             self._journal(exchange, 0, None, "fault", "", "")
             return HttpResponse(0, b"", disposition="drop")
         if fault.kind == "bad_gateway":
-            self._journal(exchange, 502, None, "fault", "502 Bad Gateway", "")
+            self._journal(exchange, 502, None, "fault", "502 Bad Gateway", "", "502 Bad Gateway (HTML page)")
             return HttpResponse(502, BAD_GATEWAY_PAGE, content_type="text/html")
         if fault.kind == "gateway_auth":
             message = gateway.BAD_SIGNATURE
-            self._journal(exchange, 401, None, "fault", message, "")
-            return HttpResponse.json(401, {"code": 401, "message": message})
+            answer = {"code": 401, "message": message}
+            self._journal(exchange, 401, None, "fault", message, "", answer)
+            return HttpResponse.json(401, answer)
         default = MAINTENANCE_MESSAGE if fault.kind == "maintenance" else ERROR_MESSAGE
         envelope = self._envelope(exchange, -1, fault.message or default, {})
-        self._journal(exchange, 200, -1, "fault", envelope.err_msg, envelope.inf_refmsgid)
-        return HttpResponse.json(200, envelope.to_wire())
+        wire = envelope.to_wire()
+        self._journal(exchange, 200, -1, "fault", envelope.err_msg, envelope.inf_refmsgid, wire)
+        return HttpResponse.json(200, wire)
 
     def _answer(self, exchange: _Exchange) -> _Answer:
         try:
@@ -233,13 +326,16 @@ class Dispatcher:
 
     def _prepare(self, exchange: _Exchange, path_infno: str | None) -> tuple[Transaction, HandlerContext]:
         if not exchange.decoded:
-            raise RequestError("请求报文不是合法的JSON")
+            raise RequestError(exchange.decode_error)
         if not isinstance(exchange.payload, dict):
             raise RequestError("请求报文必须是JSON对象")
         try:
             envelope = RequestEnvelope.model_validate(exchange.payload)
         except ValidationError as exc:
             raise RequestError(describe(exc, "报文头")) from exc
+        deviation = msgid_deviation(envelope.msgid, envelope.fixmedins_code)
+        if deviation is not None:
+            exchange.warnings.append(deviation)
         if path_infno is not None and path_infno != envelope.infno:
             raise RequestError(f"报文头[infno]值[{envelope.infno}]与请求地址中的交易编号[{path_infno}]不一致")
         transaction = TRANSACTIONS.get(envelope.infno)
@@ -262,7 +358,7 @@ class Dispatcher:
                     raise RequestError(f"发送方报文ID[{envelope.msgid}]重复")
                 return _replayed(stored.answer)
         output = transaction.handler(context)
-        warning = "；".join(context.notes) or None
+        warning = "；".join([*exchange.warnings, *context.notes]) or None
         answer = self._finish(self._envelope(exchange, 0, "", output, warn_msg=warning), "success")
         if transaction.idempotent:
             self._backend.messages.save(
@@ -298,20 +394,23 @@ class Dispatcher:
         *,
         warn_msg: str | None = None,
     ) -> ResponseEnvelope:
+        if warn_msg is None and exchange.warnings:
+            warn_msg = "；".join(exchange.warnings)
         return ResponseEnvelope(
             infcode=infcode,
             inf_refmsgid=refmsgid or self._refmsgid(exchange),
             refmsg_time=format_millis(exchange.received_at),
             respond_time=format_millis(self._backend.now()),
-            err_msg=err_msg,
+            err_msg=clip_err_msg(err_msg),
             warn_msg=warn_msg,
             output=output,
         )
 
     @staticmethod
     def _finish(envelope: ResponseEnvelope, outcome: Outcome) -> _Answer:
-        body = codec.encode(envelope.to_wire())
-        return _Answer(body, envelope.infcode, envelope.err_msg, envelope.inf_refmsgid, outcome)
+        wire = envelope.to_wire()
+        body = codec.encode(wire)
+        return _Answer(body, envelope.infcode, envelope.err_msg, envelope.inf_refmsgid, outcome, wire)
 
     def _refmsgid(self, exchange: _Exchange) -> str:
         """Receiver admdvs(6) + yyyyMMddHHmmss(14) + serial(10) (PROTOCOL.md §1.4)."""
@@ -331,7 +430,11 @@ class Dispatcher:
         outcome: Outcome,
         err_msg: str,
         refmsgid: str,
+        answer: Any = None,
     ) -> None:
+        mdtrt_id = exchange.mdtrt_id
+        if not mdtrt_id and isinstance(answer, Mapping):
+            mdtrt_id = _text(_find(answer.get("output"), "mdtrt_id"))[:30]
         entry = TrafficEntry(
             received_at=exchange.received_at.isoformat(timespec="milliseconds"),
             path=exchange.request.path,
@@ -346,6 +449,11 @@ class Dispatcher:
             subject=exchange.subject,
             duration_ms=round((time.perf_counter() - exchange.started) * 1000),
             fault=exchange.fault,
+            warnings="；".join(exchange.warnings),
+            psn_no=exchange.psn_no,
+            mdtrt_id=mdtrt_id,
+            request_body=_journal_body(exchange),
+            answer_body=_masked_text(answer),
         )
         try:
             self._backend.traffic.record(entry)
@@ -353,11 +461,53 @@ class Dispatcher:
             log.exception("journal_write_failed", infno=exchange.infno, msgid=exchange.msgid)
 
 
+def _replayed_nonce() -> GatewayAuthError:
+    return GatewayAuthError(gateway.REPLAYED_NONCE, reason="replayed_nonce", header="x-tif-nonce")
+
+
 def _replayed(body: bytes) -> _Answer:
     stored = codec.decode(body)
     return _Answer(
-        body, int(stored["infcode"]), str(stored["err_msg"]), str(stored["inf_refmsgid"]), "replayed"
+        body, int(stored["infcode"]), str(stored["err_msg"]), str(stored["inf_refmsgid"]), "replayed", stored
     )
+
+
+def _journal_body(exchange: _Exchange) -> str:
+    """The request body for the journal: masked JSON, or only its size when it is not JSON (it cannot be
+    masked field by field, and may hold personal data)."""
+    if exchange.decoded:
+        return _masked_text(exchange.payload)
+    size = len(exchange.request.body)
+    return f"<{size} bytes, not JSON>" if size else ""
+
+
+def _masked_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return stored_body(value)
+    try:
+        return stored_body(codec.encode(mask_personal(value)).decode("utf-8", errors="replace"))
+    except codec.CodecError:
+        return "<not JSON>"
+
+
+def _find(node: Any, key: str, depth: int = 0) -> Any:
+    """The first value of `key` in a JSON value, searching objects and the first element of arrays, 3 deep."""
+    if depth > 3:
+        return None
+    if isinstance(node, list):
+        return _find(node[0], key, depth + 1) if node else None
+    if not isinstance(node, Mapping):
+        return None
+    if key in node:
+        return node[key]
+    for child in node.values():
+        if isinstance(child, Mapping | list):
+            found = _find(child, key, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _text(value: Any) -> str:

@@ -53,7 +53,8 @@ class RequestError(MockPlatformError):
 class GatewayAuthError(MockPlatformError):
     """The gateway's authentication failed; `message` is one of the texts of PROTOCOL.md §1.5."""
 
-    def __init__(self, message: str, *, reason: str) -> None:
+    def __init__(self, message: str, *, reason: str, header: str | None = None) -> None:
         self.message = message
         self.reason = reason  # short English tag for logs and the journal
+        self.header = header  # the header at fault, named in the answer (the gateway's texts do not)
         super().__init__(message)

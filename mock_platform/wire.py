@@ -4,6 +4,11 @@ Written from PROTOCOL.md, independently of the adapter. Requests are parsed leni
 implementations differ (unknown keys ignored, `null` read as empty, `exp_content` or `expContent`), and
 strictly where a wrong value would hide a client bug (required fields, types, date formats, dictionaries).
 A validation failure becomes one specific Chinese `err_msg` naming the field: "交易输入[data.psn_no]不能为空".
+
+Strict where the real platform is (issue #10 item 9): required text that is only whitespace (U+3000
+included) is empty; digits are ASCII digits (a regex digit class and `Decimal()` accept full-width ones);
+an amount fits N16,2 (14 integer digits), a quantity N16,4, a price N16,6; envelope fields have the
+lengths of §1.2. An `err_msg` echoes at most `ECHO_CHARS` characters of anything the sender sent (`echo`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,26 @@ from pydantic_core import PydanticCustomError
 from mock_platform._money import decimals
 from mock_platform._time import parse_datetime
 
+# The most of a sender's value an err_msg repeats; an err_msg is at most ERR_MSG_CHARS (C200, §1.4).
+ECHO_CHARS = 30
+ERR_MSG_CHARS = 200
+_ASCII_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def echo(value: str) -> str:
+    """A sender's value as an err_msg may repeat it: at most ECHO_CHARS characters, then "…"."""
+    return value if len(value) <= ECHO_CHARS else value[: ECHO_CHARS - 1] + "…"
+
+
+# A bracketed part longer than any field path (64) in someone else's err_msg is a quoted value: shortened.
+_LONG_ECHO = re.compile(r"\[([^\[\]]{65,})\]")
+
+
+def clip_err_msg(text: str) -> str:
+    """An err_msg within C200 whose bracketed echoes are shortened (a handler may have quoted at length)."""
+    text = _LONG_ECHO.sub(lambda match: f"[{echo(match.group(1))}]", text)
+    return text if len(text) <= ERR_MSG_CHARS else text[: ERR_MSG_CHARS - 1] + "…"
+
 
 def _none_to_empty(value: Any) -> Any:
     # PROTOCOL.md §1.4/§1.6: an empty value is "" and some clients send null; treat both as empty.
@@ -42,8 +67,15 @@ def _check_datetime(value: str) -> str:
     return value
 
 
+def _not_blank(value: str) -> str:
+    # str.isspace covers U+3000 (ideographic space) and every other Unicode space.
+    if value.isspace():
+        raise PydanticCustomError("opsp_blank", "不能为空")
+    return value
+
+
 def _check_admdvs(value: str) -> str:
-    if value and not re.fullmatch(r"\d{6}", value):
+    if value and not re.fullmatch(r"[0-9]{6}", value):
         raise PydanticCustomError("opsp_format", "格式错误，应为6位医保区划代码")
     return value
 
@@ -54,7 +86,7 @@ def dictionary(name: str, values: tuple[str, ...]) -> AfterValidator:
     def check(value: str) -> str:
         if value and value not in values:
             raise PydanticCustomError(
-                "opsp_dict", "值[{value}]不在字典[{name}]范围内", {"value": value, "name": name}
+                "opsp_dict", "值[{value}]不在字典[{name}]范围内", {"value": echo(value), "name": name}
             )
         return value
 
@@ -67,21 +99,30 @@ def _number(value: Any) -> Any:
     if isinstance(value, bool | float):
         raise PydanticCustomError("opsp_format", "类型错误，应为数值")
     if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except ArithmeticError:
-            raise PydanticCustomError("opsp_format", "类型错误，应为数值") from None
+        # ASCII digits only: Decimal() reads full-width and other Unicode digits too.
+        text = value.strip()
+        if len(text) > 40 or not _ASCII_NUMBER.fullmatch(text):
+            raise PydanticCustomError("opsp_format", "类型错误，应为数值")
+        return Decimal(text)
     return value
 
 
 def _precision(places: int, *, positive: bool = False) -> AfterValidator:
-    """N16,`places`: finite, not negative (or > 0), at most `places` decimals (PROTOCOL.md conventions)."""
+    """N16,`places`: finite, not negative (or > 0), at most `places` decimals and 16 - `places` integer
+    digits (PROTOCOL.md conventions)."""
+    integer_digits = 16 - places
 
     def check(value: Decimal) -> Decimal:
         if not value.is_finite() or value < 0 or (positive and value == 0):
             raise PydanticCustomError("opsp_format", "必须为{sign}数", {"sign": "正" if positive else "非负"})
         if decimals(value) > places:
             raise PydanticCustomError("opsp_format", "小数位数超过{places}位", {"places": places})
+        if value != 0 and value.adjusted() >= integer_digits:
+            raise PydanticCustomError(
+                "opsp_format",
+                "整数位数超过{digits}位(N16,{places})",
+                {"digits": integer_digits, "places": places},
+            )
         return value
 
     return AfterValidator(check)
@@ -100,7 +141,9 @@ Quantity = Annotated[Decimal, BeforeValidator(_number), _precision(4, positive=T
 UnitPrice = Annotated[Decimal, BeforeValidator(_number), _precision(6)]  # pric N16,6
 
 OptStr = Annotated[str, BeforeValidator(_none_to_empty)]
-Req = Annotated[str, BeforeValidator(_none_to_empty), StringConstraints(min_length=1)]
+Req = Annotated[
+    str, BeforeValidator(_none_to_empty), StringConstraints(min_length=1), AfterValidator(_not_blank)
+]
 ReqDateTime = Annotated[Req, AfterValidator(_check_datetime)]
 OptDateTime = Annotated[OptStr, AfterValidator(_check_datetime)]
 ReqAdmdvs = Annotated[Req, AfterValidator(_check_admdvs)]
@@ -126,18 +169,20 @@ class RequestEnvelope(WireModel):
     mdtrtarea_admvs: ReqAdmdvs
     insuplc_admdvs: OptAdmdvs = ""
     recer_sys_code: Annotated[Req, StringConstraints(max_length=10)]
-    dev_no: OptStr = ""
-    dev_safe_info: OptStr = ""
-    cainfo: OptStr = ""
-    signtype: OptStr = ""
+    dev_no: Annotated[OptStr, StringConstraints(max_length=100)] = ""
+    dev_safe_info: Annotated[OptStr, StringConstraints(max_length=2000)] = ""
+    cainfo: Annotated[OptStr, StringConstraints(max_length=1024)] = ""
+    signtype: Annotated[OptStr, StringConstraints(max_length=10)] = ""
     infver: Annotated[Req, StringConstraints(max_length=6)]
     opter_type: Annotated[Req, dictionary("opter_type", ("1", "2", "3"))]
-    opter: Req
-    opter_name: Req
+    opter: Annotated[Req, StringConstraints(max_length=30)]
+    opter_name: Annotated[Req, StringConstraints(max_length=50)]
     inf_time: ReqDateTime
-    fixmedins_code: Req
-    fixmedins_name: Req
-    sign_no: OptStr = ""
+    # C12 in the spec; NT's comment says 30, and a longer code is no hospital's.
+    fixmedins_code: Annotated[Req, StringConstraints(max_length=30)]
+    # C20 in the spec is too short for real names (§1.2); NT's comment says 200.
+    fixmedins_name: Annotated[Req, StringConstraints(max_length=200)]
+    sign_no: Annotated[OptStr, StringConstraints(max_length=30)] = ""
     input: dict[str, Any]
 
 
@@ -163,7 +208,8 @@ class ResponseEnvelope(WireModel):
 def describe(error: ValidationError, label: str, prefix: str = "") -> str:
     """The Chinese err_msg for the first problem of a validation error, e.g. 交易输入[data.psn_no]不能为空."""
     first = error.errors()[0]
-    field = prefix + ".".join(str(part) for part in first["loc"])
+    # The path names the model's own fields (and list indices); only a dict key could come from the sender.
+    field = prefix + ".".join(str(part) if not isinstance(part, str) else part[:64] for part in first["loc"])
     kind = first["type"]
     # With a BeforeValidator in front, pydantic reports length limits as too_short/too_long.
     if kind in ("missing", "string_too_short", "too_short"):
@@ -180,4 +226,30 @@ def describe(error: ValidationError, label: str, prefix: str = "") -> str:
         text = "类型错误，应为字符串"
     else:
         text = "格式错误"
-    return f"{label}[{field}]{text}"
+    return clip_err_msg(f"{label}[{field}]{text}")
+
+
+_MSGID_TIME = re.compile(r"[0-9]{14}")
+
+
+def msgid_deviation(msgid: str, fixmedins_code: str) -> str | None:
+    """Why `msgid` is not of the national form (PROTOCOL.md §1.3), or None when it is.
+
+    The form: fixmedins_code + yyyyMMddHHmmss (a real time) + a 4-digit sequence, 30 characters for a
+    12-character code. Real clients send other forms (UUID-derived, 29 characters), so this is reported,
+    not refused (a strict profile refuses it).
+    """
+    stamp, serial = msgid[len(fixmedins_code) : len(fixmedins_code) + 14], msgid[len(fixmedins_code) + 14 :]
+    well_formed = (
+        msgid.startswith(fixmedins_code)
+        and _MSGID_TIME.fullmatch(stamp) is not None
+        and re.fullmatch(r"[0-9]{4}", serial) is not None
+    )
+    if well_formed:
+        try:
+            parse_datetime(f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[8:10]}:{stamp[10:12]}:{stamp[12:]}")
+        except ValueError:
+            well_formed = False
+    if well_formed:
+        return None
+    return f"msgid[{echo(msgid)}]不符合国家规范格式(定点医药机构编号+yyyyMMddHHmmss+4位顺序号)"

@@ -12,6 +12,7 @@ per concern:
 * `corrections`: 2601 冲正 (decides what to undo, records each request);
 * `messages`: processed msgids (idempotency);
 * `faults`: fault rules;
+* `nonces`: gateway nonces already used (replay refusal);
 * `traffic`: the journal of requests.
 
 Pure rules live beside them: `eligibility` (2001 and settlement checks), `coverage` (region catalogue),
@@ -28,6 +29,7 @@ from mock_platform._time import Clock, read_clock
 from mock_platform.backend.faults import FaultBook
 from mock_platform.backend.fees import FeeBook
 from mock_platform.backend.messages import MessageBook
+from mock_platform.backend.nonces import NonceBook
 from mock_platform.backend.people import PersonRegistry, seed_people
 from mock_platform.backend.reference import ReferenceData, build_reference
 from mock_platform.backend.reversals import CorrectionDesk
@@ -57,6 +59,7 @@ class Backend:
         self.corrections = CorrectionDesk(store, self.settlements, self.visits)
         self.messages = MessageBook(store)
         self.faults = FaultBook(store)
+        self.nonces = NonceBook(store)
         with store.transaction() as connection:
             self.reference: ReferenceData = build_reference(config, load_seeds(connection))
 

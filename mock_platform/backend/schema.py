@@ -249,6 +249,23 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX settlement_batch ON settlement (mdtrt_id, chrg_bchno);
     """,
+    # 4: the envelope level (issues #10, #17). Gateway nonces are single-use within the timestamp window;
+    # the traffic journal keeps the accepted deviations (warnings), the masked bodies and the keys a vendor
+    # filters by (psn_no, mdtrt_id).
+    """
+    CREATE TABLE gateway_nonce (
+        nonce       TEXT PRIMARY KEY,
+        expires_at  REAL NOT NULL
+    );
+    CREATE INDEX gateway_nonce_expiry ON gateway_nonce (expires_at);
+    ALTER TABLE traffic ADD COLUMN warnings TEXT NOT NULL DEFAULT '';
+    ALTER TABLE traffic ADD COLUMN psn_no TEXT NOT NULL DEFAULT '';
+    ALTER TABLE traffic ADD COLUMN mdtrt_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE traffic ADD COLUMN request_body TEXT NOT NULL DEFAULT '';
+    ALTER TABLE traffic ADD COLUMN answer_body TEXT NOT NULL DEFAULT '';
+    CREATE INDEX traffic_msgid ON traffic (msgid);
+    CREATE INDEX traffic_psn_no ON traffic (psn_no);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

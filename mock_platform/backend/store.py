@@ -91,6 +91,13 @@ class Store:
                 with self.transaction() as connection:
                     yield connection
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Run reads without a transaction of their own (no BEGIN/COMMIT): each statement sees a consistent
+        snapshot by itself. For a check made before a call's transaction begins (a gateway nonce)."""
+        with self._lock:
+            yield self._connection
+
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         name = f"level_{self._depth}"
         self._connection.execute(f"SAVEPOINT {name}")

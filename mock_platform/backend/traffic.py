@@ -1,13 +1,19 @@
 """The traffic journal: one row per request received, for `GET /_mock/journal`.
 
 It holds what a vendor needs to debug a call (path, infno, msgid, hospital, outcome, infcode, err_msg, timing,
-the fault rule that fired) and, as `subject`, the psn_no or a masked credential. Names, full certificate or
-card numbers and e-voucher tokens are never stored.
+the fault rule that fired, the deviations a profile accepted) and the request and answer bodies with every
+personal field masked (`mask_personal`). `subject` is the psn_no or a masked credential. Names, full
+certificate or card numbers, phone numbers, addresses and e-voucher tokens are never stored.
+
+Filters (all optional, combined with AND): `infno`, `msgid`, `psn_no`, `mdtrt_id`, `outcome`, `since` and
+`until` (ISO times compared with `received_at`, e.g. `2026-11-22T10:00:00`), `after_id` (entries newer than
+an id, to follow the journal), `limit` (the newest `limit` rows that match, returned oldest first).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mock_platform.backend.store import Store
@@ -15,6 +21,31 @@ from mock_platform.backend.store import Store
 # success / error (refused) / gateway_rejected / internal_error; replayed = a processed msgid answered again;
 # fault = a fault rule answered instead of the platform (the `fault` column names the kind that fired).
 Outcome = Literal["success", "error", "gateway_rejected", "internal_error", "replayed", "fault"]
+
+# Bodies longer than this are stored cut (a marker says how long they were).
+MAX_STORED_BODY = 64 * 1024
+
+# Fields that identify a person: masked wherever they occur in a body (any depth).
+PERSONAL_FIELDS = frozenset(
+    {
+        "psn_name",
+        "certno",
+        "psn_cert_no",
+        "mdtrt_cert_no",
+        "card_sn",
+        "ec_token",
+        "ecToken",
+        "tel",
+        "mob",
+        "mobile",
+        "addr",
+        "live_addr",
+        "coner_name",
+        "coner_tel",
+        "cainfo",
+        "dev_safe_info",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +63,44 @@ class TrafficEntry:
     subject: str
     duration_ms: int
     fault: str = ""
+    warnings: str = ""  # deviations accepted (or the one refused), "；"-separated
+    psn_no: str = ""
+    mdtrt_id: str = ""
+    request_body: str = ""
+    answer_body: str = ""
+
+
+@dataclass(frozen=True)
+class TrafficFilter:
+    limit: int = 100
+    infno: str | None = None
+    msgid: str | None = None
+    psn_no: str | None = None
+    mdtrt_id: str | None = None
+    outcome: str | None = None
+    since: str | None = None
+    until: str | None = None
+    after_id: int | None = None
+    columns: tuple[str, ...] = field(default=())
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        values: list[Any] = []
+        for name in ("infno", "msgid", "psn_no", "mdtrt_id", "outcome"):
+            value = getattr(self, name)
+            if value is not None:
+                clauses.append(f"{name} = ?")
+                values.append(value)
+        if self.since is not None:
+            clauses.append("received_at >= ?")
+            values.append(self.since)
+        if self.until is not None:
+            clauses.append("received_at <= ?")
+            values.append(self.until)
+        if self.after_id is not None:
+            clauses.append("id > ?")
+            values.append(self.after_id)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", values
 
 
 _COLUMNS = tuple(TrafficEntry.__dataclass_fields__)
@@ -42,6 +111,29 @@ def mask(value: str) -> str:
     if len(value) >= 10:
         return value[:4] + "*" * (len(value) - 8) + value[-4:]
     return value[:1] + "*" * max(len(value) - 1, 0)
+
+
+def mask_personal(value: Any, depth: int = 0) -> Any:
+    """A copy of a JSON value with every personal field's text masked (names fully, numbers partly)."""
+    if depth > 64:
+        return "…"
+    if isinstance(value, Mapping):
+        masked: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in PERSONAL_FIELDS and isinstance(item, str) and item:
+                masked[key] = "*" * min(len(item), 8) if key.endswith("name") else mask(item)
+            else:
+                masked[key] = mask_personal(item, depth + 1)
+        return masked
+    if isinstance(value, list):
+        return [mask_personal(item, depth + 1) for item in value]
+    return value
+
+
+def stored_body(text: str) -> str:
+    if len(text) <= MAX_STORED_BODY:
+        return text
+    return text[:MAX_STORED_BODY] + f"…[cut: {len(text)} characters]"
 
 
 class TrafficJournal:
@@ -58,8 +150,15 @@ class TrafficJournal:
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
         """The last `limit` entries, oldest first, each with its `id`."""
+        return self.find(TrafficFilter(limit=limit))
+
+    def find(self, query: TrafficFilter) -> list[dict[str, Any]]:
+        """The newest `query.limit` entries matching the filter, oldest first, each with its `id`."""
+        where, values = query.where()
+        columns = query.columns or _COLUMNS
         with self._store.joined() as connection:
             rows = connection.execute(
-                f"SELECT id, {', '.join(_COLUMNS)} FROM traffic ORDER BY id DESC LIMIT ?", (limit,)
+                f"SELECT id, {', '.join(columns)} FROM traffic{where} ORDER BY id DESC LIMIT ?",
+                (*values, query.limit),
             ).fetchall()
         return [dict(row) for row in reversed(rows)]

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -25,9 +26,17 @@ SINGLE_URL = "/fsi/api/rsfComIfsService/callService"
 
 
 def tif_headers(
-    at: datetime = NOW, *, paasid: str = "opsp-demo", token: str = "opsp-demo-token", nonce: str = "n-1"
+    at: datetime = NOW,
+    *,
+    paasid: str = "opsp-demo",
+    token: str = "opsp-demo-token",
+    nonce: str | None = None,
 ) -> dict[str, str]:
-    """PROTOCOL.md §2.1: signature = lower-case hex SHA-256 of timestamp + token + nonce + timestamp."""
+    """PROTOCOL.md §2.1: signature = lower-case hex SHA-256 of timestamp + token + nonce + timestamp.
+
+    A fresh nonce per call unless one is given: the gateway accepts each nonce once.
+    """
+    nonce = uuid.uuid4().hex if nonce is None else nonce
     timestamp = str(int(at.timestamp()))
     signature = hashlib.sha256(f"{timestamp}{token}{nonce}{timestamp}".encode()).hexdigest()
     return {

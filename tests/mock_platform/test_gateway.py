@@ -21,9 +21,14 @@ def post(client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
     return client.post(SINGLE_URL, content=body(SIGN_IN), headers=headers)
 
 
-def rejected(response: httpx.Response, message: str) -> None:
+def rejected(response: httpx.Response, message: str, header: str | None = None) -> None:
+    """The gateway's shape (PROTOCOL.md §1.5), plus the header at fault (issue #17: errors name it)."""
     assert response.status_code == 401
-    assert response.json() == {"code": 401, "message": message}
+    answer = response.json()
+    assert (answer["code"], answer["message"]) == (401, message)
+    assert set(answer) <= {"code", "message", "header"}
+    if header is not None:
+        assert answer["header"] == header
 
 
 def test_epoch_constant() -> None:
@@ -61,7 +66,7 @@ def test_tif_millisecond_timestamp_is_stale(client: httpx.Client) -> None:
 
 
 def test_tif_wrong_signature(client: httpx.Client) -> None:
-    rejected(post(client, tif_headers(token="not-the-token")), "签名不一致!")
+    rejected(post(client, tif_headers(token="not-the-token")), "签名不一致!", "x-tif-signature")
 
 
 def test_tif_upper_case_signature_is_not_the_spec(client: httpx.Client) -> None:
@@ -71,14 +76,50 @@ def test_tif_upper_case_signature_is_not_the_spec(client: httpx.Client) -> None:
 
 
 def test_tif_unknown_paasid(client: httpx.Client) -> None:
-    rejected(post(client, tif_headers(paasid="someone-else")), "非法用户!")
+    rejected(post(client, tif_headers(paasid="someone-else")), "非法用户!", "x-tif-paasid")
 
 
 @pytest.mark.parametrize("missing", ["x-tif-paasid", "x-tif-timestamp", "x-tif-nonce", "x-tif-signature"])
 def test_tif_missing_header(client: httpx.Client, missing: str) -> None:
     headers = tif_headers()
     del headers[missing]
-    rejected(post(client, headers), "缺少服务网关的请求头!")
+    rejected(post(client, headers), "缺少服务网关的请求头!", missing)
+
+
+@pytest.mark.parametrize("timestamp", ["²", "１７９５３１２８００", "1795312800.0", "-1795312800"])
+def test_tif_timestamp_not_ascii_digits_is_refused_not_a_500(client: httpx.Client, timestamp: str) -> None:
+    # Issue #10 item 6: "²".isdigit() is true in Python and int("²") raised: a bare HTTP 500.
+    headers = tif_headers() | {"x-tif-timestamp": timestamp}
+    raw = {name.encode(): value.encode() for name, value in headers.items()}
+    response = client.post(SINGLE_URL, content=body(SIGN_IN), headers=raw)
+    rejected(response, "签名时间戳超时!", "x-tif-timestamp")
+
+
+def test_tif_nonce_is_single_use(client: httpx.Client) -> None:
+    # Issue #10 item 8 (PROTOCOL.md §2.1): the same signed request twice; the second is a replay.
+    headers = tif_headers(nonce="once")
+    assert post(client, headers).json()["infcode"] == 0
+    rejected(post(client, headers), "请求已使用过的随机数(nonce)，疑似重放!", "x-tif-nonce")
+
+
+def test_captured_headers_do_not_carry_another_body(client: httpx.Client) -> None:
+    headers = tif_headers(nonce="captured")
+    assert post(client, headers).status_code == 200
+    other = envelope("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "x", "psn_cert_type": "01"}})
+    response = client.post(SINGLE_URL, content=body(other), headers=headers)
+    rejected(response, "请求已使用过的随机数(nonce)，疑似重放!", "x-tif-nonce")
+
+
+def test_a_nonce_is_forgotten_once_its_timestamp_left_the_window(
+    client: httpx.Client, clock: MutableClock
+) -> None:
+    # Used at 10:00 with a 10:00 timestamp: refused until 10:30 by the nonce, after that by the timestamp.
+    # A new timestamp with the same nonce 31 minutes later is a new signature: accepted again.
+    assert post(client, tif_headers(NOW, nonce="reused-later")).status_code == 200
+    clock.now = NOW + timedelta(minutes=31)
+    assert post(client, tif_headers(clock.now, nonce="reused-later")).status_code == 200
+    replay = post(client, tif_headers(clock.now, nonce="reused-later"))
+    rejected(replay, "请求已使用过的随机数(nonce)，疑似重放!")
 
 
 def test_tif_header_names_are_case_insensitive(client: httpx.Client) -> None:
@@ -151,15 +192,15 @@ def test_csb_unknown_access_key(csb_client: httpx.Client) -> None:
 def test_csb_missing_header(csb_client: httpx.Client, missing: str) -> None:
     headers = csb_headers(NOW_SECONDS)
     del headers[missing]
-    rejected(post(csb_client, headers), "缺少服务网关的请求头!")
+    rejected(post(csb_client, headers), "缺少服务网关的请求头!", missing)
 
 
 def test_csb_garbage_timestamp(csb_client: httpx.Client) -> None:
-    rejected(post(csb_client, csb_headers("yesterday")), "签名时间戳超时!")
+    rejected(post(csb_client, csb_headers("yesterday")), "签名时间戳超时!", "_api_timestamp")
 
 
 def test_tif_headers_do_not_pass_a_csb_gateway(csb_client: httpx.Client) -> None:
-    rejected(post(csb_client, tif_headers()), "缺少服务网关的请求头!")
+    rejected(post(csb_client, tif_headers()), "缺少服务网关的请求头!", "_api_name")
 
 
 # --- none --------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_journal_records_each_call_without_personal_data(signed_in: Caller, clie
     assert entries[1]["subject"] == "mdtrt_cert_no=6401**********2010"
     assert entries[2]["subject"] == "psn_no=64010000000000000001"
     assert entries[3]["err_msg"] == "不支持的交易编号[1234]"
-    assert entries[4]["err_msg"] == "缺少服务网关的请求头!"
+    assert entries[4]["err_msg"] == "缺少服务网关的请求头! [x-tif-paasid]"  # the header at fault
     assert entries[1]["msgid"] == "H42010200001202611221000000002"  # the Caller numbers its calls
     assert entries[1]["received_at"] == "2026-11-22T10:00:00.000+08:00"
     text = json.dumps(entries, ensure_ascii=False)
@@ -56,7 +56,7 @@ def test_health(client: httpx.Client) -> None:
     assert client.get("/_mock/health").json() == {
         "status": "ok",
         "time": "2026-11-22T10:00:00+08:00",
-        "schema_version": 3,
+        "schema_version": 4,
         "gateway": "tif",
         "transactions": [
             "1101",

@@ -23,7 +23,16 @@ def test_exported_members() -> None:
 
 def test_constructor_options_are_keyword_only() -> None:
     parameters = inspect.signature(mock_platform.MockPlatform).parameters
-    assert list(parameters) == ["clock", "db_path", "gateway", "config_dir", "data_dir", "config", "sleep"]
+    assert list(parameters) == [
+        "clock",
+        "db_path",
+        "gateway",
+        "config_dir",
+        "data_dir",
+        "config",
+        "sleep",
+        "control_token",
+    ]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
     assert parameters["db_path"].default is None
 
@@ -34,6 +43,7 @@ def test_run_server_signature() -> None:
         "host": (inspect.Parameter.KEYWORD_ONLY, "127.0.0.1"),
         "port": (inspect.Parameter.KEYWORD_ONLY, 8080),
         "db_path": (inspect.Parameter.KEYWORD_ONLY, None),
+        "control_token": (inspect.Parameter.KEYWORD_ONLY, None),
     }
 
 

@@ -72,7 +72,10 @@ def test_body_that_is_not_an_envelope(caller: Caller, raw: bytes, err_msg: str) 
         ({"input": ...}, "报文头[input]不能为空"),
         ({"input": '{"data": {}}'}, "报文头[input]类型错误，应为JSON对象"),
         ({"infno": "1234"}, "不支持的交易编号[1234]"),
-        ({"fixmedins_code": "H99999999999"}, "未找到定点医药机构[H99999999999]信息"),
+        (
+            {"fixmedins_code": "H99999999999", "msgid": "H99999999999202611221000000001"},
+            "未找到定点医药机构[H99999999999]信息",
+        ),
         (
             {"mdtrtarea_admvs": "150100"},
             "报文头[mdtrtarea_admvs]值[150100]与定点医药机构所属医保区划[420100]不一致",

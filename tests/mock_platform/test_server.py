@@ -69,7 +69,10 @@ def test_served_mock_over_tcp(server: ServedMock) -> None:
 
         bad = tif_headers(datetime.now(CST), token="wrong")
         rejected = post(client, envelope("1101", p1_by_token, sign_no=sign_no), headers=bad)
-        assert (rejected.status_code, rejected.json()) == (401, {"code": 401, "message": "签名不一致!"})
+        assert (rejected.status_code, rejected.json()) == (
+            401,
+            {"code": 401, "message": "签名不一致!", "header": "x-tif-signature"},
+        )
 
     # SIGTERM: uvicorn stops gracefully, the store is closed (its WAL checkpointed away), exit status 128+15.
     assert server.stop() == 143
