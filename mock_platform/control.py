@@ -1,13 +1,16 @@
 """Control endpoints under `/_mock/` — a prefix the real platform never uses (STYLE.md §1, like moto's).
 
 *`GET /_mock/health` liveness, clock, schema version, gateway scheme, supported transactions
-*`GET /_mock/journal` the traffic journal, last `limit` entries (default 100, max 1000), oldest first
+*`GET /_mock/journal` the traffic journal, the newest `limit` matching entries (default 100, max 1000),
+  oldest first; filters `infno`, `msgid`, `psn_no`, `mdtrt_id`, `outcome`, `since`, `until` (ISO times),
+  `after_id` (see `backend.traffic`); `bodies=0` leaves the request and answer bodies out
 *`POST /_mock/faults` arm a fault rule: `{"infno", "kind", "times"?, "message"?, "seconds"?}` -> the rule
 *`GET /_mock/faults` the armed rules, `DELETE /_mock/faults` removes them all (`backend.faults`)
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
 
-They bypass the gateway: they are for tests and operators of the mock, not for hospitals. A bad request gets
-HTTP 400 `{"code": 400, "message": …}`.
+They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
+loopback callers unless a control token is configured (then every caller sends it in X-Mock-Control-Token;
+`core`). A bad request gets HTTP 400 `{"code": 400, "message": …}`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mock_platform import codec
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FaultRuleError
+from mock_platform.backend.traffic import TrafficFilter, journal_columns
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.errors import SeedError
 from mock_platform.handlers import TRANSACTIONS
@@ -67,12 +71,27 @@ class Control:
         )
 
     def journal(self, request: HttpRequest) -> HttpResponse:
-        raw = request.query.get("limit", str(_DEFAULT_LIMIT))
-        if not raw.isdigit() or not 0 < int(raw) <= _MAX_LIMIT:
-            return HttpResponse.json(
-                400, {"code": 400, "message": f"limit must be an integer in 1..{_MAX_LIMIT}"}
-            )
-        return HttpResponse.json(200, {"entries": self._backend.traffic.recent(int(raw))})
+        query = request.query
+        unknown = sorted(set(query) - _JOURNAL_PARAMETERS)
+        if unknown:
+            known = ", ".join(sorted(_JOURNAL_PARAMETERS))
+            return _bad_request(f"unknown journal parameter {unknown[0]!r}; known: {known}")
+        raw = query.get("limit", str(_DEFAULT_LIMIT))
+        if not _is_count(raw) or not 0 < int(raw) <= _MAX_LIMIT:
+            return _bad_request(f"limit must be an integer in 1..{_MAX_LIMIT}")
+        after = query.get("after_id")
+        if after is not None and not _is_count(after):
+            return _bad_request("after_id must be a journal entry id (a non-negative integer)")
+        bodies = query.get("bodies", "1")
+        if bodies not in ("0", "1"):
+            return _bad_request("bodies must be 0 or 1")
+        found = TrafficFilter(
+            limit=int(raw),
+            after_id=None if after is None else int(after),
+            columns=journal_columns(bodies=bodies == "1"),
+            **{name: query[name] for name in _TEXT_FILTERS if name in query},
+        )
+        return HttpResponse.json(200, {"entries": self._backend.traffic.find(found)})
 
     def list_faults(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse.json(200, {"faults": [fault.as_dict() for fault in self._backend.faults.list()]})
@@ -106,6 +125,14 @@ class Control:
         except SeedError as exc:
             return _bad_request(str(exc))
         return HttpResponse.json(200, {"seeded": counts})
+
+
+_TEXT_FILTERS = ("infno", "msgid", "psn_no", "mdtrt_id", "outcome", "since", "until")
+_JOURNAL_PARAMETERS = frozenset({*_TEXT_FILTERS, "limit", "after_id", "bodies"})
+
+
+def _is_count(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _json_object(request: HttpRequest) -> dict[str, Any] | HttpResponse:

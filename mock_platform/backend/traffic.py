@@ -13,7 +13,7 @@ an id, to follow the journal), `limit` (the newest `limit` rows that match, retu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from mock_platform.backend.store import Store
@@ -81,7 +81,7 @@ class TrafficFilter:
     since: str | None = None
     until: str | None = None
     after_id: int | None = None
-    columns: tuple[str, ...] = field(default=())
+    columns: tuple[str, ...] = ()  # which columns; empty = all
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -104,6 +104,12 @@ class TrafficFilter:
 
 
 _COLUMNS = tuple(TrafficEntry.__dataclass_fields__)
+_BODIES = ("request_body", "answer_body")
+
+
+def journal_columns(*, bodies: bool) -> tuple[str, ...]:
+    """The journal's columns, with or without the two bodies."""
+    return _COLUMNS if bodies else tuple(name for name in _COLUMNS if name not in _BODIES)
 
 
 def mask(value: str) -> str:
@@ -155,7 +161,7 @@ class TrafficJournal:
     def find(self, query: TrafficFilter) -> list[dict[str, Any]]:
         """The newest `query.limit` entries matching the filter, oldest first, each with its `id`."""
         where, values = query.where()
-        columns = query.columns or _COLUMNS
+        columns = tuple(name for name in query.columns if name in _COLUMNS) or _COLUMNS
         with self._store.joined() as connection:
             rows = connection.execute(
                 f"SELECT id, {', '.join(columns)} FROM traffic{where} ORDER BY id DESC LIMIT ?",

@@ -91,3 +91,33 @@ def test_logs_carry_no_personal_data(signed_in: Caller) -> None:
     for secret in (P1_CERTNO, "ec-demo-p1", "A64010001", "马建国", "1962-03-15"):
         assert secret not in text
     assert logs[0]["infno"] == "1101"
+
+
+def test_journal_keeps_masked_bodies_and_filters(signed_in: Caller, client: httpx.Client) -> None:
+    # Issue #17: bodies with personal fields masked; filters by infno, msgid, psn_no, time, after_id.
+    signed_in.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": P1_CERTNO}})
+    signed_in.call("5301", {"data": {"psn_no": "64010000000000000001"}}, insuplc_admdvs="640100")
+    by_infno = client.get("/_mock/journal", params={"infno": "1101"}).json()["entries"]
+    assert [entry["infno"] for entry in by_infno] == ["1101"]
+    request = json.loads(by_infno[0]["request_body"])
+    assert request["input"]["data"]["mdtrt_cert_no"] == "6401**********2010"
+    answer = json.loads(by_infno[0]["answer_body"])
+    assert answer["output"]["baseinfo"]["psn_name"] == "***"  # 马建国, 3 characters, fully masked
+    assert answer["output"]["baseinfo"]["certno"] == "6401**********2010"
+    by_person = client.get("/_mock/journal", params={"psn_no": "64010000000000000001"}).json()["entries"]
+    assert [entry["infno"] for entry in by_person] == ["5301"]
+    first = by_person[0]["id"]
+    msgid = by_person[0]["msgid"]
+    assert [e["id"] for e in client.get("/_mock/journal", params={"msgid": msgid}).json()["entries"]] == [first]
+    assert client.get("/_mock/journal", params={"after_id": str(first)}).json()["entries"] == []
+    later = client.get("/_mock/journal", params={"since": "2026-11-22T10:00:01"}).json()["entries"]
+    assert later == []  # the pinned clock: every call at 10:00:00.000
+    lean = client.get("/_mock/journal", params={"bodies": "0", "limit": "1"}).json()["entries"][0]
+    assert "request_body" not in lean
+    assert "answer_body" not in lean
+
+
+@pytest.mark.parametrize("query", [{"person": "x"}, {"after_id": "-1"}, {"bodies": "yes"}])
+def test_journal_parameters_are_validated(client: httpx.Client, query: dict[str, str]) -> None:
+    response = client.get("/_mock/journal", params=query)
+    assert response.status_code == 400
