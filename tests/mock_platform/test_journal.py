@@ -108,7 +108,8 @@ def test_journal_keeps_masked_bodies_and_filters(signed_in: Caller, client: http
     assert [entry["infno"] for entry in by_person] == ["5301"]
     first = by_person[0]["id"]
     msgid = by_person[0]["msgid"]
-    assert [e["id"] for e in client.get("/_mock/journal", params={"msgid": msgid}).json()["entries"]] == [first]
+    by_msgid = client.get("/_mock/journal", params={"msgid": msgid}).json()["entries"]
+    assert [entry["id"] for entry in by_msgid] == [first]
     assert client.get("/_mock/journal", params={"after_id": str(first)}).json()["entries"] == []
     later = client.get("/_mock/journal", params={"since": "2026-11-22T10:00:01"}).json()["entries"]
     assert later == []  # the pinned clock: every call at 10:00:00.000
