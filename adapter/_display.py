@@ -1,11 +1,14 @@
 """How people and codes are shown to a cashier: masked personal data and dictionary labels.
 
 Names are masked wherever the adapter prints them, the way hospital receipts do:
-马建国 → 马*国; ID and card numbers are never printed at all.
+马建国 → 马*国; ID and card numbers are never printed in clear: a receipt shows the last four
+characters only (``**************2010``).
 Dictionary labels are the national ones (PROTOCOL.md §4).
 """
 
 from __future__ import annotations
+
+import re
 
 from mappings import MappingError, region_name
 
@@ -13,8 +16,10 @@ __all__ = [
     "CERT_TYPE_LABELS",
     "INSURANCE_STATUS_LABELS",
     "INSUTYPE_LABELS",
+    "cashier_text",
     "label",
     "mask_name",
+    "mask_number",
     "place_label",
 ]
 
@@ -52,3 +57,34 @@ def place_label(admdvs: str) -> str:
         return f"{admdvs} {region_name(admdvs)}"
     except MappingError:
         return admdvs
+
+
+def mask_number(number: str) -> str:
+    """An ID or card number as a receipt prints it: every character but the last four hidden."""
+    if len(number) <= 4:
+        return "*" * len(number)
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+# A parenthesis citing a document (seed 001 一(四)1, DOMAIN.md §3.2, PROTOCOL.md) or holding
+# developer English (an error class, an infno/msgid, "step 1 (refund …) refused"): the cashier
+# does not need it; `--explain` / `-v` keep it.
+_CITATION = re.compile(r"(seed \d|DOMAIN\.md|PROTOCOL\.md|STYLE\.md|INF:|§)")
+_ENGLISH = re.compile(r"[A-Za-z]{2,}[ _-][A-Za-z]{2,}|[a-z_]+ → [a-z_]+|Error\b|\[\d{4} [A-Z0-9]{20,}\]")
+_GROUP = re.compile(r"[（(]([^（）()]|[（(][^（）()]*[）)])*[）)]")
+
+
+def cashier_text(text: str, *, explain: bool = False) -> str:
+    """``text`` without citations and developer English in parentheses (kept with ``explain``)."""
+    if explain:
+        return text
+
+    def drop(match: re.Match[str]) -> str:
+        inner = match.group(0)
+        return "" if _CITATION.search(inner) or _ENGLISH.search(inner) else inner
+
+    previous = None
+    while previous != text:
+        previous, text = text, _GROUP.sub(drop, text)
+    text = re.sub(r"INF: .*$", "", text)
+    return text.strip()

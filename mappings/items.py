@@ -97,10 +97,22 @@ class ItemMap:
         found = self.entries.get(HospitalItemCode(hospital_code))
         if found is not None:
             return found
-        found = self.entries.get(parse_hospital_item_code(hospital_code))
-        if found is None:
-            raise UnknownCodeError(hospital_code, table=f"目录对照 {self.source.name}")
-        return found
+        code = parse_hospital_item_code(hospital_code)
+        found = self.entries.get(code)
+        if found is not None:
+            return found
+        # Matched the way diagnosis codes are (spaces and case do not matter), unless the table
+        # holds several codes differing only in case: then the HIS must write the exact one.
+        folded = [entry for key, entry in self.entries.items() if key.upper() == code.upper()]
+        if len(folded) == 1:
+            return folded[0]
+        table = f"目录对照 {self.source.name}"
+        if folded:
+            raise UnknownCodeError(
+                f"{hospital_code} (ambiguous: {', '.join(e.hospital_code for e in folded)} differ only in case)",
+                table=table,
+            )
+        raise UnknownCodeError(hospital_code, table=table)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -1,16 +1,12 @@
-"""``opsp dry-run``, ``opsp settle``, ``opsp recover``, ``opsp outbox``."""
+"""``opsp dry-run``, ``opsp settle``, ``opsp refund``, ``opsp recover``, ``opsp outbox``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from .._adapter import Adapter
-from .._codec import encode
-from ..execution import ChainStatus, Journal, SqliteJournal, plan_refund
+from ..execution import ChainStatus, RecoveryAction, RefundResult, SqliteJournal, VisitResult, plan_refund
 from ..execution._render import (
     render_outbox,
     render_recovery,
@@ -19,23 +15,22 @@ from ..execution._render import (
     render_result,
 )
 from ..planning._render import render_plan
-from ._platform import add_platform_options, platform_client
-
-DEFAULT_JOURNAL = "opsp-journal.sqlite3"
+from ._bill import plan_bill
+from ._failure import EXIT_ATTENTION, EXIT_OK
+from ._output import emit, plain, print_json
+from ._platform import add_journal_option, add_platform_options, open_journal, platform_client
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dry = commands.add_parser("dry-run", help="plan, pre-settle every batch (2201…2206), then undo it all")
-    _visit_options(dry, journal_default=None)
+    _visit_options(dry)
     dry.set_defaults(func=dry_run)
-    settle = commands.add_parser("settle", help="settle a visit for real, journaled")
-    _visit_options(settle, journal_default=DEFAULT_JOURNAL)
+    settle = commands.add_parser(
+        "settle",
+        help="settle a visit for real, journaled; running it again settles only what did not settle",
+    )
+    _visit_options(settle)
     settle.set_defaults(func=settle_command)
-    rec = commands.add_parser("recover", help="finish or unwind every batch left in flight")
-    add_platform_options(rec)
-    _journal_option(rec, DEFAULT_JOURNAL)
-    rec.add_argument("--json", action="store_true", help="print JSON")
-    rec.set_defaults(func=recover_command)
     refund = commands.add_parser(
         "refund", help="refund a settlement: newest-first chain, re-settling what follows"
     )
@@ -44,118 +39,105 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--lines", help="refund only these lines: FEEDETL_SN,FEEDETL_SN,... (a partial refund)"
     )
     refund.add_argument("--plan", action="store_true", help="show the steps and change nothing")
-    refund.add_argument("--json", action="store_true", help="print JSON")
-    add_platform_options(refund)
-    _journal_option(refund, DEFAULT_JOURNAL)
+    _common(refund)
     refund.set_defaults(func=refund_command)
+    rec = commands.add_parser("recover", help="finish or unwind every batch and refund chain left in flight")
+    _common(rec)
+    rec.set_defaults(func=recover_command)
     out = commands.add_parser("outbox", help="fee details not settled directly, due for upload")
-    _journal_option(out, DEFAULT_JOURNAL)
     out.add_argument("--due-by", type=date.fromisoformat, help="only entries due by this date (yyyy-mm-dd)")
     out.add_argument("--all", action="store_true", help="include entries already marked sent")
-    out.add_argument("--json", action="store_true", help="print JSON")
+    _common(out)
     out.set_defaults(func=outbox_command)
 
 
-def _visit_options(parser: argparse.ArgumentParser, *, journal_default: str | None) -> None:
-    parser.add_argument("visit", metavar="VISIT.json", help="the bill, in the visit-file format")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON (errors too: an error object)")
     add_platform_options(parser)
-    _journal_option(parser, journal_default)
+    add_journal_option(parser)
 
 
-def _journal_option(parser: argparse.ArgumentParser, default: str | None) -> None:
-    where = f"default ./{default}" if default else "default: in memory"
-    parser.add_argument("--journal", default=default, metavar="PATH", help=f"the journal database ({where})")
+def _visit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("visit", metavar="VISIT.json", help="the bill, in the visit-file format")
+    _common(parser)
 
 
-@contextmanager
-def _journal(path: str | None) -> Iterator[Journal]:
-    journal = SqliteJournal(path or ":memory:")
-    try:
-        yield journal
-    finally:
-        journal.close()
+def result_json(result: VisitResult) -> dict[str, object]:
+    """A settle / dry-run result as JSON: every batch, its receipt, and the cash to collect."""
+    document: dict[str, object] = plain(result)
+    return document
 
 
 def dry_run(args: argparse.Namespace) -> int:
-    with _journal(args.journal) as journal, platform_client(args) as client:
-        adapter = Adapter(client, journal=journal)
-        planned = adapter.plan(args.visit)
-        result = adapter.dry_run(planned)
-    if args.json:
-        _print(
-            {"plan": planned.plan.model_dump(mode="python"), "result": result.model_dump(mode="python")}, True
-        )
-    else:
-        _print(render_plan(planned.plan) + "\n\n" + render_result(result), False)
-    return 0
+    # A dry run leaves nothing behind: its journal is in memory unless one is named.
+    journal = SqliteJournal(args.journal or ":memory:")
+    try:
+        with platform_client(args) as client:
+            adapter = Adapter(client, journal=journal)
+            planned = plan_bill(adapter, args.visit)
+            result = adapter.dry_run(planned)
+    finally:
+        journal.close()
+    emit(
+        {"plan": plain(planned.plan), "result": result_json(result)},
+        render_plan(planned.plan) + "\n\n" + render_result(result),
+        as_json=args.json,
+    )
+    return EXIT_OK
 
 
 def settle_command(args: argparse.Namespace) -> int:
-    with _journal(args.journal) as journal, platform_client(args) as client:
-        result = Adapter(client, journal=journal).settle(args.visit)
-    _print(result.model_dump(mode="python") if args.json else render_result(result), args.json)
-    return 0 if all(batch.status in ("settled", "self_pay") for batch in result.batches) else 3
+    with open_journal(args) as journal, platform_client(args) as client:
+        adapter = Adapter(client, journal=journal)
+        result = adapter.settle(plan_bill(adapter, args.visit))
+    emit(result_json(result), render_result(result), as_json=args.json)
+    settled = all(batch.status in ("settled", "self_pay") for batch in result.batches)
+    return EXIT_OK if settled else EXIT_ATTENTION
 
 
 def recover_command(args: argparse.Namespace) -> int:
-    with _journal(args.journal) as journal, platform_client(args) as client:
+    with open_journal(args) as journal, platform_client(args) as client:
         actions = Adapter(client, journal=journal).recover()
-    if args.json:
-        _print([{**vars(a), "before": a.before.value, "after": a.after.value} for a in actions], True)
-    else:
-        _print(render_recovery(actions), False)
-    return 0 if all(a.after.terminal for a in actions) else 3
+    emit([_action_json(a) for a in actions], render_recovery(actions), as_json=args.json)
+    return EXIT_OK if all(a.after.terminal for a in actions) else EXIT_ATTENTION
+
+
+def _action_json(action: RecoveryAction) -> dict[str, object]:
+    document: dict[str, object] = plain(action)
+    return document
 
 
 def refund_command(args: argparse.Namespace) -> int:
     lines = [sn.strip() for sn in args.lines.split(",") if sn.strip()] if args.lines else None
-    with _journal(args.journal) as journal:
+    explain = bool(getattr(args, "verbose", False))
+    with open_journal(args) as journal:
         plan = plan_refund(journal, args.setl_id, lines=lines)
         if args.plan:
-            _print(plan.model_dump(mode="python") if args.json else render_refund_plan(plan), args.json)
-            return 0
+            emit(plan, render_refund_plan(plan, explain=explain), as_json=args.json)
+            return EXIT_OK
         if not args.json:
-            _print(render_refund_plan(plan) + "\n", False)  # the cashier sees the chain before it runs
+            print(render_refund_plan(plan, explain=explain) + "\n")  # the cashier sees the chain first
         with platform_client(args) as client:
             result = Adapter(client, journal=journal).refund(args.setl_id, lines=lines)
     if args.json:
-        document = result.model_dump(mode="python")
-        document["changes"] = [
-            {**change.model_dump(mode="python"), "collect": change.collect, "pay_back": change.pay_back}
-            for change in result.changes
-        ]
-        _print(document, True)
+        print_json(refund_json(result))
     else:
-        _print(render_refund(result, with_plan=False), False)
-    return 0 if result.status == ChainStatus.DONE else 3
+        print(render_refund(result, with_plan=False))
+    return EXIT_OK if result.status == ChainStatus.DONE else EXIT_ATTENTION
+
+
+def refund_json(result: RefundResult) -> dict[str, object]:
+    document: dict[str, object] = plain(result)
+    document["changes"] = [
+        {**plain(change), "collect": change.collect, "pay_back": change.pay_back} for change in result.changes
+    ]
+    document["total_collect"] = result.total_collect
+    document["total_pay_back"] = result.total_pay_back
+    return document
 
 
 def outbox_command(args: argparse.Namespace) -> int:
-    with _journal(args.journal) as journal:
+    with open_journal(args) as journal:
         entries = journal.outbox(due_by=args.due_by, include_sent=args.all)
-    if args.json:
-        _print(
-            [
-                {
-                    **vars(e),
-                    "payload": e.payload.model_dump(mode="python"),
-                    "created_at": str(e.created_at),
-                    "due": str(e.due),
-                    "sent_at": str(e.sent_at or ""),
-                }
-                for e in entries
-            ],
-            True,
-        )
-    else:
-        _print(render_outbox(entries), False)
-    return 0
-
-
-def _print(value: object, as_json: bool) -> None:
-    if as_json:
-        sys.stdout.buffer.write(encode(value) + b"\n")
-        sys.stdout.flush()
-    else:
-        print(value)
+    emit([plain(entry) for entry in entries], render_outbox(entries), as_json=args.json)
+    return EXIT_OK

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .._adapter import Adapter
 from ..planning._render import render_plan
+from ._bill import plan_bill
+from ._output import emit, plain
 from ._platform import add_platform_options, platform_client
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("plan", help="plan a visit file: eligibility, fee split, batches")
     parser.add_argument("visit", metavar="VISIT.json", help="the bill, in the visit-file format")
-    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON (errors too)")
     add_platform_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with platform_client(args) as client:
-        planned = Adapter(client).plan(args.visit)
-    if args.json:
-        sys.stdout.buffer.write(planned.plan.to_json() + b"\n")
-        sys.stdout.flush()
-    else:
-        print(render_plan(planned.plan))
+        planned = plan_bill(Adapter(client), args.visit)
+    explain = bool(getattr(args, "verbose", False))
+    emit(plain(planned.plan), render_plan(planned.plan, explain=explain), as_json=args.json)
     return 0

@@ -7,7 +7,9 @@ from decimal import Decimal
 from .._errors import ConfigurationError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy, VisitContext
+from ._journal_protocol import Journal
 from ._outbox import add_working_days
+from ._receipts import receipt_from_journal
 from ._records import BatchRecord, BatchState, OutboxPayload
 from ._results import BatchResult, BatchStatus, VisitResult
 from ._settle import settle_batch
@@ -35,7 +37,7 @@ def settle_visit(
             )
         done = [record for record in attempts if record.state in _DONE and not dry_run]
         if done:
-            results.append(_already(done[-1], batch.totals.medfee_sumamt))
+            results.append(_already(calls.journal, done[-1], batch.totals.medfee_sumamt))
             continue
         results.append(settle_batch(calls, ctx, batch, policy=policy, attempt=len(attempts), dry_run=dry_run))
     outbox_id = None if dry_run else _outbox_unsettled_bill(calls, ctx, policy)
@@ -51,10 +53,13 @@ def settle_visit(
 _DONE = frozenset({BatchState.SETTLED, BatchState.FLAGGED, BatchState.SELF_PAY, BatchState.REFUNDED})
 
 
-def _already(record: BatchRecord, total: Decimal) -> BatchResult:
+def _already(journal: Journal, record: BatchRecord, total: Decimal) -> BatchResult:
+    """A batch an earlier run finished: shown with its receipt, so its cash counts at its real share."""
     statuses: dict[BatchState, BatchStatus] = {BatchState.SELF_PAY: "self_pay", BatchState.FLAGGED: "flagged"}
     status = statuses.get(record.state, "settled")
-    setl = f"，setl_id {record.setl_id}" if record.setl_id else ""
+    receipt = None
+    if record.setl_id and record.state in (BatchState.SETTLED, BatchState.FLAGGED):
+        receipt = receipt_from_journal(journal, record.setl_id)
     return BatchResult(
         batch_number=record.batch_number,
         chrg_bchno=record.chrg_bchno,
@@ -62,9 +67,11 @@ def _already(record: BatchRecord, total: Decimal) -> BatchResult:
         dise_codg=record.dise_codg,
         receipt_category=record.plan_batch.receipt_category,
         status=status,
-        message=f"此前已处理（{record.state}{setl}），未重复结算",
+        message="此前已结算，本次未重复结算" if receipt else "此前已处理，本次未重复结算",
         journal_batch_id=record.id,
         medfee_sumamt=total,
+        receipt=receipt,
+        earlier=True,
     )
 
 

@@ -1,19 +1,25 @@
-"""Receipts from the platform's answers (not from the plan's estimate)."""
+"""Receipts from the platform's answers (not from the plan's estimate), now or later from the journal."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
 
+from .._display import CERT_TYPE_LABELS, mask_number
+from .._errors import InputError
 from ..planning import PlanBatch
 from ..transactions import t2204
 from ..transactions._settlement import SettlementInfo
-from ._records import BatchRecord, ReceiptHeader
-from ._results import Prediction, Receipt, ReceiptLine
+from ._journal_protocol import Journal
+from ._records import BatchRecord, CallStatus, ReceiptHeader
+from ._results import FundPayment, Prediction, Receipt, ReceiptLine
 
-__all__ = ["prediction_of", "receipt_of"]
+__all__ = ["funds_of", "prediction_of", "receipt_from_journal", "receipt_of"]
 
 ZERO = Decimal("0.00")
+
+# Fields ending in _pay that are not a fund: the patient's own shares.
+_NOT_FUNDS = frozenset({"acct_pay", "psn_cash_pay", "pdn_cash_pay"})
 
 
 def prediction_of(info: SettlementInfo) -> Prediction:
@@ -34,6 +40,31 @@ def prediction_of(info: SettlementInfo) -> Prediction:
         psn_cash_pay=info.psn_cash_pay,
         balc=info.balc,
     )
+
+
+def funds_of(info: SettlementInfo) -> tuple[FundPayment, ...]:
+    """Every fund that paid: each ``*_pay`` field of the answer (declared or extra) with an amount."""
+    values: dict[str, object] = {name: getattr(info, name) for name in type(info).model_fields}
+    values.update(info.model_extra or {})
+    funds = []
+    for name, value in values.items():
+        if not name.endswith("_pay") or name in _NOT_FUNDS:
+            continue
+        amount = _decimal(value)
+        if amount:
+            funds.append(FundPayment(field=name, amount=amount))
+    return tuple(funds)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return None
+    return None
 
 
 def receipt_of(
@@ -60,6 +91,10 @@ def receipt_of(
                 inscp_scp_amt=_or(result.inscp_scp_amt if result else None, line.inscp_scp_amt),
             )
         )
+    card = record.card
+    cert_type = card.mdtrt_cert_type
+    cert_no = card.card_sn if cert_type == "03" else card.mdtrt_cert_no
+    masked = f"{CERT_TYPE_LABELS.get(cert_type, cert_type)} {mask_number(cert_no or '')}".strip()
     return Receipt(
         receipt_category=batch.receipt_category,
         fixmedins_code=header.fixmedins_code,
@@ -78,7 +113,25 @@ def receipt_of(
         medins_setl_id=info.medins_setl_id,
         lines=tuple(lines),
         amounts=prediction_of(info),
+        funds=funds_of(info),
+        masked_cert=masked if cert_no else "",
     )
+
+
+def receipt_from_journal(journal: Journal, setl_id: str) -> Receipt:
+    """The receipt of a settlement the journal holds, rebuilt from its recorded 2207 answer."""
+    settlement = journal.settlement(setl_id)
+    if settlement is None:
+        raise InputError(f"settlement {setl_id} is not in the journal", where="setl_id")
+    record = journal.batch(settlement.batch_id)
+    info = None
+    for call in journal.calls(record.id):
+        answer = call.detail.setlinfo if call.infno == "2207" else None
+        if call.status == CallStatus.OK and answer is not None and answer.setl_id == setl_id:
+            info = answer
+    if info is None:
+        raise InputError(f"settlement {setl_id} has no recorded answer in the journal", where="setl_id")
+    return receipt_of(record.header, record.plan_batch, record, info, results=())
 
 
 def _or(value: Decimal | None, fallback: Decimal) -> Decimal:

@@ -25,7 +25,7 @@ from ._journal_protocol import Journal
 from ._records import SettlementRecord
 from ._refund_models import RefundPlan, RefundStep
 
-__all__ = ["RefundPlan", "RefundStep", "plan_refund"]
+__all__ = ["RefundPlan", "RefundStep", "live_settlement", "plan_refund"]
 
 
 def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundPlan:
@@ -34,9 +34,13 @@ def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None =
     if target is None:
         raise InputError(f"settlement {setl_id} is not in the journal", where="setl_id")
     if not target.active:
-        raise InputError(
-            f"settlement {setl_id} was already refunded ({target.refund_setl_id})", where="setl_id"
-        )
+        live = live_settlement(journal, target)
+        if live is not None:
+            raise InputError(
+                f"settlement {setl_id} was refunded and settled again as {live.setl_id}: refund {live.setl_id}",
+                where="setl_id",
+            )
+        raise InputError(f"settlement {setl_id} was already refunded", where="setl_id")
     all_lines = _lines_of(journal, target)
     refunded = _refunded_lines(all_lines, lines)
     kept = tuple(sn for sn in all_lines if sn not in refunded)
@@ -59,6 +63,26 @@ def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None =
         refunded_lines=refunded,
         steps=tuple(steps),
     )
+
+
+def live_settlement(journal: Journal, settlement: SettlementRecord) -> SettlementRecord | None:
+    """The settlement now standing for a refunded one's batch: its newest active re-settlement.
+
+    A refund chain re-settles the later batches (and a partial refund's kept lines) as new
+    attempts of the same batch; the cashier must refund that one, not the refunded original
+    or its 2208 reversal.
+    """
+    batch = journal.batch(settlement.batch_id)
+    attempts = [
+        record
+        for record in journal.batches_of_visit(batch.visit_key)
+        if record.batch_number == batch.batch_number and record.id > batch.id and record.setl_id
+    ]
+    for record in sorted(attempts, key=lambda r: r.id, reverse=True):
+        found = journal.settlement(record.setl_id)
+        if found is not None and found.active:
+            return found
+    return None
 
 
 def _lines_of(journal: Journal, settlement: SettlementRecord) -> tuple[str, ...]:

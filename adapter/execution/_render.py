@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .._display import cashier_text
 from .._table import render_table
 from ._records import OutboxEntry
 from ._recover import RecoveryAction
@@ -22,18 +23,36 @@ _STATUS = {
     "in_flight": "处理中（请运行 opsp recover）",
 }
 _LEVELS = {"01": "甲", "02": "乙", "03": "丙"}
+_STATES = {
+    "new": "新建",
+    "registered": "已挂号",
+    "visit_uploaded": "就诊信息已上传",
+    "details_uploaded": "明细已上传",
+    "presettled": "已预结算",
+    "settling": "结算中",
+    "settled": "已结算",
+    "unwinding": "撤销中",
+    "unsettled": "未结算（已撤销）",
+    "self_pay": "按自费",
+    "refunding": "退费中",
+    "refunded": "已退费",
+    "flagged": "需人工核对",
+}
 
 
 def render_result(result: VisitResult) -> str:
-    title = "预结算（dry run，平台状态已恢复）" if result.dry_run else "结算结果"
+    title = "预结算（试算，平台状态已恢复）" if result.dry_run else "结算结果"
     sections = [f"{title}  门诊号 {result.ipt_otp_no}"]
     sections.extend(_batch(batch) for batch in result.batches)
     if result.self_pay_total:
-        sections.append(f"自费（未贯标，不上传医保）：{_money(result.self_pay_total)}")
+        sections.append(f"未贯标项目（按自费收取，不上传医保）：{_money(result.self_pay_total)}")
     if result.outbox_id is not None:
         sections.append(f"未直接结算的费用明细已记入待上传队列（outbox #{result.outbox_id}）")
     label = "预计应收现金合计" if result.dry_run else "应收现金合计"
-    sections.append(f"{label}：{_money(result.cash_to_collect)}")
+    total = f"{label}：{_money(result.cash_to_collect)}"
+    if result.settled_earlier:
+        total += f"（整张账单；其中此前已结算批次 {_money(result.settled_earlier)}）"
+    sections.append(total)
     if result.dry_run and len(result.batches) > 1:
         sections.append(
             "说明：各批次的预结算互相独立（都以当前累计和账户余额计算）；多个批次共用起付线或个人账户时，"
@@ -44,11 +63,8 @@ def render_result(result: VisitResult) -> str:
 
 def _batch(batch: BatchResult) -> str:
     disease = f"  {batch.dise_codg}" if batch.dise_codg else ""
-    head = (
-        f"批次 {batch.batch_number} 【{batch.receipt_category}】{disease}  收费批次号 {batch.chrg_bchno}  "
-        f"{_STATUS[batch.status]}：{batch.message}"
-    )
-    parts = [head]
+    head = f"批次 {batch.batch_number} 【{batch.receipt_category}】{disease}  收费批次号 {batch.chrg_bchno}"
+    parts = [head, f"  状态：{_status_line(batch)}"]
     if batch.receipt is not None:
         parts.append(_receipt(batch.receipt))
     elif batch.prediction is not None:
@@ -57,6 +73,17 @@ def _batch(batch: BatchResult) -> str:
     if batch.outbox_id is not None:
         parts.append(f"  费用明细待上传（outbox #{batch.outbox_id}）")
     return "\n".join(parts)
+
+
+def _status_line(batch: BatchResult) -> str:
+    """One status per line: the status word, and the message only when it says more."""
+    status = _STATUS[batch.status]
+    if batch.status == "predicted":
+        return "已预结算，随即撤销（未结算）"
+    message = cashier_text(batch.message)
+    if not message or message == status or message.startswith(status):
+        return message or status
+    return f"{status}（{message}）"
 
 
 def _receipt(receipt: Receipt) -> str:
@@ -86,7 +113,7 @@ def _amounts(amounts: Prediction, *, predicted: bool) -> str:
     prefix = "  预计：" if predicted else "  "
     balance = f"  账户余额 {_money(amounts.balc)}" if amounts.balc is not None else ""
     return (
-        f"{prefix}医疗费总额 {_money(amounts.medfee_sumamt)}  起付线 {_money(amounts.act_pay_dedc)}  "
+        f"{prefix}医疗费总额 {_money(amounts.medfee_sumamt)}  本次计入起付线 {_money(amounts.act_pay_dedc)}  "
         f"统筹基金 {_money(amounts.fund_pay_sumamt)}  个人账户 {_money(amounts.acct_pay)}  "
         f"现金 {_money(amounts.psn_cash_pay)}{balance}"
     )
@@ -95,7 +122,16 @@ def _amounts(amounts: Prediction, *, predicted: bool) -> str:
 def render_recovery(actions: list[RecoveryAction]) -> str:
     if not actions:
         return "没有处理中的批次。"
-    rows = [[a.visit_key, a.chrg_bchno, a.before.value, a.after.value, a.message] for a in actions]
+    rows = [
+        [
+            a.visit_key,
+            a.chrg_bchno,
+            _STATES.get(a.before.value, a.before.value),
+            _STATES.get(a.after.value, a.after.value),
+            cashier_text(a.message),
+        ]
+        for a in actions
+    ]
     return render_table(["就诊", "收费批次号", "原状态", "现状态", "说明"], rows)
 
 
@@ -109,7 +145,7 @@ def render_outbox(entries: list[OutboxEntry]) -> str:
             str(e.batch_number),
             e.due.isoformat(),
             str(len(e.payload.feedetail)),
-            e.reason,
+            cashier_text(e.reason),
         ]
         for e in entries
     ]
@@ -120,15 +156,14 @@ def _money(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,.2f}"
 
 
-def render_refund_plan(plan: RefundPlan) -> str:
+def render_refund_plan(plan: RefundPlan, *, explain: bool = False) -> str:
     kind = "部分退费" if plan.partial else "全额退费"
     head = f"{kind}：结算 {plan.target_setl_id}（{plan.year} 年，险种 {plan.insutype}）" + (
         f"，退费明细 {', '.join(plan.refunded_lines)}" if plan.partial else ""
     )
     if plan.chain_length:
-        head += (
-            f"\n按时间倒序须先撤销其后的 {plan.chain_length} 笔结算，"
-            "退费后按原顺序重新结算（seed 002 三(二)）"
+        head += f"\n按时间倒序须先撤销其后的 {plan.chain_length} 笔结算，退费后按原顺序重新结算" + (
+            "（seed 002 三(二)：应按时间倒序依次退费）" if explain else ""
         )
     rows = [
         [
@@ -171,7 +206,7 @@ def render_refund(result: RefundResult, *, with_plan: bool = True) -> str:
     table = render_table(["原结算", "新结算", "统筹", "个人账户", "现金", "补收", "补退"], rows, right=(5, 6))
     sections = [render_refund_plan(result.plan)] if with_plan else []
     sections += [
-        f"结果：{result.message}（完成 {result.steps_done}/{len(result.plan.steps)} 步）",
+        f"结果：{cashier_text(result.message)}（完成 {result.steps_done}/{len(result.plan.steps)} 步）",
         table,
         f"合计补收 {_money(result.total_collect)}，合计补退 {_money(result.total_pay_back)}",
     ]

@@ -12,9 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
-__all__ = ["BatchResult", "BatchStatus", "Prediction", "Receipt", "ReceiptLine", "VisitResult"]
+__all__ = ["BatchResult", "BatchStatus", "FundPayment", "Prediction", "Receipt", "ReceiptLine", "VisitResult"]
 
 BatchStatus = Literal["settled", "predicted", "unsettled", "self_pay", "flagged", "in_flight"]
 
@@ -51,6 +51,17 @@ class Prediction(_Frozen):
     balc: Decimal | None
 
 
+class FundPayment(_Frozen):
+    """One fund's share of a settlement (``hifp_pay`` 统筹基金, ``hifmi_pay`` 大病保险, ...).
+
+    Taken generically from every ``*_pay`` field of the settlement answer, so a fund the
+    platform (or a newer model) adds appears on the receipt without a change here.
+    """
+
+    field: str
+    amount: Decimal
+
+
 class Receipt(_Frozen):
     """One settled batch, as the receipt prints it."""
 
@@ -71,6 +82,10 @@ class Receipt(_Frozen):
     medins_setl_id: str
     lines: tuple[ReceiptLine, ...]
     amounts: Prediction
+    funds: tuple[FundPayment, ...] = ()
+    """Every fund that paid (non-zero), in the answer's field order."""
+    masked_cert: str = ""
+    """The credential as printed: type label and a masked number (``身份证 6401**********2010``)."""
 
 
 class BatchResult(_Frozen):
@@ -87,10 +102,13 @@ class BatchResult(_Frozen):
     prediction: Prediction | None = None
     drift: tuple[str, ...] = ()
     outbox_id: int | None = None
+    earlier: bool = False
+    """Settled (or self-paid) by an earlier run of the same bill; not touched this time."""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def cash_to_collect(self) -> Decimal:
-        """What the cashier collects for this batch: cash share if settled, everything otherwise."""
+        """The patient's cash for this batch: the cash share if settled, everything otherwise."""
         if self.receipt is not None:
             return self.receipt.amounts.psn_cash_pay
         if self.status == "predicted" and self.prediction is not None:
@@ -105,6 +123,14 @@ class VisitResult(_Frozen):
     self_pay_total: Decimal
     outbox_id: int | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def cash_to_collect(self) -> Decimal:
+        """The patient's cash for the whole bill, batches settled by an earlier run included."""
         return sum((b.cash_to_collect for b in self.batches), self.self_pay_total)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def settled_earlier(self) -> Decimal:
+        """The part of ``cash_to_collect`` belonging to batches an earlier run settled."""
+        return sum((b.cash_to_collect for b in self.batches if b.earlier), Decimal("0.00"))

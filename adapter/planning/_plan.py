@@ -84,7 +84,7 @@ def _line(placement: Placement) -> PlanLine:
     basis = "未贯标：全额自费" if resolved.unmapped else split.basis
     return PlanLine(
         feedetl_sn=item.feedetl_sn,
-        medins_list_codg=item.medins_list_codg,
+        medins_list_codg=mapping.hospital_code,  # as the 目录对照 spells it ("y001 " → "Y001")
         medins_list_name=item.medins_list_name or mapping.name,
         med_list_codg=mapping.national_code or "",
         list_type=mapping.list_type or "",

@@ -25,17 +25,19 @@ def test_demo_prints_one_masked_row_per_patient(capsys: pytest.CaptureFixture[st
         assert personal not in out
 
 
-def test_configuration_errors_are_one_line_and_exit_1(
+def test_configuration_errors_are_chinese_with_what_to_do_and_exit_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("OPSP_CONFIG_DIR", str(tmp_path))
     assert main(["demo"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("opsp: ConfigurationError: ")
-    assert "\n" not in err
+    assert err.startswith("opsp：设置或数据文件有误")
+    assert "处理：请联系信息科检查设置文件" in err
+    assert "ConfigurationError" not in err  # the class name is for -v only
+    assert main(["demo", "-v"]) == 1
+    assert "详情：ConfigurationError: " in capsys.readouterr().err
 
 
-def test_unknown_command_is_a_usage_error() -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(["settle-everything"])
-    assert caught.value.code == 2
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["settle-everything"]) == 2
+    assert "invalid choice" in capsys.readouterr().err

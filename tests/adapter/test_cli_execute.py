@@ -14,7 +14,7 @@ from adapter.cli import main
 def test_dry_run_prints_each_batch_and_leaves_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dry-run", "examples/visits/P1.json"]) == 0
     out = capsys.readouterr().out
-    assert "预结算（dry run，平台状态已恢复）  门诊号 MZ20261122001" in out
+    assert "预结算（试算，平台状态已恢复）  门诊号 MZ20261122001" in out
     assert "患者 马*国  参保地 640100 银川市（跨省异地）" in out  # the plan comes first
     assert "批次 1 【门诊慢特病】  M01600" in out
     assert "批次 3 【普通门诊】" in out
