@@ -63,7 +63,7 @@ def mask_number(number: str) -> str:
     """An ID or card number as a receipt prints it: every character but the last four hidden."""
     if len(number) <= 4:
         return "*" * len(number)
-    return "*" * (len(number) - 4) + number[-4:]
+    return "*" * min(len(number) - 4, 14) + number[-4:]
 
 
 # A parenthesis citing a document (seed 001 一(四)1, DOMAIN.md §3.2, PROTOCOL.md) or holding

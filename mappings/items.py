@@ -108,10 +108,8 @@ class ItemMap:
             return folded[0]
         table = f"目录对照 {self.source.name}"
         if folded:
-            raise UnknownCodeError(
-                f"{hospital_code} (ambiguous: {', '.join(e.hospital_code for e in folded)} differ only in case)",
-                table=table,
-            )
+            codes = ", ".join(entry.hospital_code for entry in folded)
+            raise UnknownCodeError(f"{hospital_code} (ambiguous: {codes} differ only in case)", table=table)
         raise UnknownCodeError(hospital_code, table=table)
 
 

@@ -36,10 +36,7 @@ def run(args: argparse.Namespace) -> int:
         rows = demo_rows(client, demo_patients())
     where = f"平台 {args.platform}" if args.platform else f"内置演示平台（状态文件 {embedded_state_path()}）"
     hospital = f"{settings.fixmedins_name}（{settings.fixmedins_code}，就医地 {settings.mdtrtarea_admvs}）"
-    header = (
-        f"{hospital}  {where}\n"
-        f"操作员 {settings.opter} {settings.opter_name}  签到号 {sign_no}\n"
-    )
+    header = f"{hospital}  {where}\n操作员 {settings.opter} {settings.opter_name}  签到号 {sign_no}\n"
     headers = ["key", "凭证", "姓名", "参保地", "险种", "备案病种 (5301)"]
     document = {
         "fixmedins_code": settings.fixmedins_code,

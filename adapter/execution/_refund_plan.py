@@ -37,7 +37,8 @@ def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None =
         live = live_settlement(journal, target)
         if live is not None:
             raise InputError(
-                f"settlement {setl_id} was refunded and settled again as {live.setl_id}: refund {live.setl_id}",
+                f"settlement {setl_id} was refunded and settled again as {live.setl_id}: "
+                f"refund {live.setl_id}",
                 where="setl_id",
             )
         raise InputError(f"settlement {setl_id} was already refunded", where="setl_id")

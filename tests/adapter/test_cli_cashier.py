@@ -10,6 +10,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,10 +28,9 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, captured.out, captured.err
 
 
-def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:
     code, out, _ = _run(capsys, *argv, "--json")
-    document: dict[str, object] = decode(out)
-    return code, document
+    return code, decode(out)
 
 
 def _bad_visit(tmp_path: Path, **changes: object) -> str:
@@ -68,7 +68,8 @@ def test_settling_again_shows_the_same_cash_as_the_first_run(capsys: pytest.Capt
 def test_a_batch_settled_on_the_retry_counts_earlier_ones_at_their_cash(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    mock = MockPlatform(db_path=embedded_state_path().parent.mkdir(parents=True) or embedded_state_path())
+    embedded_state_path().parent.mkdir(parents=True)
+    mock = MockPlatform(db_path=embedded_state_path())
     mock.faults.add("2207", "error", times=1, message="模拟：结算失败")  # batch 1's 2207 is refused
     mock.close()
     code, out, _ = _run(capsys, "settle", P1)
@@ -93,7 +94,7 @@ def test_the_embedded_platform_keeps_state_between_commands(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert data_dir() == tmp_path / "xdg" / "opsp"
     _, settled = _json(capsys, "settle", P1)
-    setl_ids = [b["receipt"]["setl_id"] for b in settled["batches"]]  # type: ignore[index, union-attr]
+    setl_ids = [b["receipt"]["setl_id"] for b in settled["batches"]]
     assert embedded_state_path().is_file()
     assert default_journal_path(load_demo_settings()).is_file()
     assert not Path("opsp-journal.sqlite3").exists()  # nothing in the working directory
@@ -101,12 +102,14 @@ def test_the_embedded_platform_keeps_state_between_commands(
     assert code == 0, refunded
     assert refunded["status"] == "done"
     code, recovered = _json(capsys, "recover")
-    assert (code, recovered) == (0, [])  # type: ignore[comparison-overlap]
+    assert (code, recovered) == (0, [])
     code, out, _ = _run(capsys, "demo", "--reset")
-    assert code == 0 and "已清除内置演示平台的状态和演示日志" in out
+    assert code == 0
+    assert "已清除内置演示平台的状态和演示日志" in out
     assert not default_journal_path(load_demo_settings()).exists()
-    code, out, err = _run(capsys, "refund", setl_ids[0])
-    assert code == 2 and "本机日志中没有结算" in err
+    code, _, err = _run(capsys, "refund", setl_ids[0])
+    assert code == 2
+    assert "本机日志中没有结算" in err
 
 
 # --- 4: refunding a refunded-and-resettled settlement names the live one -----------------------
@@ -114,24 +117,27 @@ def test_the_embedded_platform_keeps_state_between_commands(
 
 def test_refunding_a_resettled_settlement_names_the_live_one(capsys: pytest.CaptureFixture[str]) -> None:
     _, settled = _json(capsys, "settle", P1)
-    first, middle, last = (b["receipt"]["setl_id"] for b in settled["batches"])  # type: ignore[index, union-attr]
+    first, middle, last = (b["receipt"]["setl_id"] for b in settled["batches"])
     _, refunded = _json(capsys, "refund", middle)  # refunds last, middle; settles last again
     changes = refunded["changes"]
     assert isinstance(changes, list)
     live = next(c["new_setl_id"] for c in changes if c["setl_id"] == last)
-    assert live and live != last
-    code, out, err = _run(capsys, "refund", last)
+    assert live
+    assert live != last
+    code, _out, err = _run(capsys, "refund", last)
     assert code == 2
     assert f"结算 {last} 已退费并重新结算为 {live}：如需退费，请退 {live}" in err
     code, error = _json(capsys, "refund", last)
-    assert error["error"]["field"] == "setl_id"  # type: ignore[index]
+    assert error["error"]["field"] == "setl_id"
     assert first != live
 
 
 # --- 5, 6, 7: errors ---------------------------------------------------------------------------
 
 
-def test_every_problem_of_a_bill_at_once_in_chinese(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_every_problem_of_a_bill_at_once_in_chinese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bill = _bad_visit(tmp_path, cnt="-1", item="NOPE999", certno="110101199001011234")
     code, out, err = _run(capsys, "settle", bill)
     assert (code, out) == (2, "")
@@ -142,7 +148,8 @@ def test_every_problem_of_a_bill_at_once_in_chinese(capsys: pytest.CaptureFixtur
     assert lines[3].startswith("  patient.mdtrt_cert_no：医保平台查不到该患者")
     assert lines[4].startswith("  处理：")
     assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", err)  # no English sentence
-    assert "Error" not in err and "seed" not in err
+    assert "Error" not in err
+    assert "seed" not in err
 
 
 def test_errors_under_json_are_an_object_with_code_message_and_places(
@@ -162,13 +169,13 @@ def test_errors_under_json_are_an_object_with_code_message_and_places(
     assert error["problems"][0]["message"] == "小数位数超过 4 位"
     code, document = _json(capsys, "refund", "S-NO-SUCH")
     assert code == 2
-    assert document["error"]["code"] == "invalid_input"  # type: ignore[index]
-    assert document["error"]["field"] == "setl_id"  # type: ignore[index]
+    assert document["error"]["code"] == "invalid_input"
+    assert document["error"]["field"] == "setl_id"
 
 
 def test_refund_plan_cites_the_regulation_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
     _, settled = _json(capsys, "settle", P1)
-    first = settled["batches"][0]["receipt"]["setl_id"]  # type: ignore[index]
+    first = settled["batches"][0]["receipt"]["setl_id"]
     _, out, _ = _run(capsys, "refund", first, "--plan")
     assert "按时间倒序须先撤销其后的 2 笔结算，退费后按原顺序重新结算\n" in out
     assert "seed" not in out
@@ -185,7 +192,8 @@ def test_json_money_is_exact_decimals_and_times_one_format(capsys: pytest.Captur
     assert '"cash_to_collect":15.00' in out  # a JSON number with the wire's two decimals
     assert re.search(r'"setl_time":"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"', out)
     _, out, _ = _run(capsys, "map", "item", "Y001", "--province", "420000", "--on", "2026-11-22", "--json")
-    assert '"pric_uplmt_amt":' in out and '"pric_uplmt_amt":"' not in out  # no amounts as strings
+    assert '"pric_uplmt_amt":' in out
+    assert '"pric_uplmt_amt":"' not in out
     _, out, _ = _run(capsys, "outbox", "--json")
     assert out == "[]\n"
 
@@ -193,25 +201,32 @@ def test_json_money_is_exact_decimals_and_times_one_format(capsys: pytest.Captur
 # --- 8: version, -v placement, quiet stderr, item codes ------------------------------------------
 
 
-def test_version_verbose_anywhere_and_a_quiet_stderr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_version_verbose_anywhere_and_a_quiet_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = _run(capsys, "--version")
-    assert code == 0 and re.fullmatch(r"opsp \d+\.\d+\.\d+\n", out)
+    assert code == 0
+    assert re.fullmatch(r"opsp \d+\.\d+\.\d+\n", out)
     bill = _bad_visit(tmp_path, certno="110101199001011234")  # 1101 answers 未找到人员信息
     _, _, err = _run(capsys, "plan", bill)
-    assert "platform.call" not in err and "warning" not in err  # no log lines without -v
+    assert "platform.call" not in err
+    assert "warning" not in err
     _, _, err = _run(capsys, "plan", bill, "-v")
-    assert "platform.call" in err and "infno=1101" in err
+    assert "platform.call" in err
+    assert "infno=1101" in err
     for command in ("plan", "dry-run", "settle", "refund", "recover", "outbox", "demo", "receipt"):
         _, out, _ = _run(capsys, command, "--help")
         assert "--platform URL" in out, command
         assert "exit codes: 0 done; 2 bad input" in out, command
 
 
-def test_item_codes_match_whatever_their_case_and_spaces(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_item_codes_match_whatever_their_case_and_spaces(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bill = _bad_visit(tmp_path, item="  y002 ")  # Y002 瑞格列奈片 1mg, written loosely
     code, document = _json(capsys, "plan", bill)
     assert code == 0
-    assert document["batches"][0]["lines"][1]["medins_list_codg"] == "Y002"  # type: ignore[index]
+    assert document["batches"][0]["lines"][1]["medins_list_codg"] == "Y002"
 
 
 # --- 10: cashier wording ----------------------------------------------------------------------
@@ -232,6 +247,7 @@ def test_self_pay_lines_add_up_to_their_total(capsys: pytest.CaptureFixture[str]
     # P6 (insurance suspended): 24.00 + 45.00 + 25.00 = 94.00, each line wholly self-paid.
     selfpay = [Decimal(row.split()[-2]) for row in rows[:-1]]
     assert selfpay == [Decimal("24.00"), Decimal("45.00"), Decimal("25.00")]
-    assert rows[-1].split()[-1] == "94.00" and sum(selfpay) == Decimal("94.00")
+    assert rows[-1].split()[-1] == "94.00"
+    assert sum(selfpay) == Decimal("94.00")
     assert "seed" not in out
     assert "参保状态 参保状态" not in out

@@ -1,0 +1,98 @@
+"""What a printed receipt shows, gathered from the journal: the settlement, its visit, its refund chain.
+
+A receipt is printed from what the platform answered (the 2207 answer the journal recorded),
+never from the plan's estimate. The category is the one seed 002 附件2 prescribes
+(门诊慢特病 with the disease, or 普通门诊); names and ID numbers are masked as on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import count
+
+from ..execution import Journal, RefundResult
+from ..execution._receipts import receipt_from_journal
+from ..execution._refund_result import SettlementChange, refund_result
+from ..execution._results import Receipt
+
+__all__ = ["BillSummary", "SettlementReceipt", "bill_summary", "settlement_receipt"]
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class SettlementReceipt:
+    """One settlement's receipt, with the refund chain that touched it (if any)."""
+
+    receipt: Receipt
+    active: bool
+    """False once refunded: the receipt is then printed marked 已退费."""
+    change: SettlementChange | None
+    """The chain's change for this settlement: it re-settled (补收/补退) or refunded it."""
+    chain: RefundResult | None
+
+
+@dataclass(frozen=True)
+class BillSummary:
+    """Every live settlement of one visit, and the visit's totals."""
+
+    ipt_otp_no: str
+    receipts: tuple[SettlementReceipt, ...]
+
+    @property
+    def medfee_sumamt(self) -> Decimal:
+        return sum((r.receipt.amounts.medfee_sumamt for r in self.receipts), ZERO)
+
+    @property
+    def fund_pay_sumamt(self) -> Decimal:
+        return sum((r.receipt.amounts.fund_pay_sumamt for r in self.receipts), ZERO)
+
+    @property
+    def acct_pay(self) -> Decimal:
+        return sum((r.receipt.amounts.acct_pay for r in self.receipts), ZERO)
+
+    @property
+    def psn_cash_pay(self) -> Decimal:
+        return sum((r.receipt.amounts.psn_cash_pay for r in self.receipts), ZERO)
+
+
+def settlement_receipt(journal: Journal, setl_id: str) -> SettlementReceipt:
+    """The receipt of ``setl_id`` as the journal knows it (raises ``InputError`` if unknown)."""
+    receipt = receipt_from_journal(journal, setl_id)
+    record = journal.settlement(setl_id)
+    change, chain = _chain_change(journal, setl_id)
+    return SettlementReceipt(receipt, active=bool(record and record.active), change=change, chain=chain)
+
+
+def bill_summary(journal: Journal, setl_id: str) -> BillSummary:
+    """The bill summary of the visit ``setl_id`` belongs to: its live settlements, in batch order."""
+    first = journal.settlement(setl_id)
+    receipt = receipt_from_journal(journal, setl_id)  # raises InputError for an unknown id
+    assert first is not None
+    visit_key = journal.batch(first.batch_id).visit_key
+    live: dict[int, str] = {}
+    for record in sorted(journal.batches_of_visit(visit_key), key=lambda r: r.id):
+        settlement = journal.settlement(record.setl_id) if record.setl_id else None
+        if settlement is not None and settlement.active:
+            live[record.batch_number] = record.setl_id
+    receipts = tuple(settlement_receipt(journal, live[number]) for number in sorted(live))
+    return BillSummary(ipt_otp_no=receipt.ipt_otp_no, receipts=receipts)
+
+
+def _chain_change(journal: Journal, setl_id: str) -> tuple[SettlementChange | None, RefundResult | None]:
+    """The newest refund chain that refunded or re-settled ``setl_id``.
+
+    The journal has no index from a settlement to its chains; chains are numbered from 1, and
+    a desk's journal holds few, so they are read in turn.
+    """
+    found: tuple[SettlementChange | None, RefundResult | None] = (None, None)
+    for chain_id in count(1):
+        try:
+            result = refund_result(journal, chain_id)
+        except KeyError:
+            break
+        for change in result.changes:
+            if setl_id in (change.setl_id, change.new_setl_id):
+                found = (change, result)
+    return found
