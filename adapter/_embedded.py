@@ -19,9 +19,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from ._client import PlatformClient
@@ -117,20 +116,6 @@ def embedded_client(
         with PlatformClient(
             settings, transport=mock.transport(), clock=clock, platform=EMBEDDED_PLATFORM
         ) as client:
-            if path is not None:
-                # Another command (or a dry run with no journal) may have used msgids in this very
-                # second: the platform refuses a msgid again with another body, so start after them.
-                last = _last_processed_msgid(path, settings.fixmedins_code)
-                if last:
-                    client.resume_msgids_after(last)
             yield client
     finally:
         mock.close()
-
-
-def _last_processed_msgid(path: Path, fixmedins_code: str) -> str:
-    with closing(sqlite3.connect(path)) as db:
-        row = db.execute(
-            "SELECT max(msgid) FROM processed_message WHERE fixmedins_code = ?", (fixmedins_code,)
-        ).fetchone()
-    return str(row[0]) if row and row[0] else ""

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 
 from .._adapter import Adapter
-from ..execution import ChainStatus, RecoveryAction, RefundResult, SqliteJournal, VisitResult, plan_refund
+from ..execution import ChainStatus, RecoveryAction, RefundResult, VisitResult, plan_refund
 from ..execution._render import (
     render_outbox,
     render_recovery,
@@ -69,15 +69,12 @@ def result_json(result: VisitResult) -> dict[str, object]:
 
 
 def dry_run(args: argparse.Namespace) -> int:
-    # A dry run leaves nothing behind: its journal is in memory unless one is named.
-    journal = SqliteJournal(args.journal or ":memory:")
-    try:
-        with platform_client(args) as client:
-            adapter = Adapter(client, journal=journal)
-            planned = plan_bill(adapter, args.visit)
-            result = adapter.dry_run(planned)
-    finally:
-        journal.close()
+    # Journaled like a settlement (its batches marked dry-run): msgids never repeat one a
+    # settlement used in the same second, and a crash mid-way leaves nothing recover cannot undo.
+    with open_journal(args) as journal, platform_client(args) as client:
+        adapter = Adapter(client, journal=journal)
+        planned = plan_bill(adapter, args.visit)
+        result = adapter.dry_run(planned)
     emit(
         {"plan": plain(planned.plan), "result": result_json(result)},
         render_plan(planned.plan) + "\n\n" + render_result(result),
