@@ -228,8 +228,6 @@ def _platform_failure(error: PlatformError, detail: str) -> Failure:
 
 def _configuration_failure(error: ConfigurationError, detail: str) -> Failure:
     text = str(error)
-    said = translate(text)
-    problems = () if said == _GENERIC else (Problem("", said, "settings"),)
     if "in flight" in text:
         return Failure(
             "in_flight",
@@ -238,10 +236,17 @@ def _configuration_failure(error: ConfigurationError, detail: str) -> Failure:
             EXIT_ATTENTION,
             detail=detail,
         )
+    cashier_message = getattr(error, "cashier_message", "")
+    if cashier_message:  # the error already says, in Chinese, what is wrong and what to do
+        return Failure("journal_owner", cashier_message, "", EXIT_OTHER, detail=detail)
+    said = translate(text)
+    # Settings and data files are the operator's to fix: the file and the reason are shown as
+    # they are (a path, an SQLite message), below the Chinese headline.
+    problems = (Problem("", said if said != _GENERIC else text, "settings"),)
     return Failure(
         "configuration",
         "设置或数据文件有误",
-        "请联系信息科检查设置文件（--settings）和数据文件；-v 显示详情。",
+        "请联系信息科检查设置文件（--settings）和数据文件。",
         EXIT_OTHER,
         problems,
         detail,
@@ -306,6 +311,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         r"\1 既不是 ICD-10 编码，也不在本院诊断对照表中",
     ),
     (r"(\S+) is not an ICD-10 code.*", r"\1 不是 ICD-10 编码"),
+    (r"settings file not found: (.+)", r"找不到设置文件 \1"),
     (r"cannot read visit file (.+?): (.+)", r"无法读取账单文件 \1"),
     (r"visit file (.+?) is not valid JSON.*", r"账单文件 \1 不是有效的 JSON"),
     (

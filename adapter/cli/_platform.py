@@ -71,7 +71,8 @@ def journal_path(args: argparse.Namespace) -> Path:
 @contextmanager
 def open_journal(args: argparse.Namespace) -> Iterator[Journal]:
     path = journal_path(args)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not getattr(args, "journal", None):  # the default's directory is ours to make; a named one is not
+        path.parent.mkdir(parents=True, exist_ok=True)
     journal = SqliteJournal(str(path))
     try:
         yield journal

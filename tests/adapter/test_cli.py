@@ -33,6 +33,7 @@ def test_configuration_errors_are_chinese_with_what_to_do_and_exit_1(
     err = capsys.readouterr().err.strip()
     assert err.startswith("opsp：设置或数据文件有误")
     assert "处理：请联系信息科检查设置文件" in err
+    assert f"  找不到设置文件 {tmp_path}/adapter/demo.toml\n" in err
     assert "ConfigurationError" not in err  # the class name is for -v only
     assert main(["demo", "-v"]) == 1
     assert "详情：ConfigurationError: " in capsys.readouterr().err
