@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import builtins
 
+from ._masking import mask_personal_text
+
 
 class AdapterError(Exception):
     """Base class of every error the adapter raises on purpose."""
@@ -153,11 +155,14 @@ class ProtocolError(TransportError):
 class PlatformError(TransportError):
     """The platform (or its gateway) answered with a failure.
 
-    ``err_msg`` is the platform's own text, verbatim; ``infcode`` its status code
-    (for gateway errors, the gateway's ``code``).
+    ``err_msg`` is the platform's own text with personal data masked (``_masking``); ``infcode``
+    its status code (for gateway errors, the gateway's ``code``).
     """
 
     def __init__(self, err_msg: str, *, infno: str = "", msgid: str = "", infcode: int = -1) -> None:
+        # Masked here, once: err_msg can name the patient and reaches the screen, the journal
+        # and the log (issue #10 item 11).
+        err_msg = mask_personal_text(err_msg)
         self.err_msg = err_msg
         self.infcode = infcode
         super().__init__(err_msg, infno=infno, msgid=msgid)

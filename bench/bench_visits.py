@@ -73,6 +73,8 @@ from tests.served import served
 ROOT = Path(__file__).resolve().parents[1]
 VISIT_FILE = ROOT / "examples" / "visits" / "P1.json"
 
+JOURNAL_KEY = bytes(32)  # the bench's own key: a desk seals every credential it journals
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -173,7 +175,7 @@ def adapter_for(
 ) -> Iterator[tuple[Adapter, CallCounter]]:
     counter = CallCounter()
     settings = settings or load_settings(demo_settings_path(), endpoint=endpoint)
-    journal = SqliteJournal(journal_path)
+    journal = SqliteJournal(journal_path, key=JOURNAL_KEY)  # sealing is part of what a desk does
     try:
         with (
             httpx.Client(transport=transport, timeout=10.0, event_hooks={"request": [counter]}) as http,

@@ -15,6 +15,7 @@ import sys
 from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution import SqliteJournal
+from adapter.execution._journal_seal import key_from_environment
 
 CRASHED = 137
 
@@ -32,7 +33,8 @@ def main(url: str, journal_path: str, action: str, target: str, point: str, nth:
         demo_settings_path(), endpoint=url.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
     )
     with PlatformClient(settings) as client:
-        adapter = Adapter(client, journal=SqliteJournal(journal_path), checkpoint=checkpoint)
+        journal = SqliteJournal(journal_path, key=key_from_environment(os.environ))
+        adapter = Adapter(client, journal=journal, checkpoint=checkpoint)
         if action == "settle":
             adapter.settle(target)
         else:

@@ -11,6 +11,7 @@ from .._client import PlatformClient
 from .._embedded import default_journal_path, demo_settings_path, embedded_client
 from .._settings import AdapterSettings, load_settings
 from ..execution import Journal, SqliteJournal
+from ._journal_key import journal_key
 
 __all__ = ["add_journal_option", "add_platform_options", "open_journal", "platform_client", "settings_of"]
 
@@ -73,7 +74,7 @@ def open_journal(args: argparse.Namespace) -> Iterator[Journal]:
     path = journal_path(args)
     if not getattr(args, "journal", None):  # the default's directory is ours to make; a named one is not
         path.parent.mkdir(parents=True, exist_ok=True)
-    journal = SqliteJournal(str(path))
+    journal = SqliteJournal(str(path), key=journal_key(path, demo=args.platform is None))
     try:
         yield journal
     finally:

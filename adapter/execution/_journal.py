@@ -20,12 +20,17 @@ call. A group left by a BaseException that is not an Exception (a kill, Ctrl-C, 
 simulated crash) keeps only what was committed, as a killed process would.
 
 The journal holds the hospital's own transaction data, including the credential
-used for a visit (needed to re-settle after a refund); it is never logged.
+used for a visit (needed to re-settle after a refund): the file is created readable by
+its owner only (0600, and SQLite gives the -wal and -shm files the same mode), the
+credential and 异地 fields are sealed with the host's key (``_journal_seal``), and
+finished batches are deleted once the refund window has passed (``purge``).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,16 +42,18 @@ from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ._journal_protocol import Journal
 from ._journal_rows import (
     MIGRATIONS,
+    PURGED,
     SCHEMA_VERSION,
     batch_from_row,
     call_from_row,
-    card_json,
     chain_from_row,
     json_text,
     model_json,
     outbox_from_row,
+    personal_columns,
     settlement_from_row,
 )
+from ._journal_seal import Sealer
 from ._records import (
     BatchRecord,
     BatchState,
@@ -59,6 +66,7 @@ from ._records import (
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
+    PurgeReport,
     SettlementRecord,
     StepProgress,
 )
@@ -70,8 +78,14 @@ __all__ = ["Journal", "SqliteJournal"]
 class SqliteJournal:
     """The journal in one SQLite file (or ``":memory:"`` for tests)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(
+        self, path: str | Path, *, key: bytes | None = None, clear_personal_data: bool | None = None
+    ) -> None:
         """Open (or create) the journal at ``path`` and bring its schema up to this code's version.
+
+        ``key`` (32 bytes) seals each batch's credential and 异地 fields (AES-256-GCM). Without
+        one, a file journal refuses to store them unless ``clear_personal_data`` is true; an
+        in-memory journal keeps them in clear (nothing is at rest).
 
         A path that cannot be opened, a file that is not a journal, or a journal written by a
         newer version of the adapter is a ``ConfigurationError`` naming the file.
@@ -79,9 +93,17 @@ class SqliteJournal:
         self._path = str(path)
         self._lock = threading.RLock()
         self._group_owner: int | None = None  # the thread whose group defers commits
+        in_memory = self._path == ":memory:"
+        self._sealer = Sealer(
+            key=key,
+            clear_allowed=in_memory if clear_personal_data is None else clear_personal_data,
+            where=f"journal {self._path}",
+        )
         try:
+            if not in_memory:
+                _owner_only(self._path)
             self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as error:
+        except (OSError, sqlite3.Error) as error:
             raise ConfigurationError(f"journal {self._path}: cannot be opened ({error})") from error
         try:
             self._db.row_factory = sqlite3.Row
@@ -89,6 +111,7 @@ class SqliteJournal:
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA secure_delete=ON")  # erased personal data does not linger in free pages
             self._migrate()
         except sqlite3.Error as error:
             self._db.close()
@@ -277,6 +300,7 @@ class SqliteJournal:
 
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord:
         stamp = now.isoformat()
+        card, remote = personal_columns(batch, self._sealer)
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
@@ -294,11 +318,11 @@ class SqliteJournal:
                     batch.psn_no,
                     batch.insutype,
                     batch.insuplc_admdvs,
-                    card_json(batch.card),
+                    card,
                     batch.chrg_bchno,
                     model_json(batch.plan_batch),
                     model_json(batch.visit),
-                    model_json(batch.remote),
+                    remote,
                     model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
@@ -315,7 +339,7 @@ class SqliteJournal:
             row = self._db.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
         if row is None:
             raise KeyError(f"no batch {batch_id} in the journal")
-        return batch_from_row(row)
+        return batch_from_row(row, self._sealer)
 
     def update_batch(
         self,
@@ -352,14 +376,14 @@ class SqliteJournal:
             rows = self._db.execute(
                 f"SELECT * FROM batches WHERE state NOT IN ({marks}) ORDER BY id", terminal
             ).fetchall()
-        return [batch_from_row(row) for row in rows]
+        return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM batches WHERE visit_key = ? ORDER BY id", (visit_key,)
             ).fetchall()
-        return [batch_from_row(row) for row in rows]
+        return [batch_from_row(row, self._sealer) for row in rows]
 
     # -- calls -------------------------------------------------------------------------
 
@@ -549,6 +573,39 @@ class SqliteJournal:
             ).fetchall()
         return [chain_from_row(row) for row in rows]
 
+    # -- retention ---------------------------------------------------------------------
+
+    def purge(self, before: datetime) -> PurgeReport:
+        terminal = tuple(state.value for state in BatchState if state.terminal)
+        chained: set[int] = set()
+        for chain in self.unfinished_chains():
+            chained.update(step.batch_id for step in chain.plan.steps)
+            chained.update(batch_id for step in chain.progress for batch_id in step.attempts)
+        with self._write(durable=True) as db:
+            rows = db.execute(
+                f"SELECT id FROM batches WHERE state IN ({','.join('?' * len(terminal))})"
+                " AND updated_at < ? AND card != ?",
+                (*terminal, before.isoformat(), PURGED),
+            ).fetchall()
+            ids = [row[0] for row in rows if row[0] not in chained]
+            erased = [(PURGED, PURGED, batch_id) for batch_id in ids]
+            db.executemany("UPDATE batches SET card = ?, person = ? WHERE id = ?", erased)
+        with self._lock:
+            # secure_delete zeroes what was overwritten; the WAL still holds older page images
+            # until a checkpoint copies them back and truncates it.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return PurgeReport(batches=len(ids), before=before)
+
 
 def _progress_json(progress: Sequence[StepProgress]) -> str:
     return json_text([step.model_dump(mode="json") for step in progress])
+
+
+def _owner_only(path: str) -> None:
+    """Create the journal file readable and writable by its owner only, or tighten an existing one."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)

@@ -34,6 +34,7 @@ from ._records import (
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
+    PurgeReport,
     SettlementRecord,
     StepProgress,
 )
@@ -158,4 +159,15 @@ class Journal(Protocol):
         note: str | None = None,
     ) -> None: ...
     def unfinished_chains(self) -> list[ChainRecord]: ...
+
+    # -- retention ---------------------------------------------------------------------
+
+    def purge(self, before: datetime) -> PurgeReport:
+        """Erase the credential and 异地 fields of every finished batch last changed before ``before``.
+
+        Only terminal batches, and none a refund chain in progress names; the ledger, the calls
+        and the receipts' masked data stay (reconciliation and accounting need them).
+        """
+        ...
+
     def close(self) -> None: ...

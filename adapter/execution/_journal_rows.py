@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from .._codec import decode, encode
 from .._lookup import Card
 from ..planning import PlanBatch, PlanVisit
+from ._journal_seal import Sealer
 from ._records import (
     BatchRecord,
     BatchState,
@@ -26,6 +27,7 @@ from ._records import (
     CallStatus,
     ChainRecord,
     ChainStatus,
+    NewBatchData,
     OutboxEntry,
     OutboxPayload,
     ReceiptHeader,
@@ -37,14 +39,15 @@ from ._refund_models import RefundPlan
 
 __all__ = [
     "MIGRATIONS",
+    "PURGED",
     "SCHEMA_VERSION",
     "batch_from_row",
     "call_from_row",
-    "card_json",
     "chain_from_row",
     "json_text",
     "model_json",
     "outbox_from_row",
+    "personal_columns",
     "settlement_from_row",
 ]
 
@@ -168,27 +171,43 @@ def model_json(model: BaseModel | None) -> str:
     return json_text(model.model_dump(mode="json", exclude_defaults=True))
 
 
-def card_json(card: Card) -> str:
-    return json_text(
-        {
-            "mdtrt_cert_type": card.mdtrt_cert_type,
-            "mdtrt_cert_no": card.mdtrt_cert_no,
-            "card_sn": card.card_sn,
-        }
-    )
+def _context(visit_key: str, batch_number: int, attempt: int) -> str:
+    """What a sealed value belongs to: it opens only in the row of this batch attempt."""
+    return f"{visit_key}|{batch_number}|{attempt}"
 
 
-def _card(text: str) -> Card:
+def personal_columns(batch: NewBatchData, sealer: Sealer) -> tuple[str, str]:
+    """The ``card`` and ``person`` columns of a new batch, sealed (``{}`` for a local patient)."""
+    context = _context(batch.visit_key, batch.batch_number, batch.attempt)
+    card = {
+        "mdtrt_cert_type": batch.card.mdtrt_cert_type,
+        "mdtrt_cert_no": batch.card.mdtrt_cert_no,
+        "card_sn": batch.card.card_sn,
+    }
+    remote = "{}" if batch.remote is None else sealer.seal(model_json(batch.remote), context=context)
+    return sealer.seal(json_text(card), context=context), remote
+
+
+PURGED = "purged"
+"""What a personal column holds once ``purge`` erased it."""
+
+
+def _card(text: str) -> Card | None:
+    if text == PURGED:
+        return None
     fields = decode(text)
     return Card(str(fields["mdtrt_cert_type"]), str(fields["mdtrt_cert_no"]), str(fields.get("card_sn", "")))
 
 
 def _remote(text: str) -> RemoteFields | None:
+    if text == PURGED:
+        return None
     fields = decode(text)
     return RemoteFields.model_validate(fields) if fields else None
 
 
-def batch_from_row(row: sqlite3.Row) -> BatchRecord:
+def batch_from_row(row: sqlite3.Row, sealer: Sealer) -> BatchRecord:
+    context = _context(row["visit_key"], row["batch_number"], row["attempt"])
     return BatchRecord(
         id=row["id"],
         visit_key=row["visit_key"],
@@ -201,13 +220,13 @@ def batch_from_row(row: sqlite3.Row) -> BatchRecord:
         psn_no=row["psn_no"],
         insutype=row["insutype"],
         insuplc_admdvs=row["insuplc_admdvs"],
-        card=_card(row["card"]),
+        card=_card(sealer.open(row["card"], context=context)),
         chrg_bchno=row["chrg_bchno"],
         mdtrt_id=row["mdtrt_id"],
         setl_id=row["setl_id"],
         plan_batch=PlanBatch.model_validate(decode(row["plan_batch"])),
         visit=PlanVisit.model_validate(decode(row["visit"])),
-        remote=_remote(row["person"]),
+        remote=_remote(sealer.open(row["person"], context=context)),
         header=ReceiptHeader.model_validate(decode(row["header"])),
         acct_used_flag=row["acct_used_flag"],
         note=row["note"],

@@ -41,6 +41,7 @@ __all__ = [
     "NewBatchData",
     "OutboxEntry",
     "OutboxPayload",
+    "PurgeReport",
     "ReceiptHeader",
     "RemoteFields",
     "Resettled",
@@ -51,6 +52,14 @@ __all__ = [
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What ``purge`` erased: the credential and 异地 fields of finished batches past the window."""
+
+    batches: int
+    before: datetime
 
 
 @dataclass(frozen=True)
@@ -171,15 +180,17 @@ class BatchRecord:
     psn_no: str
     insutype: str
     insuplc_admdvs: str
-    card: Card
-    """The credential used: needed again to re-settle (2206/2207) and to replay a lost 2201."""
+    card: Card | None
+    """The credential used: needed again to re-settle (2206/2207) and to replay a lost 2201.
+
+    ``None`` once ``purge`` erased it (a finished batch past the refund window)."""
     chrg_bchno: str
     mdtrt_id: str
     setl_id: str
     plan_batch: PlanBatch
     visit: PlanVisit
     remote: RemoteFields | None
-    """异地 fields sent on 2201/2206/2207; ``None`` for a local patient."""
+    """异地 fields sent on 2201/2206/2207; ``None`` for a local patient (or once purged)."""
     header: ReceiptHeader
     acct_used_flag: str
     note: str

@@ -44,6 +44,7 @@ from ._records import (
 )
 from ._refund_models import RefundPlan, RefundStep
 from ._refund_result import RefundResult, refund_result
+from ._requests import Parties
 from ._settle import BatchAttempt, settlement_detail
 from ._unwind import (
     close_open_calls,
@@ -227,6 +228,7 @@ def _attempt_of(journal: Journal, old: BatchRecord, batch: PlanBatch) -> NewBatc
         r.attempt for r in journal.batches_of_visit(old.visit_key) if r.batch_number == old.batch_number
     ]
     attempt = max(attempts) + 1
+    parties = Parties.of_record(old)  # refuses a batch whose credential was purged
     return NewBatchData(
         visit_key=old.visit_key,
         ipt_otp_no=old.ipt_otp_no,
@@ -237,7 +239,7 @@ def _attempt_of(journal: Journal, old: BatchRecord, batch: PlanBatch) -> NewBatc
         psn_no=old.psn_no,
         insutype=old.insutype,
         insuplc_admdvs=old.insuplc_admdvs,
-        card=old.card,
+        card=parties.card,
         chrg_bchno=batch_number(old.ipt_otp_no, old.batch_number, attempt=attempt),
         plan_batch=batch,
         visit=old.visit,

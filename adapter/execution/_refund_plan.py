@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from .._errors import InputError
+from .._errors import ConfigurationError, InputError
 from ._journal_protocol import Journal
 from ._records import SettlementRecord
 from ._refund_models import RefundPlan, RefundStep
@@ -55,6 +55,13 @@ def plan_refund(journal: Journal, setl_id: str, *, lines: Sequence[str] | None =
         steps.append(_step(journal, len(steps) + 1, "resettle", target, kept))
     for settlement in later:
         steps.append(_step(journal, len(steps) + 1, "resettle", settlement, _lines_of(journal, settlement)))
+    for step in steps:
+        if step.action == "resettle" and journal.batch(step.batch_id).card is None:
+            # Found now, before a single 2208 is sent: the chain could refund but never settle again.
+            raise ConfigurationError(
+                f"settlement {step.setl_id} must be settled again, but its credential was purged from"
+                " the journal (past the refund window): 请在医保平台人工办理"
+            )
     return RefundPlan(
         target_setl_id=setl_id,
         psn_no=target.psn_no,

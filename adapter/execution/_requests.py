@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._errors import ConfigurationError
 from .._lookup import Card
 from ..planning import PlanBatch, PlanVisit, SplitTotals
 from ..transactions import t2201, t2203, t2204, t2206, t2207
@@ -41,6 +42,11 @@ class Parties:
 
     @classmethod
     def of_record(cls, record: BatchRecord) -> Parties:
+        if record.card is None:
+            raise ConfigurationError(
+                f"batch {record.chrg_bchno}: its credential was purged from the journal (past the refund"
+                " window): nothing of it can be sent again"
+            )
         return cls(
             psn_no=record.psn_no,
             insutype=record.insutype,

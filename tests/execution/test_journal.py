@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from adapter import CHINA_TZ, ConfigurationError
+from adapter import CHINA_TZ, Card, ConfigurationError
 from adapter.execution import BatchState, CallStatus, SqliteJournal
 from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION
+from tests.journal_contract._implementations import TEST_KEY
 from tests.journal_contract._samples import BATCH, CERTNO, VISIT, new_batch
 
 NOW = datetime(2026, 11, 22, 9, 30)
@@ -23,7 +24,7 @@ NOW = datetime(2026, 11, 22, 9, 30)
 
 def test_file_journal_is_wal_with_full_sync(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    journal = SqliteJournal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
     assert journal._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     journal.close()
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -41,7 +42,7 @@ def _seen_from_outside(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
 
 def test_only_the_thread_that_opened_the_group_defers(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    journal = SqliteJournal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
     with journal.group():
         worker = threading.Thread(target=lambda: journal.start_batch(new_batch(2), now=NOW))
         worker.start()
@@ -65,7 +66,7 @@ def test_lookups_that_run_on_every_settlement_or_restart_use_an_index(
     tmp_path: Path, query: str, index: str
 ) -> None:
     path = tmp_path / "journal.sqlite3"
-    SqliteJournal(path).close()
+    SqliteJournal(path, key=TEST_KEY).close()
     connection = sqlite3.connect(path)
     plan = connection.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
     connection.close()
@@ -74,7 +75,7 @@ def test_lookups_that_run_on_every_settlement_or_restart_use_an_index(
 
 def test_a_full_disk_in_a_group_fails_the_intent_and_loses_only_the_deferred_suffix(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    journal = SqliteJournal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
     journal.record_intent("MSG1", batch_id=None, infno="2201", keys={}, now=NOW)
     # A real full disk, as SQLite sees one: no page may be added to the file.
     limit = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
@@ -169,12 +170,12 @@ def _v1_journal(path: Path) -> None:
 def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
-    journal = SqliteJournal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
     assert journal.schema_version == SCHEMA_VERSION == 2
     (record,) = journal.unfinished_batches()
-    assert (record.state, record.card.mdtrt_cert_no, record.remote, record.plan_batch) == (
+    assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
-        CERTNO,
+        Card("02", CERTNO),
         None,
         BATCH,
     )
@@ -187,19 +188,19 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path).schema_version == 2  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 2  # opened again: nothing left to migrate
 
 
 def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
-    SqliteJournal(path).close()
+    SqliteJournal(path, key=TEST_KEY).close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     with pytest.raises(
         ConfigurationError,
         match=rf"journal {path} has schema version 3, newer than this adapter's 2: upgrade",
     ):
-        SqliteJournal(path)
+        SqliteJournal(path, key=TEST_KEY)
 
 
 def test_a_file_that_is_not_a_database_is_a_configuration_error(tmp_path: Path) -> None:
@@ -208,14 +209,14 @@ def test_a_file_that_is_not_a_database_is_a_configuration_error(tmp_path: Path) 
     with pytest.raises(
         ConfigurationError, match=rf"journal {path}: cannot be opened as a journal \(file is not a database\)"
     ):
-        SqliteJournal(path)
+        SqliteJournal(path, key=TEST_KEY)
     assert path.read_text(encoding="utf-8").startswith('{"not"')  # left as it was
 
 
 def test_a_path_that_cannot_be_opened_is_a_configuration_error(tmp_path: Path) -> None:
     path = tmp_path / "no such directory" / "journal.sqlite3"
     with pytest.raises(ConfigurationError, match=rf"journal {path}: cannot be opened"):
-        SqliteJournal(path)
+        SqliteJournal(path, key=TEST_KEY)
 
 
 def test_another_sqlite_database_is_not_taken_for_a_journal(tmp_path: Path) -> None:
@@ -223,17 +224,17 @@ def test_another_sqlite_database_is_not_taken_for_a_journal(tmp_path: Path) -> N
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE patients (id INTEGER)")
     with pytest.raises(ConfigurationError, match="an SQLite database but not a journal"):
-        SqliteJournal(path)
+        SqliteJournal(path, key=TEST_KEY)
     with sqlite3.connect(path) as db:
         assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["patients"]  # untouched
 
 
 def test_opening_an_up_to_date_journal_takes_no_write_lock(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    journal = SqliteJournal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
     with journal.group():
         journal.start_batch(new_batch(), now=NOW)  # this connection now holds the write lock
-        other = SqliteJournal(path)  # another desk starting up does not wait for it
+        other = SqliteJournal(path, key=TEST_KEY)  # another desk starting up does not wait for it
         assert other.unfinished_batches() == []
         other.close()
     journal.close()

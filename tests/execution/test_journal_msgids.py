@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapter.execution import BatchState, SqliteJournal
+from tests.journal_contract._implementations import TEST_KEY
 
 from .helpers import world
 from .test_recover import SimulatedCrash, crash_at
@@ -21,14 +22,14 @@ P1_PSN, P1_PLACE = "64010000000000000001", "640100"
 
 def test_a_restart_in_the_same_second_never_reuses_the_id_of_an_unjournaled_2206(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    journal = SqliteJournal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
     with world(journal=journal, checkpoint=crash_at("after 2206")) as crashed:  # type: ignore[arg-type]
         with pytest.raises(SimulatedCrash):
             crashed.adapter.settle("examples/visits/P1.json")
         (in_flight,) = journal.unfinished_batches()
         journaled = {call.msgid for call in journal.calls(in_flight.id)}
         journal.close()
-        restarted_journal = SqliteJournal(path)  # a new process: same file, same frozen second
+        restarted_journal = SqliteJournal(path, key=TEST_KEY)  # a new process: same file, same frozen second
         with world(journal=restarted_journal, mock=crashed.mock) as restarted:
             (action,) = restarted.adapter.recover()
             assert (action.before, action.after) == (BatchState.DETAILS_UPLOADED, BatchState.UNSETTLED), (

@@ -14,7 +14,10 @@ from typing import Protocol
 
 from adapter.execution import Journal, SqliteJournal
 
-__all__ = ["FACTORIES", "JournalFactory", "SqliteFactory"]
+__all__ = ["FACTORIES", "TEST_KEY", "JournalFactory", "SqliteFactory"]
+
+TEST_KEY = bytes(range(32))
+"""The journal key the tests use (a host supplies its own: ``opsp journal keygen``)."""
 
 
 class JournalFactory(Protocol):
@@ -48,7 +51,7 @@ class SqliteFactory:
         self.path = directory / "journal.sqlite3"
 
     def open(self) -> Journal:
-        return SqliteJournal(self.path)
+        return SqliteJournal(self.path, key=TEST_KEY)
 
     def seen_from_outside(self) -> tuple[list[tuple[str, str]], list[str]]:
         other = sqlite3.connect(self.path)

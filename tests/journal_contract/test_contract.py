@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from adapter import CHINA_TZ, ConfigurationError, JournalOwnerError
+from adapter import CHINA_TZ, Card, ConfigurationError, JournalOwnerError
 from adapter.execution import (
     BatchState,
     CallStatus,
@@ -50,7 +50,7 @@ def test_a_batch_comes_back_typed_and_equal_after_a_restart(journal_factory: Jou
     reopened = journal_factory.open()
     again = reopened.batch(record.id)
     assert again == record
-    assert (again.card.mdtrt_cert_type, again.card.mdtrt_cert_no) == ("02", CERTNO)
+    assert again.card == Card("02", CERTNO)
     assert (again.plan_batch, again.visit, again.remote, again.header) == (BATCH, VISIT, REMOTE, HEADER)
     assert again.plan_batch.totals.medfee_sumamt == Decimal("114.00")  # exact, not a float
     assert (again.state, again.unwind_to, again.mdtrt_id, again.setl_id) == (
@@ -404,3 +404,29 @@ def test_flush_commits_what_the_group_deferred(journal_factory: JournalFactory, 
         other.start_batch(new_batch(2), now=NOW)
         other.close()
     assert journal_factory.seen_from_outside() == ([], ["new", "new"])
+
+
+# -- retention -----------------------------------------------------------------------------
+
+
+def test_purge_erases_credentials_of_finished_batches_outside_any_chain(journal: Journal) -> None:
+    done = journal.start_batch(new_batch(1), now=NOW)
+    journal.update_batch(done.id, now=NOW, state=BatchState.SETTLED)
+    in_flight = journal.start_batch(new_batch(2), now=NOW)
+    journal.update_batch(in_flight.id, now=NOW, state=BatchState.REGISTERED)
+    chained = journal.start_batch(new_batch(3), now=NOW)
+    journal.update_batch(chained.id, now=NOW, state=BatchState.SETTLED)
+    journal.start_chain(refund_plan(chained.id), now=NOW)  # a refund chain in progress names it
+    recent = journal.start_batch(new_batch(4), now=NOW + timedelta(days=30))
+    journal.update_batch(recent.id, now=NOW + timedelta(days=30), state=BatchState.SETTLED)
+    report = journal.purge(NOW + timedelta(days=1))
+    assert report.batches == 1
+    purged = journal.batch(done.id)
+    assert (purged.card, purged.remote, purged.state, purged.plan_batch) == (
+        None,
+        None,
+        BatchState.SETTLED,
+        BATCH,
+    )
+    assert [journal.batch(b.id).card for b in (in_flight, chained, recent)] == [Card("02", CERTNO)] * 3
+    assert journal.purge(NOW + timedelta(days=1)).batches == 0
