@@ -92,9 +92,11 @@ def receipt_of(
             )
         )
     card = record.card
-    cert_type = card.mdtrt_cert_type
-    cert_no = card.card_sn if cert_type == "03" else card.mdtrt_cert_no
-    masked = f"{CERT_TYPE_LABELS.get(cert_type, cert_type)} {mask_number(cert_no or '')}".strip()
+    masked = ""  # a batch whose credential was purged (past the refund window) prints none
+    if card is not None:
+        cert_type = card.mdtrt_cert_type
+        cert_no = card.card_sn if cert_type == "03" else card.mdtrt_cert_no
+        masked = f"{CERT_TYPE_LABELS.get(cert_type, cert_type)} {mask_number(cert_no or '')}".strip()
     return Receipt(
         receipt_category=batch.receipt_category,
         fixmedins_code=header.fixmedins_code,
