@@ -117,8 +117,8 @@ def test_opsp_journal_purge_and_keygen(capsys: pytest.CaptureFixture[str], tmp_p
     assert main(["settle", "examples/visits/P8.json", "--journal", journal]) == 0
     assert stat.S_IMODE(Path(journal + ".key").stat().st_mode) == 0o600  # the demo's own key
     capsys.readouterr()
-    assert main(["journal", "purge", "--before", "2999-01-01", "--journal", journal]) == 1
-    assert "is in the future" in capsys.readouterr().err
+    assert main(["journal", "purge", "--before", "2999-01-01", "--journal", journal]) == 2  # bad input
+    assert "--before" in capsys.readouterr().err
     assert main(["journal", "keygen"]) == 0
     key = capsys.readouterr().out.strip()
     assert len(key) == 44
