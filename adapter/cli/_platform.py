@@ -73,7 +73,7 @@ def journal_path(args: argparse.Namespace) -> Path:
 def open_journal(args: argparse.Namespace) -> Iterator[Journal]:
     path = journal_path(args)
     if not getattr(args, "journal", None):  # the default's directory is ours to make; a named one is not
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds personal data
     journal = SqliteJournal(str(path), key=journal_key(path, demo=args.platform is None))
     try:
         yield journal

@@ -300,7 +300,9 @@ def outbox_payload(parties: Parties, batch: PlanBatch) -> OutboxPayload:
 
 
 def settlement_detail(output: SettlementOutput) -> CallDetail:
-    """Enough of a 2207/2208 answer to finish a batch after a crash: no name, certno or birthday."""
-    return CallDetail(
-        setlinfo=output.setlinfo.model_copy(update={"psn_name": "", "certno": "", "brdy": None})
-    )
+    """Enough of a 2207/2208 answer to finish a batch or print its receipt: amounts and ids, no person.
+
+    The name, certno, birthday, sex, nationality and age the platform echoes are not kept.
+    """
+    personal = {"psn_name": "", "certno": "", "brdy": None, "gend": "", "naty": "", "age": None}
+    return CallDetail(setlinfo=output.setlinfo.model_copy(update=personal))

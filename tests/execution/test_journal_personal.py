@@ -40,6 +40,14 @@ def test_no_id_number_name_or_card_number_in_the_journal_files(tmp_path: Path) -
         refused = journal.batch(result.batches[0].journal_batch_id)
         assert refused.state == BatchState.UNSETTLED
         assert CERTNO not in refused.note
+        answers = [
+            c.detail.setlinfo for c in journal.calls(result.batches[1].journal_batch_id) if c.infno == "2207"
+        ]
+        (answer,) = answers
+        assert answer is not None
+        assert answer.setl_id  # what a receipt and a refund need is kept …
+        kept = (answer.psn_name, answer.certno, answer.brdy, answer.gend, answer.naty, answer.age)
+        assert kept == ("", "", None, "", "", None)  # … and nothing of the person the platform echoed
         # What a re-settlement needs is still there, for whoever holds the key.
         assert refused.card is not None
         assert refused.card.mdtrt_cert_no == CERTNO
