@@ -52,9 +52,10 @@ from ._journal_rows import (
     model_json,
     outbox_from_row,
     personal_columns,
+    seal_clear_columns,
     settlement_from_row,
 )
-from ._journal_seal import Sealer
+from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
     BatchRecord,
     BatchState,
@@ -114,6 +115,8 @@ class SqliteJournal:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA secure_delete=ON")  # erased personal data does not linger in free pages
             self._migrate()
+            if key is not None:
+                self._seal_clear_rows()
         except sqlite3.Error as error:
             self._db.close()
             raise ConfigurationError(
@@ -142,6 +145,31 @@ class SqliteJournal:
                 for statement in filter(str.strip, MIGRATIONS[target].split(";")):
                     db.execute(statement)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(target),))
+
+    def _seal_clear_rows(self) -> None:
+        """Seal credentials kept in clear (a journal from before sealing, or one written without a key).
+
+        ``meta.clear_personal_data`` is ``'0'`` once every row is sealed, so this costs one read
+        on every later open; a clear write (no key, clear allowed) sets it to ``'1'``.
+        """
+        if self._meta(self._db, "clear_personal_data") == "0":
+            return
+        with self._write(durable=True) as db:
+            rows = db.execute(
+                "SELECT id, visit_key, batch_number, attempt, card, person FROM batches"
+                " WHERE substr(card, 1, ?) != ? OR substr(person, 1, ?) != ?",
+                (len(SEALED_PREFIX), SEALED_PREFIX, len(SEALED_PREFIX), SEALED_PREFIX),
+            ).fetchall()
+            for row in rows:
+                card, person = seal_clear_columns(row, self._sealer)
+                db.execute("UPDATE batches SET card = ?, person = ? WHERE id = ?", (card, person, row["id"]))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('clear_personal_data', '0')")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no clear page image left in the WAL
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def _version(self, db: sqlite3.Connection) -> int:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -305,6 +333,8 @@ class SqliteJournal:
         stamp = now.isoformat()
         card, remote = personal_columns(batch, self._sealer)
         with self._write() as db:
+            if self._sealer.key is None:  # kept in clear (allowed): a later keyed open seals it
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('clear_personal_data', '1')")
             cursor = db.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
                 " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from .._codec import decode, encode
 from .._lookup import Card
 from ..planning import PlanBatch, PlanVisit
-from ._journal_seal import Sealer
+from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
     BatchRecord,
     BatchState,
@@ -48,6 +48,7 @@ __all__ = [
     "model_json",
     "outbox_from_row",
     "personal_columns",
+    "seal_clear_columns",
     "settlement_from_row",
 ]
 
@@ -204,6 +205,17 @@ def _remote(text: str) -> RemoteFields | None:
         return None
     fields = decode(text)
     return RemoteFields.model_validate(fields) if fields else None
+
+
+def seal_clear_columns(row: sqlite3.Row, sealer: Sealer) -> tuple[str, str]:
+    """A stored row's ``card`` and ``person`` columns, sealed where they were kept in clear."""
+    context = _context(row["visit_key"], row["batch_number"], row["attempt"])
+    sealed = []
+    for column in ("card", "person"):
+        value = row[column]
+        clear = value not in ("{}", PURGED) and not value.startswith(SEALED_PREFIX)
+        sealed.append(sealer.seal(value, context=context) if clear else value)
+    return sealed[0], sealed[1]
 
 
 def batch_from_row(row: sqlite3.Row, sealer: Sealer) -> BatchRecord:

@@ -31,13 +31,22 @@ from pathlib import Path
 
 from .._errors import ConfigurationError
 
-__all__ = ["KEY_ENV", "KEY_FILE_ENV", "Sealer", "key_from_environment", "new_key", "parse_key"]
+__all__ = [
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "SEALED_PREFIX",
+    "Sealer",
+    "key_from_environment",
+    "new_key",
+    "parse_key",
+]
 
 KEY_ENV = "OPSP_JOURNAL_KEY"
 """The environment variable the CLI reads the journal key from (base64 of 32 random bytes)."""
 KEY_FILE_ENV = "OPSP_JOURNAL_KEY_FILE"
 """… or the file it reads it from."""
-_PREFIX = "aesgcm1:"
+SEALED_PREFIX = _PREFIX = "aesgcm1:"
+"""How a sealed value starts (anything else was kept in clear)."""
 _NONCE = 12
 
 

@@ -189,6 +189,11 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     assert block.first == 8
     journal.close()
     assert SqliteJournal(path, key=TEST_KEY).schema_version == 2  # opened again: nothing left to migrate
+    # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
+    assert CERTNO.encode() not in raw
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT substr(card, 1, 8) FROM batches").fetchone() == ("aesgcm1:",)
 
 
 def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: Path) -> None:
