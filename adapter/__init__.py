@@ -21,6 +21,7 @@ from ._errors import (
     JournalOwnerError,
     MappingError,
     OutcomeUnknownError,
+    PersonBusyError,
     PlatformError,
     PlatformTimeoutError,
     PlatformUnavailableError,
@@ -33,7 +34,7 @@ from ._lookup import Card
 from ._msgid import MsgIdFactory
 from ._planned import PlannedVisit
 from ._settings import AdapterSettings, GatewaySettings, RetrySettings, TimeoutSettings, load_settings
-from .execution import ExecutionPolicy, SqliteJournal
+from .execution import ExecutionPolicy, SqliteJournal, open_journal
 
 __all__ = [
     "CHINA_TZ",
@@ -58,6 +59,7 @@ __all__ = [
     "MsgIdFactory",
     "NoAuth",
     "OutcomeUnknownError",
+    "PersonBusyError",
     "PlannedVisit",
     "PlatformClient",
     "PlatformError",
@@ -77,6 +79,7 @@ __all__ = [
     "encode",
     "fixed_clock",
     "load_settings",
+    "open_journal",
     "redact_personal_data",
     "tif_signature",
 ]

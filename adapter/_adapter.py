@@ -115,7 +115,8 @@ class Adapter:
         if self._journal is None:
             raise ConfigurationError("settling needs a journal (Adapter(..., journal=SqliteJournal(path)))")
         context = self._context(visit)
-        with self._journal.group():
+        # One settlement of a person at a time, hospital-wide: the platform's answers depend on the order.
+        with self._journal.person_lock(context.psn_no), self._journal.group():
             return settle_visit(self._calls(self._journal), context, policy=self._policy)
 
     def dry_run(self, visit: VisitInput) -> VisitResult:
@@ -139,9 +140,12 @@ class Adapter:
     def refund(self, setl_id: str, *, lines: Sequence[str] | None = None) -> RefundResult:
         """Refund ``setl_id`` (隔笔退费 included): refund the later ones, the target, re-settle the rest."""
         journal = self._require_journal("refunds")
-        plan = plan_refund(journal, setl_id, lines=lines)
-        with journal.group():
-            return run_refund(self._calls(journal), plan, policy=self._policy)
+        person = plan_refund(journal, setl_id, lines=lines).psn_no  # refuses an unknown or refunded one
+        # Planned again and run under the person's lock: no other desk settles them meanwhile.
+        with journal.person_lock(person):
+            plan = plan_refund(journal, setl_id, lines=lines)
+            with journal.group():
+                return run_refund(self._calls(journal), plan, policy=self._policy)
 
     def _require_journal(self, what: str) -> Journal:
         if self._journal is None:

@@ -8,6 +8,7 @@ Every exception the adapter raises on purpose is one of these::
     ├── InputError(ValueError)             the HIS gave us bad visit data; found before any I/O
     ├── MappingError(LookupError)          a code has no mapping we can use
     ├── EligibilityError                   the patient cannot be settled the way that was asked
+    ├── PersonBusyError                    another desk is settling or refunding this patient right now
     ├── AmountMismatchError(ArithmeticError) an answer broke a money identity or drifted from the plan
     ├── TransportError                     the call did not produce a usable answer
     │   ├── ConnectError                   never reached the platform (nothing was sent)
@@ -84,6 +85,20 @@ class MappingError(AdapterError, LookupError):
 
 class EligibilityError(AdapterError):
     """The patient cannot be settled as asked (e.g. several insurances, none chosen)."""
+
+
+class PersonBusyError(AdapterError):
+    """Another desk holds this patient's lock (a settlement, refund chain or recovery) past the wait.
+
+    Nothing was sent: the cashier tries again once the other desk has finished.
+    """
+
+    def __init__(self, *, waited: float) -> None:
+        self.waited = waited
+        super().__init__(
+            f"another desk is settling or refunding this patient (waited {waited:g} s); nothing was sent:"
+            " try again when it has finished (另一窗口正在为该参保人办理结算或退费，请稍后再试)"
+        )
 
 
 class AmountMismatchError(AdapterError, ArithmeticError):

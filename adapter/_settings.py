@@ -79,6 +79,12 @@ class AdapterSettings(BaseSettings):
     """This billing node's digit when several nodes (desks, servers) share the institution's code:
     each then issues only msgids whose 4-digit sequence starts with it (PROTOCOL.md §1.3). Give every
     node a digit: a node without one draws from the whole range, which overlaps all of them."""
+    journal: str = ""
+    """Where the journal is: a SQLite file, or ``postgresql://user@host:5432/db`` for one journal that
+    every desk and server of the hospital shares (keep a password in ``~/.pgpass`` or ``PGPASSWORD``,
+    not here); empty: the CLI's ``./opsp-journal.sqlite3``."""
+    journal_lock_wait: float = Field(default=30.0, ge=0, le=600)
+    """Seconds a desk waits while another desk settles or refunds the same patient (then PersonBusyError)."""
     opter_type: Literal["1", "2", "3"] = "1"
     opter: str
     opter_name: str

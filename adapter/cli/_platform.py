@@ -10,10 +10,17 @@ from pathlib import Path
 from .._client import PlatformClient
 from .._embedded import default_journal_path, demo_settings_path, embedded_client
 from .._settings import AdapterSettings, load_settings
-from ..execution import Journal, SqliteJournal
+from ..execution import Journal, is_postgres_url
+from ..execution import open_journal as open_journal_at
 from ._journal_key import journal_key
 
-__all__ = ["add_journal_option", "add_platform_options", "open_journal", "platform_client", "settings_of"]
+__all__ = [
+    "add_journal_option",
+    "add_platform_options",
+    "open_journal",
+    "platform_client",
+    "settings_of",
+]
 
 
 def add_platform_options(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +41,10 @@ def add_platform_options(parser: argparse.ArgumentParser) -> None:
 def add_journal_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--journal",
-        metavar="PATH",
-        help="the journal database (default: one per platform and hospital in the user's data "
-        "directory, $OPSP_DATA_DIR or $XDG_DATA_HOME/opsp)",
+        metavar="PATH|URL",
+        help="the journal: a SQLite file, or postgresql://… shared by every desk (default: the settings'"
+        " journal, env OPSP_JOURNAL; else one per platform and hospital in the user's data directory,"
+        " $OPSP_DATA_DIR or $XDG_DATA_HOME/opsp)",
     )
 
 
@@ -63,18 +71,23 @@ def platform_client(args: argparse.Namespace) -> Iterator[PlatformClient]:
         yield client
 
 
-def journal_path(args: argparse.Namespace) -> Path:
-    if getattr(args, "journal", None):
-        return Path(args.journal)
-    return default_journal_path(settings_of(args), args.platform)
+def journal_target(args: argparse.Namespace) -> str:
+    """--journal, else the settings' ``journal`` (env OPSP_JOURNAL), else the default file."""
+    named: str = getattr(args, "journal", None) or settings_of(args).journal
+    if named:
+        return named
+    path = default_journal_path(settings_of(args), args.platform)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # ours to make; holds personal data
+    return str(path)
 
 
 @contextmanager
 def open_journal(args: argparse.Namespace) -> Iterator[Journal]:
-    path = journal_path(args)
-    if not getattr(args, "journal", None):  # the default's directory is ours to make; a named one is not
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds personal data
-    journal = SqliteJournal(str(path), key=journal_key(path, demo=args.platform is None))
+    """The journal the options and settings name: a SQLite file, or a PostgreSQL URL."""
+    target = journal_target(args)
+    demo = args.platform is None and not is_postgres_url(target)  # the demo's own key: its own file only
+    key = journal_key(Path(target), demo=demo)
+    journal = open_journal_at(target, lock_wait=settings_of(args).journal_lock_wait, key=key)
     try:
         yield journal
     finally:

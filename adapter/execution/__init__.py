@@ -11,6 +11,7 @@ from ._checks import Drift
 from ._context import ExecutionPolicy, VisitContext
 from ._execute import settle_visit
 from ._journal import Journal, SqliteJournal
+from ._journal_open import is_postgres_url, open_journal
 from ._outbox import add_working_days
 from ._records import (
     BatchRecord,
@@ -58,7 +59,9 @@ __all__ = [
     "VisitContext",
     "VisitResult",
     "add_working_days",
+    "is_postgres_url",
     "no_checkpoint",
+    "open_journal",
     "plan_refund",
     "recover",
     "resume_refund",

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from .._errors import ConfigurationError, JournalOwnerError
+from .._errors import ConfigurationError, JournalOwnerError, PersonBusyError
 from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ._journal_protocol import Journal
 from ._journal_rows import (
@@ -101,6 +101,9 @@ class SqliteJournal:
             clear_allowed=in_memory if clear_personal_data is None else clear_personal_data,
             where=f"journal {self._path}",
         )
+        self.lock_wait = 30.0
+        self._people_lock = threading.Lock()
+        self._people: dict[str, tuple[threading.RLock, int]] = {}  # person lock, holders and waiters
         try:
             if not in_memory:
                 _owner_only(self._path)
@@ -326,6 +329,36 @@ class SqliteJournal:
                     raise
             if not defer:
                 self._commit()
+
+    # -- one patient at a time ---------------------------------------------------------
+
+    @contextmanager
+    def person_lock(self, psn_no: str, *, wait: float | None = None) -> Iterator[None]:
+        """This person's lock among the threads of this process.
+
+        A SQLite journal is one desk's own file (each desk its own, told apart by
+        ``msgid_node``), so there is no other desk to keep out; within the desk, two threads
+        settling one person are kept apart as ``PostgresJournal`` keeps desks apart.
+        """
+        seconds = self.lock_wait if wait is None else wait
+        with self._people_lock:
+            lock, users = self._people.get(psn_no, (threading.RLock(), 0))
+            self._people[psn_no] = (lock, users + 1)
+        try:
+            acquired = lock.acquire(timeout=seconds) if seconds > 0 else lock.acquire(blocking=False)
+            if not acquired:
+                raise PersonBusyError(waited=seconds)
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            with self._people_lock:
+                lock, users = self._people[psn_no]
+                if users == 1:
+                    del self._people[psn_no]
+                else:
+                    self._people[psn_no] = (lock, users - 1)
 
     # -- batches -----------------------------------------------------------------------
 

@@ -73,6 +73,17 @@ class Journal(Protocol):
         """A block of msgids after every one reserved before (``_msgid.next_block``), durable first."""
         ...
 
+    # -- one patient at a time -----------------------------------------------------------
+
+    def person_lock(self, psn_no: str, *, wait: float | None = None) -> AbstractContextManager[None]:
+        """Hold this person's lock for a settlement, refund chain or recovery: one at a time.
+
+        Waits up to ``wait`` seconds (the journal's default when None; 0: do not wait), then
+        raises ``PersonBusyError``. ``PostgresJournal``: hospital-wide; ``SqliteJournal``:
+        within this process (a SQLite journal is one desk's own file).
+        """
+        ...
+
     # -- batches -----------------------------------------------------------------------
 
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord: ...

@@ -1,5 +1,9 @@
 """``recover``: finish or unwind every batch a crash (or an unreachable platform) left in flight.
 
+Each batch and chain is recovered holding its person's lock, taken without waiting: one a
+live process is working on (it holds the lock) is skipped and reported, one whose process
+died (its lock died with it) is finished — from any node sharing the journal.
+
 For each unfinished batch, from its journaled calls alone:
 
 1. a 2207 the platform answered (recorded OK) → finish: ledger + settled (or flagged);
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._errors import AdapterError, PlatformError
+from .._errors import AdapterError, PersonBusyError, PlatformError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy
 from ._records import BatchRecord, BatchState, CallRecord, CallStatus, ChainRecord, ChainStatus
@@ -27,6 +31,7 @@ from ._unwind import close_open_calls, find_registration, finish_settlement, rev
 __all__ = ["RecoveryAction", "recover"]
 
 _OPEN = (CallStatus.INTENT, CallStatus.UNKNOWN)
+_BUSY = "另一收费窗口正在办理该参保人的结算或退费：未处理，稍后再运行 recover"
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,25 @@ def recover(calls: JournaledCalls, *, policy: ExecutionPolicy) -> list[RecoveryA
 
     actions = []
     chained: set[int] = set()
-    for chain in calls.journal.unfinished_chains():
-        result = resume_refund(calls, chain.id, policy=policy)
+    journal = calls.journal
+    for chain in journal.unfinished_chains():
+        target = journal.settlement(chain.target_setl_id)
+        try:
+            with journal.person_lock(target.psn_no if target else "", wait=0):
+                result = resume_refund(calls, chain.id, policy=policy)
+        except PersonBusyError:
+            chained.update(_chain_batches(chain))
+            actions.append(
+                RecoveryAction(
+                    0,
+                    f"refund chain {chain.id}",
+                    chain.target_setl_id,
+                    BatchState.REFUNDING,
+                    BatchState.REFUNDING,
+                    _BUSY,
+                )
+            )
+            continue
         chained.update(_chain_batches(calls.journal.chain(chain.id)))
         actions.append(
             RecoveryAction(
@@ -62,7 +84,14 @@ def recover(calls: JournaledCalls, *, policy: ExecutionPolicy) -> list[RecoveryA
         if record.id in still_chained:
             continue
         try:
-            after, message = _recover_batch(calls, record, policy)
+            # Only a batch whose person no live process holds: a dead process's lock died with it.
+            with journal.person_lock(record.psn_no, wait=0):
+                current = journal.batch(record.id)  # it may have ended while we waited
+                if current.state.terminal:
+                    continue
+                after, message = _recover_batch(calls, current, policy)
+        except PersonBusyError:
+            after, message = record.state, _BUSY
         except AdapterError as error:
             after, message = calls.journal.batch(record.id).state, f"未完成，稍后重试：{error}"
         actions.append(

@@ -1,0 +1,119 @@
+"""The PostgreSQL journal's schema, its version, and the check made on every open.
+
+The tables and columns are those of the SQLite journal (``_journal_rows``), so one set of
+row decoders serves both. Differences, each for a reason:
+
+* ``BIGINT GENERATED ALWAYS AS IDENTITY`` ids, and an explicit ``seq`` on calls and
+  settlements: the order of a person's settlements and of a batch's calls is the order
+  they were journaled, which SQLite gave by ``rowid`` and PostgreSQL gives by nothing.
+* money is ``NUMERIC`` without a scale: exact, and it keeps the scale it was given
+  (``114.00`` stays ``114.00``); a fixed scale would round silently.
+* times stay ISO text, exactly as the clock or the platform gave them: the platform's
+  ``setl_time`` is a naive China-local time that ``timestamptz`` would reinterpret.
+* ``msgid_marks`` as in SQLite (schema 2 there): the shared msgid high-water mark per
+  institution and node (``_journal_postgres``'s docstring).
+* ``batches.owner``: which process (host:pid) started the batch, for an operator reading
+  the journal; liveness is not judged from it (the person lock is).
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    visit_key TEXT NOT NULL,
+    ipt_otp_no TEXT NOT NULL,
+    batch_number INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    med_type TEXT NOT NULL,
+    dise_codg TEXT NOT NULL,
+    psn_no TEXT NOT NULL,
+    insutype TEXT NOT NULL,
+    insuplc_admdvs TEXT NOT NULL,
+    card TEXT NOT NULL,
+    chrg_bchno TEXT NOT NULL,
+    mdtrt_id TEXT NOT NULL DEFAULT '',
+    setl_id TEXT NOT NULL DEFAULT '',
+    plan_batch TEXT NOT NULL,
+    visit TEXT NOT NULL,
+    person TEXT NOT NULL,
+    header TEXT NOT NULL,
+    acct_used_flag TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    unwind_to TEXT NOT NULL DEFAULT 'unsettled',
+    owner TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (visit_key, batch_number, attempt)
+);
+CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
+CREATE INDEX IF NOT EXISTS batches_visit ON batches (visit_key);
+CREATE TABLE IF NOT EXISTS calls (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+    msgid TEXT PRIMARY KEY,
+    batch_id BIGINT REFERENCES batches (id),
+    infno TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    sent_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS calls_batch ON calls (batch_id);
+CREATE INDEX IF NOT EXISTS calls_status ON calls (status);
+CREATE TABLE IF NOT EXISTS settlements (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+    setl_id TEXT PRIMARY KEY,
+    batch_id BIGINT NOT NULL REFERENCES batches (id),
+    psn_no TEXT NOT NULL,
+    insutype TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    mdtrt_id TEXT NOT NULL,
+    chrg_bchno TEXT NOT NULL,
+    msgid TEXT NOT NULL,
+    setl_time TEXT NOT NULL,
+    medfee_sumamt NUMERIC NOT NULL,
+    fund_pay_sumamt NUMERIC NOT NULL,
+    acct_pay NUMERIC NOT NULL,
+    psn_cash_pay NUMERIC NOT NULL,
+    active BOOLEAN NOT NULL,
+    refund_setl_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS settlements_scope ON settlements (psn_no, insutype, year);
+CREATE TABLE IF NOT EXISTS refund_chains (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target_setl_id TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    progress TEXT NOT NULL,
+    next_step INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    visit_key TEXT NOT NULL,
+    batch_number INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    due TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE TABLE IF NOT EXISTS msgid_marks (
+    prefix TEXT NOT NULL,
+    node INTEGER NOT NULL,
+    second TEXT NOT NULL,
+    sequence INTEGER NOT NULL CHECK (sequence BETWEEN 1 AND 9999),
+    PRIMARY KEY (prefix, node)
+)
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1}
+"""Version → the statements that bring the journal from the version before to it (a new journal too)."""
+SCHEMA_VERSION = max(MIGRATIONS)
