@@ -678,6 +678,8 @@ class PostgresJournal:
         )
         with self._write() as cursor:
             cursor.execute(query, {**assignments, "chain_id": chain_id})
+            if cursor.rowcount != 1:
+                raise KeyError(f"no refund chain {chain_id} in the journal")
 
     def unfinished_chains(self) -> list[ChainRecord]:
         rows = self._read_all(

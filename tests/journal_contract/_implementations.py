@@ -14,7 +14,7 @@ from typing import Protocol
 
 from adapter.execution import Journal, SqliteJournal
 
-__all__ = ["FACTORIES", "TEST_KEY", "JournalFactory", "SqliteFactory"]
+__all__ = ["FACTORIES", "SERVER_FACTORIES", "TEST_KEY", "JournalFactory", "PostgresFactory", "SqliteFactory"]
 
 TEST_KEY = bytes(range(32))
 """The journal key the tests use (a host supplies its own: ``opsp journal keygen``)."""
@@ -73,4 +73,42 @@ class SqliteFactory:
         """The test's temporary directory goes with the test."""
 
 
+class PostgresFactory:
+    """A schema of its own in this run's PostgreSQL database (``postgres_url`` in tests/conftest.py)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = url
+        self.integrity_error: tuple[type[BaseException], ...] = (psycopg.errors.UniqueViolation,)
+
+    def open(self) -> Journal:
+        from adapter.execution._journal_postgres import PostgresJournal
+
+        return PostgresJournal(self.url, pool_size=4, lock_wait=5, key=TEST_KEY)
+
+    def seen_from_outside(self) -> tuple[list[tuple[str, str]], list[str]]:
+        import psycopg
+
+        with psycopg.connect(self.url) as other:
+            calls = [
+                (row[0], row[1]) for row in other.execute("SELECT msgid, status FROM calls ORDER BY seq")
+            ]
+            states = [row[0] for row in other.execute("SELECT state FROM batches ORDER BY id")]
+        return calls, states
+
+    def set_schema_version(self, version: int) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url) as other:
+            other.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(version),))
+
+    def close(self) -> None:
+        """The schema goes with the run's database, dropped when the run ends."""
+
+
 FACTORIES: dict[str, Callable[[Path], JournalFactory]] = {"sqlite": SqliteFactory}
+"""Implementations that need nothing but a directory; ``SERVER_FACTORIES`` need a server."""
+SERVER_FACTORIES: dict[str, Callable[[str], JournalFactory]] = {"postgres": PostgresFactory}
+"""Built from the URL of a fresh store (``postgres_url``): skipped with a reason where no server runs,
+failed instead under CI (tests/postgres.py)."""

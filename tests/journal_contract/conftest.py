@@ -9,12 +9,15 @@ import pytest
 
 from adapter.execution import Journal
 
-from ._implementations import FACTORIES, JournalFactory
+from ._implementations import FACTORIES, SERVER_FACTORIES, JournalFactory
 
 
-@pytest.fixture(params=sorted(FACTORIES))
+@pytest.fixture(params=sorted(FACTORIES) + sorted(SERVER_FACTORIES))
 def journal_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JournalFactory]:
-    factory = FACTORIES[request.param](tmp_path)
+    if request.param in SERVER_FACTORIES:
+        factory = SERVER_FACTORIES[request.param](request.getfixturevalue("postgres_url"))
+    else:
+        factory = FACTORIES[request.param](tmp_path)
     try:
         yield factory
     finally:

@@ -7,18 +7,21 @@ to what was written.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from adapter import CHINA_TZ, Card, ConfigurationError, JournalOwnerError
+from adapter import CHINA_TZ, Card, ConfigurationError, JournalOwnerError, PersonBusyError
 from adapter.execution import (
     BatchState,
     CallStatus,
     ChainStatus,
     Journal,
     JournalOwner,
+    SqliteJournal,
 )
 from adapter.execution._records import CallDetail, Resettled, StepProgress
 from adapter.transactions._settlement import SettlementInfo
@@ -430,3 +433,37 @@ def test_purge_erases_credentials_of_finished_batches_outside_any_chain(journal:
     )
     assert [journal.batch(b.id).card for b in (in_flight, chained, recent)] == [Card("02", CERTNO)] * 3
     assert journal.purge(NOW + timedelta(days=1)).batches == 0
+
+
+# -- one patient at a time -------------------------------------------------------------------
+
+
+def test_one_person_at_a_time_another_waits_then_is_refused(journal_factory: JournalFactory) -> None:
+    """Two desks (two journals on one store; on SQLite, two threads of one process)."""
+    desk_a = journal_factory.open()
+    # A SQLite journal is one desk's file: its lock keeps that desk's threads apart.
+    desk_b = desk_a if isinstance(desk_a, SqliteJournal) else journal_factory.open()
+    events: list[str] = []
+    holding = threading.Event()
+
+    def settle_at_a() -> None:
+        with desk_a.person_lock("P1"):
+            events.append("a in")
+            holding.set()
+            time.sleep(0.3)
+            events.append("a out")
+
+    thread = threading.Thread(target=settle_at_a)
+    thread.start()
+    holding.wait(5)
+    with desk_b.person_lock("P2", wait=0):
+        events.append("another person at once")
+    refused = "another desk is settling or refunding this patient"
+    with pytest.raises(PersonBusyError, match=refused), desk_b.person_lock("P1", wait=0.05):
+        events.append("never")
+    with desk_b.person_lock("P1", wait=5):  # waits for desk A to finish
+        events.append("b in")
+    thread.join()
+    assert events == ["a in", "another person at once", "a out", "b in"]
+    for desk in {id(desk_a): desk_a, id(desk_b): desk_b}.values():
+        desk.close()

@@ -1,4 +1,4 @@
-"""A cashier desk as a process, for tests/journal_pg/test_many_desks.py: threads settling visits on one journal.
+"""A cashier desk as a process (tests/journal_pg/test_many_desks.py): threads settling visits on one journal.
 
 Usage: python -m tests.journal_pg._desk MOCK_URL JOURNAL_URL DESK  < work.json
 

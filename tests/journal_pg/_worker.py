@@ -11,9 +11,10 @@ import threading
 import time
 from datetime import datetime
 
+from adapter import CHINA_TZ, MsgIdFactory
 from adapter.execution._journal_postgres import PostgresJournal
 
-FROZEN = datetime(2026, 11, 22, 9, 30, 0)  # every process and thread in the same second
+FROZEN = datetime(2026, 11, 22, 9, 30, 0, tzinfo=CHINA_TZ)  # every process and thread in one second
 
 
 def draw(url: str, threads: int, count: int) -> None:
@@ -22,7 +23,8 @@ def draw(url: str, threads: int, count: int) -> None:
     lock = threading.Lock()
 
     def desk() -> None:
-        factory = journal.msgid_factory("H42010200001", clock=lambda: FROZEN)
+        factory = MsgIdFactory("H42010200001", clock=lambda: FROZEN)  # as each desk's client has
+        factory.reserve_from(journal.reserve_msgids)
         mine = [factory() for _ in range(count)]
         with lock:
             drawn.extend(mine)

@@ -33,7 +33,8 @@ def live_settlements(mock_db: Path) -> dict[str, list[str]]:
     order: dict[str, list[str]] = defaultdict(list)
     with _connect(mock_db) as db:
         for psn_no, setl_id in db.execute(
-            "SELECT psn_no, setl_id FROM settlement WHERE kind = 'settlement' AND status = 'active' ORDER BY seq"
+            "SELECT psn_no, setl_id FROM settlement"
+            " WHERE kind = 'settlement' AND status = 'active' ORDER BY seq"
         ):
             order[psn_no].append(setl_id)
     return dict(order)

@@ -107,7 +107,7 @@ def _run_together(desks: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
         assert process.stdin is not None
         process.stdin.write("go\n")
         process.stdin.close()
-    lines = []
+    lines: list[dict[str, Any]] = []
     for process in desks:
         assert process.stdout is not None
         lines.extend(json.loads(line) for line in process.stdout.read().splitlines())
