@@ -201,6 +201,7 @@ class PostgresJournal:
             for key, value in (("platform", owner.platform), ("fixmedins_code", owner.fixmedins_code)):
                 cursor.execute("INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, value))
             found = _owner_of(cursor)
+            self._count(statements=2)  # three statements in this write
             if found != owner:
                 raise JournalOwnerError(self.name, found=found, wanted=owner)
 
@@ -310,7 +311,7 @@ class PostgresJournal:
                         cursor.execute("RELEASE one_write")
                     raise
                 cursor.execute("RELEASE one_write")
-                self._count(statements=3)
+                self._count(statements=1)  # transaction control (savepoints) is not counted
             else:
                 try:
                     yield cursor
@@ -380,6 +381,7 @@ class PostgresJournal:
             return
         idle = conn.info.transaction_status == TransactionStatus.IDLE
         conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+        self._count(statements=1)
         if idle:
             conn.commit()
 

@@ -67,9 +67,15 @@ def test_three_desk_processes_of_ten_threads_share_one_journal(
     assert all(set(line["statuses"]) == {"settled"} for line in lines)
     presented = Counter(line["ipt_otp_no"] for line in lines)
     assert presented == {f"MD{n:03d}": 2 for n in range(30)}
-    receipts = [setl_id for line in lines for setl_id in line["setl_ids"] if setl_id]
+    by_visit: dict[str, list[list[str]]] = {}
+    for line in lines:
+        by_visit.setdefault(line["ipt_otp_no"], []).append(line["setl_ids"])
+    # The second desk's receipt is the first desk's settlement, reprinted (此前已处理), never a new one.
+    assert all(first == second for first, second in by_visit.values())
+    receipts = [setl_id for first, _second in by_visit.values() for setl_id in first]
     # 30 visits: 6 of P2 with two batches, 24 with one -> 36 batches, each settled exactly once.
     assert len(receipts) == len(set(receipts)) == 36
+    assert "" not in receipts
 
     assert platform_state.repeated_msgids(mock_db) == []
     journal = PostgresJournal(postgres_url)
