@@ -28,6 +28,7 @@ import argparse
 import copy
 import json
 import multiprocessing
+import os
 import statistics
 import tempfile
 import time
@@ -48,6 +49,8 @@ from tests.served import served
 
 ROOT = Path(__file__).resolve().parents[1]
 PATIENTS = ["P1", "P2", "P3", "P10"]
+KEY = os.urandom(32)
+"""The journal key every desk shares (made once, before the desks are forked)."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,9 @@ def _desk(
     settings = load_settings(demo_settings_path(), endpoint=endpoint)
     try:
         opened = (
-            PostgresJournal(journal, pool_size=2)
+            PostgresJournal(journal, pool_size=2, key=KEY)
             if journal.startswith("postgresql")
-            else SqliteJournal(journal)
+            else SqliteJournal(journal, key=KEY)
         )
         counter = _SqliteCounter()
         if isinstance(opened, SqliteJournal):

@@ -10,6 +10,7 @@ fail: a CI run that cannot test the PostgreSQL journal must not pass.
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from typing import NoReturn
@@ -23,6 +24,12 @@ HOW_TO_ENABLE = (
     " pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start — or set"
     " OPSP_TEST_POSTGRES to a server URL; pip install -e '.[test]' brings psycopg"
 )
+
+
+JOURNAL_KEY = bytes(range(32))
+"""The key every desk of a test shares (a hospital gives all its desks one key: ``opsp journal keygen``)."""
+JOURNAL_KEY_ENV = {"OPSP_JOURNAL_KEY": base64.b64encode(JOURNAL_KEY).decode("ascii")}
+"""… as an ``opsp`` process reads it from its environment."""
 
 
 def unavailable(reason: str) -> NoReturn:

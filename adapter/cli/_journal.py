@@ -9,10 +9,8 @@ from datetime import date, datetime, time
 from .._clock import CHINA_TZ, china_now
 from .._codec import encode
 from .._errors import InputError
-from ..execution import SqliteJournal
 from ..execution._journal_seal import new_key
-from ._journal_key import journal_key
-from ._platform import add_journal_option, add_platform_options, journal_path
+from ._platform import add_journal_option, add_platform_options, open_journal
 
 __all__ = ["register"]
 
@@ -48,12 +46,8 @@ def purge_command(args: argparse.Namespace) -> int:
     if args.before > today:
         raise InputError(f"{args.before} is in the future (today is {today})", where="--before")
     before = datetime.combine(args.before, time(), tzinfo=CHINA_TZ)
-    path = journal_path(args)
-    journal = SqliteJournal(str(path), key=journal_key(path, demo=args.platform is None))
-    try:
+    with open_journal(args) as journal:  # a SQLite file or the shared PostgreSQL journal
         report = journal.purge(before)
-    finally:
-        journal.close()
     if args.json:
         sys.stdout.buffer.write(
             encode({"purged_batches": report.batches, "before": str(args.before)}) + b"\n"

@@ -68,15 +68,17 @@ from .._errors import ConfigurationError, JournalOwnerError, PersonBusyError
 from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from ._journal_rows import (
+    PURGED,
     batch_from_row,
     call_from_row,
-    card_json,
     chain_from_row,
     json_text,
     model_json,
     outbox_from_row,
+    personal_columns,
     settlement_from_row,
 )
+from ._journal_seal import Sealer
 from ._records import (
     BatchRecord,
     BatchState,
@@ -89,6 +91,7 @@ from ._records import (
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
+    PurgeReport,
     SettlementRecord,
     StepProgress,
 )
@@ -125,10 +128,23 @@ class PostgresJournal:
     """The journal in a PostgreSQL database shared by every desk (see the module docstring)."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 16, lock_wait: float = 30.0, open_timeout: float = 10.0
+        self,
+        url: str,
+        *,
+        key: bytes | None = None,
+        clear_personal_data: bool = False,
+        pool_size: int = 16,
+        lock_wait: float = 30.0,
+        open_timeout: float = 10.0,
     ) -> None:
+        """Open the journal at ``url`` (creating or migrating its tables); ``key`` seals credentials.
+
+        As with ``SqliteJournal``: without ``key`` the journal refuses to store a credential
+        unless ``clear_personal_data``; every desk sharing the journal needs the same key.
+        """
         self.url = url
         self.name = _redacted(url)
+        self._sealer = Sealer(key=key, clear_allowed=clear_personal_data, where=f"journal {self.name}")
         self.lock_wait = lock_wait
         self.stats = JournalStats()
         self._stats_lock = threading.Lock()
@@ -430,6 +446,7 @@ class PostgresJournal:
 
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord:
         stamp = now.isoformat()
+        card, remote = personal_columns(batch, self._sealer)
         with self._write() as cursor:
             cursor.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
@@ -447,11 +464,11 @@ class PostgresJournal:
                     batch.psn_no,
                     batch.insutype,
                     batch.insuplc_admdvs,
-                    card_json(batch.card),
+                    card,
                     batch.chrg_bchno,
                     model_json(batch.plan_batch),
                     model_json(batch.visit),
-                    model_json(batch.remote),
+                    remote,
                     model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
@@ -462,13 +479,13 @@ class PostgresJournal:
             )
             row = cursor.fetchone()
         assert row is not None
-        return batch_from_row(cast(Any, row))
+        return batch_from_row(cast(Any, row), self._sealer)
 
     def batch(self, batch_id: int) -> BatchRecord:
         row = self._read_one("SELECT * FROM batches WHERE id = %s", (batch_id,))
         if row is None:
             raise KeyError(f"no batch {batch_id} in the journal")
-        return batch_from_row(cast(Any, row))
+        return batch_from_row(cast(Any, row), self._sealer)
 
     def update_batch(
         self,
@@ -502,11 +519,11 @@ class PostgresJournal:
     def unfinished_batches(self) -> list[BatchRecord]:
         terminal = [state.value for state in BatchState if state.terminal]
         rows = self._read_all("SELECT * FROM batches WHERE state <> ALL(%s) ORDER BY id", (terminal,))
-        return [batch_from_row(cast(Any, row)) for row in rows]
+        return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
         rows = self._read_all("SELECT * FROM batches WHERE visit_key = %s ORDER BY id", (visit_key,))
-        return [batch_from_row(cast(Any, row)) for row in rows]
+        return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
     # -- calls -------------------------------------------------------------------------
 
@@ -688,6 +705,30 @@ class PostgresJournal:
             "SELECT * FROM refund_chains WHERE status = %s ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
         )
         return [chain_from_row(cast(Any, row)) for row in rows]
+
+    # -- retention ---------------------------------------------------------------------
+
+    def purge(self, before: datetime) -> PurgeReport:
+        """Erase the credential and 异地 fields of finished batches older than ``before`` (as SQLite's)."""
+        terminal = [state.value for state in BatchState if state.terminal]
+        chained: set[int] = set()
+        for chain in self.unfinished_chains():
+            chained.update(step.batch_id for step in chain.plan.steps)
+            chained.update(batch_id for step in chain.progress for batch_id in step.attempts)
+        with self._write(durable=True) as cursor:
+            cursor.execute(
+                "UPDATE batches SET card = %(purged)s, person = %(purged)s"
+                " WHERE state = ANY(%(terminal)s) AND updated_at < %(before)s AND card <> %(purged)s"
+                " AND NOT (id = ANY(%(chained)s)) RETURNING id",
+                {
+                    "purged": PURGED,
+                    "terminal": terminal,
+                    "before": before.isoformat(),
+                    "chained": list(chained),
+                },
+            )
+            erased = len(cursor.fetchall())
+        return PurgeReport(batches=erased, before=before)
 
 
 def _owner_of(cursor: psycopg.Cursor[Row]) -> JournalOwner | None:

@@ -19,6 +19,7 @@ import structlog
 from adapter import Adapter, AdapterError, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution._journal_postgres import PostgresJournal
+from tests.postgres import JOURNAL_KEY
 
 
 def main(mock_url: str, journal_url: str, desk: str) -> None:
@@ -27,7 +28,7 @@ def main(mock_url: str, journal_url: str, desk: str) -> None:
     settings = load_settings(
         demo_settings_path(), endpoint=mock_url.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
     )
-    journal = PostgresJournal(journal_url, pool_size=len(work) + 1)
+    journal = PostgresJournal(journal_url, pool_size=len(work) + 1, key=JOURNAL_KEY)
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         return

@@ -16,6 +16,7 @@ import structlog
 from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution._journal_postgres import PostgresJournal
+from tests.postgres import JOURNAL_KEY
 
 
 def main(mock_url: str, journal_url: str, visit: str, point: str) -> None:
@@ -29,7 +30,9 @@ def main(mock_url: str, journal_url: str, visit: str, point: str) -> None:
         demo_settings_path(), endpoint=mock_url.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
     )
     with PlatformClient(settings) as client:
-        Adapter(client, journal=PostgresJournal(journal_url), checkpoint=checkpoint).settle(visit)
+        Adapter(client, journal=PostgresJournal(journal_url, key=JOURNAL_KEY), checkpoint=checkpoint).settle(
+            visit
+        )
     print("never stalled", flush=True)
 
 

@@ -23,6 +23,7 @@ from adapter import Adapter, PlatformClient, decode, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution import BatchState, ChainStatus
 from adapter.execution._journal_postgres import PostgresJournal
+from tests.postgres import JOURNAL_KEY, JOURNAL_KEY_ENV
 from tests.served import ROOT, Served, served
 
 from . import platform_state
@@ -46,7 +47,10 @@ def _visit(patient: str, ipt_otp_no: str) -> dict[str, Any]:
 
 
 def _opsp(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([OPSP, *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    environment = {**os.environ, **JOURNAL_KEY_ENV}  # the desks' shared journal key
+    return subprocess.run(
+        [OPSP, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_recover_on_another_node_leaves_a_live_desk_alone_and_finishes_a_killed_one(
@@ -61,7 +65,7 @@ def test_recover_on_another_node_leaves_a_live_desk_alone_and_finishes_a_killed_
         stdout=subprocess.PIPE,
         text=True,
     )
-    journal = PostgresJournal(postgres_url)
+    journal = PostgresJournal(postgres_url, key=JOURNAL_KEY)
     try:
         assert desk.stdout is not None
         # The platform has settled; the desk has not recorded it, and stays alive.
@@ -113,7 +117,7 @@ class _Desk:
             demo_settings_path(), endpoint=mock_url.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
         )
         self.client = PlatformClient(settings)
-        self.journal = PostgresJournal(journal_url, pool_size=2)
+        self.journal = PostgresJournal(journal_url, pool_size=2, key=JOURNAL_KEY)
         self.adapter = Adapter(self.client, journal=self.journal)
 
     def settle(self, document: dict[str, Any]) -> str:
