@@ -467,3 +467,15 @@ def test_one_person_at_a_time_another_waits_then_is_refused(journal_factory: Jou
     assert events == ["a in", "another person at once", "a out", "b in"]
     for desk in {id(desk_a): desk_a, id(desk_b): desk_b}.values():
         desk.close()
+
+
+def test_two_connections_reserving_at_once_never_share_an_id(journal_factory: JournalFactory) -> None:
+    # Two desks (processes) on one journal, same node, same second: each block comes after the other's.
+    desk_a, desk_b = journal_factory.open(), journal_factory.open()
+    issued: list[int] = []
+    for desk in (desk_a, desk_b, desk_a, desk_b, desk_b, desk_a):
+        block = desk.reserve_msgids(PREFIX, 3, 16, MOMENT)
+        issued.extend(range(block.first, block.last + 1))
+    assert issued == list(range(3001, 3001 + 6 * 16))  # 96 ids, in order, none twice
+    desk_a.close()
+    desk_b.close()
