@@ -18,7 +18,8 @@ from ..planning._render import render_plan
 from ._bill import plan_bill
 from ._failure import EXIT_ATTENTION, EXIT_OK
 from ._output import emit, plain, print_json
-from ._platform import add_journal_option, add_platform_options, open_journal, platform_client
+from ._platform import add_journal_option, add_platform_options, open_journal, platform_client, settings_of
+from ._settlements import resolve_settlement
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +35,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     refund = commands.add_parser(
         "refund", help="refund a settlement: newest-first chain, re-settling what follows"
     )
-    refund.add_argument("setl_id", metavar="SETL_ID", help="the settlement to refund")
+    refund.add_argument(
+        "setl_id", metavar="SETL_ID", help="the settlement to refund: its 结算ID or 收费批次号 (MZ…-2)"
+    )
     refund.add_argument(
         "--lines", help="refund only these lines: FEEDETL_SN,FEEDETL_SN,... (a partial refund)"
     )
@@ -108,6 +111,7 @@ def refund_command(args: argparse.Namespace) -> int:
     lines = [sn.strip() for sn in args.lines.split(",") if sn.strip()] if args.lines else None
     explain = bool(getattr(args, "verbose", False))
     with open_journal(args) as journal:
+        args.setl_id = resolve_settlement(journal, settings_of(args), args.setl_id)
         plan = plan_refund(journal, args.setl_id, lines=lines)
         if args.plan:
             emit(plan, render_refund_plan(plan, explain=explain), as_json=args.json)

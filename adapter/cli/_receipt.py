@@ -12,7 +12,8 @@ from pathlib import Path
 from ..receipts import _html, bill_summary, html_to_pdf, settlement_receipt
 from ._failure import EXIT_OK
 from ._output import plain, print_json
-from ._platform import add_journal_option, add_platform_options, open_journal
+from ._platform import add_journal_option, add_platform_options, open_journal, settings_of
+from ._settlements import resolve_settlement
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +21,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "receipt",
         help="a settlement's printable receipt (HTML, or PDF with --pdf); --bill for the visit's summary",
     )
-    parser.add_argument("setl_id", metavar="SETL_ID", help="the settlement (结算ID)")
+    parser.add_argument("setl_id", metavar="SETL_ID", help="the settlement: its 结算ID or 收费批次号 (MZ…-2)")
     parser.add_argument("--bill", action="store_true", help="the bill summary of this settlement's visit")
     parser.add_argument("--pdf", metavar="PATH", type=Path, help="print to this PDF file (headless Chromium)")
     parser.add_argument("--html", metavar="PATH", type=Path, help="write the HTML page to this file")
@@ -32,6 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     with open_journal(args) as journal:
+        args.setl_id = resolve_settlement(journal, settings_of(args), args.setl_id)
         if args.bill:
             summary = bill_summary(journal, args.setl_id)
             html = _html.bill_html(summary)
@@ -47,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         args.html.write_text(html, encoding="utf-8")
         print(f"已生成 {args.html}")
     if args.pdf:
-        print(f"已生成 {html_to_pdf(html, args.pdf)}")
+        html_to_pdf(html, args.pdf)
+        print(f"已生成 {args.pdf}")
     if not args.html and not args.pdf:
         print(html)
     return EXIT_OK

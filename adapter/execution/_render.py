@@ -45,7 +45,7 @@ def render_result(result: VisitResult) -> str:
     sections = [f"{title}  门诊号 {result.ipt_otp_no}"]
     sections.extend(_batch(batch) for batch in result.batches)
     if result.self_pay_total:
-        sections.append(f"未贯标项目（按自费收取，不上传医保）：{_money(result.self_pay_total)}")
+        sections.append(f"自费部分（按自费收取，不经医保结算）：{_money(result.self_pay_total)}")
     if result.outbox_id is not None:
         sections.append(f"未直接结算的费用明细已记入待上传队列（outbox #{result.outbox_id}）")
     label = "预计应收现金合计" if result.dry_run else "应收现金合计"

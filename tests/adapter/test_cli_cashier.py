@@ -251,3 +251,20 @@ def test_self_pay_lines_add_up_to_their_total(capsys: pytest.CaptureFixture[str]
     assert sum(selfpay) == Decimal("94.00")
     assert "seed" not in out
     assert "参保状态 参保状态" not in out
+
+
+# --- 9: opsp map for a 医保办 clerk ---------------------------------------------------------
+
+
+def test_map_speaks_chinese_without_internal_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(capsys, "map", "diagnosis", "N18.500", "Z99.200", "--region", "640100")
+    assert out.startswith("诊断组合 N18.500、Z99.200 可对应的门诊慢特病：\n")
+    assert "  M07801 透析（依据 ICD-10 N18|N19|I12.0|I13.1-2|E10-E14.2 + Z49|Z99.2；" in out
+    _, item, _ = _run(capsys, "map", "item", "Y002", "--province", "420000", "--on", "2026-11-22")
+    assert "  治疗病种：M01600 糖尿病\n" in item
+    assert "420000 湖北省：乙类，先行自付比例 10%，无限价，不限制使用" in item
+    for text in (out, item):
+        assert "INF" not in text
+        assert "DOMAIN.md" not in text
+        assert "precedence" not in text
+        assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", text)  # no English prose

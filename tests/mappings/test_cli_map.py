@@ -11,6 +11,7 @@ import argparse
 import importlib.util
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def run(*argv: str) -> int:
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     assert run(*argv, "--json") == 0
-    return json.loads(capsys.readouterr().out)
+    return json.loads(capsys.readouterr().out, parse_float=Decimal)
 
 
 def test_diagnosis_json_prints_candidates_with_their_rules(capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,12 +64,12 @@ def test_diagnosis_human_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "diagnosis", "N18.902") == 0
     out = capsys.readouterr().out
     assert "M07800" in out
-    assert "M07801 透析  needs Z49|Z99.2" in out
+    assert "M07801 透析（还需要诊断 Z49|Z99.2）" in out
 
 
 def test_ordinary_diagnosis_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "diagnosis", "J06.900") == 0
-    assert "ordinary outpatient" in capsys.readouterr().out
+    assert "无：按普通门诊结算" in capsys.readouterr().out
 
 
 def test_visit_of_several_codes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,14 +92,17 @@ def test_region_local_disease_without_national_code(capsys: pytest.CaptureFixtur
     assert run("map", "diagnosis", "I27.900", "--region", "150300") == 0
     out = capsys.readouterr().out
     assert "WH-S01 肺心病" in out
-    assert "not settleable out of region" in out
+    assert "无国家病种编码：异地不能直接结算" in out
 
 
 def test_region_without_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "diagnosis", "E11.900", "--region", "640100") == 0
-    assert "M01600: M01600 糖尿病 (cross_province; insutype 310, 390)" in capsys.readouterr().out
+    assert (
+        "M01600：M01600 糖尿病（跨省异地就医可结算；险种 310 职工基本医疗保险、390 城乡居民基本医疗保险）"
+        in capsys.readouterr().out
+    )
     assert run("map", "diagnosis", "E11.900", "--region", "999999") == 0
-    assert "no catalogue configured" in capsys.readouterr().out
+    assert "未配置该地区的门诊慢特病目录" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -116,16 +120,16 @@ def test_unknown_or_malformed_codes_exit_2(argv: tuple[str, ...], capsys: pytest
     assert run(*argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("opsp map: ")
+    assert captured.err.startswith("opsp：")
 
 
 def test_item_human_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("map", "item", "Y006", "--on", "2026-11-22") == 0
     out = capsys.readouterr().out
     assert "XC08CAA023A001010100006" in out
-    assert "treats: M03900 高血压" in out
-    assert "420000 湖北省: 乙 (02), selfpay_prop 0.1000, no price cap" in out
-    assert "150000 内蒙古自治区: 甲 (01), selfpay_prop 0.0000, no price cap" in out
+    assert "治疗病种：M03900 高血压" in out
+    assert "420000 湖北省：乙类，先行自付比例 10%，无限价" in out
+    assert "150000 内蒙古自治区：甲类，先行自付比例 0%，无限价" in out
 
 
 def test_item_json_in_one_province(capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,8 +138,8 @@ def test_item_json_in_one_province(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload["diseases"] == ["M01600"]
     (scope,) = payload["scopes"]
     assert scope["status"] == "in_catalogue"
-    assert scope["scope"]["pric_uplmt_amt"] == "180.000000"
-    assert scope["scope"]["selfpay_prop"] == "0.0500"
+    assert scope["scope"]["pric_uplmt_amt"] == Decimal("180.000000")  # a JSON number, as the wire writes
+    assert scope["scope"]["selfpay_prop"] == Decimal("0.0500")
 
 
 def test_unmapped_item(capsys: pytest.CaptureFixture[str]) -> None:
