@@ -18,6 +18,7 @@ import pytest
 from adapter import decode
 from adapter._embedded import default_journal_path, load_demo_settings
 from adapter.cli import main
+from adapter.cli._journal_key import journal_key
 from adapter.execution import SqliteJournal
 from adapter.execution._receipts import funds_of
 from adapter.receipts import FUND_LABELS, bill_pdf, receipt_html
@@ -97,7 +98,8 @@ def test_a_refunded_and_resettled_receipt_shows_the_chain(
     assert "现金32.20→32.20" in _flat(text)  # the ordinary batch costs the same cash again
     assert "已退费" not in text
     # The bill summary: the live settlements of the visit (the middle one is gone): 114.00 + 32.20.
-    journal = SqliteJournal(str(default_journal_path(load_demo_settings())))  # the library call
+    path = default_journal_path(load_demo_settings())
+    journal = SqliteJournal(path, key=journal_key(path, demo=True))  # the library call
     try:
         out = bill_pdf(journal, first, tmp_path / "bill.pdf")
         html = receipt_html(journal, first)
