@@ -7,7 +7,7 @@ Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres, trust
                                             [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Each run starts its own ``opsp mock serve --port 0 --db FILE`` and, for PostgreSQL, settles into
-one fresh database created for the benchmark (dropped at the end). Every desk is a process of its
+a fresh database created for that run (dropped at its end). Every desk is a process of its
 own (forked before anything is opened) with its own client and journal connection(s), settling
 visits of its own patient — desk 0 ``P1`` (three batches), desk 1 ``P2``, desk 2 ``P3``, desk 3
 ``P10`` (two each) — each visit with a new ``ipt_otp_no``: a hospital's windows serving different
@@ -15,7 +15,8 @@ people, so the person lock never makes one desk wait for another. ``--visits`` i
 desks start together after ``--warm-up`` visits each.
 
 Figures: settlements (settled batches) per second and visits per second over the timed visits of
-all desks together (wall clock), median ms per visit, and per visit the journal's statements
+all desks together (wall clock), median ms per visit, and per visit and per settlement the journal's
+statements
 (SQL sent, without transaction control: BEGIN/COMMIT/SAVEPOINT) and commits (write transactions,
 each a WAL flush: ``synchronous=FULL`` on SQLite, ``synchronous_commit=on`` on PostgreSQL).
 SQLite's are traced with ``sqlite3``'s trace callback; PostgreSQL's are ``PostgresJournal.stats``.
@@ -72,18 +73,21 @@ class Run:
     def line(self) -> str:
         settlements = sum(o.settlements for o in self.outcomes)
         per_visit = [t for o in self.outcomes for t in o.per_visit]
-        statements = sum(o.statements for o in self.outcomes) / self.visits
-        commits = sum(o.commits for o in self.outcomes) / self.visits
+        statements = sum(o.statements for o in self.outcomes)
+        commits = sum(o.commits for o in self.outcomes)
         return (
-            f"{self.label:<24} {self.desks:>5} {self.visits:>6} {settlements / self.seconds:>13.1f}"
+            f"{self.label:<12} {self.desks:>5} {self.visits:>6} {settlements:>6}"
+            f" {settlements / self.seconds:>13.1f}"
             f" {self.visits / self.seconds:>9.1f} {statistics.median(per_visit) * 1000:>7.0f}"
-            f" {statements:>15.1f} {commits:>12.1f}"
+            f" {statements / self.visits:>10.1f} {commits / self.visits:>8.1f}"
+            f" {statements / settlements:>10.1f} {commits / settlements:>8.1f}"
         )
 
 
 HEADER = (
-    f"{'journal':<24} {'desks':>5} {'visits':>6} {'settlements/s':>13} {'visits/s':>9} {'p50 ms':>7}"
-    f" {'statements/visit':>15} {'commits/visit':>12}"
+    f"{'journal':<12} {'desks':>5} {'visits':>6} {'settl.':>6} {'settlements/s':>13} {'visits/s':>9}"
+    f" {'p50 ms':>7}"
+    f" {'stmts/visit':>10} {'commits/visit':>8} {'stmts/settl.':>10} {'commits/settl.':>8}"
 )
 
 
@@ -194,25 +198,26 @@ def main() -> None:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4], help="PostgreSQL desk counts")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test", help="admin URL")
     args = parser.parse_args()
-    name = f"opsp_bench_{uuid.uuid4().hex[:8]}"
     base = args.postgres.rpartition("/")[0]
-    with psycopg.connect(args.postgres, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
     print(machine())
     print(HEADER)
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            directory = Path(scratch)
-            sqlite = run(
-                "SQLite file", str(directory / "journal.sqlite3"), 1, args.visits, args.warm_up, directory
-            )
-            print(sqlite.line(), flush=True)
-            for desks in args.processes:
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        sqlite = run(
+            "SQLite file", str(directory / "journal.sqlite3"), 1, args.visits, args.warm_up, directory
+        )
+        print(sqlite.line(), flush=True)
+        for desks in args.processes:
+            # A database of its own per run: each run's mock is another platform (its own port).
+            name = f"opsp_bench_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(args.postgres, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            try:
                 figures = run("PostgreSQL", f"{base}/{name}", desks, args.visits, args.warm_up, directory)
-                print(figures.line(), flush=True)
-    finally:
-        with psycopg.connect(args.postgres, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                with psycopg.connect(args.postgres, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            print(figures.line(), flush=True)
 
 
 if __name__ == "__main__":
