@@ -40,6 +40,8 @@ class MockPlatform:
             blocks the event loop.
         control_token: when set, every `/_mock/*` request must carry it in `X-Mock-Control-Token`; when
             not, the control plane answers only requests from loopback (and in-process ones).
+        profile: the conformance profile (`lenient`, `national`, `strict` or a regional variant of
+            `mock_platform/conformance/profiles.toml`); `PUT /_mock/profile` switches it while running.
 
     Use `transport()` for in-process calls through httpx, or `asgi_app` to serve it (see `run_server`);
     `faults` to make calls misbehave on demand; `seed()` to add people, hospitals, policies and catalogue
@@ -57,6 +59,7 @@ class MockPlatform:
         config: MockConfig | None = None,
         sleep: Callable[[float], None] = time.sleep,
         control_token: str | None = None,
+        profile: str = "national",
     ) -> None:
         if config is None:
             config = load_config(
@@ -66,7 +69,9 @@ class MockPlatform:
         self.config: MockConfig = config
         self.gateway: GatewayConfig = gateway or self.config.platform.gateway
         self._backend = Backend.open(db_path=db_path, config=self.config, clock=clock)
-        self._core = PlatformCore(self._backend, self.gateway, sleep=sleep, control_token=control_token)
+        self._core = PlatformCore(
+            self._backend, self.gateway, sleep=sleep, control_token=control_token, profile=profile
+        )
         self._app = PlatformApp(self._core)
 
     @property

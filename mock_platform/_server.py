@@ -28,6 +28,8 @@ from mock_platform.app import INCOMPLETE_RESPONSE_LOG
 LISTENING_LINE = "opsp mock platform listening on http://{host}:{port}"
 # The control plane's token (see MockPlatform's control_token); unset, /_mock/* answers loopback only.
 CONTROL_TOKEN_ENV = "OPSP_MOCK_CONTROL_TOKEN"
+# The conformance profile to start with (default national); PUT /_mock/profile switches it.
+PROFILE_ENV = "OPSP_MOCK_PROFILE"
 
 
 def run_server(
@@ -38,7 +40,9 @@ def run_server(
     `control_token` defaults to the environment's OPSP_MOCK_CONTROL_TOKEN.
     """
     token = control_token if control_token is not None else os.environ.get(CONTROL_TOKEN_ENV) or None
-    platform = MockPlatform(db_path=db_path, control_token=token)
+    platform = MockPlatform(
+        db_path=db_path, control_token=token, profile=os.environ.get(PROFILE_ENV) or "national"
+    )
     sock = _listening_socket(host, port)
     try:
         bound_port = sock.getsockname()[1]

@@ -6,6 +6,8 @@
   `after_id` (see `backend.traffic`); `bodies=0` leaves the request and answer bodies out
 *`POST /_mock/faults` arm a fault rule: `{"infno", "kind", "times"?, "message"?, "seconds"?}` -> the rule
 *`GET /_mock/faults` the armed rules, `DELETE /_mock/faults` removes them all (`backend.faults`)
+*`GET /_mock/profile` the conformance profile applied and the ones available; `PUT /_mock/profile`
+  `{"profile": "strict"}` switches it (`conformance.profiles`)
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
@@ -26,6 +28,7 @@ from mock_platform.backend import Backend
 from mock_platform.backend.faults import FaultRuleError
 from mock_platform.backend.traffic import TrafficFilter, journal_columns
 from mock_platform.config.platform import GatewayConfig
+from mock_platform.conformance.profiles import PROFILES, ProfileError, ProfileSetting
 from mock_platform.errors import SeedError
 from mock_platform.handlers import TRANSACTIONS
 
@@ -36,9 +39,12 @@ _MAX_LIMIT = 1000
 
 
 class Control:
-    def __init__(self, backend: Backend, gateway_config: GatewayConfig) -> None:
+    def __init__(
+        self, backend: Backend, gateway_config: GatewayConfig, profile: ProfileSetting | None = None
+    ) -> None:
         self._backend = backend
         self._gateway = gateway_config
+        self._profile = profile or ProfileSetting()
         self.routes: Mapping[tuple[str, str], ControlHandler] = MappingProxyType(
             {
                 ("GET", "/_mock/health"): self.health,
@@ -47,6 +53,8 @@ class Control:
                 ("POST", "/_mock/faults"): self.add_fault,
                 ("DELETE", "/_mock/faults"): self.clear_faults,
                 ("POST", "/_mock/seed"): self.seed,
+                ("GET", "/_mock/profile"): self.get_profile,
+                ("PUT", "/_mock/profile"): self.put_profile,
             }
         )
 
@@ -66,6 +74,7 @@ class Control:
                 "time": self._backend.now().isoformat(timespec="seconds"),
                 "schema_version": self._backend.store.schema_version(),
                 "gateway": self._gateway.scheme,
+                "profile": self._profile.current.name,
                 "transactions": sorted(TRANSACTIONS),
             },
         )
@@ -115,6 +124,28 @@ class Control:
 
     def clear_faults(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse.json(200, {"cleared": self._backend.faults.clear()})
+
+    def get_profile(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse.json(
+            200,
+            {
+                "profile": self._profile.current.as_dict(),
+                "available": [profile.as_dict() for profile in PROFILES.values()],
+            },
+        )
+
+    def put_profile(self, request: HttpRequest) -> HttpResponse:
+        body = _json_object(request)
+        if isinstance(body, HttpResponse):
+            return body
+        name = body.get("profile")
+        if not isinstance(name, str):
+            return _bad_request(f'the body must be {{"profile": NAME}}, NAME one of: {", ".join(PROFILES)}')
+        try:
+            profile = self._profile.switch(name)
+        except ProfileError as exc:
+            return _bad_request(str(exc))
+        return HttpResponse.json(200, {"profile": profile.as_dict()})
 
     def seed(self, request: HttpRequest) -> HttpResponse:
         body = _json_object(request)

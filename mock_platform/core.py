@@ -32,6 +32,7 @@ import structlog
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.config.platform import GatewayConfig
+from mock_platform.conformance.profiles import DEFAULT_PROFILE, ProfileSetting
 from mock_platform.control import Control
 from mock_platform.dispatch import MAX_BODY_BYTES, Admitted, Delayed, Dispatcher
 
@@ -67,13 +68,15 @@ class PlatformCore:
         *,
         sleep: Sleep = time.sleep,
         control_token: str | None = None,
+        profile: str = DEFAULT_PROFILE,
     ) -> None:
         self.backend = backend
         self.gateway = gateway_config
         self.sleep = sleep
         self.control_token = control_token or None
-        self.dispatcher = Dispatcher(backend, gateway_config)
-        self.control = Control(backend, gateway_config)
+        self.profile = ProfileSetting(profile)
+        self.dispatcher = Dispatcher(backend, gateway_config, self.profile)
+        self.control = Control(backend, gateway_config, self.profile)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request, waiting with `sleep` for a delay fault; never raises."""

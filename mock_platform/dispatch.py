@@ -52,15 +52,18 @@ from mock_platform.backend.faults import (
 from mock_platform.backend.messages import request_digest
 from mock_platform.backend.traffic import Outcome, TrafficEntry, mask, mask_personal, stored_body
 from mock_platform.config.platform import GatewayConfig
+from mock_platform.conformance.profiles import Profile, ProfileSetting
 from mock_platform.errors import GatewayAuthError, RequestError
 from mock_platform.handlers import TRANSACTIONS, HandlerContext, Transaction
 from mock_platform.handlers._base import Output
 from mock_platform.handlers.signin import check_sign_in
 from mock_platform.wire import (
+    DEVIATION_SINK,
     RequestEnvelope,
     ResponseEnvelope,
     clip_err_msg,
     describe,
+    echo,
     msgid_deviation,
 )
 
@@ -147,9 +150,12 @@ class Delayed:
 
 
 class Dispatcher:
-    def __init__(self, backend: Backend, gateway_config: GatewayConfig) -> None:
+    def __init__(
+        self, backend: Backend, gateway_config: GatewayConfig, profile: ProfileSetting | None = None
+    ) -> None:
         self._backend = backend
         self._gateway = gateway_config
+        self.profile = profile or ProfileSetting()
         self._fallback_serial = itertools.count(1)
 
     def start(self, request: HttpRequest, path_infno: str | None) -> HttpResponse | Delayed:
@@ -310,6 +316,8 @@ class Dispatcher:
         return HttpResponse.json(200, wire)
 
     def _answer(self, exchange: _Exchange) -> _Answer:
+        profile = self.profile.current
+        sink = DEVIATION_SINK.set(partial(_deviate, exchange, profile))
         try:
             transaction, context = self._prepare(exchange, exchange.path_infno)
             with self._backend.store.transaction():  # the handler's savepoint
@@ -323,6 +331,34 @@ class Dispatcher:
             )
             message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
             return self._finish(self._envelope(exchange, -1, message, {}, refmsgid), "internal_error")
+        finally:
+            DEVIATION_SINK.reset(sink)
+
+    def _deviations(self, exchange: _Exchange, envelope: RequestEnvelope) -> None:
+        """The envelope's deviations from the national text, each reported or refused by the profile."""
+        profile = self.profile.current
+        report = partial(_deviate_or_refuse, exchange, profile)
+        deviation = msgid_deviation(envelope.msgid, envelope.fixmedins_code)
+        if deviation is not None:
+            report("msgid_form", deviation)
+        content_type = exchange.request.headers.get("content-type", "")
+        # Absent is not reported (nothing claims another type); a type other than JSON is (text/plain).
+        if content_type and not content_type.lower().startswith("application/json"):
+            report("content_type", f"Content-Type[{echo(content_type)}]不是application/json")
+        sent = datetime.fromisoformat(envelope.inf_time).replace(tzinfo=exchange.received_at.tzinfo)
+        skew = abs((sent - exchange.received_at).total_seconds())
+        if skew > profile.clock_skew_seconds:
+            report(
+                "inf_time_skew",
+                f"报文头[inf_time]与平台时间相差{int(skew)}秒(超过{profile.clock_skew_seconds}秒)",
+            )
+        issued = self._backend.config.platform.envelope.infver
+        if envelope.infver != issued:
+            report("unknown_infver", f"报文头[infver]值[{envelope.infver}]不是平台下发的接口版本号[{issued}]")
+        nulls = [name for name in _OPTIONAL_TEXT if getattr(envelope, name) == "null"]
+        if nulls:
+            fields = "、".join(f"[{name}]" for name in nulls)
+            report("null_text", f'报文头{fields}为字符串"null"，空值应为""')
 
     def _prepare(self, exchange: _Exchange, path_infno: str | None) -> tuple[Transaction, HandlerContext]:
         if not exchange.decoded:
@@ -333,16 +369,15 @@ class Dispatcher:
             envelope = RequestEnvelope.model_validate(exchange.payload)
         except ValidationError as exc:
             raise RequestError(describe(exc, "报文头")) from exc
-        deviation = msgid_deviation(envelope.msgid, envelope.fixmedins_code)
-        if deviation is not None:
-            exchange.warnings.append(deviation)
+        self._deviations(exchange, envelope)
         if path_infno is not None and path_infno != envelope.infno:
             raise RequestError(f"报文头[infno]值[{envelope.infno}]与请求地址中的交易编号[{path_infno}]不一致")
         transaction = TRANSACTIONS.get(envelope.infno)
         if transaction is None:
             raise RequestError(f"不支持的交易编号[{envelope.infno}]")
         context = self._context(envelope, exchange)
-        if transaction.requires_sign_in:
+        # A region may make sign-in optional (an empty sign_no accepted); a sign_no sent is still checked.
+        if transaction.requires_sign_in and (self.profile.current.sign_in_required or envelope.sign_no):
             check_sign_in(context)
         return transaction, context
 
@@ -354,7 +389,7 @@ class Dispatcher:
             digest = request_digest(envelope.infno, envelope.fixmedins_code, envelope.input)
             stored = self._backend.messages.find(envelope.msgid)
             if stored is not None:
-                if stored.digest != digest:
+                if stored.digest != digest or self.profile.current.duplicate_msgid == "refuse":
                     raise RequestError(f"发送方报文ID[{envelope.msgid}]重复")
                 return _replayed(stored.answer)
         output = transaction.handler(context)
@@ -459,6 +494,24 @@ class Dispatcher:
             self._backend.traffic.record(entry)
         except Exception:
             log.exception("journal_write_failed", infno=exchange.infno, msgid=exchange.msgid)
+
+
+_OPTIONAL_TEXT = ("insuplc_admdvs", "dev_no", "dev_safe_info", "cainfo", "signtype", "sign_no")
+
+
+def _deviate(exchange: _Exchange, profile: Profile, kind: str, text: str) -> bool:
+    """Record a deviation found while validating; True when the profile refuses it (the validator raises)."""
+    if profile.refuses(kind):  # type: ignore[arg-type]
+        exchange.warnings.append(f"{text}（{profile.name}规则拒绝）")
+        return True
+    if text not in exchange.warnings:
+        exchange.warnings.append(text)
+    return False
+
+
+def _deviate_or_refuse(exchange: _Exchange, profile: Profile, kind: str, text: str) -> None:
+    if _deviate(exchange, profile, kind, text):
+        raise RequestError(f"{text}（{profile.name}规则拒绝）")
 
 
 def _replayed_nonce() -> GatewayAuthError:

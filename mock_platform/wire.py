@@ -14,6 +14,8 @@ lengths of §1.2. An `err_msg` echoes at most `ECHO_CHARS` characters of anythin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -26,6 +28,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
 )
 from pydantic_core import PydanticCustomError
 
@@ -93,12 +96,23 @@ def dictionary(name: str, values: tuple[str, ...]) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _number(value: Any) -> Any:
-    # The codec decodes JSON numbers as int or Decimal; a string of digits is tolerated (some HIS send them),
-    # a bool or float never (a float has already lost its digits).
+# Where the call being validated reports a deviation (`conformance.profiles`): called with the deviation's
+# name and text, it returns True when the profile refuses it. Set by the dispatcher around each call.
+DeviationSink = Callable[[str, str], bool]
+DEVIATION_SINK: ContextVar[DeviationSink | None] = ContextVar("deviation_sink", default=None)
+
+
+def _number(value: Any, info: ValidationInfo) -> Any:
+    # The codec decodes JSON numbers as int or Decimal; a string of digits is tolerated (some HIS send them)
+    # and reported as a deviation (a strict profile refuses it), a bool or float never (a float has
+    # already lost its digits).
     if isinstance(value, bool | float):
         raise PydanticCustomError("opsp_format", "类型错误，应为数值")
     if isinstance(value, str):
+        sink = DEVIATION_SINK.get()
+        name = info.field_name or "?"
+        if sink is not None and sink("amount_as_string", f"数值字段[{name}]以字符串发送，应为JSON数值"):
+            raise PydanticCustomError("opsp_format", "类型错误，应为JSON数值(不接受字符串)")
         # ASCII digits only: Decimal() reads full-width and other Unicode digits too.
         text = value.strip()
         if len(text) > 40 or not _ASCII_NUMBER.fullmatch(text):
@@ -128,9 +142,9 @@ def _precision(places: int, *, positive: bool = False) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _optional_number(value: Any) -> Any:
+def _optional_number(value: Any, info: ValidationInfo) -> Any:
     # PROTOCOL.md §1.6: a numeric parameter with no value is sent as 0; some clients send "" or null.
-    return None if value is None or value == "" else _number(value)
+    return None if value is None or value == "" else _number(value, info)
 
 
 Amount = Annotated[Decimal, BeforeValidator(_number), _precision(2)]  # N16,2

@@ -58,6 +58,7 @@ def test_health(client: httpx.Client) -> None:
         "time": "2026-11-22T10:00:00+08:00",
         "schema_version": 4,
         "gateway": "tif",
+        "profile": "national",
         "transactions": [
             "1101",
             "2001",

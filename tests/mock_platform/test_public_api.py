@@ -32,6 +32,7 @@ def test_constructor_options_are_keyword_only() -> None:
         "config",
         "sleep",
         "control_token",
+        "profile",
     ]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
     assert parameters["db_path"].default is None
