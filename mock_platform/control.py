@@ -8,6 +8,10 @@
 *`GET /_mock/faults` the armed rules, `DELETE /_mock/faults` removes them all (`backend.faults`)
 *`GET /_mock/profile` the conformance profile applied and the ones available; `PUT /_mock/profile`
   `{"profile": "strict"}` switches it (`conformance.profiles`)
+*`GET /_mock/scenarios` the conformance scenarios; `POST /_mock/scenarios/{name}` starts one (clears the
+  faults, arms the scenario's, switches the profile, marks where its traffic starts)
+*`GET /_mock/conformance?since=T` the conformance report as JSON (scenario runs and rules over the traffic
+  since T, ISO time; default: everything); `GET /_mock/conformance.html?since=T` the same as a page
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
@@ -17,6 +21,7 @@ loopback callers unless a control token is configured (then every caller sends i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -29,6 +34,8 @@ from mock_platform.backend.faults import FaultRuleError
 from mock_platform.backend.traffic import TrafficFilter, journal_columns
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.profiles import PROFILES, ProfileError, ProfileSetting
+from mock_platform.conformance.report import build_report, render_html
+from mock_platform.conformance.scenarios import SCENARIOS, ScenarioBook, ScenarioRun
 from mock_platform.errors import SeedError
 from mock_platform.handlers import TRANSACTIONS
 
@@ -45,6 +52,7 @@ class Control:
         self._backend = backend
         self._gateway = gateway_config
         self._profile = profile or ProfileSetting()
+        self.scenarios = ScenarioBook()
         self.routes: Mapping[tuple[str, str], ControlHandler] = MappingProxyType(
             {
                 ("GET", "/_mock/health"): self.health,
@@ -55,6 +63,9 @@ class Control:
                 ("POST", "/_mock/seed"): self.seed,
                 ("GET", "/_mock/profile"): self.get_profile,
                 ("PUT", "/_mock/profile"): self.put_profile,
+                ("GET", "/_mock/scenarios"): self.list_scenarios,
+                ("GET", "/_mock/conformance"): self.conformance,
+                ("GET", "/_mock/conformance.html"): self.conformance_html,
             }
         )
 
@@ -62,6 +73,11 @@ class Control:
         handler = self.routes.get((request.method, request.path))
         if handler is not None:
             return handler(request)
+        if request.path.startswith(_SCENARIO_PREFIX):
+            if request.method != "POST":
+                message = f"不支持的请求方法[{request.method[:20]}]"
+                return HttpResponse.json(405, {"code": 405, "message": message})
+            return self.start_scenario(request.path.removeprefix(_SCENARIO_PREFIX))
         if any(path == request.path for _, path in self.routes):
             return HttpResponse.json(405, {"code": 405, "message": f"不支持的请求方法[{request.method}]"})
         return HttpResponse.json(404, {"code": 404, "message": f"未找到请求地址[{request.path}]"})
@@ -147,6 +163,57 @@ class Control:
             return _bad_request(str(exc))
         return HttpResponse.json(200, {"profile": profile.as_dict()})
 
+    def list_scenarios(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse.json(200, {"scenarios": [scenario.as_dict() for scenario in SCENARIOS.values()]})
+
+    def start_scenario(self, name: str) -> HttpResponse:
+        scenario = SCENARIOS.get(name)
+        if scenario is None:
+            message = f"unknown scenario {name[:40]!r}; known: {', '.join(SCENARIOS)}"
+            return HttpResponse.json(404, {"code": 404, "message": message})
+        faults = self._backend.faults
+        faults.clear()
+        for armed in scenario.faults:
+            faults.add(armed.infno, armed.kind, times=armed.times, seconds=armed.seconds)
+        self._profile.switch(scenario.profile)
+        run = ScenarioRun(
+            name=name,
+            started_at=self._backend.now().isoformat(timespec="milliseconds"),
+            first_entry_id=self._backend.traffic.last_id() + 1,
+        )
+        self.scenarios.start(run)
+        started = {"started_at": run.started_at, "first_entry_id": run.first_entry_id}
+        return HttpResponse.json(200, {"scenario": scenario.as_dict(), "run": started})
+
+    def conformance(self, request: HttpRequest) -> HttpResponse:
+        report = self._report(request)
+        return report if isinstance(report, HttpResponse) else HttpResponse.json(200, report)
+
+    def conformance_html(self, request: HttpRequest) -> HttpResponse:
+        report = self._report(request)
+        if isinstance(report, HttpResponse):
+            return report
+        try:
+            page = render_html(report)
+        except ImportError:
+            message = "the HTML report needs Jinja2: pip install 'opsp-adapter[conformance]'"
+            return HttpResponse.json(501, {"code": 501, "message": message})
+        return HttpResponse(200, page.encode(), content_type="text/html; charset=utf-8")
+
+    def _report(self, request: HttpRequest) -> dict[str, Any] | HttpResponse:
+        since = request.query.get("since", "")
+        if since and not _ISO_TIME.fullmatch(since):
+            return _bad_request("since must be an ISO time such as 2026-11-22T10:00:00")
+        entries = self._backend.traffic.find(TrafficFilter(limit=_REPORT_LIMIT, since=since or None))
+        runs = [run for run in self.scenarios.runs if run.started_at >= since]
+        return build_report(
+            entries,
+            runs,
+            since=since,
+            generated_at=self._backend.now().isoformat(timespec="seconds"),
+            profile=self._profile.current.name,
+        )
+
     def seed(self, request: HttpRequest) -> HttpResponse:
         body = _json_object(request)
         if isinstance(body, HttpResponse):
@@ -158,6 +225,10 @@ class Control:
         return HttpResponse.json(200, {"seeded": counts})
 
 
+_SCENARIO_PREFIX = "/_mock/scenarios/"
+# The most traffic one report reads (a conformance session is hundreds of calls, not millions).
+_REPORT_LIMIT = 100_000
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?)?")
 _TEXT_FILTERS = ("infno", "msgid", "psn_no", "mdtrt_id", "outcome", "since", "until")
 _JOURNAL_PARAMETERS = frozenset({*_TEXT_FILTERS, "limit", "after_id", "bodies"})
 

@@ -9,6 +9,7 @@ and then `resume`d (the ASGI app, which must not block its event loop).
 
 * `POST /fsi/api/rsfComIfsService/callService`  infno from the envelope (one URL for all, TZ/NT style)
 * `POST /fsi/api/{infno}`                        infno from the path, must equal the envelope's (GZ style)
+* `GET /openapi.json`                            the OpenAPI 3.1 description (`conformance.openapi`)
 * `/_mock/...`                                   control endpoints (no gateway; loopback only, or with
                                                  the control token when one is configured)
 
@@ -26,6 +27,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import structlog
 
@@ -74,6 +76,7 @@ class PlatformCore:
         self.gateway = gateway_config
         self.sleep = sleep
         self.control_token = control_token or None
+        self._openapi_document: dict[str, Any] | None = None
         self.profile = ProfileSetting(profile)
         self.dispatcher = Dispatcher(backend, gateway_config, self.profile)
         self.control = Control(backend, gateway_config, self.profile)
@@ -142,6 +145,8 @@ class PlatformCore:
         return HttpResponse.json(500, {"code": 500, "message": "医保平台内部错误"})
 
     def _route(self, request: HttpRequest) -> HttpResponse | Opened:
+        if request.path == "/openapi.json" and request.method == "GET":
+            return HttpResponse.json(200, self._openapi())
         if request.path.startswith("/_mock/"):
             refusal = self._control_refusal(request)
             return refusal if refusal is not None else Opened(request, None)
@@ -154,6 +159,13 @@ class PlatformCore:
             )
         step = self.dispatcher.admit(request, None if match is None else match.group(1))
         return step if isinstance(step, HttpResponse) else Opened(request, step)
+
+    def _openapi(self) -> dict[str, Any]:
+        if self._openapi_document is None:
+            from mock_platform.conformance.openapi import build_openapi  # built once, on first request
+
+            self._openapi_document = build_openapi()
+        return self._openapi_document
 
     def _control_refusal(self, request: HttpRequest) -> HttpResponse | None:
         """Why a control request is refused (HTTP 403), or None: loopback only, unless a token is set."""

@@ -154,6 +154,12 @@ class TrafficJournal:
                 tuple(getattr(entry, column) for column in _COLUMNS),
             )
 
+    def last_id(self) -> int:
+        """The newest entry's id (0 when the journal is empty)."""
+        with self._store.joined() as connection:
+            row = connection.execute("SELECT max(id) FROM traffic").fetchone()
+        return int(row[0] or 0)
+
     def recent(self, limit: int) -> list[dict[str, Any]]:
         """The last `limit` entries, oldest first, each with its `id`."""
         return self.find(TrafficFilter(limit=limit))

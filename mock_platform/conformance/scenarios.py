@@ -1,0 +1,135 @@
+"""Scenarios: named sequences a HIS must handle, each arming the mock and telling the vendor what to do.
+
+`POST /_mock/scenarios/{name}` starts one: it clears the armed faults, arms the scenario's, switches the
+profile, and records where the run starts in the traffic journal; the vendor then does at the HIS what
+`steps` say (with the demo people of DEMO_DATA.md, e.g. P1 马建国 at 武汉市示范医院). The conformance report
+(`GET /_mock/conformance`) checks the scenario's rules over the traffic of its run (from its start to the
+next run's start) and every rule over all traffic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArmedFault:
+    infno: str
+    kind: str
+    times: int = 1
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    steps: tuple[str, ...]
+    expect: str
+    rules: tuple[str, ...]
+    faults: tuple[ArmedFault, ...] = ()
+    profile: str = "national"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "steps": list(self.steps),
+            "expect": self.expect,
+            "rules": list(self.rules),
+            "faults": [
+                {"infno": f.infno, "kind": f.kind, "times": f.times}
+                | ({} if f.seconds is None else {"seconds": f.seconds})
+                for f in self.faults
+            ],
+            "profile": self.profile,
+        }
+
+
+_BASIC = ("msgid-unique", "registration-closed", "deviations-reported")
+
+SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
+    {
+        scenario.name: scenario
+        for scenario in (
+            Scenario(
+                "happy-path",
+                "门诊慢特病 settlement, start to end",
+                (
+                    "Sign in (9001) at 武汉市示范医院 H42010200001.",
+                    "Settle a 糖尿病 (M01600) bill for P1 (mdtrt_cert_no 640104196203152010): 2201 → 2203 → "
+                    "2204 → 2206 → 2207, e.g. 30 × Y001 二甲双胍片 0.40.",
+                ),
+                "Every call answered with infcode 0; the visit ends settled.",
+                (*_BASIC, "one-disease-per-batch"),
+            ),
+            Scenario(
+                "lost-2207-answer",
+                "The 2207 answer is lost after the platform settled",
+                ("Settle a bill for P1 as in happy-path. The first 2207's answer never arrives.",),
+                "2601 with omsgid = the lost 2207's msgid (oinfno 2207), then a clean 2206/2207 "
+                "with a new msgid (or the visit unwound: 2205, 2202).",
+                (*_BASIC, "reverse-unknown-2207"),
+                faults=(ArmedFault("2207", "drop_after_commit"),),
+            ),
+            Scenario(
+                "maintenance-during-2204",
+                "停机 during the fee upload",
+                ("Settle a bill for P1. The first 2204 is answered 系统停机维护中，请稍后再试.",),
+                "The HIS shows the platform's message and cancels or finishes the visit; nothing left open.",
+                _BASIC,
+                faults=(ArmedFault("2204", "maintenance"),),
+            ),
+            Scenario(
+                "refund-order",
+                "Two settlements refunded",
+                ("Settle two bills for P1 one after the other, then refund both (2208).",),
+                "The newer settlement is refunded first; the platform refuses the older one first.",
+                (*_BASIC, "refund-newest-first"),
+            ),
+            Scenario(
+                "two-diseases",
+                "One bill with items for two chronic diseases",
+                ("Bill P1 for Y001 (糖尿病 M01600) and Y005 (高血压 M03900) in one visit.",),
+                "One 2204 batch (chrg_bchno) per disease, each with its own dise_codg, settled separately.",
+                (*_BASIC, "one-disease-per-batch"),
+            ),
+            Scenario(
+                "unmapped-items",
+                "A bill with an item not in the hospital's 目录对照",
+                ("Bill P1 for Y001 and an item code your HIS has not mapped.",),
+                "The unmapped item is not sent as a 医保 item (self-pay or refused at the desk); "
+                "the rest settles.",
+                _BASIC,
+            ),
+            Scenario(
+                "filing-not-yet-valid",
+                "A 慢特病 filing that is not valid yet",
+                ("Bill P7 (M03900 filed from 2027-01-01) for Y005 on today's date.",),
+                "The HIS does not settle it as 门诊慢特病 (5301 shows the filing's begndate); "
+                "no visit left open.",
+                _BASIC,
+            ),
+        )
+    }
+)
+
+
+@dataclass
+class ScenarioRun:
+    name: str
+    started_at: str  # the platform's time, ISO
+    first_entry_id: int  # the first traffic journal id that belongs to the run
+
+
+@dataclass
+class ScenarioBook:
+    """The runs started on this platform, in order (kept in memory: a run is a test session)."""
+
+    runs: list[ScenarioRun] = field(default_factory=list)
+
+    def start(self, run: ScenarioRun) -> None:
+        self.runs.append(run)

@@ -1,0 +1,155 @@
+"""The conformance kit (issue #17): scenarios, the rule checker, the report, and its self-test.
+
+Self-test: a deliberately naive client written here (retries a lost 2207 with a new msgid instead of 冲正,
+refunds oldest first, puts two diseases in one batch) fails exactly the three rules it breaks and passes the
+others; our own adapter passes every rule of the scenarios it runs (tests/execution's world).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from mock_platform.conformance.rules import RULES
+from mock_platform.conformance.scenarios import SCENARIOS
+from tests.execution.helpers import world
+from tests.mock_platform.clinic import Clinic, Line
+from tests.mock_platform.helpers import Caller
+from tests.mock_platform.seeds import P1
+
+DIABETES = "examples/visits/P1.json"
+
+
+def verdicts(report: dict[str, Any]) -> dict[str, str]:
+    return {line["rule"]: line["verdict"] for line in report["rules"]}
+
+
+def test_scenarios_are_listed_with_their_rules(client: httpx.Client) -> None:
+    listed = client.get("/_mock/scenarios").json()["scenarios"]
+    assert [scenario["name"] for scenario in listed] == list(SCENARIOS)
+    known = {rule.id for rule in RULES}
+    for scenario in listed:
+        assert scenario["steps"]
+        assert set(scenario["rules"]) <= known
+
+
+def test_starting_a_scenario_arms_its_faults_and_profile(client: httpx.Client) -> None:
+    client.put("/_mock/profile", json={"profile": "strict"})
+    client.post("/_mock/faults", json={"infno": "1101", "kind": "error"})
+    started = client.post("/_mock/scenarios/lost-2207-answer")
+    assert started.status_code == 200
+    assert started.json()["run"]["first_entry_id"] == 1
+    faults = client.get("/_mock/faults").json()["faults"]
+    assert [(fault["infno"], fault["kind"], fault["remaining"]) for fault in faults] == [
+        ("2207", "drop_after_commit", 1)
+    ]
+    assert client.get("/_mock/profile").json()["profile"]["name"] == "national"
+    assert client.post("/_mock/scenarios/nothing").status_code == 404
+    assert client.get("/_mock/scenarios/happy-path").status_code == 405
+
+
+def naive_session(caller: Caller, client: httpx.Client) -> None:
+    """A HIS written without reading §6: every call well formed, the hard rules broken three ways."""
+    clinic = Clinic(caller, P1)
+    # 1. Two diseases in one batch (refused by the platform), then a proper batch settled.
+    first = clinic.open_visit()
+    mixed = clinic.rows(first, [Line("Y001", "0.40", "30")], dise_codg="M01600")
+    mixed += clinic.rows(first, [Line("Y005", "2.10", "28")], dise_codg="M03900")
+    assert clinic.call("2204", {"feedetail": mixed})["infcode"] == -1
+    assert clinic.upload(first, [Line("Y001", "0.40", "30")], batch="B2", dise_codg="M01600")["infcode"] == 0
+    assert clinic.settle(first, batch="B2")["infcode"] == 0
+    # 2. A 2207 answer lost after the platform settled: retried with a new msgid, no 2601.
+    second = clinic.open_visit(begntime="2026-11-22 09:10:00")
+    assert clinic.upload(second, [Line("Y001", "0.40", "10")], dise_codg="M01600")["infcode"] == 0
+    client.post("/_mock/faults", json={"infno": "2207", "kind": "drop_after_commit"})
+    with pytest.raises(httpx.RemoteProtocolError):
+        clinic.settle(second)
+    clinic.settle(second)  # whatever the platform says, the naive HIS goes on
+    # 3. Two settlements refunded oldest first (the platform refuses), then in the order it insists on.
+    older = clinic.visit([Line("Y001", "0.40", "5")], begntime="2026-11-22 09:20:00", dise_codg="M01600")
+    newer = clinic.visit([Line("Y001", "0.40", "6")], begntime="2026-11-22 09:30:00", dise_codg="M01600")
+    old_setl, old_visit = older["output"]["setlinfo"]["setl_id"], older["output"]["setlinfo"]["mdtrt_id"]
+    new_setl, new_visit = newer["output"]["setlinfo"]["setl_id"], newer["output"]["setlinfo"]["mdtrt_id"]
+    assert clinic.refund(old_setl, old_visit)["infcode"] == -1
+    assert clinic.refund(new_setl, new_visit)["infcode"] == 0
+    assert clinic.refund(old_setl, old_visit)["infcode"] == 0
+
+
+def test_a_naive_client_fails_exactly_the_rules_it_breaks(signed_in: Caller, client: httpx.Client) -> None:
+    naive_session(signed_in, client)
+    report = client.get("/_mock/conformance").json()
+    assert verdicts(report) == {
+        "msgid-unique": "pass",
+        "reverse-unknown-2207": "fail",
+        "refund-newest-first": "fail",
+        "one-disease-per-batch": "fail",
+        "registration-closed": "pass",
+        "deviations-reported": "pass",
+    }
+    assert report["verdict"] == "fail"
+    by_rule = {line["rule"]: line for line in report["rules"]}
+    (mixed,) = by_rule["one-disease-per-batch"]["evidence"]
+    assert (mixed["infno"], mixed["why"]) == ("2204", "batch B1 carries 2 dise_codg: M01600, M03900")
+    unreversed = by_rule["reverse-unknown-2207"]["evidence"]
+    assert [item["infno"] for item in unreversed] == ["2207"]
+    assert "no 2601 reversed it" in unreversed[0]["why"]
+    assert by_rule["reverse-unknown-2207"]["advice"].startswith("On a timeout or dropped answer of 2207")
+    assert by_rule["refund-newest-first"]["clause"] == "PROTOCOL.md §6.5; the mock's 2208 ordering"
+
+
+def test_a_scenario_run_is_judged_on_its_own_traffic(signed_in: Caller, client: httpx.Client) -> None:
+    client.post("/_mock/scenarios/happy-path")
+    clinic = Clinic(signed_in, P1)
+    clinic.visit([Line("Y001", "0.40", "30")])
+    client.post("/_mock/scenarios/two-diseases")
+    visit = clinic.open_visit(begntime="2026-11-22 09:40:00")
+    mixed = clinic.rows(visit, [Line("Y001", "0.40", "1")], dise_codg="M01600")
+    mixed += clinic.rows(visit, [Line("Y005", "2.10", "1")], dise_codg="M03900")
+    clinic.call("2204", {"feedetail": mixed})
+    report = client.get("/_mock/conformance").json()
+    lines = {line["scenario"]: line for line in report["scenarios"]}
+    # 2201, 2203, 2204, 2207: the happy path's own calls, not the next run's.
+    assert (lines["happy-path"]["verdict"], lines["happy-path"]["calls"]) == ("pass", 4)
+    two = lines["two-diseases"]
+    assert two["verdict"] == "fail"
+    assert {rule["rule"]: rule["verdict"] for rule in two["rules"]}["registration-closed"] == "fail"
+
+
+def test_the_report_as_a_page(signed_in: Caller, client: httpx.Client) -> None:
+    naive_session(signed_in, client)
+    page = client.get("/_mock/conformance.html", params={"since": "2026-11-22T00:00:00"})
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    text = page.text
+    assert "医保接口一致性报告" in text
+    assert 'class="fail">fail</td>' in text
+    assert "batch B1 carries 2 dise_codg: M01600, M03900" in text
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2026-11-22 10:00:00", "<script>"])
+def test_since_is_validated(client: httpx.Client, since: str) -> None:
+    assert client.get("/_mock/conformance", params={"since": since}).status_code == 400
+
+
+def test_since_limits_the_traffic(signed_in: Caller, client: httpx.Client) -> None:
+    report = client.get("/_mock/conformance", params={"since": "2026-11-22T10:00:01"}).json()
+    assert report["calls"] == 0
+    assert set(verdicts(report).values()) <= {"not_applicable", "pass"}
+
+
+@pytest.mark.parametrize("scenario", ["happy-path", "lost-2207-answer"])
+def test_our_adapter_passes(scenario: str) -> None:
+    with world() as w, httpx.Client(transport=w.mock.transport(), base_url="http://mock.local") as control:
+        assert control.post(f"/_mock/scenarios/{scenario}").status_code == 200
+        first = w.adapter.settle(DIABETES)
+        if scenario == "lost-2207-answer":
+            assert first.batches[0].status == "unsettled"  # reversed with 2601 and unwound
+            w.adapter.settle(DIABETES)
+        report = control.get("/_mock/conformance").json()
+        (line,) = report["scenarios"]
+        assert line["verdict"] == "pass", line
+        assert "fail" not in verdicts(report).values(), report["rules"]
+        if scenario == "lost-2207-answer":
+            assert verdicts(report)["reverse-unknown-2207"] == "pass"
