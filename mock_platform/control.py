@@ -12,6 +12,9 @@
   faults, arms the scenario's, switches the profile, marks where its traffic starts)
 *`GET /_mock/conformance?since=T` the conformance report as JSON (scenario runs and rules over the traffic
   since T, ISO time; default: everything); `GET /_mock/conformance.html?since=T` the same as a page
+*`GET /_mock/ui` the web console (HTML, Jinja2): settlements per person with accumulators, the traffic
+  with bodies, faults armed, scenario runs and the conformance verdicts; its forms post to
+  `/_mock/ui/faults`, `/_mock/ui/faults/clear`, `/_mock/ui/scenarios`, `/_mock/ui/profile`
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
@@ -26,15 +29,17 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import parse_qsl
 
 from mock_platform import codec
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
-from mock_platform.backend.faults import FaultRuleError
+from mock_platform.backend.faults import FAULT_KINDS, FaultRuleError
 from mock_platform.backend.traffic import TrafficFilter, journal_columns
 from mock_platform.config.platform import GatewayConfig
+from mock_platform.conformance.console import people_view
 from mock_platform.conformance.profiles import PROFILES, ProfileError, ProfileSetting
-from mock_platform.conformance.report import build_report, render_html
+from mock_platform.conformance.report import build_report, render, render_html
 from mock_platform.conformance.scenarios import SCENARIOS, ScenarioBook, ScenarioRun
 from mock_platform.errors import SeedError
 from mock_platform.handlers import TRANSACTIONS
@@ -66,6 +71,11 @@ class Control:
                 ("GET", "/_mock/scenarios"): self.list_scenarios,
                 ("GET", "/_mock/conformance"): self.conformance,
                 ("GET", "/_mock/conformance.html"): self.conformance_html,
+                ("GET", "/_mock/ui"): self.console,
+                ("POST", "/_mock/ui/faults"): self.console_arm,
+                ("POST", "/_mock/ui/faults/clear"): self.console_clear,
+                ("POST", "/_mock/ui/scenarios"): self.console_scenario,
+                ("POST", "/_mock/ui/profile"): self.console_profile,
             }
         )
 
@@ -200,6 +210,55 @@ class Control:
             return HttpResponse.json(501, {"code": 501, "message": message})
         return HttpResponse(200, page.encode(), content_type="text/html; charset=utf-8")
 
+    def console(self, request: HttpRequest, notice: str = "") -> HttpResponse:
+        report = self._report(HttpRequest("GET", "/_mock/conformance", {}))
+        assert not isinstance(report, HttpResponse)  # no `since`: nothing to refuse
+        try:
+            page = render(
+                "console.html",
+                now=self._backend.now().isoformat(timespec="seconds"),
+                gateway=self._gateway.scheme,
+                profile=self._profile.current.name,
+                profiles=list(PROFILES),
+                faults=[fault.as_dict() for fault in self._backend.faults.list()],
+                fault_kinds=FAULT_KINDS,
+                scenario_names=list(SCENARIOS),
+                report=report,
+                people=people_view(self._backend.store),
+                traffic=list(reversed(self._backend.traffic.recent(_CONSOLE_TRAFFIC))),
+                notice=notice,
+            )
+        except ImportError:
+            message = "the console needs Jinja2: pip install 'opsp-adapter[conformance]'"
+            return HttpResponse.json(501, {"code": 501, "message": message})
+        return HttpResponse(200, page.encode(), content_type="text/html; charset=utf-8")
+
+    def console_arm(self, request: HttpRequest) -> HttpResponse:
+        form = _form(request)
+        times = form.get("times", "1")
+        try:
+            self._backend.faults.add(
+                form.get("infno", ""), form.get("kind", ""), times=int(times) if _is_count(times) else 0
+            )
+        except FaultRuleError as exc:
+            return _bad_request(str(exc))
+        return self.console(request)
+
+    def console_clear(self, request: HttpRequest) -> HttpResponse:
+        self._backend.faults.clear()
+        return self.console(request)
+
+    def console_scenario(self, request: HttpRequest) -> HttpResponse:
+        started = self.start_scenario(_form(request).get("name", ""))
+        return started if started.status != 200 else self.console(request)
+
+    def console_profile(self, request: HttpRequest) -> HttpResponse:
+        try:
+            self._profile.switch(_form(request).get("profile", ""))
+        except ProfileError as exc:
+            return _bad_request(str(exc))
+        return self.console(request)
+
     def _report(self, request: HttpRequest) -> dict[str, Any] | HttpResponse:
         since = request.query.get("since", "")
         if since and not _ISO_TIME.fullmatch(since):
@@ -226,11 +285,17 @@ class Control:
 
 
 _SCENARIO_PREFIX = "/_mock/scenarios/"
+_CONSOLE_TRAFFIC = 50
 # The most traffic one report reads (a conformance session is hundreds of calls, not millions).
 _REPORT_LIMIT = 100_000
 _ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?)?")
 _TEXT_FILTERS = ("infno", "msgid", "psn_no", "mdtrt_id", "outcome", "since", "until")
 _JOURNAL_PARAMETERS = frozenset({*_TEXT_FILTERS, "limit", "after_id", "bodies"})
+
+
+def _form(request: HttpRequest) -> dict[str, str]:
+    """An HTML form's fields (application/x-www-form-urlencoded)."""
+    return dict(parse_qsl(request.body.decode("utf-8", errors="replace"), keep_blank_values=True))
 
 
 def _is_count(text: str) -> bool:
