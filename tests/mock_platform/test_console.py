@@ -16,7 +16,7 @@ from mock_platform import MockPlatform
 from mock_platform.config import MockConfig
 from tests.mock_platform.clinic import Clinic, Line
 from tests.mock_platform.conftest import MutableClock
-from tests.mock_platform.helpers import NOW, Caller
+from tests.mock_platform.helpers import Caller
 from tests.mock_platform.seeds import P1
 from tests.mock_platform.serving import serving
 
@@ -46,7 +46,7 @@ def test_the_console_forms(client: httpx.Client) -> None:
     assert client.post("/_mock/ui/profile", data={"profile": "strict"}).status_code == 200
     assert client.get("/_mock/profile").json()["profile"]["name"] == "strict"
     assert client.post("/_mock/ui/scenarios", data={"name": "refund-order"}).status_code == 200
-    assert 'refund-order</td>' in client.get("/_mock/ui").text
+    assert "refund-order</td>" in client.get("/_mock/ui").text
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
