@@ -69,6 +69,27 @@ def decode(body: bytes) -> Any:
         raise CodecError(str(exc)) from exc
 
 
+def may_hold_surrogates(body: bytes) -> bool:
+    """Whether a decoded body can hold a lone surrogate at all: only an escape (or UTF-16/32) carries one."""
+    return b"\\u" in body or b"\x00" in body
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether any string (or key) of a decoded JSON value holds half of a UTF-16 surrogate pair."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= char <= "\udfff" for char in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def encode(value: Any, *, sort_keys: bool = False) -> bytes:
     """Serialise to compact UTF-8 JSON, writing `Decimal` values digit for digit.
 

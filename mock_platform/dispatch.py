@@ -72,6 +72,7 @@ log = structlog.get_logger(__name__)
 INTERNAL_ERROR = "医保平台内部错误，请稍后重试（参考号{inf_refmsgid}）"
 BODY_TOO_LARGE = "请求报文超过{limit}字节上限"
 NOT_JSON = "请求报文不是合法的JSON"
+LONE_SURROGATE = "请求报文含有无效的Unicode字符(孤立的UTF-16代理项)"
 NUMBER_OUT_OF_RANGE = "请求报文中的数值超出范围(最多{chars}个字符，指数不超过±{exponent})"
 # The largest request body read (4 MiB): a 2204 of 1,000 fee lines is ~600 KB; input is "C40000" in the spec.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -292,6 +293,12 @@ class Dispatcher:
             )
             return
         except codec.CodecError:
+            return
+        # "\ud800" is valid JSON but not text: nothing could store or echo it faithfully.
+        if codec.may_hold_surrogates(exchange.request.body) and codec.has_lone_surrogate(exchange.payload):
+            exchange.decoded = False
+            exchange.decode_error = LONE_SURROGATE
+            exchange.payload = None
             return
         if isinstance(exchange.payload, dict):
             exchange.peek(exchange.payload)

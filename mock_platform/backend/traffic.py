@@ -142,6 +142,13 @@ def stored_body(text: str) -> str:
     return text[:MAX_STORED_BODY] + f"…[cut: {len(text)} characters]"
 
 
+def _storable(value: Any) -> Any:
+    """Text SQLite can store: a lone surrogate (never valid UTF-8) written as its escape."""
+    if isinstance(value, str):
+        return value.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return value
+
+
 class TrafficJournal:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -151,7 +158,7 @@ class TrafficJournal:
         with self._store.joined() as connection:
             connection.execute(
                 f"INSERT INTO traffic ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
-                tuple(getattr(entry, column) for column in _COLUMNS),
+                tuple(_storable(getattr(entry, column)) for column in _COLUMNS),
             )
 
     def last_id(self) -> int:

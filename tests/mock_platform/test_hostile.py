@@ -8,6 +8,7 @@ value, the control plane open to any address.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from decimal import Decimal
 from typing import Any
@@ -341,3 +342,16 @@ def test_the_platform_endpoint_is_not_affected_by_the_control_rule(
         platform, "203.0.113.7", "POST", SINGLE_URL, content=body(sign_in), headers=tif_headers(clock())
     )
     assert answer.json()["infcode"] == 0
+
+
+@pytest.mark.parametrize("where", ["psn_no", "msgid"])
+def test_a_lone_surrogate_is_refused_and_journaled(caller: Caller, client: httpx.Client, where: str) -> None:
+    # Found by the fuzz test: "\ud800" is valid JSON but not text; SQLite could not store the journal row.
+    payload = envelope("1101", {"data": {"psn_no": "\ud800"}})
+    if where == "msgid":
+        payload = envelope("9001", {"signIn": {"opter_no": "0001", "ip": "10.0.0.8"}}) | {"msgid": "m\ud800"}
+    raw = json.dumps(payload).encode()  # ASCII escapes: the surrogate travels as \ud800
+    before = len(journal(client))
+    answer = caller.post(raw).json()
+    assert (answer["infcode"], answer["err_msg"]) == (-1, "请求报文含有无效的Unicode字符(孤立的UTF-16代理项)")
+    assert len(journal(client)) == before + 1
