@@ -181,6 +181,7 @@ def test_other_routes_answer_json(client: httpx.Client, method: str, path: str, 
     assert response.json()["code"] == status
 
 
-def test_lone_surrogate_in_an_echoed_value(caller: Caller) -> None:
+def test_lone_surrogate_is_refused_before_it_is_echoed(caller: Caller) -> None:
+    # "\ud800" is valid JSON but not text: refused as such (issue #10), never echoed in an err_msg.
     raw = body(with_changes(infno="X")).replace(b'"infno": "X"', b'"infno": "\\ud800"')
-    assert refusal(caller.post(raw)) == "不支持的交易编号[\ud800]"
+    assert refusal(caller.post(raw)) == "请求报文含有无效的Unicode字符(孤立的UTF-16代理项)"
