@@ -34,6 +34,7 @@ from .execution import (
     no_checkpoint,
     plan_refund,
     recover,
+    require_nothing_in_flight,
     run_refund,
     settle_visit,
 )
@@ -117,6 +118,7 @@ class Adapter:
         context = self._context(visit)
         # One settlement of a person at a time, hospital-wide: the platform's answers depend on the order.
         with self._journal.person_lock(context.psn_no), self._journal.group():
+            require_nothing_in_flight(self._journal, context.psn_no)  # a dead desk's batch: recover first
             return settle_visit(self._calls(self._journal), context, policy=self._policy)
 
     def dry_run(self, visit: VisitInput) -> VisitResult:
@@ -143,6 +145,7 @@ class Adapter:
         person = plan_refund(journal, setl_id, lines=lines).psn_no  # refuses an unknown or refunded one
         # Planned again and run under the person's lock: no other desk settles them meanwhile.
         with journal.person_lock(person):
+            require_nothing_in_flight(journal, person)
             plan = plan_refund(journal, setl_id, lines=lines)
             with journal.group():
                 return run_refund(self._calls(journal), plan, policy=self._policy)

@@ -44,6 +44,7 @@ from ._errors import (
     AuthenticationError,
     BusinessRuleError,
     ConnectError,
+    InputError,
     OutcomeUnknownError,
     PlatformError,
     PlatformTimeoutError,
@@ -245,7 +246,12 @@ class PlatformClient:
         msgid: str,
         sign_no: str,
     ) -> Reply[OutT]:
-        body = encode(self._envelope(transaction.infno, payload, insuplc_admdvs, msgid, sign_no))
+        try:
+            body = encode(self._envelope(transaction.infno, payload, insuplc_admdvs, msgid, sign_no))
+        except UnicodeEncodeError as error:  # nothing was sent: the caller's text is not valid Unicode
+            raise InputError(
+                f"[{transaction.infno}] the request holds text that is not valid UTF-8 (a lone surrogate)"
+            ) from error
         changes_state = transaction.changes_state
         first = _FirstAttempt(started=time.monotonic())
         try:

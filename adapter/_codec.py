@@ -37,9 +37,13 @@ def decode(data: bytes | str) -> Any:
     """Parse JSON, reading every number with a fraction or exponent as ``Decimal``.
 
     Integers stay ``int``. Raises ``ValueError`` on malformed input (including
-    ``NaN``/``Infinity``, which JSON does not have).
+    ``NaN``/``Infinity``, which JSON does not have, bytes that are not UTF-8, and
+    nesting too deep for the parser, which would otherwise surface as ``RecursionError``).
     """
-    return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+    try:
+        return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _refuse_constant(name: str) -> Any:

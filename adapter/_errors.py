@@ -9,6 +9,7 @@ Every exception the adapter raises on purpose is one of these::
     ├── MappingError(LookupError)          a code has no mapping we can use
     ├── EligibilityError                   the patient cannot be settled the way that was asked
     ├── PersonBusyError                    another desk is settling or refunding this patient right now
+    ├── InFlightError                      a batch of this person is still in flight: recover first
     ├── AmountMismatchError(ArithmeticError) an answer broke a money identity or drifted from the plan
     ├── TransportError                     the call did not produce a usable answer
     │   ├── ConnectError                   never reached the platform (nothing was sent)
@@ -99,6 +100,15 @@ class PersonBusyError(AdapterError):
             f"another desk is settling or refunding this patient (waited {waited:g} s); nothing was sent:"
             " try again when it has finished (另一窗口正在为该参保人办理结算或退费，请稍后再试)"
         )
+
+
+class InFlightError(AdapterError):
+    """A batch (or refund chain) of the same person is still in flight in the journal.
+
+    Settling or refunding anything else for that person first could make it impossible to
+    finish: the platform refunds and reverses newest first, so a settlement made now would
+    block the 冲正 of an earlier one whose outcome is unknown. ``recover`` first.
+    """
 
 
 class AmountMismatchError(AdapterError, ArithmeticError):

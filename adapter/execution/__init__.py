@@ -24,7 +24,7 @@ from ._records import (
     OutboxEntry,
     SettlementRecord,
 )
-from ._recover import RecoveryAction, recover
+from ._recover import RecoveryAction, recover, require_nothing_in_flight
 from ._refund import resume_refund, run_refund
 from ._refund_models import RefundPlan, RefundStep
 from ._refund_plan import plan_refund
@@ -64,6 +64,7 @@ __all__ = [
     "open_journal",
     "plan_refund",
     "recover",
+    "require_nothing_in_flight",
     "resume_refund",
     "run_refund",
     "settle_visit",

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._errors import AdapterError, PersonBusyError, PlatformError
+from .._errors import AdapterError, InFlightError, PersonBusyError, PlatformError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy
+from ._journal import Journal
 from ._records import BatchRecord, BatchState, CallRecord, CallStatus, ChainRecord, ChainStatus
 from ._refund import resume_refund
 from ._unwind import close_open_calls, find_registration, finish_settlement, reverse_call, unwind_batch
 
-__all__ = ["RecoveryAction", "recover"]
+__all__ = ["RecoveryAction", "recover", "require_nothing_in_flight"]
 
 _OPEN = (CallStatus.INTENT, CallStatus.UNKNOWN)
 _BUSY = "另一收费窗口正在办理该参保人的结算或退费：未处理，稍后再运行 recover"
@@ -98,6 +99,25 @@ def recover(calls: JournaledCalls, *, policy: ExecutionPolicy) -> list[RecoveryA
             RecoveryAction(record.id, record.visit_key, record.chrg_bchno, record.state, after, message)
         )
     return actions
+
+
+def require_nothing_in_flight(journal: Journal, psn_no: str) -> None:
+    """Refuse to settle or refund for a person while one of their batches or refunds is in flight.
+
+    The platform refunds and reverses one person's settlements newest first (PROTOCOL.md
+    §6.4), so a settlement made now would block the 冲正 of an earlier 2207 whose outcome is
+    unknown, and the earlier batch could never be finished (found by the generative fault
+    test, tests/execution/fault_machine.py).
+    """
+    batches = [record.chrg_bchno for record in journal.unfinished_batches() if record.psn_no == psn_no]
+    chains = [
+        chain.target_setl_id
+        for chain in journal.unfinished_chains()
+        if (target := journal.settlement(chain.target_setl_id)) is not None and target.psn_no == psn_no
+    ]
+    if batches or chains:
+        pending = "、".join([*batches, *(f"退费 {setl_id}" for setl_id in chains)])
+        raise InFlightError(f"该患者有未完成的结算或退费（{pending}）：请先运行 opsp recover")
 
 
 def _recover_batch(

@@ -21,6 +21,7 @@ from contextlib import suppress
 from .._errors import (
     AdapterError,
     AmountMismatchError,
+    InFlightError,
     OutcomeUnknownError,
     PlatformError,
     PlatformUnavailableError,
@@ -166,7 +167,14 @@ def _release_details(calls: JournaledCalls, record: BatchRecord, *, cancel_visit
             t2205.TRANSACTION, payload, batch_id=record.id, insuplc_admdvs=record.insuplc_admdvs, keys=keys
         )
     if cancel_visit and not succeeded(journal.calls(record.id), "2202"):
-        release_registration(calls, record, record.mdtrt_id)
+        try:
+            release_registration(calls, record, record.mdtrt_id)
+        except PlatformError as refusal:
+            # Not a reason to stop the chain half-way (the later batches are refunded and
+            # wait to be settled again): the step stays in progress and ``recover`` retries it.
+            raise InFlightError(
+                f"2202 refused ({refusal.err_msg}): the visit is still registered"
+            ) from refusal
     journal.update_batch(record.id, now=calls.clock(), state=BatchState.REFUNDED)
 
 

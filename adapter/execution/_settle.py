@@ -44,7 +44,7 @@ from ._receipts import prediction_of, receipt_of
 from ._records import BatchRecord, BatchState, CallDetail, OutboxPayload
 from ._requests import Parties
 from ._results import BatchResult, BatchStatus, Prediction, Receipt
-from ._unwind import find_registration, reverse_call, unwind_batch
+from ._unwind import details_on_platform, find_registration, reverse_call, unwind_batch
 
 __all__ = ["BatchAttempt", "outbox_payload", "settle_batch", "settlement_detail"]
 
@@ -112,13 +112,23 @@ class BatchAttempt:
 
     def upload_details(self) -> None:
         payload = requests.fee_details(self.parties, self.batch, self.mdtrt_id, self.record.chrg_bchno)
-        reply = self._call(t2204.TRANSACTION, payload)
+        try:
+            reply = self._call(t2204.TRANSACTION, payload)
+            results, msgid = reply.output.result, reply.msgid
+        except OutcomeUnknownError as lost:
+            # Ask the platform what it holds (5204) rather than give the bill up to self-pay.
+            found = details_on_platform(self.calls, self.calls.journal.batch(self.record.id), lost.msgid)
+            if found is None:  # nothing arrived: upload again, under a new msgid
+                reply = self._call(t2204.TRANSACTION, payload)
+                results, msgid = reply.output.result, reply.msgid
+            else:
+                results, msgid = found, lost.msgid
         self._state(BatchState.DETAILS_UPLOADED)
-        self.results = reply.output.result
+        self.results = results
         problems = fee_problems(self.results, self.batch.lines)
         if problems:
             raise AmountMismatchError(
-                "2204 answer does not add up", infno="2204", msgid=reply.msgid, problems=tuple(problems)
+                "2204 answer does not add up", infno="2204", msgid=msgid, problems=tuple(problems)
             )
         self.drift = tuple(str(d) for d in line_drift(self.results, self.batch.lines))
         if self.drift and self.policy.drift == "stop":

@@ -18,7 +18,7 @@ refused. Every problem found is reported at once, each naming its place
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,9 +32,20 @@ from pydantic import (
     model_validator,
 )
 
+from mappings.codes import parse_icd
+from mappings.errors import MalformedCodeError
+
 from .._codec import decode
 from .._errors import InputError
-from .._money import PRICE_PLACES, QUANTITY_PLACES, has_places, to_decimal
+from .._money import (
+    AMOUNT_PLACES,
+    PRICE_PLACES,
+    QUANTITY_PLACES,
+    TOTAL_DIGITS,
+    fits_digits,
+    has_places,
+    to_decimal,
+)
 
 __all__ = ["Diagnosis", "Item", "Patient", "Visit", "VisitInfo", "load_visit", "parse_visit"]
 
@@ -45,28 +56,47 @@ def _decimal(value: Any) -> Decimal:
     return to_decimal(value)
 
 
+def _within(value: Decimal, places: int, total: int = TOTAL_DIGITS) -> None:
+    """The protocol's N16,p: at most ``places`` decimals and 16 digits in all (PROTOCOL.md conventions)."""
+    if not has_places(value, places):
+        raise ValueError(f"has more than {places} decimal places")
+    if not fits_digits(value, places, total=total):
+        raise ValueError(f"is too large: N{total},{places} allows {total - places} digits before the point")
+
+
+def _days(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("must not be negative")
+    _within(value, 2, total=4)  # 周期天数 is N4,2 on 2204 (PROTOCOL.md §3.8)
+    return value
+
+
 def _positive_quantity(value: Decimal) -> Decimal:
     if value <= 0:
         raise ValueError("must be greater than zero")
-    if not has_places(value, QUANTITY_PLACES):
-        raise ValueError(f"has more than {QUANTITY_PLACES} decimal places")
+    _within(value, QUANTITY_PLACES)
     return value
 
 
 def _price(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("must not be negative")
-    if not has_places(value, PRICE_PLACES):
-        raise ValueError(f"has more than {PRICE_PLACES} decimal places")
+    _within(value, PRICE_PLACES)
     return value
 
 
 def _timestamp(value: Any) -> Any:
     if isinstance(value, str):
+        # strptime's %Y/%d also match full-width and other Unicode digits: ASCII only.
         try:
+            if not value.isascii():
+                raise ValueError
             return datetime.strptime(value, _DATETIME)
         except ValueError:
-            raise ValueError("must be yyyy-MM-dd HH:mm:ss") from None
+            raise ValueError("must be yyyy-MM-dd HH:mm:ss (ASCII digits)") from None
+    if isinstance(value, int | float | Decimal):
+        # pydantic would read a number as a Unix timestamp in UTC: 8 hours off China time.
+        raise ValueError("must be yyyy-MM-dd HH:mm:ss text, not a number (a Unix timestamp?)")
     return value
 
 
@@ -74,14 +104,47 @@ def _text(value: Any) -> Any:
     # HIS exports often write codes as numbers ("feedetl_sn": 1); read them as text.
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("contains a lone surrogate (not valid Unicode text)") from None
     return value
+
+
+def _required(value: str) -> str:
+    # str.isspace covers U+3000 (ideographic space) and every other Unicode space.
+    if not value or value.isspace():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _code(value: str) -> str:
+    """Codes: surrounding whitespace (U+3000 included) is never part of a code."""
+    return value.strip()
+
+
+def _diagnosis_code(value: str) -> str:
+    """One spelling for a diagnosis everywhere: an ICD-10 code normalised (``e11.900`` → ``E11.900``)."""
+    value = value.strip()
+    try:
+        return parse_icd(value) if value else value
+    except MalformedCodeError:
+        return value  # a hospital-local code, mapped later by the local diagnosis table
 
 
 Quantity = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_positive_quantity)]
 UnitPrice = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_price)]
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
-Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(_text), AfterValidator(_required)]
 OptionalText = Annotated[str, BeforeValidator(lambda v: "" if v is None else _text(v))]
+Code = Annotated[str, BeforeValidator(_text), AfterValidator(_code), AfterValidator(_required)]
+DiagnosisCode = Annotated[
+    str, BeforeValidator(_text), AfterValidator(_diagnosis_code), AfterValidator(_required)
+]
+OptionalDiagnosisCode = Annotated[
+    str, BeforeValidator(lambda v: "" if v is None else _text(v)), AfterValidator(_diagnosis_code)
+]
 
 
 class _Strict(BaseModel):
@@ -119,7 +182,7 @@ class VisitInfo(_Strict):
 class Diagnosis(_Strict):
     """A diagnosis in the hospital's dictionary (ICD-10 医保版, or a hospital-local code)."""
 
-    diag_code: Text
+    diag_code: DiagnosisCode
     diag_name: Text
     diag_type: Literal["1", "2", "3", "4"] = "1"
     diag_dept: OptionalText = ""
@@ -131,12 +194,12 @@ class Diagnosis(_Strict):
 class Item(_Strict):
     """One fee line of the bill (2204 ``feedetail`` fields in the hospital's codes)."""
 
-    feedetl_sn: Text
-    medins_list_codg: Text
+    feedetl_sn: Code
+    medins_list_codg: Code
     cnt: Quantity
     pric: UnitPrice
     fee_ocur_time: Timestamp
-    diag_code: OptionalText = ""
+    diag_code: OptionalDiagnosisCode = ""
     """The diagnosis this item was ordered for (one of the visit's); empty when unknown."""
     hosp_appr_flag: Literal["0", "1", "2"] = "0"
     medins_list_name: OptionalText = ""
@@ -148,7 +211,8 @@ class Item(_Strict):
     bilg_dr_name: OptionalText = ""
     sin_dos_dscr: OptionalText = ""
     used_frqu_dscr: OptionalText = ""
-    prd_days: Annotated[Decimal, BeforeValidator(_decimal)] = Decimal(0)
+    prd_days: Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_days)] = Decimal(0)
+    """周期天数, N4,2 on the wire."""
     medc_way_dscr: OptionalText = ""
     tcmdrug_used_way: OptionalText = ""
 
@@ -173,6 +237,7 @@ class Visit(_Strict):
 def _consistency_problems(visit: Visit) -> list[str]:
     problems: list[str] = []
     codes = [d.diag_code for d in visit.diagnoses]
+    total = Decimal(0)
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"diagnoses: diag_code {code} appears more than once")
     seen: set[str] = set()
@@ -183,7 +248,21 @@ def _consistency_problems(visit: Visit) -> list[str]:
         seen.add(item.feedetl_sn)
         if item.diag_code and item.diag_code not in codes:
             problems.append(f"{where}.diag_code: {item.diag_code} is not one of the visit's diagnoses")
+        line = _line_amount(item)
+        total += line
+        if not fits_digits(line, AMOUNT_PLACES):
+            problems.append(f"{where}: cnt × pric = {line} is beyond an amount's N16,2")
+    if not fits_digits(total, AMOUNT_PLACES):
+        problems.append(f"items: the bill's total {total} is beyond an amount's N16,2")
     return problems
+
+
+def _line_amount(item: Item) -> Decimal:
+    # Exact: each factor has at most 16 digits, so the product has at most 32 (the ambient
+    # context's 28 would round silently); planning rounds it to the fen later.
+    with localcontext() as exact:
+        exact.prec = 2 * TOTAL_DIGITS + 2
+        return item.cnt * item.pric
 
 
 def parse_visit(document: object) -> Visit:
@@ -203,7 +282,7 @@ def load_visit(path: str | Path) -> Visit:
         document = decode(path.read_bytes())
     except OSError as error:
         raise InputError(f"cannot read visit file {path}: {error.strerror}") from error
-    except ValueError as error:
+    except ValueError as error:  # UnicodeDecodeError and the codec's own depth limit included
         raise InputError(f"visit file {path} is not valid JSON: {error}") from error
     return parse_visit(document)
 

@@ -73,10 +73,13 @@ def test_a_delay_within_the_timeout_settles_normally() -> None:
 
 
 def test_platform_down_falls_back_to_self_pay_with_an_outbox_entry() -> None:
-    # 2204 answers 502 on every attempt: an ambiguous end of a state-changing call. The batch is
-    # unwound (2205/2202 still work) and collected as self-pay; its details go to the outbox.
+    # 2204 answers 502: an ambiguous end of a state-changing call; and 5204, which would tell
+    # whether the details arrived, answers 502 on every attempt too: the platform is down. The
+    # batch is unwound (2205/2202 still work) and collected as self-pay; its details go to the
+    # outbox. (With 5204 answering, the batch goes on: tests/execution/test_unwind_evidence.py.)
     with world() as w:
         w.mock.faults.add("2204", "bad_gateway", times=1)
+        w.mock.faults.add("5204", "bad_gateway", times=10)
         result = w.adapter.settle(DIABETES)
         first = result.batches[0]
         assert first.status == "self_pay", first.message
