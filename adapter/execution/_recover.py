@@ -109,7 +109,11 @@ def require_nothing_in_flight(journal: Journal, psn_no: str) -> None:
     unknown, and the earlier batch could never be finished (found by the generative fault
     test, tests/execution/fault_machine.py).
     """
-    batches = [record.chrg_bchno for record in journal.unfinished_batches() if record.psn_no == psn_no]
+    batches = [
+        record.chrg_bchno
+        for record in journal.unfinished_batches()
+        if record.psn_no == psn_no and not _refund_refused(journal, record)
+    ]
     chains = [
         chain.target_setl_id
         for chain in journal.unfinished_chains()
@@ -118,6 +122,24 @@ def require_nothing_in_flight(journal: Journal, psn_no: str) -> None:
     if batches or chains:
         pending = "、".join([*batches, *(f"退费 {setl_id}" for setl_id in chains)])
         raise InFlightError(f"该患者有未完成的结算或退费（{pending}）：请先运行 opsp recover")
+
+
+def _refund_refused(journal: Journal, record: BatchRecord) -> bool:
+    """A batch left ``refunding`` by a chain the platform stopped: its settlement is plainly in effect.
+
+    (2208 refused, nothing open, nothing answered): no platform state is in doubt, so it
+    blocks nothing; ``recover`` marks it settled again.
+    """
+    if record.state != BatchState.REFUNDING or not record.setl_id:
+        return False
+    ledger = journal.settlement(record.setl_id)
+    calls = journal.calls(record.id)
+    return (
+        ledger is not None
+        and ledger.active
+        and not any(call.status in _OPEN for call in calls)
+        and not any(call.infno == "2208" and call.status == CallStatus.OK for call in calls)
+    )
 
 
 def _recover_batch(

@@ -76,7 +76,7 @@ def test_a_lost_2204_answer_is_resolved_with_5204_and_the_batch_settles() -> Non
         assert [c.infno for c in calls] == ["2201", "2203", "2204", "2207"]
         (upload,) = [c for c in calls if c.infno == "2204"]
         assert upload.status == CallStatus.OK
-        assert upload.detail.get("resolved_by") == "5204"
+        assert upload.detail.resolved_by == "5204"
         assert w.journal.open_calls() == []
         # 24.00 settled once: the receipt and the platform's accumulators agree.
         assert batch.receipt is not None
