@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,9 +42,36 @@ def decode(data: bytes | str) -> Any:
     nesting too deep for the parser, which would otherwise surface as ``RecursionError``).
     """
     try:
-        return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+        document = json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+    if _may_hold_surrogates(data):
+        _refuse_surrogates(document, "")
+    return document
+
+
+# A lone surrogate reaches a str only through a \uD800-\uDFFF escape (UTF-8 bytes cannot hold one):
+# text that is not valid Unicode, which nothing downstream can print or send.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(data: bytes | str) -> bool:
+    if isinstance(data, str):
+        return not data.isascii() or _SURROGATE_ESCAPE.search(data.encode("ascii")) is not None
+    return _SURROGATE_ESCAPE.search(data) is not None
+
+
+def _refuse_surrogates(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            raise ValueError(f"text at {path or 'the top'} is not valid Unicode (a lone surrogate)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key, path)
+            _refuse_surrogates(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_surrogates(item, f"{path}[{index}]")
 
 
 def _refuse_constant(name: str) -> Any:

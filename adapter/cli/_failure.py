@@ -30,6 +30,7 @@ from .._errors import (
     ConfigurationError,
     ConnectError,
     EligibilityError,
+    InFlightError,
     InputError,
     MappingError,
     OutcomeUnknownError,
@@ -183,6 +184,14 @@ def failure_of(error: AdapterError) -> Failure:
         )
     if isinstance(error, ConfigurationError):
         return _configuration_failure(error, detail)
+    if isinstance(error, InFlightError):
+        return Failure(
+            "in_flight",
+            "该患者有未完成的结算或退费",
+            "请先运行 opsp recover，再重新提交。",
+            EXIT_ATTENTION,
+            detail=detail,
+        )
     return Failure("error", "操作未完成", "请联系信息科，并提供 -v 输出的详情。", EXIT_OTHER, detail=detail)
 
 

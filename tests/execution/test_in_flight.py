@@ -58,3 +58,11 @@ def test_a_refund_waits_for_recover_while_a_batch_is_in_flight() -> None:
             assert restarted.adapter.refund(setl_id).status == "done"
             assert [s for s in journal.settlements_in_scope(P1_PSN, "310", 2026) if s.active] == []
             assert restarted.accumulators(P1_PSN, P1_PLACE).get("C0000", Decimal(0)) == 0
+
+
+def test_the_cli_says_run_recover_with_exit_3() -> None:
+    from adapter.cli._failure import EXIT_ATTENTION, failure_of
+
+    failure = failure_of(InFlightError("该患者有未完成的结算或退费（MZ1-1）：请先运行 opsp recover"))
+    assert (failure.code, failure.exit_code) == ("in_flight", EXIT_ATTENTION)
+    assert "opsp recover" in failure.action

@@ -133,3 +133,18 @@ def test_right_input_is_still_accepted() -> None:
     )
     # 9,999,999,999.999999 × 0.0001 = 999,999.9999999999 → a line of 1,000,000.00 fits N16,2.
     assert visit.items[0].pric == Decimal("9999999999.999999")
+
+
+def test_a_lone_surrogate_escape_in_a_file_is_named_by_its_place(tmp_path: Path) -> None:
+    # "\ud800" is valid JSON syntax but not valid Unicode: nothing downstream could print or send it.
+    path = tmp_path / "visit.json"
+    document = _document()
+    text = json.dumps(document, ensure_ascii=False)
+    path.write_text(text.replace('"医生甲"', '"\\ud800"'), encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"visit\.json is not valid JSON: text at visit\.dr_name .*surrogate"
+    ):
+        load_visit(path)
+    # A surrogate *pair* is one valid character (U+1F600) and is read as such.
+    path.write_text(text.replace('"医生甲"', '"\\ud83d\\ude00"'), encoding="utf-8")
+    assert load_visit(path).visit.dr_name == "\U0001f600"
