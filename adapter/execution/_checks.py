@@ -7,7 +7,9 @@ checked where the numbers arrive and a mismatch is an error, not a log line:
   we sent; every line we sent comes back once.
 * setlinfo: ``medfee_sumamt`` = the batch total = fulamt + overlmt + preselfpay +
   inscp; ``medfee_sumamt`` = ``fund_pay_sumamt`` + ``psn_part_amt`` (+ ``hosp_part_amt``);
-  ``psn_part_amt`` = ``acct_pay`` + ``psn_cash_pay``; ``fund_pay_sumamt`` = Σ setldetail.
+  ``fund_pay_sumamt`` = the sum of the fund fields (hifp + 大额 + 大病 + 公务员 + 救助 +
+  企业补充 + 伤残 + 其他, ``FUND_FIELDS``) = Σ setldetail ``fund_payamt``;
+  ``psn_part_amt`` = ``acct_pay`` + ``acct_mulaid_pay`` (门诊共济) + ``psn_cash_pay``.
   Some provinces count the personal account inside ``fund_pay_sumamt`` (DOMAIN.md §2.3:
   "湖南省的 fundPaySumamt 字段不包括个人账户支付部分，广东省…包括"); a setting says so.
 * 2208: each amount is exactly the negative of the settlement it reverses.
@@ -112,11 +114,27 @@ def settlement_problems(
             f"fund {fund} + psn_part_amt {info.psn_part_amt} + hosp_part_amt {hospital}"
             f" != medfee_sumamt {info.medfee_sumamt}"
         )
-    if info.acct_pay + info.psn_cash_pay != info.psn_part_amt:
+    mulaid = info.acct_mulaid_pay or ZERO
+    if info.acct_pay + mulaid + info.psn_cash_pay != info.psn_part_amt:
         problems.append(
-            f"acct_pay {info.acct_pay} + psn_cash_pay {info.psn_cash_pay} != psn_part_amt {info.psn_part_amt}"
+            f"acct_pay {info.acct_pay} + acct_mulaid_pay {mulaid} + psn_cash_pay {info.psn_cash_pay}"
+            f" != psn_part_amt {info.psn_part_amt}"
         )
-    if details:
+    problems.extend(_fund_problems(info, details, fund))
+    return problems
+
+
+def _fund_problems(info: SettlementInfo, details: Sequence[FundPayment], fund: Decimal) -> list[str]:
+    """The fund fields add up to the fund total (without the account where it counts as a fund), and so do
+    the setldetail rows (PROTOCOL.md §3.12a)."""
+    problems = []
+    if info.hifp_pay is not None:  # a platform that leaves the funds out has nothing to add up
+        fields = info.fund_amounts()
+        named = sum(fields.values(), ZERO)
+        if named != fund:
+            parts = " + ".join(f"{name} {value}" for name, value in fields.items() if value)
+            problems.append(f"fund fields {parts or '0'} = {named} != fund_pay_sumamt {fund}")
+    if details:  # where the account counts as a fund, setldetail carries its row too
         paid = sum((row.fund_payamt for row in details), ZERO)
         if paid != info.fund_pay_sumamt:
             problems.append(f"setldetail fund_payamt total {paid} != fund_pay_sumamt {info.fund_pay_sumamt}")

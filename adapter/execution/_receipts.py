@@ -9,10 +9,11 @@ from .._display import CERT_TYPE_LABELS, mask_number
 from .._errors import InputError
 from ..planning import PlanBatch
 from ..transactions import t2204
+from ..transactions._settlement import FundPayment as SettlementFund
 from ..transactions._settlement import SettlementInfo
 from ._journal_protocol import Journal
 from ._records import BatchRecord, CallStatus, ReceiptHeader
-from ._results import FundPayment, Prediction, Receipt, ReceiptLine
+from ._results import FundDetail, FundPayment, Prediction, Receipt, ReceiptLine
 
 __all__ = ["funds_of", "prediction_of", "receipt_from_journal", "receipt_of"]
 
@@ -22,7 +23,9 @@ ZERO = Decimal("0.00")
 _NOT_FUNDS = frozenset({"acct_pay", "psn_cash_pay", "pdn_cash_pay"})
 
 
-def prediction_of(info: SettlementInfo) -> Prediction:
+def prediction_of(info: SettlementInfo, details: Sequence[SettlementFund] = ()) -> Prediction:
+    """Every amount of a 2206/2207 answer, each fund and each setldetail row included."""
+
     def amount(value: Decimal | None) -> Decimal:
         return value if value is not None else ZERO
 
@@ -33,12 +36,25 @@ def prediction_of(info: SettlementInfo) -> Prediction:
         preselfpay_amt=amount(info.preselfpay_amt),
         inscp_scp_amt=amount(info.inscp_scp_amt),
         act_pay_dedc=amount(info.act_pay_dedc),
-        hifp_pay=amount(info.hifp_pay),
         fund_pay_sumamt=info.fund_pay_sumamt,
         psn_part_amt=info.psn_part_amt,
         acct_pay=info.acct_pay,
         psn_cash_pay=info.psn_cash_pay,
         balc=info.balc,
+        hosp_part_amt=amount(info.hosp_part_amt),
+        acct_mulaid_pay=amount(info.acct_mulaid_pay),
+        **info.fund_amounts(),
+        fund_details=tuple(
+            FundDetail(
+                fund_pay_type=row.fund_pay_type,
+                fund_pay_type_name=row.fund_pay_type_name,
+                fund_payamt=row.fund_payamt,
+                inscp_scp_amt=row.inscp_scp_amt,
+                crt_payb_lmt_amt=row.crt_payb_lmt_amt,
+                setl_proc_info=row.setl_proc_info,
+            )
+            for row in details
+        ),
     )
 
 
@@ -73,6 +89,7 @@ def receipt_of(
     record: BatchRecord,
     info: SettlementInfo,
     results: Sequence[t2204.FeeResult],
+    details: Sequence[SettlementFund] = (),
 ) -> Receipt:
     """The receipt of a settled batch: lines as the platform split them (plan's split if none came)."""
     by_sn = {result.feedetl_sn: result for result in results}
@@ -114,7 +131,7 @@ def receipt_of(
         setl_time=info.setl_time,
         medins_setl_id=info.medins_setl_id,
         lines=tuple(lines),
-        amounts=prediction_of(info),
+        amounts=prediction_of(info, details),
         funds=funds_of(info),
         masked_cert=masked if cert_no else "",
     )

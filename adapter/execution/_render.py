@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from .._display import cashier_text
 from .._table import render_table
+from ..transactions._settlement import FUND_FIELDS, FUND_LABELS
 from ._records import OutboxEntry
 from ._recover import RecoveryAction
 from ._refund_plan import RefundPlan
@@ -55,8 +56,10 @@ def render_result(result: VisitResult) -> str:
     sections.append(total)
     if result.dry_run and len(result.batches) > 1:
         sections.append(
-            "说明：各批次的预结算互相独立（都以当前累计和账户余额计算）；多个批次共用起付线或个人账户时，"
-            "实际结算时金额会在批次间移动，个人负担合计不变。"
+            "说明：各批次的预结算互相独立，都以当前的年度累计和账户余额计算。实际结算按批次顺序进行："
+            "同类批次共用的起付线由先结算的批次用掉，后面批次的基金支付因此增加、个人负担减少；"
+            "共用的支付限额、大病保险起付线和个人账户余额也按先后计算。所以实际合计可能与预计合计不同，"
+            "以结算结果为准。"
         )
     return "\n\n".join(sections)
 
@@ -112,11 +115,27 @@ def _receipt(receipt: Receipt) -> str:
 def _amounts(amounts: Prediction, *, predicted: bool) -> str:
     prefix = "  预计：" if predicted else "  "
     balance = f"  账户余额 {_money(amounts.balc)}" if amounts.balc is not None else ""
+    mulaid = f"  门诊共济 {_money(amounts.acct_mulaid_pay)}" if amounts.acct_mulaid_pay else ""
+    hospital = f"  医院负担 {_money(amounts.hosp_part_amt)}" if amounts.hosp_part_amt else ""
     return (
         f"{prefix}医疗费总额 {_money(amounts.medfee_sumamt)}  本次计入起付线 {_money(amounts.act_pay_dedc)}  "
-        f"统筹基金 {_money(amounts.fund_pay_sumamt)}  个人账户 {_money(amounts.acct_pay)}  "
-        f"现金 {_money(amounts.psn_cash_pay)}{balance}"
+        f"基金支付 {_money(amounts.fund_pay_sumamt)}（{_funds(amounts)}）  "
+        f"个人账户 {_money(amounts.acct_pay)}"
+        f"{mulaid}  现金 {_money(amounts.psn_cash_pay)}{hospital}{balance}"
     )
+
+
+def _funds(amounts: Prediction) -> str:
+    """Each fund that paid, by its label, the basic fund always.
+
+    E.g. 基本医疗保险统筹基金 5,810.00；居民大病保险 324.00.
+    """
+    paid = [
+        f"{FUND_LABELS[name]} {_money(getattr(amounts, name))}"
+        for name in FUND_FIELDS
+        if name == "hifp_pay" or getattr(amounts, name)
+    ]
+    return "；".join(paid)
 
 
 def render_recovery(actions: list[RecoveryAction]) -> str:

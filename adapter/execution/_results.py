@@ -14,7 +14,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-__all__ = ["BatchResult", "BatchStatus", "FundPayment", "Prediction", "Receipt", "ReceiptLine", "VisitResult"]
+__all__ = [
+    "BatchResult",
+    "BatchStatus",
+    "FundDetail",
+    "FundPayment",
+    "Prediction",
+    "Receipt",
+    "ReceiptLine",
+    "VisitResult",
+]
+
+_ZERO = Decimal("0.00")
 
 BatchStatus = Literal["settled", "predicted", "unsettled", "self_pay", "flagged", "in_flight"]
 
@@ -34,8 +45,23 @@ class ReceiptLine(_Frozen):
     inscp_scp_amt: Decimal
 
 
+class FundDetail(_Frozen):
+    """One ``setldetail`` row: what one fund paid, on what base, within what limit, and how."""
+
+    fund_pay_type: str
+    fund_pay_type_name: str
+    fund_payamt: Decimal
+    inscp_scp_amt: Decimal | None
+    crt_payb_lmt_amt: Decimal | None
+    setl_proc_info: str
+
+
 class Prediction(_Frozen):
-    """The fund / account / cash split of a batch: predicted by 2206, or final from 2207."""
+    """The fund / account / cash split of a batch: predicted by 2206, or final from 2207.
+
+    Every fund field of setlinfo is here (``FUND_FIELDS``, labels in ``FUND_LABELS``,
+    adapter/transactions/_settlement.py); ``fund_pay_sumamt`` is their sum.
+    """
 
     medfee_sumamt: Decimal
     fulamt_ownpay_amt: Decimal
@@ -49,6 +75,16 @@ class Prediction(_Frozen):
     acct_pay: Decimal
     psn_cash_pay: Decimal
     balc: Decimal | None
+    hifob_pay: Decimal = _ZERO
+    hifmi_pay: Decimal = _ZERO
+    cvlserv_pay: Decimal = _ZERO
+    maf_pay: Decimal = _ZERO
+    hifes_pay: Decimal = _ZERO
+    hifdm_pay: Decimal = _ZERO
+    oth_pay: Decimal = _ZERO
+    hosp_part_amt: Decimal = _ZERO
+    acct_mulaid_pay: Decimal = _ZERO
+    fund_details: tuple[FundDetail, ...] = ()
 
 
 class FundPayment(_Frozen):

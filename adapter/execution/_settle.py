@@ -33,7 +33,7 @@ from .._errors import (
 )
 from ..planning import PlanBatch
 from ..transactions import InputModel, OutputModel, Transaction, t2201, t2203, t2204, t2206, t2207
-from ..transactions._settlement import SettlementInfo, SettlementOutput
+from ..transactions._settlement import FundPayment, SettlementInfo, SettlementOutput
 from . import _requests as requests
 from ._calls import JournaledCalls
 from ._checks import fee_problems, line_drift, settlement_problems, totals_of
@@ -68,6 +68,7 @@ class BatchAttempt:
         self.mdtrt_id = record.mdtrt_id
         self.results: tuple[t2204.FeeResult, ...] = ()
         self.drift: tuple[str, ...] = ()
+        self.details: tuple[FundPayment, ...] = ()
 
     def _call(
         self,
@@ -141,7 +142,7 @@ class BatchAttempt:
         )
         self._check(reply.output, "2206", reply.msgid)
         self._state(BatchState.PRESETTLED)
-        return prediction_of(reply.output.setlinfo)
+        return prediction_of(reply.output.setlinfo, reply.output.setldetail)
 
     def settle(self) -> tuple[SettlementInfo, list[str]]:
         """2207; the settlement is in the ledger before its identities are judged."""
@@ -151,6 +152,7 @@ class BatchAttempt:
         )
         reply = self._call(t2207.TRANSACTION, payload, summary=settlement_detail)
         info = reply.output.setlinfo
+        self.details = reply.output.setldetail
         year = self.parties.visit.begntime.year
         record_settlement(self.calls.journal, self.record, info, msgid=reply.msgid, year=year)
         self.calls.checkpoint("ledger 2207")  # the settlement (and the 2207 outcome) are on disk
@@ -210,7 +212,7 @@ def settle_batch(
         return _fallback(run, error, dry_run=dry_run)
     except PlatformError as error:
         return _unwound(run, "unsettled", f"医保平台拒绝：{error.err_msg}（已撤销，未结算）")
-    receipt = receipt_of(run.record.header, run.batch, run.record, info, run.results)
+    receipt = receipt_of(run.record.header, run.batch, run.record, info, run.results, run.details)
     if problems:
         return _result(
             run, "flagged", "已结算，但返回金额核对不符，请人工核对：" + "; ".join(problems), receipt=receipt

@@ -12,21 +12,11 @@ from typing import Any
 
 from .._clock import china_now
 from ..execution._results import Receipt
+from ..transactions._settlement import FUND_LABELS
 from ._document import BillSummary, SettlementReceipt
 
 __all__ = ["FUND_LABELS", "bill_html", "receipt_html"]
 
-FUND_LABELS = {
-    "hifp_pay": "基本医疗保险统筹基金",
-    "cvlserv_pay": "公务员医疗补助",
-    "hifes_pay": "补充医疗保险",
-    "hifmi_pay": "大病保险",
-    "hifob_pay": "职工大额医疗费用补助",
-    "hifdm_pay": "伤残人员医疗保障基金",
-    "maf_pay": "医疗救助",
-    "oth_pay": "其他基金",
-    "acct_mulaid_pay": "个人账户共济支付",
-}
 _LEVELS = {"01": "甲类", "02": "乙类", "03": "丙类"}
 
 

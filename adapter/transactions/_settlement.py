@@ -11,13 +11,21 @@ fewer) fields than the national table lists. The cash amount is ``psn_cash_pay``
 2206/2207 and ``pdn_cash_pay`` in the national 2208 text (a typo copied by JX, HN and
 NT; ⚠): both are read into ``psn_cash_pay``. 2208 amounts are negative.
 
+Funds (§3.12a): ``FUND_FIELDS`` are the setlinfo fields that make up ``fund_pay_sumamt``
+(the basic pooled fund first, then the layers an insured place may pay from), and
+``FUND_LABELS`` their Chinese names, the one place receipts, ``--json`` readers and
+reports take them from. ``PERSONAL_FIELDS`` split ``psn_part_amt``: account, 门诊共济
+(``acct_mulaid_pay``) and cash.
+
 The amount identities (``medfee = fund + psn_part + hosp_part``, ``psn_part = acct +
-cash``) are *not* enforced here: provinces disagree on whether ``fund_pay_sumamt``
+共济 + cash``) are *not* enforced here: provinces disagree on whether ``fund_pay_sumamt``
 includes the personal account (DOMAIN.md §2.3, "Accounting identity"), so the layer
 that knows the region reconciles them.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from pydantic import AliasChoices, Field
 
@@ -35,7 +43,48 @@ from ._fields import (
     OptionalRatio,
 )
 
-__all__ = ["FundPayment", "PreSettlementData", "SettlementData", "SettlementInfo", "SettlementOutput"]
+__all__ = [
+    "FUND_FIELDS",
+    "FUND_LABELS",
+    "PERSONAL_FIELDS",
+    "FundPayment",
+    "PreSettlementData",
+    "SettlementData",
+    "SettlementInfo",
+    "SettlementOutput",
+]
+
+FUND_FIELDS = (
+    "hifp_pay",
+    "hifob_pay",
+    "hifmi_pay",
+    "cvlserv_pay",
+    "maf_pay",
+    "hifes_pay",
+    "hifdm_pay",
+    "oth_pay",
+)
+"""The setlinfo fields whose sum is ``fund_pay_sumamt`` (PROTOCOL.md §3.12a)."""
+PERSONAL_FIELDS = ("acct_pay", "acct_mulaid_pay", "psn_cash_pay")
+"""The setlinfo fields whose sum is ``psn_part_amt``."""
+FUND_LABELS = {
+    "hifp_pay": "基本医疗保险统筹基金",
+    "hifob_pay": "职工大额医疗费用补助",
+    "hifmi_pay": "居民大病保险",
+    "cvlserv_pay": "公务员医疗补助",
+    "maf_pay": "医疗救助",
+    "hifes_pay": "企业补充医疗保险",
+    "hifdm_pay": "伤残人员医疗保障基金",
+    "oth_pay": "其他基金",
+    "acct_pay": "个人账户",
+    "acct_mulaid_pay": "个人账户共济支付（门诊共济）",
+    "psn_cash_pay": "个人现金",
+    "hosp_part_amt": "医院负担",
+}
+"""Chinese labels of every fund and personal-share field, as the platform's dictionary names them."""
+
+
+_ZERO = Decimal("0.00")
 
 
 class PreSettlementData(InputModel):
@@ -122,6 +171,10 @@ class SettlementInfo(OutputModel):
     clr_type: OptionalCode = ""
     hifdm_pay: OptionalAmount = None
     exp_content: ExpContent = exp_content_field()
+
+    def fund_amounts(self) -> dict[str, Decimal]:
+        """Every fund field (``FUND_FIELDS`` order), an absent one as 0.00."""
+        return {name: getattr(self, name) or _ZERO for name in FUND_FIELDS}
 
 
 class FundPayment(OutputModel):

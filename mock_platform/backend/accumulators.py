@@ -13,7 +13,12 @@ cum_type_code (no national dictionary is published, PROTOCOL.md §4 ⚠; names a
 * ``J0000`` 统筹基金支付累计: Σ hifp_pay;
 * ``C0000`` 结算次数: the number of settlements in effect;
 * ``F<code>`` 病种组支付限额已用: fund paid against the annual cap of a cap group, named by its smallest code
-  (``FM01600`` 糖尿病, ``FM08301`` the M08301-M08306 transplant group); only for finite caps.
+  (``FM01600`` 糖尿病, ``FM08301`` the M08301-M08306 transplant group); only for finite caps; ``F11`` the
+  门诊统筹 cap of ordinary outpatient bills;
+* ``Q0000_11`` 门诊统筹起付线累计: 门诊统筹 has its own deductible, apart from the chronic-disease one;
+* ``J<fund_pay_type>`` what a supplementary fund paid this year (``J390200`` 大病保险, ``J330100`` 职工大额,
+  ``J320100`` 公务员补助, …), and ``B<fund_pay_type>`` the running base of a layer with an annual threshold
+  (大病保险's 合规个人负担 this year). J0000 (basic fund) is what the annual ceiling is measured against.
 """
 
 from __future__ import annotations
@@ -51,11 +56,16 @@ def postings(benefit: Benefit) -> list[tuple[str, Decimal]]:
     """What one settlement adds to the accumulators (zero amounts are not posted, the count always is)."""
     entries = [(SETTLEMENTS, Decimal(1)), (MEDICAL_FEES, benefit.totals.medfee_sumamt)]
     if benefit.act_pay_dedc:
-        entries.append((DEDUCTIBLE, benefit.act_pay_dedc))
+        entries.append((benefit.rules.deductible_code, benefit.act_pay_dedc))
     if benefit.hifp_pay:
         entries.append((FUND_PAID, benefit.hifp_pay))
         if benefit.rules.cap_code is not None:
             entries.append((benefit.rules.cap_code, benefit.hifp_pay))
+    for share in benefit.shares[1:]:
+        if share.counted and share.base_code:
+            entries.append((share.base_code, share.counted))
+        if share.fund_payamt and share.paid_code:
+            entries.append((share.paid_code, share.fund_payamt))
     return entries
 
 
@@ -106,12 +116,12 @@ def total(connection: sqlite3.Connection, scope: Scope, code: str) -> Decimal:
     return _sum(rows)
 
 
-def visit_deductible(connection: sqlite3.Connection, mdtrt_id: str) -> Decimal:
+def visit_deductible(connection: sqlite3.Connection, mdtrt_id: str, code: str = DEDUCTIBLE) -> Decimal:
     """Deductible used by the settlements in effect of one visit (for a per-visit deductible basis)."""
     rows = connection.execute(
         "SELECT e.amount FROM accumulator_entry e JOIN settlement s ON s.setl_id = e.setl_id"
         " WHERE s.mdtrt_id = ? AND e.cum_type_code = ?",
-        (mdtrt_id, DEDUCTIBLE),
+        (mdtrt_id, code),
     )
     return _sum(rows)
 

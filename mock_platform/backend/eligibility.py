@@ -108,7 +108,7 @@ def settlement_problem(
     if not decision.entitled:
         return decision.reason
     relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
-    if policy is None or policy.scope_for(relation, med_type, insurance.insutype) is None:
+    if policy is None or policy.scope_for(relation, med_type, insurance.insutype, day) is None:
         return _not_configured(insurance, relation, med_type)
     return None
 
@@ -191,7 +191,7 @@ def _place_problem(
     label = RELATION_LABELS[relation]
     if not hospital.opsp_designated:
         return f"定点医疗机构[{hospital.fixmedins_code}]不是门诊慢特病定点医疗机构"
-    scope = None if policy is None else policy.scope_for(relation, "14", insurance.insutype)
+    scope = None if policy is None else policy.scope_for(relation, "14", insurance.insutype, day)
     if scope is None:
         return _not_configured(insurance, relation, "14")
     problem = _coverage_problem(insurance, hospital, coverage, code)

@@ -29,6 +29,7 @@ class InsuranceRecord:
     insuplc_admdvs: str
     emp_name: str
     balc: Decimal
+    mulaid_balc: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ def _insurances(connection: sqlite3.Connection, psn_no: str) -> tuple[InsuranceR
             insuplc_admdvs=r["insuplc_admdvs"],
             emp_name=r["emp_name"],
             balc=Decimal(r["balc"]),
+            mulaid_balc=Decimal(r["mulaid_balc"]),
         )
         for r in rows
     )

@@ -9,6 +9,9 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
 2. the settlement side: visits and diagnoses (2201-2203), fee details with their split (2204/2205),
    settlements and reversals with their lines (2206-2208, 2601), the accumulator ledger (5206), processed
    msgids (idempotency), 2601 requests, fault rules, seeded records, and the fault column of the journal.
+3. an index of settlements by batch;
+4. the envelope level: gateway nonces, richer traffic rows;
+5. the 门诊共济 balance of an insurance (family accounts that may pay for this person).
 
 Money columns are TEXT holding a Decimal's exact digits (SQLite REAL would be a float); sums are done in
 Python with Decimal, never with SQL SUM.
@@ -265,6 +268,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE traffic ADD COLUMN answer_body TEXT NOT NULL DEFAULT '';
     CREATE INDEX traffic_msgid ON traffic (msgid);
     CREATE INDEX traffic_psn_no ON traffic (psn_no);
+    """,
+    # 5: 门诊共济 (issue #14): the balance of the family accounts bound to an insurance (acct_mulaid_pay).
+    """
+    ALTER TABLE insurance ADD COLUMN mulaid_balc TEXT NOT NULL DEFAULT '0.00';
     """,
 )
 

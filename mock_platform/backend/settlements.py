@@ -132,7 +132,7 @@ class SettlementBook:
             accumulators.post(
                 connection, scope, cum_ym, accumulators.postings(benefit), setl_id=setl_id, reason="settle"
             )
-            _debit(connection, scope, benefit.acct_pay)
+            _debit(connection, scope, benefit.acct_pay, benefit.acct_mulaid_pay)
             record = _load(connection, "setl_id = ?", (setl_id,))
         assert record is not None
         return record
@@ -177,7 +177,7 @@ class SettlementBook:
             accumulators.repost(
                 connection, original.scope, original.setl_id, setl_id=setl_id, sign=-1, reason="refund"
             )
-            _debit(connection, original.scope, -original.amounts.acct_pay)
+            _debit(connection, original.scope, -original.amounts.acct_pay, -original.amounts.acct_mulaid_pay)
             record = _load(connection, "setl_id = ?", (setl_id,))
         assert record is not None
         return record
@@ -214,7 +214,7 @@ class SettlementBook:
                 sign=1,
                 reason="reinstate",
             )
-            _debit(connection, original.scope, original.amounts.acct_pay)
+            _debit(connection, original.scope, original.amounts.acct_pay, original.amounts.acct_mulaid_pay)
             record = _load(connection, "setl_id = ?", (original.setl_id,))
         assert record is not None
         return record
@@ -321,13 +321,18 @@ def _balance(connection: sqlite3.Connection, scope: Scope) -> Decimal:
     return ZERO if row is None else Decimal(row["balc"])
 
 
-def _debit(connection: sqlite3.Connection, scope: Scope, amount: Decimal) -> None:
-    if amount:
-        balance = _balance(connection, scope) - amount
-        connection.execute(
-            "UPDATE insurance SET balc = ? WHERE psn_no = ? AND insutype = ?",
-            (str(balance), scope.psn_no, scope.insutype),
-        )
+def _debit(connection: sqlite3.Connection, scope: Scope, amount: Decimal, mulaid: Decimal) -> None:
+    """Take `amount` from the account and `mulaid` from the 门诊共济 balance (negative: give back)."""
+    for column, value in (("balc", amount), ("mulaid_balc", mulaid)):
+        if value:
+            row = connection.execute(
+                f"SELECT {column} FROM insurance WHERE psn_no = ? AND insutype = ?",
+                (scope.psn_no, scope.insutype),
+            ).fetchone()
+            connection.execute(
+                f"UPDATE insurance SET {column} = ? WHERE psn_no = ? AND insutype = ?",
+                (str(Decimal(row[0]) - value), scope.psn_no, scope.insutype),
+            )
 
 
 def _load(connection: sqlite3.Connection, where: str, parameters: tuple[Any, ...]) -> SettlementRecord | None:

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 
 from mock_platform._money import ZERO
 from mock_platform.backend import accumulators
-from mock_platform.backend.benefits import BatchTotals, Benefit, compute, rules_for
+from mock_platform.backend.benefits import BatchTotals, Benefit, BenefitRules, Used, compute, rules_for
 from mock_platform.backend.eligibility import relation_of, settlement_problem
 from mock_platform.backend.fees import FeeLine
+from mock_platform.backend.funds import LayerUsed, layers_for
 from mock_platform.backend.people import InsuranceRecord, PersonRecord
 from mock_platform.backend.settlements import scope_of
 from mock_platform.backend.visits import Visit
@@ -90,20 +91,26 @@ def compute_settlement(
     if problem is not None:
         raise RequestError(problem)
     assert policy is not None
+    day = visit.begntime.date()
     scope = policy.scope_for(
-        relation_of(hospital.admdvs, insurance.insuplc_admdvs), query.med_type, visit.insutype
+        relation_of(hospital.admdvs, insurance.insuplc_admdvs), query.med_type, visit.insutype, day
     )
     assert scope is not None  # settlement_problem checked it
-    rules = rules_for(scope, insutype=visit.insutype, dedc_hosp_lv=hospital.dedc_hosp_lv, disease=disease)
-    deductible_used, cap_used = _used(backend, visit, per_visit=rules.per_visit, cap_code=rules.cap_code)
+    rules = rules_for(
+        scope,
+        insutype=visit.insutype,
+        dedc_hosp_lv=hospital.dedc_hosp_lv,
+        disease=disease,
+        psn_type=insurance.psn_type,
+        layers=layers_for(scope, person, insurance, day),
+    )
     benefit = compute(
         totals,
         rules,
-        deductible_used=deductible_used,
-        cap_used=cap_used,
-        insutype=visit.insutype,
+        used=_used(backend, visit, rules),
         use_account=query.acct_used_flag == "1",
         balance=insurance.balc,
+        mulaid_balance=insurance.mulaid_balc,
     )
     return Computed(person, insurance, visit, lines, disease, benefit)
 
@@ -151,15 +158,24 @@ def _check_declared(query: SettlementQuery, totals: BatchTotals) -> None:
             )
 
 
-def _used(
-    backend: Backend, visit: Visit, *, per_visit: bool, cap_code: str | None
-) -> tuple[Decimal, Decimal]:
-    """(deductible used, cap used) before this settlement."""
+def _used(backend: Backend, visit: Visit, rules: BenefitRules) -> Used:
+    """The person's year before this settlement: deductible, cap, basic fund, each layer."""
     scope, _ = scope_of(visit)
     with backend.store.joined() as connection:
-        if per_visit:
-            deductible = accumulators.visit_deductible(connection, visit.mdtrt_id)
+
+        def total(code: str) -> Decimal:
+            return accumulators.total(connection, scope, code)
+
+        if rules.per_visit:
+            deductible = accumulators.visit_deductible(connection, visit.mdtrt_id, rules.deductible_code)
         else:
-            deductible = accumulators.total(connection, scope, accumulators.DEDUCTIBLE)
-        cap = accumulators.total(connection, scope, cap_code) if cap_code is not None else ZERO
-    return deductible, cap
+            deductible = total(rules.deductible_code)
+        return Used(
+            deductible=deductible,
+            cap=total(rules.cap_code) if rules.cap_code is not None else ZERO,
+            fund_year=total(accumulators.FUND_PAID) if rules.ceiling is not None else ZERO,
+            layers={
+                layer.field: LayerUsed(base=total(layer.base_code), paid=total(layer.paid_code))
+                for layer in rules.layers
+            },
+        )

@@ -15,6 +15,7 @@ Shape (the adapter side reads the credential keys `key`, `psn_no`, `psn_name`, `
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import Field, model_validator
 
@@ -48,6 +49,8 @@ class Insurance(Sourced):
     insuplc_admdvs: Admdvs
     emp_name: str = ""
     balc: Money
+    mulaid_balc: Money = Decimal("0.00")
+    """门诊共济: what bound family members' accounts may pay for this person (acct_mulaid_pay)."""
 
     @model_validator(mode="after")
     def _suspension_has_date(self) -> Insurance:

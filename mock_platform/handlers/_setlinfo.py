@@ -3,8 +3,9 @@
 Spellings follow the national text where it differs between transactions (PROTOCOL.md ⚠): 2206/2207 write
 `psn_cash_pay`; 2208 writes **`pdn_cash_pay`** (the national typo, copied by NT: a client must accept both);
 5203 writes `psn_pay` and `cash_payamt`. 2206 has no `setl_id`. Amounts are Decimals at 2 places, the ratio at
-4. Supplementary funds (公务员, 大额, 大病, 救助, 其他, 伤残) are 0 in the demo; `hosp_part_amt` and
-`acct_mulaid_pay` are 0. `crt_payb_lmt_amt` is null when the disease has no cap.
+4. The supplementary funds (公务员, 大额, 大病, 救助, 企业补充, 其他) are what the policy's layers paid
+(`backend.funds`); 伤残 (hifdm_pay, +HN) and `hosp_part_amt` are 0. `setldetail` has one row per fund that
+paid, basic fund first; `crt_payb_lmt_amt` is null when nothing limits that fund.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def money_block(amounts: SettlementAmounts, *, cash_field: str = "psn_cash_pay")
         "hifp_pay": amounts.hifp_pay,
         "pool_prop_selfpay": ratio4(amounts.pool_prop_selfpay),
     }
-    block.update(dict.fromkeys(_OTHER_FUNDS, ZERO))
+    block.update({name: amounts.fund(name) for name in _OTHER_FUNDS})
     block |= {
         "fund_pay_sumamt": amounts.fund_pay_sumamt,
         "psn_part_amt": amounts.psn_part_amt,
@@ -61,7 +62,7 @@ def money_block(amounts: SettlementAmounts, *, cash_field: str = "psn_cash_pay")
         cash_field: amounts.psn_cash_pay,
         "hosp_part_amt": amounts.hosp_part_amt,
         "balc": amounts.balc,
-        "acct_mulaid_pay": ZERO,
+        "acct_mulaid_pay": amounts.acct_mulaid_pay,
     }
     return block
 
@@ -100,16 +101,17 @@ def settlement_info(
 
 
 def setldetail(amounts: SettlementAmounts) -> list[dict[str, Any]]:
-    """One row for the pooled fund; fund_payamt sums to fund_pay_sumamt."""
+    """One row per fund that paid (the basic fund always); fund_payamt sums to fund_pay_sumamt."""
     return [
         {
-            "fund_pay_type": amounts.fund_pay_type,
-            "inscp_scp_amt": amounts.inscp_scp_amt,
-            "crt_payb_lmt_amt": amounts.crt_payb_lmt_amt,
-            "fund_payamt": amounts.fund_pay_sumamt,
-            "fund_pay_type_name": amounts.fund_pay_type_name,
-            "setl_proc_info": amounts.setl_proc_info,
+            "fund_pay_type": row.fund_pay_type,
+            "inscp_scp_amt": row.inscp_scp_amt,
+            "crt_payb_lmt_amt": row.crt_payb_lmt_amt,
+            "fund_payamt": row.fund_payamt,
+            "fund_pay_type_name": row.fund_pay_type_name,
+            "setl_proc_info": row.setl_proc_info,
         }
+        for row in amounts.rows
     ]
 
 

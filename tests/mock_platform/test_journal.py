@@ -8,6 +8,7 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
+from mock_platform.backend.schema import SCHEMA_VERSION
 from tests.mock_platform.helpers import Caller
 
 P1_CERTNO = "640104196203152010"
@@ -56,7 +57,7 @@ def test_health(client: httpx.Client) -> None:
     assert client.get("/_mock/health").json() == {
         "status": "ok",
         "time": "2026-11-22T10:00:00+08:00",
-        "schema_version": 4,
+        "schema_version": SCHEMA_VERSION,
         "gateway": "tif",
         "profile": "national",
         "transactions": [

@@ -196,7 +196,9 @@ def test_wuhai_resident_in_region_at_a_level_2_hospital(hohhot: Caller) -> None:
         D("0.00"),
         D("3920.00"),
     )
-    assert first["output"]["setldetail"][0]["crt_payb_lmt_amt"] is None  # no cap stated in seed 000
+    # No disease cap in seed 000, but the (illustrative) 居民 annual ceiling of 100000 limits the basic fund:
+    # 本次可支付限额 = 100000 − 0 paid this year (config/policies/150300.toml, docs/policies.md).
+    assert first["output"]["setldetail"][0]["crt_payb_lmt_amt"] == D("100000.00")
     assert first["output"]["setlinfo"]["clr_optins"] == "150300"
     # Second visit the same year, under the compound's other disease: the deductible is shared.
     second = clinic.visit(EXAMPLE4_LINES, dise_codg="M03900", begntime="2026-06-01 09:00:00")
@@ -242,8 +244,9 @@ def test_wuhai_out_of_region_employee_and_resident(platform: MockPlatform, signe
     # (8300 − 800) × 70% = 5250.00; personal 4750.00.
     assert money(first)[2:5] == (D("5250.00"), D("5250.00"), D("4750.00"))
     second = resident.visit(EXAMPLE4_LINES, dise_codg="M00500", begntime="2026-08-01 09:00:00")
-    # Per-year deductible already met: 8300 × 70% = 5810.00; personal 4190.00.
-    assert money(second)[1:5] == (D("0.00"), D("5810.00"), D("5810.00"), D("4190.00"))
+    # Per-year deductible already met: hifp 8300 × 70% = 5810.00; 居民大病保险 (illustrative: 60% above
+    # 5000 of the year's in-scope personal share, 3050 + 2490 − 5000 = 540) pays 324.00 (see test_funds.py).
+    assert money(second)[1:5] == (D("0.00"), D("5810.00"), D("6134.00"), D("3866.00"))
 
 
 def test_yichang_in_province_at_wuhan(signed_in: Caller) -> None:
