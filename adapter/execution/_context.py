@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .._display import INSUTYPE_LABELS, label
 from .._lookup import Card
 from .._planned import PlannedVisit
+from .._workdays import WorkingCalendar, default_calendar
 from ..planning import PlanBatch, VisitPlan, batch_number
 from ._records import NewBatchData, ReceiptHeader, RemoteFields
 
@@ -28,6 +29,8 @@ class ExecutionPolicy:
     """The province counts the personal account inside fund_pay_sumamt (DOMAIN.md §2.3)."""
     upload_working_days: int = 3
     """Seed 002 三(四): fee details not settled directly are uploaded within 3 working days."""
+    calendar: WorkingCalendar = field(default_factory=default_calendar, compare=False)
+    """Chinese working days (holidays, 调休): the library plus config/calendar/workdays_cn.csv."""
 
 
 @dataclass(frozen=True)

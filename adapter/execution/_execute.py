@@ -8,7 +8,6 @@ from .._errors import ConfigurationError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy, VisitContext
 from ._journal_protocol import Journal
-from ._outbox import add_working_days
 from ._receipts import receipt_from_journal
 from ._records import BatchRecord, BatchState, OutboxPayload
 from ._results import BatchResult, BatchStatus, VisitResult
@@ -84,10 +83,12 @@ def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: Exe
     queued = calls.journal.outbox(include_sent=True)
     if any(entry.visit_key == ctx.visit_key and entry.batch_number == 0 for entry in queued):
         return None  # the bill was queued when it was first presented
+    today = calls.clock().date()
+    due = policy.calendar.add_working_days(today, policy.upload_working_days)
     return calls.journal.add_outbox(
         visit_key=ctx.visit_key,
         batch_number=0,
-        reason=f"未直接结算（按自费结算）：{eligibility.insurance_reason}",
+        reason=f"未直接结算（按自费结算）：{eligibility.insurance_reason}{policy.calendar.note(today, due)}",
         payload=OutboxPayload(
             psn_no=ctx.psn_no,
             insuplc_admdvs=ctx.insuplc_admdvs,
@@ -95,5 +96,5 @@ def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: Exe
             diseinfo=ctx.plan.visit.diagnoses,
         ),
         now=calls.clock(),
-        due=add_working_days(calls.clock().date(), policy.upload_working_days),
+        due=due,
     )

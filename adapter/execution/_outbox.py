@@ -1,9 +1,10 @@
 """The outbox: fee details of bills not settled directly, due for upload within 3 working days.
 
 Seed 002 三(四): "定点医疗机构要将未直接结算的患者医药费用明细和疾病诊断信息，于 3 个工作日内
-上传省医疗保障信息平台 … 医疗费用中存在未贯标的数据时，应将已贯标的数据上传。" Working days
-skip Saturdays and Sundays; public holidays are not modelled (a hospital with a holiday
-calendar passes its own ``working_day`` predicate).
+上传省医疗保障信息平台 … 医疗费用中存在未贯标的数据时，应将已贯标的数据上传。" Settlement
+computes the due date with ``ExecutionPolicy.calendar`` (Chinese working days:
+adapter/_workdays.py); ``add_working_days`` here counts Monday to Friday unless given
+a ``working_day`` predicate.
 """
 
 from __future__ import annotations

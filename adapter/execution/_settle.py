@@ -39,7 +39,6 @@ from ._calls import JournaledCalls
 from ._checks import fee_problems, line_drift, settlement_problems, totals_of
 from ._context import ExecutionPolicy, VisitContext
 from ._ledger import record_settlement
-from ._outbox import add_working_days
 from ._receipts import prediction_of, receipt_of
 from ._records import BatchRecord, BatchState, CallDetail, OutboxPayload
 from ._requests import Parties
@@ -257,13 +256,15 @@ def _fallback(run: BatchAttempt, error: Exception, *, dry_run: bool) -> BatchRes
         return _unwound(run, "unsettled", f"医保平台不可用（{error}）：预结算未完成")
     journal = run.calls.journal
     journal.update_batch(run.record.id, now=run.calls.clock(), unwind_to=BatchState.SELF_PAY)
+    today = run.calls.clock().date()
+    due = run.policy.calendar.add_working_days(today, run.policy.upload_working_days)
     outbox_id = journal.add_outbox(
         visit_key=run.record.visit_key,
         batch_number=run.batch.number,
-        reason=f"医保平台不可用，按自费结算：{error}",
+        reason=f"医保平台不可用，按自费结算：{error}{run.policy.calendar.note(today, due)}",
         payload=outbox_payload(run.parties, run.batch),
         now=run.calls.clock(),
-        due=add_working_days(run.calls.clock().date(), run.policy.upload_working_days),
+        due=due,
     )
     result = _unwound(run, "self_pay", f"医保平台不可用（{error}）：本批次按自费收取，费用明细待上传")
     return result.model_copy(update={"outbox_id": outbox_id})

@@ -41,7 +41,7 @@ def test_each_broken_identity_is_named() -> None:
         "fulamt + overlmt + preselfpay + inscp = 670.01 != medfee_sumamt 670.00"
     ]
     assert settlement_problems(_info(psn_cash_pay="317.49"), FUND, expected_total=Decimal("670.00")) == [
-        "acct_pay 0.00 + psn_cash_pay 317.49 != psn_part_amt 317.50"
+        "acct_pay 0.00 + acct_mulaid_pay 0.00 + psn_cash_pay 317.49 != psn_part_amt 317.50"
     ]
     assert settlement_problems(_info(fund_pay_sumamt="352.51"), FUND, expected_total=Decimal("670.00")) == [
         "fund 352.51 + psn_part_amt 317.50 + hosp_part_amt 0.00 != medfee_sumamt 670.00",
