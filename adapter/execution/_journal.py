@@ -497,7 +497,7 @@ class SqliteJournal:
             db.execute(
                 "INSERT INTO settlements (setl_id, batch_id, psn_no, insutype, year, mdtrt_id, chrg_bchno,"
                 " msgid, setl_time, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, active,"
-                " refund_setl_id, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                " refund_setl_id, funds, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                 " (SELECT coalesce(max(seq), 0) + 1 FROM settlements))",
                 (
                     s.setl_id,
@@ -515,6 +515,7 @@ class SqliteJournal:
                     str(s.psn_cash_pay),
                     1 if s.active else 0,
                     s.refund_setl_id,
+                    s.funds.model_dump_json(),
                 ),
             )
 

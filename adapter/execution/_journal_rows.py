@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from .._codec import decode, encode
 from .._lookup import Card
 from ..planning import PlanBatch, PlanVisit
+from ..transactions._settlement import FundAmounts
 from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
     BatchRecord,
@@ -156,7 +157,12 @@ CREATE TABLE msgid_marks (
 )
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+_V3 = """
+-- every fund of a settlement (大病, 大额, 公务员, 救助, 企业补充, 其他, 门诊共济, 医院负担), as JSON
+ALTER TABLE settlements ADD COLUMN funds TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
 """Version → the statements that bring the journal from the version before to it."""
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -279,6 +285,7 @@ def settlement_from_row(row: sqlite3.Row) -> SettlementRecord:
         psn_cash_pay=Decimal(row["psn_cash_pay"]),
         active=bool(row["active"]),
         refund_setl_id=row["refund_setl_id"],
+        funds=FundAmounts.model_validate_json(row["funds"]),
     )
 
 

@@ -6,7 +6,7 @@ Refund ordering needs to know every settlement of a person's accumulator scope
 
 from __future__ import annotations
 
-from ..transactions._settlement import SettlementInfo
+from ..transactions._settlement import FundAmounts, SettlementInfo
 from ._journal import Journal
 from ._records import BatchRecord, SettlementRecord
 
@@ -36,5 +36,6 @@ def record_settlement(
             psn_cash_pay=info.psn_cash_pay,
             active=True,
             refund_setl_id="",
+            funds=FundAmounts.of(info),
         )
     )

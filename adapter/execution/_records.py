@@ -17,7 +17,7 @@ refunded, flagged. Anything else is *in flight* and ``recover`` finishes or unwi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from .._lookup import Card
 from ..planning import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit
-from ..transactions._settlement import SettlementInfo
+from ..transactions._settlement import FundAmounts, SettlementInfo
 from ._refund_models import RefundPlan
 
 __all__ = [
@@ -236,6 +236,8 @@ class SettlementRecord:
     psn_cash_pay: Decimal
     active: bool
     refund_setl_id: str
+    funds: FundAmounts = field(default_factory=FundAmounts)
+    """Every fund of the settlement (大病, 大额, 公务员, 救助, …), 门诊共济 and 医院负担 (issue #14)."""
 
 
 class OutboxPayload(_Frozen):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from ._base import InputModel, OutputModel, exp_content_field
 from ._fields import (
@@ -47,6 +47,7 @@ __all__ = [
     "FUND_FIELDS",
     "FUND_LABELS",
     "PERSONAL_FIELDS",
+    "FundAmounts",
     "FundPayment",
     "PreSettlementData",
     "SettlementData",
@@ -175,6 +176,32 @@ class SettlementInfo(OutputModel):
     def fund_amounts(self) -> dict[str, Decimal]:
         """Every fund field (``FUND_FIELDS`` order), an absent one as 0.00."""
         return {name: getattr(self, name) or _ZERO for name in FUND_FIELDS}
+
+
+class FundAmounts(BaseModel):
+    """What the ledger keeps of each fund of a settlement (every ``FUND_FIELDS`` field, 门诊共济, 医院负担),
+    so reconciliation and the day's report can total them; absent fields are 0.00."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hifp_pay: Decimal = _ZERO
+    hifob_pay: Decimal = _ZERO
+    hifmi_pay: Decimal = _ZERO
+    cvlserv_pay: Decimal = _ZERO
+    maf_pay: Decimal = _ZERO
+    hifes_pay: Decimal = _ZERO
+    hifdm_pay: Decimal = _ZERO
+    oth_pay: Decimal = _ZERO
+    acct_mulaid_pay: Decimal = _ZERO
+    hosp_part_amt: Decimal = _ZERO
+
+    @classmethod
+    def of(cls, info: SettlementInfo) -> FundAmounts:
+        return cls(
+            **info.fund_amounts(),
+            acct_mulaid_pay=info.acct_mulaid_pay or _ZERO,
+            hosp_part_amt=info.hosp_part_amt or _ZERO,
+        )
 
 
 class FundPayment(OutputModel):

@@ -49,7 +49,16 @@ def test_an_employee_with_civil_servant_subsidy_gets_every_fund_on_the_receipt_a
             diag="C16.9",
         )
         result = w.adapter.settle(visit)
-    [batch] = result.batches
+        [batch] = result.batches
+        assert batch.receipt is not None
+        ledger = w.journal.settlement(batch.receipt.setl_id)
+    # The ledger row keeps every fund, for reconciliation and the day's report.
+    assert ledger is not None
+    assert (ledger.funds.hifp_pay, ledger.funds.cvlserv_pay, ledger.funds.hifmi_pay) == (
+        D("360.00"),
+        D("460.00"),
+        D("0.00"),
+    )
     assert batch.status == "settled", batch.message
     assert batch.receipt is not None
     amounts = batch.receipt.amounts

@@ -171,7 +171,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 2
+    assert journal.schema_version == SCHEMA_VERSION == 3
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -188,7 +188,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 2  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 3  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw
@@ -200,10 +200,11 @@ def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: P
     path = tmp_path / "new.sqlite3"
     SqliteJournal(path, key=TEST_KEY).close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        db.execute(f"UPDATE meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'")
     with pytest.raises(
         ConfigurationError,
-        match=rf"journal {path} has schema version 3, newer than this adapter's 2: upgrade",
+        match=rf"journal {path} has schema version {SCHEMA_VERSION + 1}, newer than this adapter's"
+        rf" {SCHEMA_VERSION}: upgrade",
     ):
         SqliteJournal(path, key=TEST_KEY)
 
