@@ -101,9 +101,14 @@ def assess(
 
 
 def _insurance_state(insurance: t1101.InsuranceInfo, visit_date: date) -> tuple[bool, str]:
+    """停保 is judged by its date (seed 001 一(四)1 "就医期间处于停保状态"): a visit before
+    ``paus_insu_date`` is covered even when 1101 already says 暂停参保 (2); on or after it, not.
+    The mock platform judges the same way (mock_platform/backend/eligibility.py)."""
     paused = insurance.paus_insu_date
     if insurance.psn_insu_stas == "1" and (paused is None or paused > visit_date):
         return True, "正常参保"
+    if insurance.psn_insu_stas == "2" and paused is not None and paused > visit_date:
+        return True, f"正常参保（自 {paused} 起暂停参保，就诊日 {visit_date} 在此之前）"
     since = f"，暂停参保日期 {paused}" if paused else ""
     status = label(insurance.psn_insu_stas or "2", INSURANCE_STATUS_LABELS)
     return False, f"参保状态为 {status}{since}：就诊期间待遇异常，不能使用医保直接结算（seed 001 一(四)1）"

@@ -153,7 +153,9 @@ def _insurance_problem(insurance: InsuranceRecord, day: date) -> str | None:
     if day < insurance.psn_insu_date:
         return f"就医日期{day}早于参保日期{insurance.psn_insu_date}，不享受医保待遇"
     paused = insurance.paus_insu_date
-    if insurance.psn_insu_stas == "2" and paused is not None and paused <= day:
+    # Judged by the date (seed 001 一(四)1 "就医期间处于停保状态"): the day before 停保 is covered, the day
+    # itself is not, whatever psn_insu_stas says today.
+    if paused is not None and paused <= day:
         return f"参保人自{paused}起暂停参保，就医日期{day}处于停保状态，不享受医保待遇"
     if insurance.psn_insu_stas in ("0", "3", "4"):
         return f"参保状态为[{_INSU_STATUS_LABELS[insurance.psn_insu_stas]}]，不享受医保待遇"
