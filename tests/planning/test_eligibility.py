@@ -38,7 +38,9 @@ def test_p6_suspended_insurance() -> None:
 
 
 def test_suspension_after_the_visit_date_does_not_refuse() -> None:
-    assert judge(P6, day=date(2026, 8, 31)).insurance_active is False  # psn_insu_stas is 2 already
+    # psn_insu_stas is already 2, but 停保 is judged by its date (seed 001 一(四)1): the day before counts.
+    assert judge(P6, day=date(2026, 8, 31)).insurance_active is True
+    assert judge(P6, day=date(2026, 9, 1)).insurance_active is False
     active_until = record("1", insutype="310", place="640100", paused=date(2026, 12, 1), filings=[])
     assert judge(active_until).insurance_active
 
