@@ -24,6 +24,7 @@ from typing import Any
 
 from mock_platform._money import round2
 from mock_platform._time import format_datetime, parse_datetime
+from mock_platform.backend.disease_scope import national_codes, outside_scope
 from mock_platform.backend.fee_split import LineSplit, split_line
 from mock_platform.backend.reference import ReferenceData
 from mock_platform.backend.store import Store
@@ -104,6 +105,11 @@ def price_lines(uploads: list[FeeUpload], hospital: Hospital, reference: Referen
         day = parse_datetime(upload.fee_ocur_time).date()
         item = reference.scope_entry(province, mapping.national_code, day)
         split = split_line(pric=upload.pric, cnt=upload.cnt, hosp_appr_flag=upload.hosp_appr_flag, item=item)
+        if upload.dise_codg:  # 专病专治: an item of another disease is outside this batch's scope
+            diseases = national_codes(upload.dise_codg, reference.coverage.rows())
+            split = outside_scope(
+                split, mapping.national_code, upload.dise_codg, diseases, reference.item_diseases
+            )
         priced.append(
             PricedLine(
                 split=split,

@@ -57,6 +57,7 @@ class ReferenceData:
     scopes: Mapping[str, Mapping[str, tuple[ScopeEntry, ...]]]  # province -> national code -> periods
     item_maps: Mapping[str, Mapping[str, ItemMapRow]]  # fixmedins_code -> hospital code -> row
     policy_files: Mapping[str, Path] = field(default_factory=dict)
+    item_diseases: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def hospital(self, fixmedins_code: str) -> Hospital | None:
         return self.hospitals.get(fixmedins_code)
@@ -98,6 +99,7 @@ def build_reference(config: MockConfig, seeds: Seeds) -> ReferenceData:
         scopes=MappingProxyType(_merge_scopes(config.payment_scopes, seeds.payment_scope)),
         item_maps=MappingProxyType(_merge_item_maps(config, hospitals, seeds.item_map)),
         policy_files=MappingProxyType(policy_files),
+        item_diseases=config.item_diseases,
     )
 
 

@@ -37,7 +37,14 @@ from mock_platform._paths import default_data_dir
 from mock_platform.config.people import PeopleFile, Person
 from mock_platform.config.platform import Hospital, HospitalsFile, PlatformFile
 from mock_platform.config.policies import RegionPolicy
-from mock_platform.config.tables import CatalogueRow, HospitalTables, ItemMapRow, ScopeEntry, read_table
+from mock_platform.config.tables import (
+    CatalogueRow,
+    HospitalTables,
+    ItemDiseaseRow,
+    ItemMapRow,
+    ScopeEntry,
+    read_table,
+)
 from mock_platform.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
@@ -56,6 +63,8 @@ class MockConfig:
     catalogue: tuple[CatalogueRow, ...] = ()
     payment_scopes: Mapping[str, tuple[ScopeEntry, ...]] = field(default_factory=dict)
     item_maps: Mapping[str, tuple[ItemMapRow, ...]] = field(default_factory=dict)
+    item_diseases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """national item code -> the 门诊慢特病 it treats (item_disease_scope.csv: 专病专治, place of care)."""
     config_dir: Path | None = None
     data_dir: Path | None = None
 
@@ -84,6 +93,7 @@ def load_config(config_dir: Path, data_dir: Path | None = None) -> MockConfig:
         catalogue=load_catalogue(data_dir / "region_catalogues.csv"),
         payment_scopes=MappingProxyType(load_payment_scopes(data_dir)),
         item_maps=MappingProxyType(load_item_maps(data_dir, hospitals.hospital)),
+        item_diseases=MappingProxyType(load_item_diseases(data_dir / "item_disease_scope.csv")),
         config_dir=config_dir,
         data_dir=data_dir,
     )
@@ -103,6 +113,13 @@ def check_catalogue_keys(rows: tuple[CatalogueRow, ...], file: str) -> None:
             if key in seen:
                 raise ConfigError(file, f"duplicate catalogue key {'/'.join(key)}", field="benefit_code")
             seen.add(key)
+
+
+def load_item_diseases(path: Path) -> dict[str, frozenset[str]]:
+    """national item code -> the diseases it treats; no file, no restriction."""
+    if not path.is_file():
+        return {}
+    return {row.national_code: frozenset(row.opsp_dise_codes) for row in read_table(path, ItemDiseaseRow)}
 
 
 def load_payment_scopes(data_dir: Path) -> dict[str, tuple[ScopeEntry, ...]]:

@@ -133,6 +133,16 @@ class ItemMapRow(TableRow):
         return self
 
 
+class ItemDiseaseRow(TableRow):
+    """`item_disease_scope.csv`: which 门诊慢特病 a national item treats (empty: none; 专病专治)."""
+
+    LIST_COLUMNS: ClassVar[frozenset[str]] = frozenset({"opsp_dise_codes"})
+    national_code: ItemCode
+    name: Text
+    opsp_dise_codes: tuple[OpspCode, ...] = ()
+    evidence: Text
+
+
 class HospitalTables(TableRow):
     """`hospitals_demo.csv`: the tables a demo hospital supplied (file names in the data directory)."""
 
