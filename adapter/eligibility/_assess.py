@@ -30,6 +30,7 @@ from .._errors import EligibilityError
 from .._hospital import HospitalProfile
 from .._lookup import PersonRecord
 from ..transactions import t1101, t2001, t5301
+from ._manual import CLAIMABLE, Refusal, manual_claim_advice
 from ._model import Eligibility, FilingVerdict
 
 __all__ = ["RELATION_LABELS", "assess", "choose_insurance"]
@@ -40,9 +41,9 @@ RELATION_LABELS = {
     Relation.CROSS_PROVINCE: "跨省异地",
 }
 SETTLEABLE = "可直接结算"
-MANUAL_CLAIM = (
-    "参保人可先行垫付，回参保地经办机构手工报销，需提供：医院收费票据原件（加盖医院公章）、处方底方、"
-    "门诊费用明细清单、本人社保卡复印件（seed 001 一(三)；seed 002 三(一)）"
+CHOICE = (
+    "收费员请与参保人确认：按普通门诊结算（本次票据用于结算，之后不能再凭票手工报销慢病待遇），"
+    "或按自费收取（保留票据，回参保地手工报销）；结算时以 refused_chronic = ordinary / self_pay 指定"
 )
 
 
@@ -96,7 +97,7 @@ def assess(
         relation=relation.value,
         visit_date=visit_date,
         filings=verdicts,
-        guidance=_guidance(active, verdicts),
+        guidance=_guidance(active, verdicts, insurance.insuplc_admdvs),
     )
 
 
@@ -126,22 +127,29 @@ def _verdict(
 ) -> FilingVerdict:
     code = filing.opsp_dise_code
     benefit, coverage_problem = _coverage(catalogue, insurance, relation, code)
-    reason = (
-        ("参保状态异常，不能直接结算" if not active else "")
-        or ("" if hospital.opsp_designated else "本院不是门诊慢特病定点医疗机构，不能直接结算")
-        or _validity_problem(filing, visit_date)
-        or coverage_problem
-        or _opening_problem(hospital, relation, code)
-        or _platform_problem(checks.get(code))
+    checks_in_order = (
+        (Refusal.SUSPENDED, "参保状态异常，不能直接结算" if not active else ""),
+        (
+            Refusal.NOT_OPENED,
+            "" if hospital.opsp_designated else "本院不是门诊慢特病定点医疗机构，不能直接结算",
+        ),
+        (Refusal.BEFORE_FILING, _validity_problem(filing, visit_date)),
+        (Refusal.NOT_COVERED, coverage_problem),
+        (Refusal.NOT_OPENED, _opening_problem(hospital, relation, code)),
+        (Refusal.NOT_COVERED, _platform_problem(checks.get(code))),
     )
+    refusal, reason = next(((kind, text) for kind, text in checks_in_order if text), (None, ""))
     return FilingVerdict(
         opsp_dise_code=code,
         opsp_dise_name=filing.opsp_dise_name,
         begndate=filing.begndate,
         enddate=filing.enddate,
-        settleable=not reason,
+        settleable=refusal is None,
         reason=reason or _settleable_reason(benefit, relation),
         benefit_code=benefit,
+        refusal=refusal.value if refusal else "",
+        manual_claim=manual_claim_advice(insurance.insuplc_admdvs, refusal) if refusal else "",
+        claimable=refusal in CLAIMABLE,
     )
 
 
@@ -200,13 +208,15 @@ def _settleable_reason(benefit: str, relation: Relation) -> str:
     return f"{SETTLEABLE}：{RELATION_LABELS[relation]}门诊慢特病{under}"
 
 
-def _guidance(active: bool, verdicts: tuple[FilingVerdict, ...]) -> tuple[str, ...]:
+def _guidance(active: bool, verdicts: tuple[FilingVerdict, ...], insured: str) -> tuple[str, ...]:
     if not active:
-        return ("本次费用不能使用医保结算，请按自费收费", MANUAL_CLAIM)
-    refused = [v.opsp_dise_code for v in verdicts if not v.settleable]
+        return ("本次费用不能使用医保结算，请按自费收费", manual_claim_advice(insured, Refusal.SUSPENDED))
+    refused = [v for v in verdicts if not v.settleable]
     if not refused:
         return ()
-    return (
-        f"{'、'.join(refused)} 不能按门诊慢特病直接结算：相关费用按普通门诊结算（或自费）（seed 002 三(二)）",
-        MANUAL_CLAIM,
-    )
+    lines = [f"{v.opsp_dise_code} 不能按门诊慢特病直接结算：{v.manual_claim}" for v in refused]
+    if any(v.claimable for v in refused):
+        lines.append(CHOICE)
+    else:
+        lines.append("相关费用按普通门诊结算（seed 002 三(二)）")
+    return tuple(lines)

@@ -27,6 +27,14 @@ class FilingVerdict(BaseModel):
     reason: str
     benefit_code: str = ""
     """The insured region's benefit it falls under (e.g. ``WH-C02`` 糖尿病+高血压Ⅲ级), if any."""
+    refusal: str = ""
+    """Why not settleable, as a code (``Refusal``: suspended, before_filing, not_covered, not_opened)."""
+    manual_claim: str = ""
+    """What the insured place says about claiming these costs later (adapter/eligibility/_manual.py);
+    a claim is possible when ``claimable``."""
+    claimable: bool = False
+    """A manual claim at the insured place is possible: the cashier chooses ordinary settlement or
+    self-pay (keeping the receipt for the claim)."""
 
 
 class Eligibility(BaseModel):

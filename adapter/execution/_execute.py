@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .._errors import ConfigurationError
+from .._errors import ConfigurationError, InputError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy, VisitContext
 from ._journal_protocol import Journal
@@ -25,6 +25,14 @@ def settle_visit(
     with new msgids and chrg_bchno); a settled or self-paid batch is not touched, and a
     batch still in flight must be recovered first.
     """
+    if ctx.plan.decision_needed and not dry_run:
+        codes = "、".join(ctx.plan.decision_needed)
+        raise InputError(
+            f"visit {ctx.plan.visit.ipt_otp_no}: the items of {codes} cannot be settled as 门诊慢特病"
+            " here but may be claimed at the insured place; set refused_chronic to 'ordinary' (settle"
+            " them as 普通门诊, the receipt is used) or 'self_pay' (collect them in full, the receipt"
+            " stays with the patient for the claim); nothing was sent"
+        )
     previous = calls.journal.batches_of_visit(("dry-run:" if dry_run else "") + ctx.visit_key)
     results = []
     for batch in ctx.plan.batches:
@@ -74,11 +82,27 @@ def _already(journal: Journal, record: BatchRecord, total: Decimal) -> BatchResu
     )
 
 
-def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: ExecutionPolicy) -> int | None:
-    """A patient who could not use insurance at all: their 已贯标 lines go to the outbox (seed 002 三(四))."""
+def _why(ctx: VisitContext) -> str:
     eligibility = ctx.plan.eligibility
-    lines = [line for line in ctx.plan.self_pay.lines if line.med_list_codg]
-    if eligibility.insurance_active or not lines:
+    if not eligibility.insurance_active:
+        return eligibility.insurance_reason
+    return (
+        "；".join(f"{f.opsp_dise_code} {f.reason}" for f in eligibility.filings if f.claimable)
+        + "（保留票据手工报销）"
+    )
+
+
+def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: ExecutionPolicy) -> int | None:
+    """Lines not settled directly go to the outbox (seed 002 三(四)): every 已贯标 line of a patient who could
+    not use insurance at all, or the lines collected as self-pay so the patient can claim them."""
+    eligibility = ctx.plan.eligibility
+    kept = set(ctx.plan.kept_for_claim)
+    lines = [
+        line
+        for line in ctx.plan.self_pay.lines
+        if line.med_list_codg and (not eligibility.insurance_active or line.feedetl_sn in kept)
+    ]
+    if not lines:
         return None
     queued = calls.journal.outbox(include_sent=True)
     if any(entry.visit_key == ctx.visit_key and entry.batch_number == 0 for entry in queued):
@@ -88,7 +112,7 @@ def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: Exe
     return calls.journal.add_outbox(
         visit_key=ctx.visit_key,
         batch_number=0,
-        reason=f"未直接结算（按自费结算）：{eligibility.insurance_reason}{policy.calendar.note(today, due)}",
+        reason=f"未直接结算（按自费结算）：{_why(ctx)}{policy.calendar.note(today, due)}",
         payload=OutboxPayload(
             psn_no=ctx.psn_no,
             insuplc_admdvs=ctx.insuplc_admdvs,

@@ -162,6 +162,12 @@ class VisitPlan(_Frozen):
     self_pay: SelfPayBucket
     bill_total: Decimal
     warnings: tuple[str, ...]
+    decision_needed: tuple[str, ...] = ()
+    """Filed diseases whose items could be claimed at the insured place, with no ``refused_chronic`` given:
+    the cashier must choose ordinary settlement or self-pay before anything is settled."""
+    kept_for_claim: tuple[str, ...] = ()
+    """feedetl_sn of the lines collected as self-pay so that the patient can claim them (uploaded within
+    3 working days, seed 002 三(四))."""
 
     def to_json(self) -> bytes:
         """The plan as JSON: amounts as numbers, times as ``yyyy-MM-dd HH:mm:ss``; deterministic."""

@@ -44,8 +44,11 @@ def plan_visit(
     diagnoses = resolve_diagnoses(
         visit, tables, insured_admdvs=eligibility.insured_admdvs, relation=Relation(eligibility.relation)
     )
+    claimable = frozenset(f.opsp_dise_code for f in eligibility.filings if f.claimable)
     placements = place_items(
         resolved,
+        claimable=claimable,
+        keep_for_claim=visit.refused_chronic == "self_pay",
         insurance_active=eligibility.insurance_active,
         settleable=tuple(f.opsp_dise_code for f in eligibility.settleable_filings),
         refused={f.opsp_dise_code: f.reason for f in eligibility.filings if not f.settleable},
@@ -72,7 +75,19 @@ def plan_visit(
         self_pay=self_pay,
         bill_total=bill_total,
         warnings=_warnings(visit, eligibility, resolved),
+        decision_needed=_decision_needed(visit, placements, claimable),
+        kept_for_claim=tuple(
+            lines[id(p)].feedetl_sn for p in placements if p.destination == "self_pay" and p.refused
+        ),
     )
+
+
+def _decision_needed(
+    visit: Visit, placements: tuple[Placement, ...], claimable: frozenset[str]
+) -> tuple[str, ...]:
+    if visit.refused_chronic is not None:
+        return ()
+    return tuple(sorted({p.refused for p in placements if p.refused in claimable}))
 
 
 def _line(placement: Placement) -> PlanLine:

@@ -20,6 +20,10 @@ The rules, in order:
    that disease; in several or none → ordinary (a guess between diseases would put money
    under the wrong cap).
 5. Everything else → ordinary outpatient.
+
+An item of a filed disease that cannot be settled here but may be claimed at the insured place
+(``claimable``) follows the visit's ``refused_chronic``: ``self_pay`` keeps the receipt for the claim;
+``ordinary`` (or no answer yet) settles it as 普通门诊 — with no answer the plan says a decision is needed.
 """
 
 from __future__ import annotations
@@ -42,18 +46,32 @@ class Placement:
     disease: str
     """The opsp (or local) code of the chronic batch; ``""`` otherwise."""
     reason: str
+    refused: str = ""
+    """The filed disease that could not be settled here and sent the item elsewhere; ``""`` otherwise."""
 
 
 def place_items(
     items: tuple[ResolvedItem, ...],
     *,
+    claimable: frozenset[str] = frozenset(),
+    keep_for_claim: bool = False,
     insurance_active: bool,
     settleable: tuple[str, ...],
     refused: Mapping[str, str],
     diagnoses: Mapping[str, tuple[str, ...]],
 ) -> tuple[Placement, ...]:
     """Place every item; ``settleable`` in filing order, ``refused`` maps code → why not."""
-    return tuple(_place(item, insurance_active, settleable, refused, diagnoses) for item in items)
+    placed = (_place(item, insurance_active, settleable, refused, diagnoses) for item in items)
+    return tuple(_claim(p, claimable) if keep_for_claim else p for p in placed)
+
+
+def _claim(placement: Placement, claimable: frozenset[str]) -> Placement:
+    """An ordinary placement caused by a claimable refused disease becomes self-pay, kept for the claim."""
+    code = placement.refused
+    if placement.destination != "ordinary" or code not in claimable:
+        return placement
+    reason = f"{code} 不能直接结算：按自费收取，保留票据回参保地手工报销"
+    return Placement(placement.resolved, "self_pay", "", reason, refused=code)
 
 
 def _place(
@@ -77,7 +95,7 @@ def _place(
         )
     if in_scope:
         return _ordinary(resolved, f"未填诊断，且属多个病种范围（{'、'.join(in_scope)}）：按普通门诊")
-    return _ordinary(resolved, _ordinary_reason(resolved, refused))
+    return _ordinary(resolved, *_ordinary_reason(resolved, refused))
 
 
 def _place_by_diagnosis(
@@ -96,7 +114,7 @@ def _place_by_diagnosis(
         return _ordinary(resolved, f"属 {'、'.join(unrelated)} 范围，但开单诊断 {diag} 与其无关：按普通门诊")
     for code in supported:
         if code in refused and code in resolved.treats:
-            return _ordinary(resolved, f"{code} 不能直接结算（{refused[code]}）：按普通门诊")
+            return _ordinary(resolved, f"{code} 不能直接结算（{refused[code]}）：按普通门诊", code)
     if supported:
         return _ordinary(
             resolved, f"诊断 {diag} → {'、'.join(supported)}，但项目不在可结算病种范围内：按普通门诊"
@@ -104,12 +122,13 @@ def _place_by_diagnosis(
     return _ordinary(resolved, f"诊断 {diag} 非门诊慢特病：按普通门诊")
 
 
-def _ordinary_reason(resolved: ResolvedItem, refused: Mapping[str, str]) -> str:
+def _ordinary_reason(resolved: ResolvedItem, refused: Mapping[str, str]) -> tuple[str, str]:
+    """(reason, the refused disease behind it or "")."""
     for code in sorted(resolved.treats):
         if code in refused:
-            return f"{code} 不能直接结算（{refused[code]}）：按普通门诊"
-    return "非门诊慢特病项目：按普通门诊"
+            return f"{code} 不能直接结算（{refused[code]}）：按普通门诊", code
+    return "非门诊慢特病项目：按普通门诊", ""
 
 
-def _ordinary(resolved: ResolvedItem, reason: str) -> Placement:
-    return Placement(resolved, "ordinary", "", reason)
+def _ordinary(resolved: ResolvedItem, reason: str, refused: str = "") -> Placement:
+    return Placement(resolved, "ordinary", "", reason, refused=refused)

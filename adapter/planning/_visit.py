@@ -225,6 +225,11 @@ class Visit(_Strict):
     diagnoses: tuple[Diagnosis, ...] = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)
     acct_used_flag: Literal["0", "1"] = "0"
+    refused_chronic: Literal["ordinary", "self_pay"] | None = None
+    """Where the items of a filed disease that cannot be settled directly here, but may be claimed at the
+    insured place, go: ``ordinary`` (settled as 普通门诊: the receipt is used) or ``self_pay`` (collected in
+    full, the receipt kept for the manual claim, the details queued for upload). The cashier asks the
+    patient; with no answer such a bill is planned but not settled (issue #14)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Visit:
