@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -67,6 +68,8 @@ CATALOGUE_COLUMNS = (
     "icd_patterns",
     "evidence",
     "provenance",
+    "begndate",
+    "enddate",
 )
 NAME_COLUMNS = ("admdvs", "name", "provenance")
 
@@ -131,16 +134,32 @@ class RegionBenefit:
     icd_patterns: IcdPattern | None
     evidence: str
     provenance: str
+    begndate: date | None = None
+    enddate: date | None = None
+    """In force from ``begndate`` to ``enddate`` inclusive (``None`` = open): Wuhai's notice from
+    2022-07-05, Inner Mongolia's base list from 2025-01-01."""
+
+    def in_force(self, day: date | None) -> bool:
+        """Whether the row applies on ``day`` (``None`` = any day)."""
+        if day is None:
+            return True
+        return (self.begndate is None or self.begndate <= day) and (
+            self.enddate is None or day <= self.enddate
+        )
 
     @property
     def has_national_code(self) -> bool:
         """False for a local disease with no national code: not settleable out of region."""
         return bool(self.national_codes)
 
-    def applies(self, *, relation: Relation | None = None, insutype: str | None = None) -> bool:
-        """Whether the benefit applies to that relation and insutype (``None`` = any)."""
-        return (relation is None or relation in self.relations) and (
-            insutype is None or insutype in self.insutypes
+    def applies(
+        self, *, relation: Relation | None = None, insutype: str | None = None, day: date | None = None
+    ) -> bool:
+        """Whether the benefit applies to that relation and insutype on ``day`` (``None`` = any)."""
+        return (
+            (relation is None or relation in self.relations)
+            and (insutype is None or insutype in self.insutypes)
+            and self.in_force(day)
         )
 
 
@@ -152,7 +171,9 @@ class RegionCatalogue:
     comments: tuple[str, ...]
     by_admdvs: Mapping[Admdvs, tuple[RegionBenefit, ...]]
 
-    def defining_admdvs(self, insured_admdvs: str, *, relation: Relation | None = None) -> Admdvs | None:
+    def defining_admdvs(
+        self, insured_admdvs: str, *, relation: Relation | None = None, day: date | None = None
+    ) -> Admdvs | None:
         """The admdvs whose rows apply to an insured place for ``relation``: its own, its city's, its
         province's, or None.
 
@@ -163,26 +184,33 @@ class RegionCatalogue:
         admdvs = parse_admdvs(insured_admdvs)
         for candidate in (admdvs, Admdvs(admdvs[:4] + "00"), province_of(admdvs)):
             rows = self.by_admdvs.get(candidate, ())
-            if any(row.applies(relation=relation) for row in rows):
+            if any(row.applies(relation=relation, day=day) for row in rows):
                 return candidate
         return None
 
     def benefits(
-        self, insured_admdvs: str, *, relation: Relation | None = None, insutype: str | None = None
+        self,
+        insured_admdvs: str,
+        *,
+        relation: Relation | None = None,
+        insutype: str | None = None,
+        day: date | None = None,
     ) -> tuple[RegionBenefit, ...]:
-        """The benefits that apply to an insured place, optionally for one relation and insutype."""
+        """The benefits that apply to an insured place, optionally for one relation, insutype and day."""
         relations = tuple(Relation) if relation is None else (relation,)
         found: list[RegionBenefit] = []
         for wanted in relations:
-            defining = self.defining_admdvs(insured_admdvs, relation=wanted)
+            defining = self.defining_admdvs(insured_admdvs, relation=wanted, day=day)
             for row in self.by_admdvs.get(defining, ()) if defining is not None else ():
-                if row.applies(relation=wanted, insutype=insutype) and row not in found:
+                if row.applies(relation=wanted, insutype=insutype, day=day) and row not in found:
                     found.append(row)
         return tuple(found)
 
-    def is_configured(self, insured_admdvs: str, *, relation: Relation, insutype: str | None = None) -> bool:
+    def is_configured(
+        self, insured_admdvs: str, *, relation: Relation, insutype: str | None = None, day: date | None = None
+    ) -> bool:
         """Whether any catalogue exists for that place and relation (else: "policy not configured")."""
-        return bool(self.benefits(insured_admdvs, relation=relation, insutype=insutype))
+        return bool(self.benefits(insured_admdvs, relation=relation, insutype=insutype, day=day))
 
     def benefit(self, insured_admdvs: str, code: str) -> tuple[RegionBenefit, ...]:
         """Every row of one benefit code (one per scope); raises :class:`UnknownCodeError`."""
@@ -199,10 +227,11 @@ class RegionCatalogue:
         *,
         relation: Relation | None = None,
         insutype: str | None = None,
+        day: date | None = None,
     ) -> tuple[RegionBenefit, ...]:
         """The benefits under which that region settles an opsp code (compounds included)."""
         wanted = parse_opsp_code(opsp_code)
-        rows = self.benefits(insured_admdvs, relation=relation, insutype=insutype)
+        rows = self.benefits(insured_admdvs, relation=relation, insutype=insutype, day=day)
         return tuple(row for row in rows if wanted in row.national_codes)
 
     def covering_diagnosis(
@@ -256,6 +285,8 @@ def _benefit(record: Record, diseases: DiseaseCatalogue) -> RegionBenefit:
         icd_patterns=record.optional("icd_patterns", parse_pattern),
         evidence=record.choice("evidence", EVIDENCE),
         provenance=record.text("provenance"),
+        begndate=record.date("begndate"),
+        enddate=record.date("enddate"),
     )
 
 

@@ -126,7 +126,7 @@ def _verdict(
     checks: Mapping[str, t2001.TreatmentCheck],
 ) -> FilingVerdict:
     code = filing.opsp_dise_code
-    benefit, coverage_problem = _coverage(catalogue, insurance, relation, code)
+    benefit, coverage_problem = _coverage(catalogue, insurance, relation, code, visit_date)
     checks_in_order = (
         (Refusal.SUSPENDED, "参保状态异常，不能直接结算" if not active else ""),
         (
@@ -162,23 +162,24 @@ def _validity_problem(filing: t5301.Filing, visit_date: date) -> str:
 
 
 def _coverage(
-    catalogue: RegionCatalogue, insurance: t1101.InsuranceInfo, relation: Relation, code: str
+    catalogue: RegionCatalogue, insurance: t1101.InsuranceInfo, relation: Relation, code: str, day: date
 ) -> tuple[str, str]:
-    """(benefit code covering it, problem) for the insured region's list for this relation."""
+    """(benefit code covering it, problem) for the insured region's list for this relation, in force on
+    ``day`` (catalogue rows carry their dates: region_catalogues.csv begndate/enddate)."""
     place, name = insurance.insuplc_admdvs, RELATION_LABELS[relation]
-    if not catalogue.is_configured(place, relation=relation, insutype=insurance.insutype):
+    if not catalogue.is_configured(place, relation=relation, insutype=insurance.insutype, day=day):
         return "", f"参保地 {place_label(place)} 未配置{name}门诊慢特病病种范围（待遇政策未配置）"
     national = _as_national(code)
     if national is None:
         rows = [
             row
-            for row in catalogue.benefits(place, relation=relation, insutype=insurance.insutype)
+            for row in catalogue.benefits(place, relation=relation, insutype=insurance.insutype, day=day)
             if row.benefit_code == code
         ]
         if rows:
             return rows[0].benefit_code, ""
         return "", f"{code} 是参保地本地病种编码，无国家统一编码，不能{name}直接结算（seed 002 二(二)）"
-    rows = list(catalogue.covering(place, national, relation=relation, insutype=insurance.insutype))
+    rows = list(catalogue.covering(place, national, relation=relation, insutype=insurance.insutype, day=day))
     if not rows:
         return "", f"参保地{name}门诊慢特病病种范围不含 {code}"
     return rows[0].benefit_code, ""

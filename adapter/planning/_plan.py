@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ __all__ = ["plan_visit"]
 
 RECEIPT_CHRONIC = "门诊慢特病"
 RECEIPT_ORDINARY = "普通门诊"
+_NATIONAL_OPSP = re.compile(r"M\d{5}")
 _BATCH_NO_LENGTH = 30  # chrg_bchno is C30 (PROTOCOL.md §3.8)
 
 
@@ -134,6 +136,16 @@ def _line(placement: Placement) -> PlanLine:
     )
 
 
+def _no_local_codes(groups: list[tuple[str, str, str, tuple[PlanLine, ...]]]) -> None:
+    """Across provinces dise_codg is the national code, one to one (seed 002 二(二)): a local benefit code
+    (Wuhai's WH-S01) is never sent in its place. Eligibility refuses such filings; this is the last guard."""
+    for med_type, code, _, _ in groups:
+        if med_type == "14" and not _NATIONAL_OPSP.fullmatch(code):
+            raise ConfigurationError(
+                f"{code} is a local disease code: it cannot be sent as dise_codg across provinces"
+            )
+
+
 def _batches(
     visit_number: str, placements: tuple[Placement, ...], lines: dict[int, PlanLine], eligibility: Eligibility
 ) -> tuple[PlanBatch, ...]:
@@ -149,6 +161,8 @@ def _batches(
     ordinary = tuple(lines[id(p)] for p in placements if p.destination == "ordinary")
     if ordinary:
         groups.append(("11", "", "", ordinary))
+    if eligibility.relation == Relation.CROSS_PROVINCE.value:
+        _no_local_codes(groups)
     return tuple(
         PlanBatch(
             number=number,

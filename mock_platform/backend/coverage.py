@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from mock_platform.config._base import Relation
 from mock_platform.config.tables import CatalogueRow
@@ -37,13 +38,16 @@ class Coverage:
     def rows(self) -> tuple[CatalogueRow, ...]:
         return tuple(row for found in self._by_admdvs.values() for row in found)
 
-    def codes_for(self, insured_admdvs: str, relation: Relation, insutype: str) -> frozenset[str] | None:
-        """The covered codes, or None when no level of the insured place configures this relation/insutype."""
+    def codes_for(
+        self, insured_admdvs: str, relation: Relation, insutype: str, day: date | None = None
+    ) -> frozenset[str] | None:
+        """The covered codes on `day` (any day when None), or None when no level of the insured place
+        configures this relation/insutype then."""
         for level in _levels(insured_admdvs):
             applicable = [
                 row
                 for row in self._by_admdvs.get(level, ())
-                if relation in row.relations and insutype in row.insutypes
+                if relation in row.relations and insutype in row.insutypes and row.in_force(day)
             ]
             if applicable:
                 codes: set[str] = set()

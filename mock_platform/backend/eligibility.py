@@ -134,12 +134,12 @@ def _not_configured(insurance: InsuranceRecord, relation: Relation, med_type: st
 
 
 def _coverage_problem(
-    insurance: InsuranceRecord, hospital: Hospital, coverage: Coverage, code: str
+    insurance: InsuranceRecord, hospital: Hospital, coverage: Coverage, code: str, day: date | None = None
 ) -> str | None:
     relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
     label = RELATION_LABELS[relation]
     insured = insurance.insuplc_admdvs
-    codes = coverage.codes_for(insured, relation, insurance.insutype)
+    codes = coverage.codes_for(insured, relation, insurance.insutype, day)
     if codes is None:
         return f"参保地[{insured}]未配置{label}门诊慢特病病种目录（险种类型{insurance.insutype}）"
     if code not in codes:
@@ -196,7 +196,7 @@ def _place_problem(
     scope = None if policy is None else policy.scope_for(relation, "14", insurance.insutype, day)
     if scope is None:
         return _not_configured(insurance, relation, "14")
-    problem = _coverage_problem(insurance, hospital, coverage, code)
+    problem = _coverage_problem(insurance, hospital, coverage, code, day)
     if problem is not None:
         return problem
     if not hospital.opens(relation, code):

@@ -76,6 +76,17 @@ class CatalogueRow(TableRow):
     components: tuple[Code, ...] = ()
     icd_patterns: str | None = None
     evidence: Evidence
+    begndate: date | None = None
+    enddate: date | None = None
+
+    def in_force(self, day: date | None) -> bool:
+        """Whether the row applies on `day` (None = any day): Wuhai from 2022-07-05, Inner Mongolia's base
+        list from 2025-01-01 (the seeds' own effective dates)."""
+        if day is None:
+            return True
+        return (self.begndate is None or self.begndate <= day) and (
+            self.enddate is None or day <= self.enddate
+        )
 
     @model_validator(mode="after")
     def _kind_rules(self) -> CatalogueRow:

@@ -47,7 +47,7 @@ DISEASES = (
 RULES = "rule_id,opsp_dise_code,match,with,precedence,supersedes,description,evidence,provenance"
 REGIONS = (
     "admdvs,seq,category,benefit_code,benefit_name,kind,insutypes,relations,national_codes,components,"
-    "icd_patterns,evidence,provenance"
+    "icd_patterns,evidence,provenance,begndate,enddate"
 )
 SCOPE = (
     "insu_admdvs,national_code,name,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,begndate,enddate,"
@@ -157,7 +157,10 @@ TABLES: list[tuple[str, Loader, str, dict[str, Spec]]] = [
     ("item scope", _with_diseases(load_item_disease_scope), ITEM_SCOPE, ITEM_SCOPE_CASES),
     ("local diagnoses", load_local_diagnoses, LOCAL_DX, LOCAL_DX_CASES),
     ("region names", load_region_names, NAMES, NAME_CASES),
-    ("regions", _with_diseases(load_region_catalogue), REGIONS, REGION_CASES),
+    ("regions", _with_diseases(load_region_catalogue), REGIONS, {
+        name: ([row + ",," for row in rows], line, field, reason)
+        for name, (rows, line, field, reason) in REGION_CASES.items()
+    }),
     ("header", load_disease_catalogue, DISEASES.replace(",cross_province", ""), {
         "missing column": ([], 2, "cross_province", "missing column"),
     }),
