@@ -19,8 +19,8 @@ __all__ = ["funds_of", "prediction_of", "receipt_from_journal", "receipt_of"]
 
 ZERO = Decimal("0.00")
 
-# Fields ending in _pay that are not a fund: the patient's own shares.
-_NOT_FUNDS = frozenset({"acct_pay", "psn_cash_pay", "pdn_cash_pay"})
+# Fields ending in _pay that are not a fund: the patient's own shares (门诊共济 is a family account).
+_NOT_FUNDS = frozenset({"acct_pay", "acct_mulaid_pay", "psn_cash_pay", "pdn_cash_pay"})
 
 
 def prediction_of(info: SettlementInfo, details: Sequence[SettlementFund] = ()) -> Prediction:

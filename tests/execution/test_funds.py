@@ -124,3 +124,32 @@ def test_personal_share_is_account_plus_mutual_aid_plus_cash() -> None:
 def test_every_fund_has_a_chinese_label() -> None:
     assert set(FUND_FIELDS) <= set(FUND_LABELS)
     assert FUND_LABELS["hifmi_pay"] == "居民大病保险"
+
+
+def test_the_printed_receipt_lists_each_fund_and_the_mutual_aid_share() -> None:
+    from adapter.receipts import receipt_html
+
+    family = _servant()
+    family["insurance"][0].update({"balc": "10.00", "mulaid_balc": "100.00"})
+    with world(seed={"people": [family]}) as w:
+        visit = bill(
+            "MZ-C3",
+            [("Y007", "16.00", "100")],
+            card=("02", str(family["certno"])),
+            diagnoses=CANCER,
+            diag="C16.9",
+            acct_used_flag="1",
+        )
+        [batch] = w.adapter.settle(visit).batches
+        assert batch.receipt is not None
+        html = receipt_html(w.journal, batch.receipt.setl_id)
+    amounts = batch.receipt.amounts
+    # Fund 820.00 as above; personal 780.00: own account 10.00, 门诊共济 100.00, cash 670.00.
+    assert (amounts.acct_pay, amounts.acct_mulaid_pay, amounts.psn_cash_pay) == (
+        D("10.00"),
+        D("100.00"),
+        D("670.00"),
+    )
+    assert [fund.field for fund in batch.receipt.funds] == ["hifp_pay", "cvlserv_pay"]  # 共济 is not a fund
+    assert "公务员医疗补助" in html
+    assert "个人账户共济支付" in html

@@ -10,7 +10,10 @@ Amounts by hand.
 from __future__ import annotations
 
 import copy
+import json
+import tomllib
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -207,3 +210,16 @@ def test_a_ratio_by_person_type(psn_type: str, ratio: str) -> None:
         }
     )
     assert scope.ratio_for("310", psn_type) == D(ratio)
+
+
+def test_an_account_that_may_pay_only_the_in_scope_share(platform: MockPlatform, signed_in: Caller) -> None:
+    # The same Wuhai policy with `[scope.account] pays = "in_scope"` (illustrative): the account pays neither
+    # 全自费 nor 超限价 amounts.
+    text = (Path("config/policies/150300.toml")).read_text(encoding="utf-8")
+    policy = tomllib.loads(text.replace('pays = "all"', 'pays = "in_scope"'), parse_float=D)
+    rich = wuhai_employee("R1", "111", balc="5000.00")
+    platform.seed({"people": [rich], "policies": [json.loads(json.dumps(policy, default=str))]})
+    answer = Clinic(signed_in, patient(rich)).visit(EXAMPLE4_LINES, dise_codg="M00500", acct="1")
+    info = answer["output"]["setlinfo"]
+    # Personal 10000 − 5625 = 4375.00, of which 丙 1000.00 is 全自费: the account pays 3375.00, cash 1000.00.
+    assert (info["acct_pay"], info["psn_cash_pay"]) == (D("3375.00"), D("1000.00"))
