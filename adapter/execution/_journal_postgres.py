@@ -565,7 +565,7 @@ class PostgresJournal:
             cursor.execute(
                 "INSERT INTO settlements (setl_id, batch_id, psn_no, insutype, year, mdtrt_id, chrg_bchno,"
                 " msgid, setl_time, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, active,"
-                " refund_setl_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                " refund_setl_id, funds) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                 (
                     s.setl_id,
                     s.batch_id,
@@ -582,6 +582,7 @@ class PostgresJournal:
                     s.psn_cash_pay,
                     s.active,
                     s.refund_setl_id,
+                    s.funds.model_dump_json(),
                 ),
             )
 

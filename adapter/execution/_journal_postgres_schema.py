@@ -114,6 +114,11 @@ CREATE TABLE IF NOT EXISTS msgid_marks (
 )
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1}
+_V2 = """
+-- every fund of a settlement (大病, 大额, 公务员, 救助, 企业补充, 其他, 门诊共济, 医院负担), as JSON
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS funds TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)
