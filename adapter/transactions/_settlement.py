@@ -71,7 +71,7 @@ PERSONAL_FIELDS = ("acct_pay", "acct_mulaid_pay", "psn_cash_pay")
 FUND_LABELS = {
     "hifp_pay": "基本医疗保险统筹基金",
     "hifob_pay": "职工大额医疗费用补助",
-    "hifmi_pay": "居民大病保险",
+    "hifmi_pay": "大病保险",
     "cvlserv_pay": "公务员医疗补助",
     "maf_pay": "医疗救助",
     "hifes_pay": "企业补充医疗保险",

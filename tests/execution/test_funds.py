@@ -123,7 +123,7 @@ def test_personal_share_is_account_plus_mutual_aid_plus_cash() -> None:
 
 def test_every_fund_has_a_chinese_label() -> None:
     assert set(FUND_FIELDS) <= set(FUND_LABELS)
-    assert FUND_LABELS["hifmi_pay"] == "居民大病保险"
+    assert FUND_LABELS["hifmi_pay"] == "大病保险"
 
 
 def test_the_printed_receipt_lists_each_fund_and_the_mutual_aid_share() -> None:
