@@ -24,13 +24,13 @@ import structlog
 
 from .._errors import AdapterError
 from .._logging import redact_personal_data
-from . import _conformance, _demo, _execute, _journal, _map, _mock, _plan, _receipt
+from . import _conformance, _demo, _execute, _journal, _map, _mock, _plan, _receipt, _serve
 from ._failure import EXIT_CODES_HELP, EXIT_INPUT, failure_of
 from ._output import print_json
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS: tuple[ModuleType, ...] = (_demo, _plan, _execute, _receipt, _map, _mock, _journal, _conformance)
+_COMMANDS: tuple[ModuleType, ...] = (_demo, _plan, _execute, _receipt, _map, _mock, _journal, _conformance, _serve)
 
 
 def _version() -> str:

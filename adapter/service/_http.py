@@ -82,6 +82,9 @@ def validation_error(request: Request, error: Exception) -> Response:
     """422 naming every bad field by its path (``items[2].pric``); input values are never echoed."""
     assert isinstance(error, RequestValidationError)
     problems = [(_path(item.get("loc", ())), str(item.get("msg", ""))) for item in error.errors()]
+    content_type = request.headers.get("content-type", "")
+    if request.method == "POST" and "json" not in content_type:
+        problems = [("", "send the body as JSON, with Content-Type: application/json")]
     detail = "; ".join(f"{where or '(body)'}: {message}" for where, message in problems)
     first = next((where for where, _ in problems if where), None)
     return service_error(request, ServiceError("input_invalid", detail, field=first))

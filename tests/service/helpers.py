@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import warnings
 
 from adapter import CHINA_TZ, Adapter, PlatformClient, SqliteJournal, decode, encode, fixed_clock
 from adapter._embedded import load_demo_settings
+from adapter.transactions import t1101
 from adapter.service import Desk, Service, ServiceSettings, SqliteKeyStore, create_app
 from mock_platform import MockPlatform
 
@@ -75,3 +77,11 @@ def served_app(tmp_path: Path, *, mock: MockPlatform | None = None, lease_second
         journal.close()
         if mock is None:
             platform.close()
+
+
+def balance(served: Served, certno: str) -> Decimal:
+    """The personal account balance the platform holds (1101), asked directly, not through the service."""
+    query = t1101.PersonQuery(mdtrt_cert_type="02", mdtrt_cert_no=certno)
+    client = served.service.adapter.client
+    reply = client.call(t1101.TRANSACTION, t1101.Input(data=query))
+    return reply.output.insuinfo[0].balc
