@@ -136,14 +136,16 @@ def _diagnosis_code(value: str) -> str:
 Quantity = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_positive_quantity)]
 UnitPrice = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_price)]
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
-Text = Annotated[str, BeforeValidator(_text), AfterValidator(_required)]
-OptionalText = Annotated[str, BeforeValidator(lambda v: "" if v is None else _text(v))]
-Code = Annotated[str, BeforeValidator(_text), AfterValidator(_code), AfterValidator(_required)]
-DiagnosisCode = Annotated[
-    str, BeforeValidator(_text), AfterValidator(_diagnosis_code), AfterValidator(_required)
-]
+# json_schema_input_type: the JSON Schema (OpenAPI of `opsp serve`) says what is accepted — a code
+# may be written as a number, an optional text as null.
+_TEXT = BeforeValidator(_text, json_schema_input_type=str | int)
+_OPTIONAL = BeforeValidator(lambda v: "" if v is None else _text(v), json_schema_input_type=str | int | None)
+Text = Annotated[str, _TEXT, AfterValidator(_required)]
+OptionalText = Annotated[str, _OPTIONAL]
+Code = Annotated[str, _TEXT, AfterValidator(_code), AfterValidator(_required)]
+DiagnosisCode = Annotated[str, _TEXT, AfterValidator(_diagnosis_code), AfterValidator(_required)]
 OptionalDiagnosisCode = Annotated[
-    str, BeforeValidator(lambda v: "" if v is None else _text(v)), AfterValidator(_diagnosis_code)
+    str, _OPTIONAL, AfterValidator(_diagnosis_code)
 ]
 
 

@@ -45,6 +45,7 @@ KEY_PATTERN = r"^[\x21-\x7e]{1,128}$"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorAnswer, "description": text}
     for status, text in {
+        400: "no Idempotency-Key where one is needed",
         401: "no or unknown desk token",
         404: "no such settlement",
         409: "a conflict: key in progress, key reused for another request, already refunded",
