@@ -54,7 +54,7 @@ class Served:
 
 
 @contextmanager
-def served(command: Sequence[str]) -> Iterator[Served]:
+def served(command: Sequence[str], *, listening: re.Pattern[str] = LISTENING) -> Iterator[Served]:
     """Start ``command`` (which must bind to --port 0 and print the listening line), yield it running."""
     process = subprocess.Popen(
         list(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
@@ -70,7 +70,7 @@ def served(command: Sequence[str]) -> Iterator[Served]:
     reader.start()
     running = Served("", process, lines, reader)
     try:
-        running.url = _wait_for_url(lines)
+        running.url = _wait_for_url(lines, listening)
         yield running
     finally:
         running.stop()
@@ -79,7 +79,7 @@ def served(command: Sequence[str]) -> Iterator[Served]:
             process.stdout.close()
 
 
-def _wait_for_url(lines: queue.Queue[str]) -> str:
+def _wait_for_url(lines: queue.Queue[str], listening: re.Pattern[str]) -> str:
     seen: list[str] = []
     while True:
         try:
@@ -87,6 +87,6 @@ def _wait_for_url(lines: queue.Queue[str]) -> str:
         except queue.Empty:
             raise ServerDidNotStartError(f"no listening line within {STARTUP_TIMEOUT}s: {seen}") from None
         seen.append(line)
-        match = LISTENING.search(line)
+        match = listening.search(line)
         if match:
             return match.group(1)
