@@ -29,7 +29,9 @@ LISTENING_LINE = "opsp serve listening on http://{host}:{port}"
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("serve", help="serve the adapter over HTTP/JSON for a HIS (needs the serve extra)")
+    parser = commands.add_parser(
+        "serve", help="serve the adapter over HTTP/JSON for a HIS (needs the serve extra)"
+    )
     parser.add_argument(
         "--config", metavar="TOML", help="service settings: host, port, journal, [[desks]] with tokens"
     )
@@ -54,7 +56,9 @@ def serve_command(args: argparse.Namespace) -> int:
     if not settings.desks:
         raise ConfigurationError("no desks configured: give --config with [[desks]] (desk, opter, token)")
     if "://" in settings.journal:
-        raise ConfigurationError(f"journal {settings.journal.split(':', 1)[0]}:// is not supported yet: give a path")
+        raise ConfigurationError(
+            f"journal {settings.journal.split(':', 1)[0]}:// is not supported yet: give a path"
+        )
     _log_access(verbose=args.verbose, access=not args.no_access_log)
     from .._adapter import Adapter
     from ..execution import SqliteJournal
@@ -71,8 +75,12 @@ def serve_command(args: argparse.Namespace) -> int:
         service.start_heartbeat()
         stack.callback(service.stop_heartbeat)
         config = uvicorn.Config(
-            create_app(service), log_level="warning", access_log=False, lifespan="off",
-            http=_implementation("httptools", "h11"), loop=_implementation("uvloop", "asyncio"),
+            create_app(service),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http=_implementation("httptools", "h11"),
+            loop=_implementation("uvloop", "asyncio"),
         )
         shown = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(LISTENING_LINE.format(host=shown, port=sock.getsockname()[1]), flush=True)

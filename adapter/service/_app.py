@@ -15,8 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._errors import AdapterError
-from ..eligibility import Eligibility
 from .._lookup import Card
+from ..eligibility import Eligibility
 from ..execution import ChainStatus
 from ..planning import Visit, VisitPlan
 from ._docs import docs_page, national_times
@@ -55,7 +55,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         504: "the platform did not answer in time",
     }.items()
 }
-_bearer = HTTPBearer(auto_error=False, description="The desk's token, from the service settings (`[[desks]]`).")
+_bearer = HTTPBearer(
+    auto_error=False, description="The desk's token, from the service settings (`[[desks]]`)."
+)
 KeyHeader = Annotated[
     str | None,
     Header(
@@ -66,7 +68,10 @@ KeyHeader = Annotated[
 ]
 
 
-def _desk(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> Desk:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+
+def _desk(request: Request, credentials: Credentials) -> Desk:
     """The calling desk, from its bearer token; recorded on the request for the access log."""
     if credentials is None:
         raise ServiceError("unauthorized", "send Authorization: Bearer <desk token>")
@@ -94,10 +99,12 @@ def create_app(service: Service) -> FastAPI:
     )
     app.router.route_class = CodecRoute
     app.add_exception_handler(ServiceError, service_error)
-    app.add_exception_handler(AdapterError, lambda r, e: service_error(r, error_for(e)))  # type: ignore[arg-type]
+    app.add_exception_handler(AdapterError, lambda r, e: service_error(r, error_for(e)))
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, lambda r, e: service_error(r, ServiceError("internal", type(e).__name__)))
+    app.add_exception_handler(
+        Exception, lambda r, e: service_error(r, ServiceError("internal", type(e).__name__))
+    )
     app.add_middleware(AccessLog)
 
     app.state.service = service
@@ -110,34 +117,59 @@ def _key(value: str | None) -> str:
     import re
 
     if value is None:
-        raise ServiceError("idempotency_key_required", "send the bill number as Idempotency-Key", "Idempotency-Key")
+        raise ServiceError(
+            "idempotency_key_required", "send the bill number as Idempotency-Key", "Idempotency-Key"
+        )
     if not re.fullmatch(KEY_PATTERN, value):
-        raise ServiceError("input_invalid", "Idempotency-Key must be 1-128 printable ASCII characters",
-                           "Idempotency-Key")
+        raise ServiceError(
+            "input_invalid", "Idempotency-Key must be 1-128 printable ASCII characters", "Idempotency-Key"
+        )
     return value
 
 
 def _routes(app: FastAPI, service: Service) -> None:
     adapter = service.adapter
 
-    @app.get("/v1/health", response_model=Health, tags=["operations"], summary="Is the service up (no token needed)")
+    @app.get(
+        "/v1/health",
+        response_model=Health,
+        tags=["operations"],
+        summary="Is the service up (no token needed)",
+    )
     def health() -> Response:
         return answer(Health(status="ok", fixmedins_code=adapter.settings.fixmedins_code))
 
-    @app.post("/v1/patients/lookup", response_model=Eligibility, responses=_ERRORS, tags=["visit"],
-              summary="Look up a patient: card → eligibility, each filed disease with its reason")
+    @app.post(
+        "/v1/patients/lookup",
+        response_model=Eligibility,
+        responses=_ERRORS,
+        tags=["visit"],
+        summary="Look up a patient: card → eligibility, each filed disease with its reason",
+    )
     def lookup(request: LookupRequest, caller: CallerDesk) -> Response:
         card = Card(request.mdtrt_cert_type, request.mdtrt_cert_no, request.card_sn)
-        check = adapter.check_eligibility(card, visit_time=request.visit_time, insutype=request.insutype or None)
+        check = adapter.check_eligibility(
+            card, visit_time=request.visit_time, insutype=request.insutype or None
+        )
         return answer(check.eligibility)
 
-    @app.post("/v1/plan", response_model=VisitPlan, responses=_ERRORS, tags=["visit"],
-              summary="Plan a bill: eligibility, fee split, batches — nothing is settled")
+    @app.post(
+        "/v1/plan",
+        response_model=VisitPlan,
+        responses=_ERRORS,
+        tags=["visit"],
+        summary="Plan a bill: eligibility, fee split, batches — nothing is settled",
+    )
     def plan(visit: Visit, caller: CallerDesk) -> Response:
         return answer(adapter.plan(visit).plan)
 
-    @app.post("/v1/dry-run", response_model=DryRunAnswer, responses=_ERRORS, tags=["visit"],
-              summary="Pre-settle every batch (2201…2206), answer the prediction, undo it all")
+    @app.post(
+        "/v1/dry-run",
+        response_model=DryRunAnswer,
+        responses=_ERRORS,
+        tags=["visit"],
+        summary="Pre-settle every batch (2201…2206), answer the prediction, undo it all",
+    )
     def dry_run(visit: Visit, caller: CallerDesk) -> Response:
         def work() -> DryRunAnswer:
             planned = adapter.plan(visit)
@@ -146,80 +178,153 @@ def _routes(app: FastAPI, service: Service) -> None:
 
         return answer(service.exclusive(work))
 
-    @app.post("/v1/settlements", response_model=SettleAnswer, responses=_ERRORS, tags=["visit"],
-              summary="Settle a bill, journaled; idempotent on the HIS's bill number")
+    @app.post(
+        "/v1/settlements",
+        response_model=SettleAnswer,
+        responses=_ERRORS,
+        tags=["visit"],
+        summary="Settle a bill, journaled; idempotent on the HIS's bill number",
+    )
     def settle(visit: Visit, caller: CallerDesk, idempotency_key: KeyHeader = None) -> Response:
         key = _key(idempotency_key)
 
         def work() -> SettleAnswer:
+            service.require_settled_state(visit.visit.ipt_otp_no)
             result = adapter.settle(visit)
             now = service.now()
-            service.keys.mark_settlements([
-                SettlementMark(b.receipt.setl_id, (b.receipt.setl_time or now).date(), key, "settle",
-                               caller.desk, caller.opter, result.ipt_otp_no, now)
-                for b in result.batches if b.receipt is not None
-            ])
+            service.keys.mark_settlements(
+                [
+                    SettlementMark(
+                        b.receipt.setl_id,
+                        (b.receipt.setl_time or now).date(),
+                        key,
+                        "settle",
+                        caller.desk,
+                        caller.opter,
+                        result.ipt_otp_no,
+                        now,
+                    )
+                    for b in result.batches
+                    if b.receipt is not None
+                ]
+            )
             return SettleAnswer(
-                idempotency_key=key, desk=caller.desk, opter=caller.opter, result=result,
+                idempotency_key=key,
+                desk=caller.desk,
+                opter=caller.opter,
+                result=result,
                 complete=all(b.status in ("settled", "self_pay") for b in result.batches),
                 cash_to_collect=result.cash_to_collect,
             )
 
-        return service.idempotent(key, operation="settle", canonical=visit.model_dump(mode="python"),
-                                  desk=caller, work=work)
+        return service.idempotent(
+            key, operation="settle", canonical=visit.model_dump(mode="python"), desk=caller, work=work
+        )
 
-    @app.get("/v1/settlements", response_model=DaySettlements, responses=_ERRORS, tags=["day"],
-             summary="The day's settlements made through the service: desk, operator, still standing or refunded")
+    @app.get(
+        "/v1/settlements",
+        response_model=DaySettlements,
+        responses=_ERRORS,
+        tags=["day"],
+        summary="The day's settlements made through the service: desk, operator, still standing or refunded",
+    )
     def day_settlements(caller: CallerDesk, day: Annotated[date | None, Query()] = None) -> Response:
         return answer(service.day_settlements(day or service.now().date()))
 
-    @app.post("/v1/refunds/plan", response_model=RefundPlanAnswer, responses=_ERRORS, tags=["refund"],
-              summary="Preview a refund: the newest-first chain it takes; nothing is sent")
+    @app.post(
+        "/v1/refunds/plan",
+        response_model=RefundPlanAnswer,
+        responses=_ERRORS,
+        tags=["refund"],
+        summary="Preview a refund: the newest-first chain it takes; nothing is sent",
+    )
     def refund_plan(request: RefundRequest, caller: CallerDesk) -> Response:
         plan = adapter.plan_refund(_refundable(service, request.setl_id), lines=request.lines)
         return answer(RefundPlanAnswer(chain_length=plan.chain_length, plan=plan))
 
-    @app.post("/v1/refunds", response_model=RefundAnswer, responses=_ERRORS, tags=["refund"],
-              summary="Refund a settlement (隔笔退费 included); idempotent on the HIS's refund number")
+    @app.post(
+        "/v1/refunds",
+        response_model=RefundAnswer,
+        responses=_ERRORS,
+        tags=["refund"],
+        summary="Refund a settlement (隔笔退费 included); idempotent on the HIS's refund number",
+    )
     def refund(request: RefundRequest, caller: CallerDesk, idempotency_key: KeyHeader = None) -> Response:
         key = _key(idempotency_key)
 
         def work() -> RefundAnswer:
+            service.require_settled_state()
             plan = adapter.plan_refund(_refundable(service, request.setl_id), lines=request.lines)
             if request.expect_steps is not None and request.expect_steps != len(plan.steps):
-                raise ServiceError("refund_chain_changed",
-                                   f"the chain now has {len(plan.steps)} steps, not {request.expect_steps}")
+                raise ServiceError(
+                    "refund_chain_changed",
+                    f"the chain now has {len(plan.steps)} steps, not {request.expect_steps}",
+                )
             result = adapter.refund(request.setl_id, lines=request.lines)
             now = service.now()
-            service.keys.mark_settlements([
-                SettlementMark(c.new_setl_id, now.date(), key, "resettle", caller.desk, caller.opter,
-                               c.ipt_otp_no, now)
-                for c in result.changes if c.new_setl_id
-            ])
+            service.keys.mark_settlements(
+                [
+                    SettlementMark(
+                        c.new_setl_id,
+                        now.date(),
+                        key,
+                        "resettle",
+                        caller.desk,
+                        caller.opter,
+                        c.ipt_otp_no,
+                        now,
+                    )
+                    for c in result.changes
+                    if c.new_setl_id
+                ]
+            )
             return RefundAnswer(
-                idempotency_key=key, desk=caller.desk, opter=caller.opter, result=result,
-                complete=result.status == ChainStatus.DONE, total_collect=result.total_collect,
+                idempotency_key=key,
+                desk=caller.desk,
+                opter=caller.opter,
+                result=result,
+                complete=result.status == ChainStatus.DONE,
+                total_collect=result.total_collect,
                 total_pay_back=result.total_pay_back,
                 money=tuple(
-                    RefundMoney(setl_id=c.setl_id, new_setl_id=c.new_setl_id, refunded=c.refunded,
-                                collect=c.collect, pay_back=c.pay_back)
+                    RefundMoney(
+                        setl_id=c.setl_id,
+                        new_setl_id=c.new_setl_id,
+                        refunded=c.refunded,
+                        collect=c.collect,
+                        pay_back=c.pay_back,
+                    )
                     for c in result.changes
                 ),
             )
 
-        return service.idempotent(key, operation="refund", canonical=request.model_dump(mode="python"),
-                                  desk=caller, work=work)
+        return service.idempotent(
+            key, operation="refund", canonical=request.model_dump(mode="python"), desk=caller, work=work
+        )
 
-    @app.post("/v1/recover", response_model=RecoveryAnswer, responses=_ERRORS, tags=["operations"],
-              summary="Finish or unwind every batch and refund chain left in flight")
+    @app.post(
+        "/v1/recover",
+        response_model=RecoveryAnswer,
+        responses=_ERRORS,
+        tags=["operations"],
+        summary="Finish or unwind every batch and refund chain left in flight",
+    )
     def recover(caller: CallerDesk) -> Response:
         actions = service.exclusive(adapter.recover)
         return answer(RecoveryAnswer(actions=tuple(actions), complete=all(a.after.terminal for a in actions)))
 
-    @app.get("/v1/outbox", response_model=OutboxAnswer, responses=_ERRORS, tags=["day"],
-             summary="Fee details of bills not settled directly, due for upload (seed 002 三(四))")
-    def outbox(caller: CallerDesk, due_by: Annotated[date | None, Query()] = None,
-               include_sent: Annotated[bool, Query()] = False) -> Response:
+    @app.get(
+        "/v1/outbox",
+        response_model=OutboxAnswer,
+        responses=_ERRORS,
+        tags=["day"],
+        summary="Fee details of bills not settled directly, due for upload (seed 002 三(四))",
+    )
+    def outbox(
+        caller: CallerDesk,
+        due_by: Annotated[date | None, Query()] = None,
+        include_sent: Annotated[bool, Query()] = False,
+    ) -> Response:
         return answer(OutboxAnswer(entries=tuple(adapter.outbox(due_by=due_by, include_sent=include_sent))))
 
 
@@ -228,8 +333,9 @@ def _refundable(service: Service, setl_id: str) -> str:
     if record is None:
         raise ServiceError("settlement_not_found", f"settlement {setl_id} is not in the journal", "setl_id")
     if not record.active:
-        raise ServiceError("already_refunded", f"settlement {setl_id} was refunded ({record.refund_setl_id})",
-                           "setl_id")
+        raise ServiceError(
+            "already_refunded", f"settlement {setl_id} was refunded ({record.refund_setl_id})", "setl_id"
+        )
     return setl_id
 
 

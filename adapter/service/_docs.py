@@ -42,7 +42,8 @@ def docs_page(document: dict[str, Any]) -> str:
         f"<title>{_e(info.get('title', ''))}</title>",
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
         "code,pre{background:#f4f4f4}pre{padding:.5em;overflow-x:auto}h3{margin-bottom:.2em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style>",
+        "table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style>",
         f"</head><body><h1>{_e(info.get('title', ''))}</h1><p>{_e(info.get('description', ''))}</p>",
         "<p>Machine-readable: <a href='/openapi.json'>/openapi.json</a> (OpenAPI "
         f"{_e(document.get('openapi', ''))}). Every call but <code>/v1/health</code> needs "
@@ -59,17 +60,23 @@ def docs_page(document: dict[str, Any]) -> str:
 
 
 def _operation(path: str, method: str, operation: dict[str, Any]) -> str:
-    rows = [f"<h3 id='{_e(operation.get('operationId', ''))}'><code>{method.upper()} {_e(path)}</code></h3>",
-            f"<p>{_e(operation.get('summary', ''))}</p><ul>"]
+    rows = [
+        f"<h3 id='{_e(operation.get('operationId', ''))}'><code>{method.upper()} {_e(path)}</code></h3>",
+        f"<p>{_e(operation.get('summary', ''))}</p><ul>",
+    ]
     for parameter in operation.get("parameters", []):
-        rows.append(f"<li>{_e(parameter['in'])} <code>{_e(parameter['name'])}</code>: "
-                    f"{_e(parameter.get('description', ''))}</li>")
+        rows.append(
+            f"<li>{_e(parameter['in'])} <code>{_e(parameter['name'])}</code>: "
+            f"{_e(parameter.get('description', ''))}</li>"
+        )
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     if body:
         rows.append(f"<li>body: {_ref(body)}</li>")
     for status, response in operation.get("responses", {}).items():
         schema = response.get("content", {}).get("application/json", {}).get("schema")
-        rows.append(f"<li>{_e(status)}: {_e(response.get('description', ''))} {_ref(schema) if schema else ''}</li>")
+        rows.append(
+            f"<li>{_e(status)}: {_e(response.get('description', ''))} {_ref(schema) if schema else ''}</li>"
+        )
     rows.append("</ul>")
     return "".join(rows)
 
@@ -82,8 +89,10 @@ def _schema(name: str, schema: dict[str, Any]) -> str:
         required = set(schema.get("required", []))
         for field, spec in properties.items():
             mark = " *" if field in required else ""
-            rows.append(f"<tr><td><code>{_e(field)}</code>{mark}</td><td>{_type(spec)}</td>"
-                        f"<td>{_e(spec.get('description', ''))}</td></tr>")
+            rows.append(
+                f"<tr><td><code>{_e(field)}</code>{mark}</td><td>{_type(spec)}</td>"
+                f"<td>{_e(spec.get('description', ''))}</td></tr>"
+            )
         rows.append("</table>")
     return "".join(rows)
 

@@ -58,6 +58,11 @@ CODES: dict[str, _Code] = {
     "platform_timeout": _Code(504, "医保平台应答超时，请稍后重试", True),
     "platform_bad_answer": _Code(502, "医保平台应答异常，请稍后重试", True),
     "amounts_inconsistent": _Code(502, "医保平台返回的金额不平，已停止处理，请联系医保办", False),
+    "recovery_needed": _Code(
+        409,
+        "该单据有未完成的结算或退费（可能仍在处理，或上次中断）：稍候重试；若无人处理，请先执行恢复",
+        True,
+    ),
     "outcome_unknown": _Code(503, "结算结果未知，请执行恢复（recover）后再查询，切勿重复收费", True),
     "service_misconfigured": _Code(503, "医保接口服务配置有误，请联系信息科", False),
     "not_found": _Code(404, "请求的地址不存在", False),
@@ -153,7 +158,9 @@ def error_for(error: AdapterError) -> ServiceError:
 
 def _platform(error: PlatformError, detail: str) -> ServiceError:
     if isinstance(error, PlatformUnavailableError):
-        return ServiceError("platform_down", detail, platform_message=error.err_msg, headers={"Retry-After": "60"})
+        return ServiceError(
+            "platform_down", detail, platform_message=error.err_msg, headers={"Retry-After": "60"}
+        )
     if isinstance(error, AuthenticationError):
         return ServiceError("platform_auth_refused", detail, platform_message=error.err_msg)
     if isinstance(error, BusinessRuleError):

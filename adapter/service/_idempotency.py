@@ -10,8 +10,10 @@ processes sharing the database — exactly one does the work:
 
 A running key carries its holder (one id per serve process) and a lease the holder renews
 while alive (``renew``, from a heartbeat thread). A key whose lease ran out belongs to a dead
-process: the next request with that key takes it over after recovery. The request hash
+process: the next request with that key takes it over. The request hash
 (operation + canonical JSON of the parsed request) tells the same bill from a different one.
+Taking over does not resume anything: the service refuses the work (409 ``recovery_needed``) while
+the journal shows it unfinished, until ``recover`` has run.
 
 ``serve_settlements`` records the desk and operator of every settlement the service made (the
 journal does not hold them), and is the index of the day's settlements.
@@ -163,7 +165,8 @@ class SqliteKeyStore(KeyStore):
         now = self._clock()
         with self._transaction() as db:
             row = db.execute(
-                "SELECT operation, request_hash, state, status, answer, lease_until FROM serve_keys WHERE key = ?",
+                "SELECT operation, request_hash, state, status, answer, lease_until"
+                " FROM serve_keys WHERE key = ?",
                 (key,),
             ).fetchone()
             if row is not None and (row[0], row[1]) != (operation, request_hash):
@@ -189,7 +192,10 @@ class SqliteKeyStore(KeyStore):
 
     def release(self, key: str) -> None:
         with self._transaction() as db:
-            db.execute("DELETE FROM serve_keys WHERE key = ? AND holder = ? AND state = 'running'", (key, self.holder))
+            db.execute(
+                "DELETE FROM serve_keys WHERE key = ? AND holder = ? AND state = 'running'",
+                (key, self.holder),
+            )
 
     def renew(self) -> int:
         """Extend the lease of every key this process holds; how many there were."""
@@ -205,8 +211,16 @@ class SqliteKeyStore(KeyStore):
             db.executemany(
                 "INSERT OR IGNORE INTO serve_settlements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (m.setl_id, m.day.isoformat(), m.key, m.operation, m.desk, m.opter, m.ipt_otp_no,
-                     m.recorded_at.isoformat(sep=" "))
+                    (
+                        m.setl_id,
+                        m.day.isoformat(),
+                        m.key,
+                        m.operation,
+                        m.desk,
+                        m.opter,
+                        m.ipt_otp_no,
+                        m.recorded_at.isoformat(sep=" "),
+                    )
                     for m in marks
                 ],
             )
@@ -219,8 +233,9 @@ class SqliteKeyStore(KeyStore):
                 (day.isoformat(),),
             ).fetchall()
         return [
-            SettlementMark(r[0], date.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6],
-                           datetime.fromisoformat(r[7]))
+            SettlementMark(
+                r[0], date.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6], datetime.fromisoformat(r[7])
+            )
             for r in rows
         ]
 

@@ -14,7 +14,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..eligibility import Eligibility
 from ..execution import OutboxEntry, RecoveryAction, RefundPlan, RefundResult, VisitResult
 from ..planning import VisitPlan
 

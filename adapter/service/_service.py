@@ -75,35 +75,51 @@ class Service:
     ) -> Response:
         """Run ``work`` once per key: replay its stored answer, or say it is in progress, or refuse."""
         claim = self.keys.claim(
-            key, operation=operation, request_hash=request_hash(operation, canonical), desk=desk.desk,
+            key,
+            operation=operation,
+            request_hash=request_hash(operation, canonical),
+            desk=desk.desk,
             opter=desk.opter,
         )
         if claim.kind == "mismatch":
             raise ServiceError(
-                "idempotency_key_reused", f"key {key} was used for a different {operation} request", "Idempotency-Key"
+                "idempotency_key_reused",
+                f"key {key} was used for a different {operation} request",
+                "Idempotency-Key",
             )
         if claim.kind == "replay":
             return Response(
-                claim.answer, status_code=claim.status, media_type="application/json",
+                claim.answer,
+                status_code=claim.status,
+                media_type="application/json",
                 headers={"Idempotent-Replayed": "true"},
             )
         if claim.kind == "in_progress":
             retry = str(self.settings.retry_after_seconds)
             raise ServiceError("in_progress", f"key {key} is being processed", headers={"Retry-After": retry})
         try:
-            model = self.exclusive(lambda: self._run(work, taken_over=claim.kind == "taken_over"))
+            model = self.exclusive(work)
         except BaseException:
             self.keys.release(key)  # nothing stored: the same key may be sent again
             raise
         self.keys.finish(key, status=200, answer=encode_model(model))
         return answer(model)
 
-    def _run(self, work: Callable[[], BaseModel], *, taken_over: bool) -> BaseModel:
-        if taken_over:
-            # The process that held the key died mid-request: bring what it left in flight to an
-            # end first, so the work below (settle or refund again) starts from a finished journal.
-            self.adapter.recover()
-        return work()
+    def require_settled_state(self, ipt_otp_no: str | None = None) -> None:
+        """Refuse (409 ``recovery_needed``) while the journal shows this visit, or a refund chain, unfinished.
+
+        A key taken over from a dead process lands here when that process left work in flight. The
+        service does not recover by itself: with several processes on one journal, the batch may be
+        another live process's; ``POST /v1/recover`` is the operator's (or the HIS's) decision.
+        """
+        if ipt_otp_no is not None:
+            visit_key = f"{self.adapter.settings.fixmedins_code}:{ipt_otp_no}"
+            busy = [b for b in self.journal.batches_of_visit(visit_key) if not b.state.terminal]
+            if busy:
+                states = ", ".join(f"batch {b.batch_number} {b.state}" for b in busy)
+                raise ServiceError("recovery_needed", f"visit {ipt_otp_no}: {states}")
+        elif self.journal.unfinished_chains():
+            raise ServiceError("recovery_needed", "a refund chain is unfinished")
 
     def day_settlements(self, day: date) -> DaySettlements:
         rows = []
@@ -113,7 +129,7 @@ class Service:
                 DaySettlement(
                     setl_id=mark.setl_id,
                     ipt_otp_no=mark.ipt_otp_no,
-                    operation=mark.operation,  # type: ignore[arg-type]
+                    operation=mark.operation,
                     idempotency_key=mark.key,
                     desk=mark.desk,
                     opter=mark.opter,

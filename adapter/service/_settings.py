@@ -62,7 +62,9 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _checked(self) -> ServiceSettings:
         if not self.allow_remote and not _is_loopback(self.host):
-            raise ValueError(f"host {self.host} is not a loopback address: set allow_remote = true to bind it")
+            raise ValueError(
+                f"host {self.host} is not a loopback address: set allow_remote = true to bind it"
+            )
         names = [desk.desk for desk in self.desks]
         if len(set(names)) != len(names):
             raise ValueError("desk names must be unique")
@@ -98,7 +100,8 @@ def load_service_settings(path: str | Path | None = None, **overrides: Any) -> S
         return ServiceSettings.model_validate(values)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc']) or '(settings)'}: {item['msg']}" for item in error.errors()
+            f"{'.'.join(str(p) for p in item['loc']) or '(settings)'}: {item['msg']}"
+            for item in error.errors()
         )
         where = f" in {path}" if path is not None else ""
         raise ConfigurationError(f"invalid service settings{where}: {problems}") from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,12 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import warnings
-
 from adapter import CHINA_TZ, Adapter, PlatformClient, SqliteJournal, decode, encode, fixed_clock
 from adapter._embedded import load_demo_settings
-from adapter.transactions import t1101
 from adapter.service import Desk, Service, ServiceSettings, SqliteKeyStore, create_app
+from adapter.transactions import t1101
 from mock_platform import MockPlatform
 
 with warnings.catch_warnings():
@@ -29,8 +28,8 @@ P1 = ROOT / "examples" / "visits" / "P1.json"
 DESK1_TOKEN = "desk-1-token-for-tests"
 DESK2_TOKEN = "desk-2-token-for-tests"
 DESKS = (
-    Desk(desk="desk-1", opter="0001", opter_name="收费员甲", token=DESK1_TOKEN),  # type: ignore[arg-type]
-    Desk(desk="desk-2", opter="0002", opter_name="收费员乙", token=DESK2_TOKEN),  # type: ignore[arg-type]
+    Desk(desk="desk-1", opter="0001", opter_name="收费员甲", token=DESK1_TOKEN),
+    Desk(desk="desk-2", opter="0002", opter_name="收费员乙", token=DESK2_TOKEN),
 )
 
 
@@ -59,7 +58,9 @@ class Served:
 
 
 @contextmanager
-def served_app(tmp_path: Path, *, mock: MockPlatform | None = None, lease_seconds: float = 30.0) -> Iterator[Served]:
+def served_app(
+    tmp_path: Path, *, mock: MockPlatform | None = None, lease_seconds: float = 30.0
+) -> Iterator[Served]:
     clock = fixed_clock(NOW)
     platform = mock or MockPlatform(clock=clock)
     journal_path = tmp_path / "journal.sqlite3"
@@ -68,8 +69,13 @@ def served_app(tmp_path: Path, *, mock: MockPlatform | None = None, lease_second
     settings = ServiceSettings(journal=str(journal_path), desks=DESKS, lease_seconds=lease_seconds)
     try:
         with PlatformClient(load_demo_settings(), transport=platform.transport(), clock=clock) as client:
-            service = Service(Adapter(client, journal=journal, clock=clock), journal=journal, keys=keys,
-                              settings=settings, clock=clock)
+            service = Service(
+                Adapter(client, journal=journal, clock=clock),
+                journal=journal,
+                keys=keys,
+                settings=settings,
+                clock=clock,
+            )
             with TestClient(create_app(service), raise_server_exceptions=False) as http:
                 yield Served(http, platform, service, journal)
     finally:

@@ -110,7 +110,9 @@ def test_look_up_a_patient_gives_each_filing_with_its_reason(tmp_path: Path) -> 
 
         # P6: insurance suspended since 2026-09-01 (DEMO_DATA.md) — an answer, not an error.
         suspended = decode(
-            s.post("/v1/patients/lookup", {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104197505053020"}).content
+            s.post(
+                "/v1/patients/lookup", {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104197505053020"}
+            ).content
         )
         assert suspended["insurance_active"] is False
         assert suspended["insurance_reason"]

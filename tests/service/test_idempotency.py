@@ -2,7 +2,7 @@
 
 The same key again answers the stored result and never settles twice, even while the first request is
 still running ("in progress", 409 with Retry-After); the same key with a different bill is refused; a
-key whose holder died is taken over after recovery.
+key whose holder died is taken over; work it left in flight must be recovered first.
 """
 
 from __future__ import annotations
@@ -104,8 +104,13 @@ def test_a_key_held_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
         # Another serve process claimed the key, then died: its lease was never renewed.
         dead = SqliteKeyStore(tmp_path / "journal.sqlite3", lease_seconds=0.001, holder="dead-process")
         visit = parse_visit(p1()).model_dump(mode="python")
-        claim = dead.claim("HIS-BILL-0001", operation="settle", request_hash=request_hash("settle", visit),
-                           desk="desk-1", opter="0001")
+        claim = dead.claim(
+            "HIS-BILL-0001",
+            operation="settle",
+            request_hash=request_hash("settle", visit),
+            desk="desk-1",
+            opter="0001",
+        )
         dead.close()
         assert claim.kind == "new"
         reply = s.post("/v1/settlements", p1(), key="HIS-BILL-0001")
@@ -119,7 +124,7 @@ def test_the_store_claims_once_and_honours_leases(tmp_path: Path) -> None:
     store = SqliteKeyStore(tmp_path / "keys.sqlite3", lease_seconds=30, clock=lambda: now[0], holder="a")
     other = SqliteKeyStore(tmp_path / "keys.sqlite3", lease_seconds=30, clock=lambda: now[0], holder="b")
     try:
-        claim = dict(operation="settle", request_hash="h1", desk="d", opter="o")
+        claim = {"operation": "settle", "request_hash": "h1", "desk": "d", "opter": "o"}
         assert store.claim("K", **claim).kind == "new"
         assert other.claim("K", **claim).kind == "in_progress"
         assert other.claim("K", **{**claim, "request_hash": "h2"}).kind == "mismatch"

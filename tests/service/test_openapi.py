@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from jsonschema import Draft202012Validator
-
-import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
+
 from adapter import decode, encode
 
 from .helpers import DESK1_TOKEN, Served, p1, served_app
@@ -99,7 +99,9 @@ def test_every_route_request_and_answer_validate_against_the_served_document(tmp
                 schema = operation["requestBody"]["content"]["application/json"]["schema"]
                 _validate(document, schema, body, f"request {method} {path}")
             response = operation["responses"].get(str(status))
-            assert response is not None, f"{method} {path} answered {status}, which the document does not list"
+            assert response is not None, (
+                f"{method} {path} answered {status}, which the document does not list"
+            )
             schema = response["content"]["application/json"]["schema"]
             _validate(document, schema, json.loads(content), f"answer {status} {method} {path}")
         every = {(m, p) for p, methods in document["paths"].items() for m in methods}
@@ -127,17 +129,25 @@ def test_money_and_times_in_the_document_say_what_the_wire_carries(tmp_path: Pat
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_no_request_the_document_allows_gets_a_500(tmp_path: Path) -> None:
     """schemathesis generates requests from the served document (valid ones and, by mutation, invalid ones)
-    for every operation; none may end in a 500. Bounded: 6 examples per operation and mode, no shrinking (the failure prints its curl)."""
+    for every operation; none may end in a 500. Bounded: 4 examples per operation and mode, no shrinking
+    (a failure prints its curl command)."""
     with served_app(tmp_path) as s:
         api = schemathesis.openapi.from_asgi("/openapi.json", s.http.app)
         headers = {"Authorization": f"Bearer {DESK1_TOKEN}"}
         answered: set[int] = set()
         for result in api.get_all_operations():
+            assert isinstance(result, Ok), result
             operation = result.ok()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
                 @given(case=operation.as_strategy(generation_mode=mode))
-                @settings(max_examples=6, deadline=None, database=None, phases=_NO_SHRINK, suppress_health_check=_ALL)
+                @settings(
+                    max_examples=4,
+                    deadline=None,
+                    database=None,
+                    phases=_NO_SHRINK,
+                    suppress_health_check=_ALL,
+                )
                 def run(case: Any) -> None:
                     reply = case.call(headers={**(case.headers or {}), **headers})
                     answered.add(reply.status_code)
@@ -148,4 +158,4 @@ def test_no_request_the_document_allows_gets_a_500(tmp_path: Path) -> None:
                     run()
                 except Unsatisfiable:
                     assert mode == GenerationMode.NEGATIVE  # nothing to get wrong (/v1/health, /v1/recover)
-        assert 200 in answered and 422 in answered
+        assert {200, 422} <= answered
