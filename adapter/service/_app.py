@@ -19,7 +19,7 @@ from .._lookup import Card
 from ..eligibility import Eligibility
 from ..execution import ChainStatus
 from ..planning import Visit, VisitPlan
-from ._docs import docs_page, national_times
+from ._docs import docs_page, exact_decimals, national_times
 from ._errors import ErrorAnswer, ServiceError, error_for
 from ._http import AccessLog, CodecRoute, answer, http_error, service_error, validation_error
 from ._idempotency import SettlementMark
@@ -340,10 +340,12 @@ def _refundable(service: Service, setl_id: str) -> str:
 
 
 def _documents(app: FastAPI) -> None:
+    # Generated once, now: the generation briefly swaps FastAPI's schema generator (see exact_decimals).
+    with exact_decimals():
+        document = national_times(FastAPI.openapi(app))
+
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = national_times(FastAPI.openapi(app))
-        return app.openapi_schema
+        return document
 
     app.openapi = openapi  # type: ignore[method-assign]
 

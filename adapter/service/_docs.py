@@ -1,5 +1,10 @@
 """The OpenAPI document's finishing touch, and a readable docs page rendered from it.
 
+Money travels as exact JSON numbers written by the adapter's codec, but pydantic describes a ``Decimal``
+it serializes as a string (its own JSON mode). FastAPI describes answers whose models have computed fields
+(``VisitResult.cash_to_collect``) in serialization mode, so its generator is swapped, while the document
+is generated, for one that says ``number`` there (requests keep pydantic's "number or string").
+
 Times travel as the national ``yyyy-MM-dd HH:mm:ss`` (the adapter's codec), not RFC 3339: the
 generated ``format: date-time`` is replaced by that pattern, so the document says what the wire
 carries. The docs page is plain HTML built from the document on the server — no script from a CDN,
@@ -10,11 +15,35 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["docs_page", "national_times"]
+from fastapi._compat import v2 as fastapi_pydantic
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+__all__ = ["docs_page", "exact_decimals", "national_times"]
 
 NATIONAL_TIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+
+
+class _ExactDecimals(fastapi_pydantic.GenerateJsonSchema):
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        if self.mode == "serialization":
+            return {"type": "number"}  # what the codec writes: digits as kept, never a float
+        return super().decimal_schema(schema)
+
+
+@contextmanager
+def exact_decimals() -> Iterator[None]:
+    """While generating the document, FastAPI's schema generator describes answers' Decimals as numbers."""
+    original = fastapi_pydantic.GenerateJsonSchema
+    fastapi_pydantic.GenerateJsonSchema = _ExactDecimals  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        fastapi_pydantic.GenerateJsonSchema = original  # type: ignore[misc]
 
 
 def national_times(document: dict[str, Any]) -> dict[str, Any]:

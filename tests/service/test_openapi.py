@@ -121,8 +121,12 @@ def test_the_docs_page_is_readable_without_the_internet(tmp_path: Path) -> None:
 def test_money_and_times_in_the_document_say_what_the_wire_carries(tmp_path: Path) -> None:
     with served_app(tmp_path) as s:
         document = s.http.get("/openapi.json").json()
-    receipt = document["components"]["schemas"]["Prediction"]["properties"]["acct_pay"]
-    assert {"type": "number"} in receipt["anyOf"]  # an exact JSON number (strings accepted in requests)
+    schemas = document["components"]["schemas"]
+    # Answers: exact JSON numbers; requests: numbers or strings.
+    assert schemas["Prediction-Output"]["properties"]["acct_pay"] == {"type": "number", "title": "Acct Pay"}
+    assert schemas["VisitResult"]["properties"]["cash_to_collect"]["type"] == "number"
+    assert {"type": "number"} in schemas["Item"]["properties"]["pric"]["anyOf"]
+    assert {"type": "string"} in schemas["Item"]["properties"]["pric"]["anyOf"]
     assert "date-time" not in json.dumps(document)  # times are yyyy-MM-dd HH:mm:ss, not RFC 3339
 
 
