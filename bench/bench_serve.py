@@ -43,6 +43,7 @@ from bench_client import CALL_SERVICE, mock_command, opsp_script, quiet_structlo
 from adapter import Adapter, PlatformClient, encode, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution import SqliteJournal
+from adapter.execution._journal_seal import new_key, parse_key
 from tests.served import served
 
 VISIT_FILE = Path(__file__).resolve().parents[1] / "examples" / "visits" / "P1.json"
@@ -99,7 +100,7 @@ def _discard(_: object) -> None:
 def library_figures(url: str, journal: Path, requests: int, warm_up: int) -> list[Figures]:
     settings = load_settings(demo_settings_path(), endpoint=url + CALL_SERVICE, msgid_node=2)
     bills = Bills("BL")
-    sql = SqliteJournal(journal)
+    sql = SqliteJournal(journal, key=parse_key(new_key()))
     try:
         with PlatformClient(settings) as client:
             adapter = Adapter(client, journal=sql)
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "--no-access-log",
         ]
         os.environ["OPSP_MSGID_NODE"] = "1"  # the served adapter's billing node (the library's is 2)
+        os.environ["OPSP_JOURNAL_KEY"] = new_key()  # its journal seals credentials
         with served(command, listening=SERVE_LISTENING) as service:
             over_http = service_figures(service.url, args.requests, args.warm_up)
     print(machine())

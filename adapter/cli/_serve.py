@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator, MutableMapping
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -23,6 +24,7 @@ import structlog
 
 from .._errors import ConfigurationError
 from .._logging import redact_personal_data
+from ._journal_key import journal_key
 from ._platform import add_platform_options, platform_client
 
 LISTENING_LINE = "opsp serve listening on http://{host}:{port}"
@@ -64,7 +66,10 @@ def serve_command(args: argparse.Namespace) -> int:
     from ..execution import SqliteJournal
 
     with ExitStack() as stack:
-        journal = SqliteJournal(settings.journal)
+        # Credentials are sealed at rest: OPSP_JOURNAL_KEY (or _FILE); the demo (embedded mock) makes its own.
+        journal = SqliteJournal(
+            settings.journal, key=journal_key(Path(settings.journal), demo=args.platform is None)
+        )
         stack.callback(journal.close)
         keys = SqliteKeyStore(settings.journal, lease_seconds=settings.lease_seconds)
         stack.callback(keys.close)

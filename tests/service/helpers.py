@@ -13,6 +13,7 @@ from typing import Any
 
 from adapter import CHINA_TZ, Adapter, PlatformClient, SqliteJournal, decode, encode, fixed_clock
 from adapter._embedded import load_demo_settings
+from adapter.execution._journal_seal import new_key, parse_key
 from adapter.service import Desk, Service, ServiceSettings, SqliteKeyStore, create_app
 from adapter.transactions import t1101
 from mock_platform import MockPlatform
@@ -64,7 +65,7 @@ def served_app(
     clock = fixed_clock(NOW)
     platform = mock or MockPlatform(clock=clock)
     journal_path = tmp_path / "journal.sqlite3"
-    journal = SqliteJournal(journal_path)
+    journal = SqliteJournal(journal_path, key=parse_key(new_key()))
     keys = SqliteKeyStore(journal_path, lease_seconds=lease_seconds)
     settings = ServiceSettings(journal=str(journal_path), desks=DESKS, lease_seconds=lease_seconds)
     try:

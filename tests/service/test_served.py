@@ -23,6 +23,7 @@ import pytest
 
 from adapter import PlatformClient, decode, encode, load_settings
 from adapter._embedded import demo_settings_path
+from adapter.execution._journal_seal import new_key
 from adapter.transactions import t1101
 from tests.served import ROOT, Served, served
 
@@ -33,7 +34,8 @@ P1_CERT, P1_NAME = "640104196203152010", "马建国"
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Served]:
+def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    monkeypatch.setenv("OPSP_JOURNAL_KEY", new_key())  # opsp serve seals credentials in its journal
     with served([OPSP, "mock", "serve", "--port", "0", "--db", str(tmp_path / "mock.sqlite3")]) as server:
         yield server
 
