@@ -30,7 +30,17 @@ from ._output import print_json
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS: tuple[ModuleType, ...] = (_demo, _plan, _execute, _receipt, _map, _mock, _journal, _conformance, _serve)
+_COMMANDS: tuple[ModuleType, ...] = (
+    _demo,
+    _plan,
+    _execute,
+    _receipt,
+    _map,
+    _mock,
+    _journal,
+    _conformance,
+    _serve,
+)
 
 
 def _version() -> str:
