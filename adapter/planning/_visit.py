@@ -144,9 +144,7 @@ Text = Annotated[str, _TEXT, AfterValidator(_required)]
 OptionalText = Annotated[str, _OPTIONAL]
 Code = Annotated[str, _TEXT, AfterValidator(_code), AfterValidator(_required)]
 DiagnosisCode = Annotated[str, _TEXT, AfterValidator(_diagnosis_code), AfterValidator(_required)]
-OptionalDiagnosisCode = Annotated[
-    str, _OPTIONAL, AfterValidator(_diagnosis_code)
-]
+OptionalDiagnosisCode = Annotated[str, _OPTIONAL, AfterValidator(_diagnosis_code)]
 
 
 class _Strict(BaseModel):

@@ -21,6 +21,7 @@ from .._errors import (
     ConfigurationError,
     ConnectError,
     EligibilityError,
+    InFlightError,
     InputError,
     MappingError,
     OutcomeUnknownError,
@@ -143,6 +144,7 @@ def error_for(error: AdapterError) -> ServiceError:
     simple: tuple[tuple[type[AdapterError], str], ...] = (
         (MappingError, "mapping_missing"),
         (EligibilityError, "not_eligible"),
+        (InFlightError, "recovery_needed"),
         (AmountMismatchError, "amounts_inconsistent"),
         (ConnectError, "platform_unreachable"),
         (PlatformTimeoutError, "platform_timeout"),
