@@ -39,6 +39,7 @@ from .execution import (
     settle_visit,
 )
 from .planning import PlanningTables, Visit, load_visit, parse_visit, plan_visit
+from .reconcile import DayLedger, Progress, ReconcileReport, day_ledger, reconcile
 
 __all__ = ["Adapter", "PlannedVisit", "VisitInput"]
 
@@ -160,6 +161,26 @@ class Adapter:
         if self._journal is None:
             raise ConfigurationError("the outbox lives in the journal: give the Adapter one")
         return self._journal.outbox(due_by=due_by, include_sent=include_sent)
+
+    def reconcile(
+        self, first: date, last: date | None = None, *, repair: bool = False, progress: Progress | None = None
+    ) -> ReconcileReport:
+        """3201/3202 for ``first``..``last`` (the platform's setl_time): every difference classified with its
+        repair; the repairs run only with ``repair=True`` (journaled like every state-changing call)."""
+        journal = self._require_journal("reconciliation")
+        with journal.group():
+            return reconcile(
+                self._calls(journal),
+                first,
+                last or first,
+                repair=repair,
+                policy=self._policy,
+                **({"progress": progress} if progress else {}),
+            )
+
+    def day(self, day: date) -> DayLedger:
+        """The day's settlements and refunds per receipt category and insutype, with totals (日结)."""
+        return day_ledger(self._require_journal("the day's ledger"), day)
 
     def _calls(self, journal: Journal) -> JournaledCalls:
         return JournaledCalls(self._client, journal, clock=self._now, checkpoint=self._checkpoint)

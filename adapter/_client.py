@@ -345,6 +345,9 @@ class PlatformClient:
         self, transaction: Transaction[Any, OutT], response: httpx.Response, msgid: str
     ) -> Reply[OutT]:
         infno = transaction.infno
+        if transaction.file_output and response.status_code == 200 and _is_file(response):
+            output = transaction.output_model.model_validate({"content": response.content})
+            return Reply(infno=infno, msgid=msgid, output=output, envelope=ResponseEnvelope(infcode=0))
         answer = read_answer(response.content)
         if isinstance(answer, GatewayRefusal):
             raise _gateway_error(answer, infno, msgid)
@@ -442,6 +445,12 @@ def _timeout(settings: AdapterSettings) -> httpx.Timeout:
     return httpx.Timeout(
         connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
     )
+
+
+def _is_file(response: httpx.Response) -> bool:
+    """A file answer (9102): bytes that cannot start a JSON object (a ZIP starts with "PK"); whatever the
+    content type says, a refusal is an envelope."""
+    return not response.content.lstrip().startswith(b"{")
 
 
 def _since(started: float) -> float:

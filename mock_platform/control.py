@@ -16,6 +16,8 @@
   with bodies, faults armed, scenario runs and the conformance verdicts; its forms post to
   `/_mock/ui/faults`, `/_mock/ui/faults/clear`, `/_mock/ui/scenarios`, `/_mock/ui/profile`
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
+*`POST /_mock/reconcile/outside_settlement|outside_refund|alter` make the platform differ from the hospital's
+  books on purpose (`control_reconcile`)
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
 loopback callers unless a control token is configured (then every caller sends it in X-Mock-Control-Token;
@@ -31,7 +33,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mock_platform import codec
+from mock_platform import codec, control_reconcile
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FAULT_KINDS, FaultRuleError
@@ -76,6 +78,7 @@ class Control:
                 ("POST", "/_mock/ui/faults/clear"): self.console_clear,
                 ("POST", "/_mock/ui/scenarios"): self.console_scenario,
                 ("POST", "/_mock/ui/profile"): self.console_profile,
+                **control_reconcile.routes(backend),
             }
         )
 

@@ -55,7 +55,7 @@ from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.profiles import Profile, ProfileSetting
 from mock_platform.errors import GatewayAuthError, RequestError
 from mock_platform.handlers import TRANSACTIONS, HandlerContext, Transaction
-from mock_platform.handlers._base import Output
+from mock_platform.handlers._base import FileDownload, Output
 from mock_platform.handlers.signin import check_sign_in
 from mock_platform.wire import (
     DEVIATION_SINK,
@@ -76,6 +76,7 @@ LONE_SURROGATE = "请求报文含有无效的Unicode字符(孤立的UTF-16代理
 NUMBER_OUT_OF_RANGE = "请求报文中的数值超出范围(最多{chars}个字符，指数不超过±{exponent})"
 # The largest request body read (4 MiB): a 2204 of 1,000 fee lines is ~600 KB; input is "C40000" in the spec.
 MAX_BODY_BYTES = 4 * 1024 * 1024
+FILE_CONTENT_TYPE = "application/octet-stream"
 BAD_GATEWAY_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 )
@@ -128,6 +129,7 @@ class _Answer:
     inf_refmsgid: str
     outcome: Outcome
     wire: Any = None  # the answer as a JSON value, for the journal
+    content_type: str | None = None  # a file (9102) instead of a JSON envelope
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,8 @@ class Dispatcher:
         )
         log.info("transaction", infno=exchange.infno, msgid=exchange.msgid, infcode=answer.infcode)
         response = HttpResponse(200, answer.body)
+        if answer.content_type is not None:
+            response = replace(response, content_type=answer.content_type)
         fault = exchange.fired
         if fault is not None and fault.kind == "drop_after_commit":
             return replace(response, disposition="drop")
@@ -400,6 +404,16 @@ class Dispatcher:
                     raise RequestError(f"发送方报文ID[{envelope.msgid}]重复")
                 return _replayed(stored.answer)
         output = transaction.handler(context)
+        if isinstance(output, FileDownload):  # 9102: the bytes themselves (PROTOCOL.md §1.1)
+            return _Answer(
+                output.content,
+                0,
+                "",
+                self._refmsgid(exchange),
+                "success",
+                wire={"file": output.filename, "bytes": len(output.content)},
+                content_type=FILE_CONTENT_TYPE,
+            )
         warning = "；".join([*exchange.warnings, *context.notes]) or None
         answer = self._finish(self._envelope(exchange, 0, "", output, warn_msg=warning), "success")
         if transaction.idempotent:

@@ -24,7 +24,7 @@ import structlog
 
 from .._errors import AdapterError
 from .._logging import redact_personal_data
-from . import _conformance, _demo, _execute, _journal, _map, _mock, _plan, _receipt, _serve
+from . import _conformance, _day, _demo, _execute, _journal, _map, _mock, _plan, _receipt, _reconcile, _serve
 from ._failure import EXIT_CODES_HELP, EXIT_INPUT, failure_of
 from ._output import print_json
 
@@ -35,6 +35,8 @@ _COMMANDS: tuple[ModuleType, ...] = (
     _plan,
     _execute,
     _receipt,
+    _reconcile,
+    _day,
     _map,
     _mock,
     _journal,

@@ -14,6 +14,7 @@ from ._journal import Journal, SqliteJournal
 from ._journal_open import is_postgres_url, open_journal
 from ._outbox import add_working_days
 from ._records import (
+    Amendment,
     BatchRecord,
     BatchState,
     CallRecord,
@@ -32,6 +33,7 @@ from ._refund_result import RefundResult, SettlementChange
 from ._results import BatchResult, Prediction, Receipt, ReceiptLine, VisitResult
 
 __all__ = [
+    "Amendment",
     "BatchRecord",
     "BatchResult",
     "BatchState",

@@ -35,16 +35,22 @@ import stat
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from dataclasses import fields, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .._errors import ConfigurationError, JournalOwnerError, PersonBusyError
 from .._msgid import MsgIdBlock, next_block, parse_msgid
+from ..transactions._settlement import FundAmounts
 from ._journal_protocol import Journal
 from ._journal_rows import (
+    AMENDABLE,
     MIGRATIONS,
     PURGED,
     SCHEMA_VERSION,
+    amendment_from_row,
     batch_from_row,
     call_from_row,
     chain_from_row,
@@ -57,6 +63,7 @@ from ._journal_rows import (
 )
 from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
+    Amendment,
     BatchRecord,
     BatchState,
     CallDetail,
@@ -444,6 +451,15 @@ class SqliteJournal:
             ).fetchall()
         return [batch_from_row(row, self._sealer) for row in rows]
 
+    def batches_between(self, first: date, last: date) -> list[BatchRecord]:
+        """Batches started from ``first`` to ``last``, whatever their state (reconciliation's keys)."""
+        low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM batches WHERE created_at >= ? AND created_at < ? ORDER BY id", (low, high)
+            ).fetchall()
+        return [batch_from_row(row, self._sealer) for row in rows]
+
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
         with self._lock:
             rows = self._db.execute(
@@ -481,6 +497,12 @@ class SqliteJournal:
             ).fetchall()
         return [call_from_row(row) for row in rows]
 
+    def call(self, msgid: str) -> CallRecord | None:
+        """One call by its msgid (reconciliation finds a lost 2207 by the msgid the platform reports)."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM calls WHERE msgid = ?", (msgid,)).fetchone()
+        return None if row is None else call_from_row(row)
+
     def open_calls(self) -> list[CallRecord]:
         states = (CallStatus.INTENT.value, CallStatus.UNKNOWN.value)
         with self._lock:
@@ -492,31 +514,13 @@ class SqliteJournal:
     # -- settlements -------------------------------------------------------------------
 
     def record_settlement(self, settlement: SettlementRecord) -> None:
-        s = settlement
+        values = _settlement_values(settlement)
+        columns = ", ".join(values)
         with self._write(durable=True) as db:  # on disk before a receipt can be printed
             db.execute(
-                "INSERT INTO settlements (setl_id, batch_id, psn_no, insutype, year, mdtrt_id, chrg_bchno,"
-                " msgid, setl_time, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, active,"
-                " refund_setl_id, funds, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                f"INSERT INTO settlements ({columns}, seq) VALUES ({', '.join('?' * len(values))},"
                 " (SELECT coalesce(max(seq), 0) + 1 FROM settlements))",
-                (
-                    s.setl_id,
-                    s.batch_id,
-                    s.psn_no,
-                    s.insutype,
-                    s.year,
-                    s.mdtrt_id,
-                    s.chrg_bchno,
-                    s.msgid,
-                    s.setl_time.isoformat(),
-                    str(s.medfee_sumamt),
-                    str(s.fund_pay_sumamt),
-                    str(s.acct_pay),
-                    str(s.psn_cash_pay),
-                    1 if s.active else 0,
-                    s.refund_setl_id,
-                    s.funds.model_dump_json(),
-                ),
+                tuple(values.values()),
             )
 
     def settlement(self, setl_id: str) -> SettlementRecord | None:
@@ -534,12 +538,64 @@ class SqliteJournal:
             ).fetchall()
         return [settlement_from_row(row) for row in rows]
 
-    def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None:
+    def mark_refunded(
+        self, setl_id: str, *, refund_setl_id: str, refund_time: datetime | None = None
+    ) -> None:
         with self._write() as db:
             db.execute(
-                "UPDATE settlements SET active = 0, refund_setl_id = ? WHERE setl_id = ?",
-                (refund_setl_id, setl_id),
+                "UPDATE settlements SET active = 0, refund_setl_id = ?, refund_time = ? WHERE setl_id = ?",
+                (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
             )
+
+    def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
+        """Settlements made, or refunded, from ``first`` to ``last`` (the platform's setl_time), in order."""
+        low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM settlements WHERE (setl_time >= ? AND setl_time < ?)"
+                " OR (refund_time >= ? AND refund_time < ?) ORDER BY setl_time, seq",
+                (low, high, low, high),
+            ).fetchall()
+        return [settlement_from_row(row) for row in rows]
+
+    def amend_settlement(
+        self,
+        setl_id: str,
+        *,
+        reason: str,
+        evidence: Mapping[str, Any],
+        now: datetime,
+        changes: Mapping[str, Any],
+    ) -> None:
+        """Change a ledger row to what the platform holds, keeping what it was and why (reconciliation)."""
+        unknown = set(changes) - AMENDABLE
+        if unknown:
+            raise ValueError(f"cannot amend {sorted(unknown)}")
+        current = self.settlement(setl_id)
+        if current is None:
+            raise KeyError(f"no settlement {setl_id} in the journal")
+        values = _settlement_values(current)
+        before = {name: values[name] for name in changes}
+        changed = _settlement_values(replace(current, **changes))
+        after = {name: changed[name] for name in changes}
+        with self._write(durable=True) as db:
+            if after:
+                assignments = ", ".join(f"{name} = ?" for name in after)
+                db.execute(
+                    f"UPDATE settlements SET {assignments} WHERE setl_id = ?", (*after.values(), setl_id)
+                )
+            db.execute(
+                "INSERT INTO amendments (setl_id, reason, before, after, evidence, at) VALUES (?,?,?,?,?,?)",
+                (setl_id, reason, json_text(before), json_text(after), json_text(evidence), now.isoformat()),
+            )
+
+    def amendments(self, setl_id: str | None = None) -> list[Amendment]:
+        query, parameters = "SELECT * FROM amendments", [] if setl_id is None else [setl_id]
+        if setl_id is not None:
+            query += " WHERE setl_id = ?"
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", parameters).fetchall()
+        return [amendment_from_row(row) for row in rows]
 
     # -- outbox ------------------------------------------------------------------------
 
@@ -574,9 +630,13 @@ class SqliteJournal:
             rows = self._db.execute(query + " ORDER BY due, id", parameters).fetchall()
         return [outbox_from_row(row) for row in rows]
 
-    def mark_sent(self, outbox_id: int, *, now: datetime) -> None:
+    def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
+        """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
         with self._write() as db:
-            db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), outbox_id))
+            db.execute(
+                "UPDATE outbox SET sent_at = ?, ack = ? WHERE id = ?",
+                (now.isoformat(), json_text(ack or {}), outbox_id),
+            )
 
     # -- refund chains -----------------------------------------------------------------
 
@@ -676,3 +736,21 @@ def _owner_only(path: str) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
         if mode & 0o077:
             os.chmod(path, mode & 0o700)
+
+
+def _settlement_values(s: SettlementRecord) -> dict[str, Any]:
+    """A ledger row's columns: money as exact decimal text, times in ISO form (every field, generically,
+    so a field added to ``SettlementRecord`` needs only its column)."""
+    values: dict[str, Any] = {}
+    for item in fields(s):
+        value = getattr(s, item.name)
+        if isinstance(value, bool):
+            value = 1 if value else 0
+        elif isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, FundAmounts):
+            value = value.model_dump_json()
+        values[item.name] = value
+    return values

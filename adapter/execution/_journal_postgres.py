@@ -54,8 +54,9 @@ import socket
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import psycopg
@@ -66,9 +67,12 @@ from psycopg_pool import ConnectionPool
 
 from .._errors import ConfigurationError, JournalOwnerError, PersonBusyError
 from .._msgid import MsgIdBlock, next_block, parse_msgid
+from ..transactions._settlement import FundAmounts
 from ._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from ._journal_rows import (
+    AMENDABLE,
     PURGED,
+    amendment_from_row,
     batch_from_row,
     call_from_row,
     chain_from_row,
@@ -80,6 +84,7 @@ from ._journal_rows import (
 )
 from ._journal_seal import Sealer
 from ._records import (
+    Amendment,
     BatchRecord,
     BatchState,
     CallDetail,
@@ -521,6 +526,14 @@ class PostgresJournal:
         rows = self._read_all("SELECT * FROM batches WHERE state <> ALL(%s) ORDER BY id", (terminal,))
         return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
+    def batches_between(self, first: date, last: date) -> list[BatchRecord]:
+        """Batches started from ``first`` to ``last``, whatever their state (reconciliation's keys)."""
+        low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+        rows = self._read_all(
+            "SELECT * FROM batches WHERE created_at >= %s AND created_at < %s ORDER BY id", (low, high)
+        )
+        return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
+
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
         rows = self._read_all("SELECT * FROM batches WHERE visit_key = %s ORDER BY id", (visit_key,))
         return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
@@ -552,6 +565,11 @@ class PostgresJournal:
         rows = self._read_all("SELECT * FROM calls WHERE batch_id = %s ORDER BY seq", (batch_id,))
         return [call_from_row(cast(Any, row)) for row in rows]
 
+    def call(self, msgid: str) -> CallRecord | None:
+        """One call by its msgid (reconciliation finds a lost 2207 by the msgid the platform reports)."""
+        row = self._read_one("SELECT * FROM calls WHERE msgid = %s", (msgid,))
+        return None if row is None else call_from_row(cast(Any, row))
+
     def open_calls(self) -> list[CallRecord]:
         states = [CallStatus.INTENT.value, CallStatus.UNKNOWN.value]
         rows = self._read_all("SELECT * FROM calls WHERE status = ANY(%s) ORDER BY seq", (states,))
@@ -560,30 +578,14 @@ class PostgresJournal:
     # -- settlements -------------------------------------------------------------------
 
     def record_settlement(self, settlement: SettlementRecord) -> None:
-        s = settlement
+        values = _settlement_values(settlement)
         with self._write(durable=True) as cursor:  # on disk before a receipt can be printed
             cursor.execute(
-                "INSERT INTO settlements (setl_id, batch_id, psn_no, insutype, year, mdtrt_id, chrg_bchno,"
-                " msgid, setl_time, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, active,"
-                " refund_setl_id, funds) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (
-                    s.setl_id,
-                    s.batch_id,
-                    s.psn_no,
-                    s.insutype,
-                    s.year,
-                    s.mdtrt_id,
-                    s.chrg_bchno,
-                    s.msgid,
-                    s.setl_time.isoformat(),
-                    s.medfee_sumamt,
-                    s.fund_pay_sumamt,
-                    s.acct_pay,
-                    s.psn_cash_pay,
-                    s.active,
-                    s.refund_setl_id,
-                    s.funds.model_dump_json(),
+                cast(
+                    Any,
+                    f"INSERT INTO settlements ({', '.join(values)}) VALUES ({_marks(len(values))})",
                 ),
+                tuple(values.values()),
             )
 
     def settlement(self, setl_id: str) -> SettlementRecord | None:
@@ -599,12 +601,73 @@ class PostgresJournal:
         )
         return [settlement_from_row(cast(Any, row)) for row in rows]
 
-    def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None:
+    def mark_refunded(
+        self, setl_id: str, *, refund_setl_id: str, refund_time: datetime | None = None
+    ) -> None:
         with self._write() as cursor:
             cursor.execute(
-                "UPDATE settlements SET active = false, refund_setl_id = %s WHERE setl_id = %s",
-                (refund_setl_id, setl_id),
+                "UPDATE settlements SET active = false, refund_setl_id = %s, refund_time = %s"
+                " WHERE setl_id = %s",
+                (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
             )
+
+    def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
+        """Settlements made, or refunded, from ``first`` to ``last`` (the platform's setl_time), in order."""
+        low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+        rows = self._read_all(
+            "SELECT * FROM settlements WHERE (setl_time >= %s AND setl_time < %s)"
+            " OR (refund_time >= %s AND refund_time < %s) ORDER BY setl_time, seq",
+            (low, high, low, high),
+        )
+        return [settlement_from_row(cast(Any, row)) for row in rows]
+
+    def amend_settlement(
+        self,
+        setl_id: str,
+        *,
+        reason: str,
+        evidence: Mapping[str, Any],
+        now: datetime,
+        changes: Mapping[str, Any],
+    ) -> None:
+        """Change a ledger row to what the platform holds, keeping what it was and why (reconciliation)."""
+        unknown = set(changes) - AMENDABLE
+        if unknown:
+            raise ValueError(f"cannot amend {sorted(unknown)}")
+        current = self.settlement(setl_id)
+        if current is None:
+            raise KeyError(f"no settlement {setl_id} in the journal")
+        before = {
+            name: _text(value) for name, value in _settlement_values(current).items() if name in changes
+        }
+        changed = _settlement_values(replace(current, **changes))
+        after = {name: changed[name] for name in changes}
+        with self._write(durable=True) as cursor:
+            if after:
+                assignments = ", ".join(f"{name} = %s" for name in after)
+                cursor.execute(
+                    cast(Any, f"UPDATE settlements SET {assignments} WHERE setl_id = %s"),
+                    (*after.values(), setl_id),
+                )
+            cursor.execute(
+                "INSERT INTO amendments (setl_id, reason, before, after, evidence, at)"
+                " VALUES (%s,%s,%s,%s,%s,%s)",
+                (
+                    setl_id,
+                    reason,
+                    json_text(before),
+                    json_text({name: _text(value) for name, value in after.items()}),
+                    json_text(dict(evidence)),
+                    now.isoformat(),
+                ),
+            )
+
+    def amendments(self, setl_id: str | None = None) -> list[Amendment]:
+        if setl_id is None:
+            rows = self._read_all("SELECT * FROM amendments ORDER BY id", ())
+        else:
+            rows = self._read_all("SELECT * FROM amendments WHERE setl_id = %s ORDER BY id", (setl_id,))
+        return [amendment_from_row(cast(Any, row)) for row in rows]
 
     # -- outbox ------------------------------------------------------------------------
 
@@ -639,9 +702,13 @@ class PostgresJournal:
         rows = self._read_all(query + " ORDER BY due, id", tuple(parameters))
         return [outbox_from_row(cast(Any, row)) for row in rows]
 
-    def mark_sent(self, outbox_id: int, *, now: datetime) -> None:
+    def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
+        """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
         with self._write() as cursor:
-            cursor.execute("UPDATE outbox SET sent_at = %s WHERE id = %s", (now.isoformat(), outbox_id))
+            cursor.execute(
+                "UPDATE outbox SET sent_at = %s, ack = %s WHERE id = %s",
+                (now.isoformat(), json_text(dict(ack or {})), outbox_id),
+            )
 
     # -- refund chains -----------------------------------------------------------------
 
@@ -755,3 +822,27 @@ def _redacted(url: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info.pop("password", None)
     return " ".join(f"{key}={value}" for key, value in sorted(info.items()))
+
+
+def _settlement_values(s: SettlementRecord) -> dict[str, Any]:
+    """A ledger row's columns as PostgreSQL takes them: money NUMERIC (Decimal), times ISO text."""
+    values: dict[str, Any] = {}
+    for item in fields(s):
+        value = getattr(s, item.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, FundAmounts):
+            value = value.model_dump_json()
+        values[item.name] = value
+    return values
+
+
+def _text(value: Any) -> Any:
+    """An amendment's before/after as the SQLite journal keeps them: money as decimal text, flags as 0/1."""
+    if isinstance(value, bool):
+        return 1 if value else 0
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)

@@ -119,6 +119,28 @@ _V2 = """
 ALTER TABLE settlements ADD COLUMN IF NOT EXISTS funds TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+_V3 = """
+-- reconciliation (3201/3202), as SQLite's schema 4: the 3201 key of a settlement, the refund's own day,
+-- reconciliation's changes to the ledger with their evidence, the outbox upload's acknowledgement
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS clr_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS clr_optins TEXT NOT NULL DEFAULT '';
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS refund_time TEXT;
+CREATE INDEX IF NOT EXISTS settlements_time ON settlements (setl_time);
+CREATE INDEX IF NOT EXISTS settlements_refund_time ON settlements (refund_time);
+CREATE INDEX IF NOT EXISTS batches_created ON batches (created_at);
+CREATE TABLE IF NOT EXISTS amendments (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    setl_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS amendments_settlement ON amendments (setl_id);
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS ack TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)

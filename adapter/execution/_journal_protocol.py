@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from .._msgid import MsgIdBlock
 from ._records import (
+    Amendment,
     BatchRecord,
     BatchState,
     CallDetail,
@@ -110,6 +111,10 @@ class Journal(Protocol):
         """Every attempt of every batch of one visit, oldest first."""
         ...
 
+    def batches_between(self, first: date, last: date) -> list[BatchRecord]:
+        """Batches started from ``first`` to ``last`` (created_at), whatever their state, oldest first."""
+        ...
+
     # -- calls -------------------------------------------------------------------------
 
     def record_intent(
@@ -126,6 +131,9 @@ class Journal(Protocol):
         ...
 
     def open_calls(self) -> list[CallRecord]: ...
+    def call(self, msgid: str) -> CallRecord | None:
+        """One call by its msgid; None if the journal never made it."""
+        ...
 
     # -- settlements -------------------------------------------------------------------
 
@@ -135,7 +143,31 @@ class Journal(Protocol):
         """Every settlement of one accumulator scope, in settlement order."""
         ...
 
-    def mark_refunded(self, setl_id: str, *, refund_setl_id: str) -> None: ...
+    def mark_refunded(
+        self, setl_id: str, *, refund_setl_id: str, refund_time: datetime | None = None
+    ) -> None: ...
+    def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
+        """Settlements made, or refunded, from ``first`` to ``last`` (setl_time / refund_time), in order."""
+        ...
+
+    def amend_settlement(
+        self,
+        setl_id: str,
+        *,
+        reason: str,
+        evidence: Mapping[str, Any],
+        now: datetime,
+        changes: Mapping[str, Any],
+    ) -> None:
+        """Change a ledger row to what the platform holds; keep the before, the after and the evidence.
+
+        ``changes`` may be empty (an import records only its evidence). An unknown field is a ``ValueError``.
+        """
+        ...
+
+    def amendments(self, setl_id: str | None = None) -> list[Amendment]:
+        """Reconciliation's changes to the ledger (of one settlement), oldest first."""
+        ...
 
     # -- outbox ------------------------------------------------------------------------
 
@@ -150,7 +182,9 @@ class Journal(Protocol):
         due: date,
     ) -> int: ...
     def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]: ...
-    def mark_sent(self, outbox_id: int, *, now: datetime) -> None: ...
+    def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
+        """Mark an entry sent, with the platform's acknowledgement of the upload."""
+        ...
 
     # -- refund chains -----------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from ..planning import PlanBatch, PlanVisit
 from ..transactions._settlement import FundAmounts
 from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
+    Amendment,
     BatchRecord,
     BatchState,
     CallDetail,
@@ -39,9 +40,11 @@ from ._records import (
 from ._refund_models import RefundPlan
 
 __all__ = [
+    "AMENDABLE",
     "MIGRATIONS",
     "PURGED",
     "SCHEMA_VERSION",
+    "amendment_from_row",
     "batch_from_row",
     "call_from_row",
     "chain_from_row",
@@ -162,8 +165,37 @@ _V3 = """
 ALTER TABLE settlements ADD COLUMN funds TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+_V4 = """
+-- reconciliation (3201/3202): the 3201 key of a settlement, and the day of its refund's own setl_time
+ALTER TABLE settlements ADD COLUMN clr_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE settlements ADD COLUMN clr_optins TEXT NOT NULL DEFAULT '';
+ALTER TABLE settlements ADD COLUMN refund_time TEXT;
+CREATE INDEX settlements_time ON settlements (setl_time);
+CREATE INDEX settlements_refund_time ON settlements (refund_time);
+CREATE INDEX batches_created ON batches (created_at);
+-- what reconciliation changed in the ledger: before, after, and the platform's evidence
+CREATE TABLE amendments (
+    id INTEGER PRIMARY KEY,
+    setl_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX amendments_settlement ON amendments (setl_id);
+-- the platform's acknowledgement of an outbox upload (4205/4203 msgids and inf_refmsgid)
+ALTER TABLE outbox ADD COLUMN ack TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 """Version → the statements that bring the journal from the version before to it."""
+
+AMENDABLE = frozenset(
+    {"setl_time", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "active", "refund_setl_id"}
+    | {"refund_time", "clr_type", "clr_optins"}
+)
+"""The ledger fields reconciliation may change (``Journal.amend_settlement``), in both journals."""
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -286,6 +318,21 @@ def settlement_from_row(row: sqlite3.Row) -> SettlementRecord:
         active=bool(row["active"]),
         refund_setl_id=row["refund_setl_id"],
         funds=FundAmounts.model_validate_json(row["funds"]),
+        clr_type=row["clr_type"],
+        clr_optins=row["clr_optins"],
+        refund_time=datetime.fromisoformat(row["refund_time"]) if row["refund_time"] else None,
+    )
+
+
+def amendment_from_row(row: sqlite3.Row) -> Amendment:
+    return Amendment(
+        id=row["id"],
+        setl_id=row["setl_id"],
+        reason=row["reason"],
+        before=decode(row["before"]),
+        after=decode(row["after"]),
+        evidence=decode(row["evidence"]),
+        at=datetime.fromisoformat(row["at"]),
     )
 
 
@@ -299,6 +346,7 @@ def outbox_from_row(row: sqlite3.Row) -> OutboxEntry:
         created_at=datetime.fromisoformat(row["created_at"]),
         due=date.fromisoformat(row["due"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+        ack=decode(row["ack"]),
     )
 
 

@@ -37,5 +37,7 @@ def record_settlement(
             active=True,
             refund_setl_id="",
             funds=FundAmounts.of(info),
+            clr_type=info.clr_type,
+            clr_optins=info.clr_optins,
         )
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -30,6 +31,7 @@ from ..transactions._settlement import FundAmounts, SettlementInfo
 from ._refund_models import RefundPlan
 
 __all__ = [
+    "Amendment",
     "BatchRecord",
     "BatchState",
     "CallDetail",
@@ -238,6 +240,25 @@ class SettlementRecord:
     refund_setl_id: str
     funds: FundAmounts = field(default_factory=FundAmounts)
     """Every fund of the settlement (大病, 大额, 公务员, 救助, …), 门诊共济 and 医院负担 (issue #14)."""
+    clr_type: str = ""
+    """清算类别 from setlinfo: with ``clr_optins`` and ``insutype``, the 3201 key (PROTOCOL.md §6.7)."""
+    clr_optins: str = ""
+    """清算经办机构 from setlinfo: 3201/3202's ``setl_optins``."""
+    refund_time: datetime | None = None
+    """The platform's ``setl_time`` of the refund (2208) row: a refund is reconciled on its own day."""
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A change reconciliation made to the ledger, with what it was before and the platform's evidence."""
+
+    id: int
+    setl_id: str
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    evidence: dict[str, Any]
+    at: datetime
 
 
 class OutboxPayload(_Frozen):
@@ -261,6 +282,8 @@ class OutboxEntry:
     created_at: datetime
     due: date
     sent_at: datetime | None
+    ack: dict[str, Any] = field(default_factory=dict)
+    """The platform's acknowledgement of the upload (4205/4203 msgid and inf_refmsgid), once sent."""
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def _refund(calls: JournaledCalls, step: RefundStep) -> None:
         if answered is None:
             journal.update_batch(record.id, now=calls.clock(), state=BatchState.REFUNDING)
         reversal = answered or _send_2208(calls, record, step.setl_id)
-        journal.mark_refunded(step.setl_id, refund_setl_id=reversal.setl_id)
+        journal.mark_refunded(step.setl_id, refund_setl_id=reversal.setl_id, refund_time=reversal.setl_time)
         problems = reversal_problems(reversal, ledger)
         if problems:
             journal.update_batch(

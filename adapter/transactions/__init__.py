@@ -22,6 +22,8 @@ from . import (
     t2207,
     t2208,
     t2601,
+    t3201,
+    t3202,
     t5201,
     t5203,
     t5204,
@@ -29,6 +31,8 @@ from . import (
     t5301,
     t9001,
     t9002,
+    t9101,
+    t9102,
 )
 from ._base import InputModel, OutputModel, Transaction
 
@@ -56,6 +60,11 @@ _MODULES = (
     t5203,
     t5204,
     t5206,
+    # Reconciliation and files.
+    t3201,
+    t3202,
+    t9101,
+    t9102,
 )
 
 

@@ -67,6 +67,9 @@ class Transaction(Generic[InT, OutT]):
     list_output_node: str | None = None
     """For a transaction whose ``output`` is an array with no node name (5204,
     PROTOCOL.md §3.14): the output model's field that array is read into."""
+    file_output: bool = False
+    """The platform answers the bytes of a file instead of an envelope (9102, PROTOCOL.md §1.1); the
+    output model has one field, ``content``."""
 
     def parse_output(self, output: object) -> OutT:
         """Validate the envelope's ``output`` (missing or null reads as an empty object).

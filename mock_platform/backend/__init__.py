@@ -11,6 +11,8 @@ per concern:
 * `settlements`: 2207/2208 (commits, refunds, reinstatements, ordering);
 * `corrections`: 2601 冲正 (decides what to undo, records each request);
 * `messages`: processed msgids (idempotency);
+* `files`: the 9101/9102 file store (uploads, result files, published files);
+* `statements`: 3201/3202 reconciliation, and the faults that make the two sides differ;
 * `faults`: fault rules;
 * `nonces`: gateway nonces already used (replay refusal);
 * `traffic`: the journal of requests.
@@ -28,6 +30,7 @@ from typing import Any
 from mock_platform._time import Clock, read_clock
 from mock_platform.backend.faults import FaultBook
 from mock_platform.backend.fees import FeeBook
+from mock_platform.backend.files import FileStore
 from mock_platform.backend.messages import MessageBook
 from mock_platform.backend.nonces import NonceBook
 from mock_platform.backend.people import PersonRegistry, seed_people
@@ -36,6 +39,7 @@ from mock_platform.backend.reversals import CorrectionDesk
 from mock_platform.backend.seeding import apply_seed, load_seeds
 from mock_platform.backend.settlements import SettlementBook
 from mock_platform.backend.signin import SignInBook
+from mock_platform.backend.statements import StatementDesk
 from mock_platform.backend.store import Store, next_value
 from mock_platform.backend.traffic import TrafficJournal
 from mock_platform.backend.visits import VisitBook
@@ -60,6 +64,8 @@ class Backend:
         self.messages = MessageBook(store)
         self.faults = FaultBook(store)
         self.nonces = NonceBook(store)
+        self.files = FileStore(store)
+        self.statements = StatementDesk(store, self.settlements, self.visits)
         with store.transaction() as connection:
             self.reference: ReferenceData = build_reference(config, load_seeds(connection))
 

@@ -273,6 +273,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE insurance ADD COLUMN mulaid_balc TEXT NOT NULL DEFAULT '0.00';
     """,
+    # 6: the 9101/9102 file store (backend.files): uploads, 3202 result files, published files.
+    """
+    CREATE TABLE stored_file (
+        file_qury_no   TEXT PRIMARY KEY,
+        fixmedins_code TEXT NOT NULL,
+        filename       TEXT NOT NULL,
+        content        BLOB NOT NULL,
+        created_at     TEXT NOT NULL,
+        dld_endtime    TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,8 @@
 * `settlement` 2206 门诊预结算, 2207 门诊结算, 2208 门诊结算撤销
 * `reversal`   2601 冲正交易
 * `query`      5201 就诊信息查询, 5203 结算信息查询, 5204 费用明细查询, 5206 人员累计信息查询
+* `reconcile`  3201 对总账, 3202 对明细账
+* `files`      9101 文件上传, 9102 文件下载 (9102 answers the file's bytes, not an envelope)
 
 A handler takes a `HandlerContext` and returns the `output` node (an object; 5204 an array), or raises
 `RequestError`. The dispatcher runs it inside one SQLite transaction.
@@ -18,13 +20,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from mock_platform.handlers import fee, person, query, reversal, settlement, signin, treatment, visit
+from mock_platform.handlers import (
+    fee,
+    files,
+    person,
+    query,
+    reconcile,
+    reversal,
+    settlement,
+    signin,
+    treatment,
+    visit,
+)
 from mock_platform.handlers._base import HandlerContext, Transaction
 
 TRANSACTIONS: Mapping[str, Transaction] = MappingProxyType(
     {
         t.infno: t
-        for family in (signin, person, treatment, visit, fee, settlement, reversal, query)
+        for family in (signin, person, treatment, visit, fee, settlement, reversal, query, reconcile, files)
         for t in family.TRANSACTIONS
     }
 )

@@ -34,7 +34,17 @@ class HandlerContext:
 
 # The `output` node: an object, or for 5204 an array directly under `output` (PROTOCOL.md §3.14).
 Output = dict[str, Any] | list[Any]
-Handler = Callable[[HandlerContext], Output]
+
+
+@dataclass(frozen=True)
+class FileDownload:
+    """What 9102 answers instead of an envelope: the file's bytes (PROTOCOL.md §1.1)."""
+
+    filename: str
+    content: bytes
+
+
+Handler = Callable[[HandlerContext], Output | FileDownload]
 
 
 @dataclass(frozen=True)

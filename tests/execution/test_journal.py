@@ -200,7 +200,7 @@ def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: P
     path = tmp_path / "new.sqlite3"
     SqliteJournal(path, key=TEST_KEY).close()
     with sqlite3.connect(path) as db:
-        db.execute(f"UPDATE meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
     with pytest.raises(
         ConfigurationError,
         match=rf"journal {path} has schema version {SCHEMA_VERSION + 1}, newer than this adapter's"

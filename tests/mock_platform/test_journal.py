@@ -72,6 +72,8 @@ def test_health(client: httpx.Client) -> None:
             "2207",
             "2208",
             "2601",
+            "3201",
+            "3202",
             "5201",
             "5203",
             "5204",
@@ -79,6 +81,8 @@ def test_health(client: httpx.Client) -> None:
             "5301",
             "9001",
             "9002",
+            "9101",
+            "9102",
         ],
     }
 

@@ -1,0 +1,39 @@
+"""``opsp day``: the day's settlements and refunds per receipt category and insutype, with totals (日结).
+
+Exit codes: 0 (also for a day with nothing settled); 1 a bad journal; 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from .._clock import china_now
+from ..reconcile import day_ledger, render_day_csv, render_day_text
+from ._failure import EXIT_OK
+from ._output import print_json
+from ._platform import add_journal_option, add_platform_options, open_journal
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("day", help="the day's settlements and refunds with totals (日结)")
+    parser.add_argument("--date", type=date.fromisoformat, metavar="DATE", help="yyyy-mm-dd (default: today)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--csv", metavar="PATH", help="also write the CSV")
+    add_platform_options(parser)  # which platform's journal, when --journal is not given
+    add_journal_option(parser)
+    parser.set_defaults(func=day_command)
+
+
+def day_command(args: argparse.Namespace) -> int:
+    day = args.date or china_now().date()
+    with open_journal(args) as journal:
+        ledger = day_ledger(journal, day)
+    if args.csv:
+        Path(args.csv).write_text(render_day_csv(ledger), encoding="utf-8")
+    if args.json:
+        print_json(ledger)
+    else:
+        print(render_day_text(ledger))
+    return EXIT_OK

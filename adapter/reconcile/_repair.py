@@ -1,0 +1,230 @@
+"""Running the proposed repairs: every platform call journaled, every ledger change kept with its evidence.
+
+Order: refunds (2208) newest first by the platform's setl_time, then the rest. A repair that fails is
+reported as failed with the platform's words; the others still run. Nothing here is retried blindly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .._errors import AdapterError, PlatformError
+from ..execution import (
+    BatchState,
+    CallStatus,
+    ExecutionPolicy,
+    JournaledCalls,
+    SettlementRecord,
+)
+from ..execution._records import CallDetail
+from ..execution._settle import settlement_detail
+from ..execution._unwind import find_registration, reverse_call, unwind_batch
+from ..transactions import t2208, t5203
+from ._classify import Finding
+from ._evidence import evidence_of
+from ._model import Difference, Repair, RepairAction, RepairStatus
+
+__all__ = ["run_repairs"]
+
+
+def run_repairs(
+    calls: JournaledCalls,
+    findings: list[Finding],
+    rows: dict[str, dict[str, str]],
+    *,
+    policy: ExecutionPolicy,
+) -> list[Difference]:
+    del policy  # reserved: a region that forbids 2601 would turn REVERSE_2601 into a manual case
+    ordered = sorted(
+        findings,
+        key=lambda f: (
+            f.difference.repair.action != RepairAction.REFUND_2208,
+            -(f.platform.setl_time.timestamp() if f.platform and f.platform.setl_time else 0),
+        ),
+    )
+    done: dict[str, Difference] = {}
+    for finding in ordered:
+        difference = finding.difference
+        repair = difference.repair
+        if repair.action == RepairAction.MANUAL:
+            done[_key(difference)] = difference
+            continue
+        try:
+            detail = _run(calls, finding, rows[_key(difference)])
+            outcome = Repair(
+                action=repair.action, reason=repair.reason, status=RepairStatus.DONE, detail=detail
+            )
+        except (AdapterError, ValueError, KeyError) as failure:
+            message = failure.err_msg if isinstance(failure, PlatformError) else str(failure)
+            outcome = Repair(
+                action=repair.action, reason=repair.reason, status=RepairStatus.FAILED, detail=message
+            )
+        done[_key(difference)] = difference.model_copy(update={"repair": outcome})
+    return [done[_key(f.difference)] for f in findings]
+
+
+def _key(difference: Difference) -> str:
+    return f"{difference.setl_id}/{difference.refd_setl_flag}"
+
+
+def _run(calls: JournaledCalls, finding: Finding, row: dict[str, str]) -> str:
+    difference, journal, now = finding.difference, calls.journal, calls.clock()
+    platform = finding.platform
+    evidence = evidence_of(platform, row)
+    action = difference.repair.action
+    if action == RepairAction.REVERSE_2601:
+        return _reverse(calls, finding)
+    if action == RepairAction.REFUND_2208:
+        return _refund(calls, finding, evidence)
+    if platform is None:
+        raise ValueError("the platform no longer answers 5203 for this row: nothing to import")
+    reason = f"reconcile:{difference.cause}"
+    if difference.cause == "outside_his":
+        _import(calls, platform, msgid=platform.medins_setl_id or difference.msgid, evidence=evidence)
+        return f"imported {platform.setl_id}"
+    ledger = finding.ledger
+    if ledger is None:
+        raise ValueError(f"{difference.setl_id} is not in the ledger")
+    changes: dict[str, Any]
+    if difference.cause == "amounts":
+        changes = {
+            "medfee_sumamt": platform.medfee_sumamt,
+            "fund_pay_sumamt": platform.fund_pay_sumamt,
+            "acct_pay": platform.acct_pay,
+            "psn_cash_pay": platform.psn_cash_pay,
+        }
+    elif difference.cause == "platform_refund":
+        changes = {
+            "active": False,
+            "refund_setl_id": platform.setl_id,
+            "refund_time": _naive(platform.setl_time),
+        }
+    elif difference.cause == "day" and platform.is_refund:
+        changes = {"refund_time": _naive(platform.setl_time)}
+    elif difference.cause == "day":
+        changes = {"setl_time": _naive(platform.setl_time)}
+    else:
+        raise ValueError(f"no import for {difference.cause}")
+    journal.amend_settlement(ledger.setl_id, reason=reason, evidence=evidence, now=now, changes=changes)
+    return f"ledger {ledger.setl_id}: " + ", ".join(sorted(changes))
+
+
+def _reverse(calls: JournaledCalls, finding: Finding) -> str:
+    """2601 with the lost 2207's msgid, then the batch's details and registration are released."""
+    journal = calls.journal
+    call = journal.call(finding.lost_msgid)
+    if call is None or call.batch_id is None:
+        raise ValueError(f"call {finding.lost_msgid} is not in the journal")
+    record = journal.batch(call.batch_id)
+    reverse_call(calls, record, call)
+    _release(calls, call.batch_id, final=None)
+    return f"2601 omsgid={call.msgid}"
+
+
+def _refund(calls: JournaledCalls, finding: Finding, evidence: dict[str, Any]) -> str:
+    """2208 of a settlement whose answer was lost: it enters the ledger, then leaves it refunded."""
+    platform = finding.platform
+    journal = calls.journal
+    call = journal.call(finding.lost_msgid)
+    if platform is None or call is None or call.batch_id is None:
+        raise ValueError("the lost settlement cannot be found on both sides")
+    record = journal.batch(call.batch_id)
+    payload = t2208.Input(
+        data=t2208.SettlementCancel(
+            setl_id=platform.setl_id, mdtrt_id=platform.mdtrt_id, psn_no=platform.psn_no
+        )
+    )
+    reply = calls.call(
+        t2208.TRANSACTION,
+        payload,
+        batch_id=record.id,
+        insuplc_admdvs=record.insuplc_admdvs,
+        keys={"setl_id": platform.setl_id, "mdtrt_id": platform.mdtrt_id},
+        summary=settlement_detail,
+    )
+    reversal = reply.output.setlinfo
+    journal.record_outcome(
+        call.msgid, status=CallStatus.RESOLVED, now=calls.clock(), detail=CallDetail(resolved_by=reply.msgid)
+    )
+    _import(calls, platform, msgid=call.msgid, evidence=evidence, batch_id=record.id)
+    journal.mark_refunded(platform.setl_id, refund_setl_id=reversal.setl_id, refund_time=reversal.setl_time)
+    journal.update_batch(record.id, now=calls.clock(), setl_id=platform.setl_id)
+    _release(calls, record.id, final=BatchState.REFUNDED)
+    return f"2208 {platform.setl_id} -> {reversal.setl_id}"
+
+
+def _release(calls: JournaledCalls, batch_id: int, *, final: BatchState | None) -> None:
+    """Revoke the batch's details and its registration (2205, 2202) unless it already ended unsettled."""
+    record = calls.journal.batch(batch_id)
+    if record.state in (BatchState.UNSETTLED, BatchState.SELF_PAY) and final is None:
+        return
+    history = calls.journal.calls(record.id)
+    made_registration = any(c.infno == "2201" for c in history)
+    try:
+        mdtrt_id = record.mdtrt_id or find_registration(calls, record)
+    except PlatformError:
+        mdtrt_id = ""
+    unwind_batch(
+        calls,
+        record,
+        mdtrt_id=mdtrt_id,
+        note="reconcile: released after the platform-only settlement was undone",
+        cancel_registration=made_registration,
+        final=final,
+    )
+
+
+def _import(
+    calls: JournaledCalls,
+    platform: t5203.SettlementRecord,
+    *,
+    msgid: str,
+    evidence: dict[str, Any],
+    batch_id: int | None = None,
+) -> None:
+    """Put a settlement the platform holds into the ledger, on the batch of the same platform visit.
+
+    A settlement made outside HIS on a visit HIS never registered has no batch to hang on: that is a
+    manual case (``ValueError`` here, reported as a failed repair naming why).
+    """
+    journal, now = calls.journal, calls.clock()
+    settled_at = _naive(platform.setl_time) or now
+    year = int(platform.year) if platform.year.isdigit() else settled_at.year
+    if batch_id is None:
+        same_visit = [
+            s
+            for s in journal.settlements_in_scope(platform.psn_no, platform.insutype, year)
+            if s.mdtrt_id == platform.mdtrt_id
+        ]
+        if not same_visit:
+            raise ValueError(f"visit {platform.mdtrt_id} is unknown to HIS: record the settlement by hand")
+        batch_id = same_visit[0].batch_id
+    journal.record_settlement(
+        SettlementRecord(
+            setl_id=platform.setl_id,
+            batch_id=batch_id,
+            psn_no=platform.psn_no,
+            insutype=platform.insutype,
+            year=year,
+            mdtrt_id=platform.mdtrt_id,
+            chrg_bchno="",
+            msgid=msgid,
+            setl_time=settled_at,
+            medfee_sumamt=platform.medfee_sumamt,
+            fund_pay_sumamt=platform.fund_pay_sumamt,
+            acct_pay=platform.acct_pay,
+            psn_cash_pay=platform.psn_cash_pay,
+            active=True,
+            refund_setl_id="",
+            clr_type=platform.clr_type,
+            clr_optins=platform.clr_optins,
+        )
+    )
+    journal.amend_settlement(
+        platform.setl_id, reason="reconcile:import", evidence=evidence, now=now, changes={}
+    )
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=None)
