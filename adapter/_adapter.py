@@ -25,6 +25,7 @@ from .execution import (
     JournaledCalls,
     JournalOwner,
     OutboxEntry,
+    OutboxUpload,
     RecoveryAction,
     RefundPlan,
     RefundResult,
@@ -37,6 +38,7 @@ from .execution import (
     require_nothing_in_flight,
     run_refund,
     settle_visit,
+    upload_outbox,
 )
 from .planning import PlanningTables, Visit, load_visit, parse_visit, plan_visit
 from .reconcile import DayLedger, Progress, ReconcileReport, day_ledger, reconcile
@@ -181,6 +183,14 @@ class Adapter:
     def day(self, day: date) -> DayLedger:
         """The day's settlements and refunds per receipt category and insutype, with totals (日结)."""
         return day_ledger(self._require_journal("the day's ledger"), day)
+
+    def upload_outbox(self, *, due_by: date | None = None) -> list[OutboxUpload]:
+        """Work the outbox: 4205 + 4203 per entry, overdue first, marked sent with the platform's answer."""
+        journal = self._require_journal("the outbox")
+        with journal.group():
+            return upload_outbox(
+                self._calls(journal), fixmedins_name=self.settings.fixmedins_name, due_by=due_by
+            )
 
     def _calls(self, journal: Journal) -> JournaledCalls:
         return JournaledCalls(self._client, journal, clock=self._now, checkpoint=self._checkpoint)

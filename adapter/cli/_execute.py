@@ -50,6 +50,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     out = commands.add_parser("outbox", help="fee details not settled directly, due for upload")
     out.add_argument("--due-by", type=date.fromisoformat, help="only entries due by this date (yyyy-mm-dd)")
     out.add_argument("--all", action="store_true", help="include entries already marked sent")
+    out.add_argument(
+        "--upload", action="store_true", help="upload them (4205 + 4203), overdue first, and mark them sent"
+    )
     _common(out)
     out.set_defaults(func=outbox_command)
 
@@ -138,6 +141,10 @@ def refund_json(result: RefundResult) -> dict[str, object]:
 
 
 def outbox_command(args: argparse.Namespace) -> int:
+    if args.upload:
+        from ._day import upload_command  # the outbox worked (issue #12)
+
+        return upload_command(args)
     with open_journal(args) as journal:
         entries = journal.outbox(due_by=args.due_by, include_sent=args.all)
     emit([plain(entry) for entry in entries], render_outbox(entries), as_json=args.json)

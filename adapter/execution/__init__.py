@@ -12,7 +12,7 @@ from ._context import ExecutionPolicy, VisitContext
 from ._execute import settle_visit
 from ._journal import Journal, SqliteJournal
 from ._journal_open import is_postgres_url, open_journal
-from ._outbox import add_working_days
+from ._outbox import OutboxUpload, add_working_days, upload_outbox
 from ._records import (
     Amendment,
     BatchRecord,
@@ -48,6 +48,7 @@ __all__ = [
     "JournalOwner",
     "JournaledCalls",
     "OutboxEntry",
+    "OutboxUpload",
     "Prediction",
     "Receipt",
     "ReceiptLine",
@@ -70,4 +71,5 @@ __all__ = [
     "resume_refund",
     "run_refund",
     "settle_visit",
+    "upload_outbox",
 ]

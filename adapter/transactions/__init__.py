@@ -24,6 +24,8 @@ from . import (
     t2601,
     t3201,
     t3202,
+    t4203,
+    t4205,
     t5201,
     t5203,
     t5204,
@@ -60,6 +62,9 @@ _MODULES = (
     t5203,
     t5204,
     t5206,
+    # The outbox: bills not settled directly, uploaded (seed 002 三(四)).
+    t4205,
+    t4203,
     # Reconciliation and files.
     t3201,
     t3202,

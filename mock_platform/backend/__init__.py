@@ -11,6 +11,7 @@ per concern:
 * `settlements`: 2207/2208 (commits, refunds, reinstatements, ordering);
 * `corrections`: 2601 冲正 (decides what to undo, records each request);
 * `messages`: processed msgids (idempotency);
+* `ownpay`: self-pay visits uploaded for manual claims (4205/4203);
 * `files`: the 9101/9102 file store (uploads, result files, published files);
 * `statements`: 3201/3202 reconciliation, and the faults that make the two sides differ;
 * `faults`: fault rules;
@@ -33,6 +34,7 @@ from mock_platform.backend.fees import FeeBook
 from mock_platform.backend.files import FileStore
 from mock_platform.backend.messages import MessageBook
 from mock_platform.backend.nonces import NonceBook
+from mock_platform.backend.ownpay import OwnPayBook
 from mock_platform.backend.people import PersonRegistry, seed_people
 from mock_platform.backend.reference import ReferenceData, build_reference
 from mock_platform.backend.reversals import CorrectionDesk
@@ -65,6 +67,7 @@ class Backend:
         self.faults = FaultBook(store)
         self.nonces = NonceBook(store)
         self.files = FileStore(store)
+        self.ownpay = OwnPayBook(store)
         self.statements = StatementDesk(store, self.settlements, self.visits)
         with store.transaction() as connection:
             self.reference: ReferenceData = build_reference(config, load_seeds(connection))

@@ -284,6 +284,19 @@ MIGRATIONS: tuple[str, ...] = (
         dld_endtime    TEXT NOT NULL
     );
     """,
+    # 7: self-pay visits uploaded for manual claims (backend.ownpay, 4205/4203; seed 002 三(四)).
+    """
+    CREATE TABLE ownpay_visit (
+        fixmedins_code     TEXT NOT NULL,
+        fixmedins_mdtrt_id TEXT NOT NULL,
+        psn_no             TEXT NOT NULL,
+        body               TEXT NOT NULL,
+        msgid              TEXT NOT NULL,
+        uploaded_at        TEXT NOT NULL,
+        completed_at       TEXT,
+        PRIMARY KEY (fixmedins_code, fixmedins_mdtrt_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

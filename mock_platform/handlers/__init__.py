@@ -9,6 +9,7 @@
 * `reversal`   2601 冲正交易
 * `query`      5201 就诊信息查询, 5203 结算信息查询, 5204 费用明细查询, 5206 人员累计信息查询
 * `reconcile`  3201 对总账, 3202 对明细账
+* `ownpay`     4205 自费病人门诊就医信息上传, 4203 自费病人就诊以及费用明细上传完成
 * `files`      9101 文件上传, 9102 文件下载 (9102 answers the file's bytes, not an envelope)
 
 A handler takes a `HandlerContext` and returns the `output` node (an object; 5204 an array), or raises
@@ -23,6 +24,7 @@ from types import MappingProxyType
 from mock_platform.handlers import (
     fee,
     files,
+    ownpay,
     person,
     query,
     reconcile,
@@ -37,7 +39,19 @@ from mock_platform.handlers._base import HandlerContext, Transaction
 TRANSACTIONS: Mapping[str, Transaction] = MappingProxyType(
     {
         t.infno: t
-        for family in (signin, person, treatment, visit, fee, settlement, reversal, query, reconcile, files)
+        for family in (
+            signin,
+            person,
+            treatment,
+            visit,
+            fee,
+            settlement,
+            reversal,
+            query,
+            reconcile,
+            files,
+            ownpay,
+        )
         for t in family.TRANSACTIONS
     }
 )
