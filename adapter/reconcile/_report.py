@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from .._table import render_table
 from ._day import DayLedger
 from ._model import Difference, ReconcileReport
 
@@ -228,17 +229,15 @@ def render_html(
 
 def render_day_text(ledger: DayLedger) -> str:
     labels = [COLUMN_LABELS.get(c, c) for c in ledger.columns]
-    lines = [f"{ledger.day} 日结（结算与退费，按收据类别、病种、险种）"]
-    header = f"  {'类别':<10}{'病种':<10}{'险种':<6}{'笔数':>8}" + "".join(f"{label:>12}" for label in labels)
-    lines.append(header)
-    for g in ledger.groups:
-        count = f"{g.settlements}+{g.refunds}退"
-        lines.append(
-            f"  {g.category:<10}{g.dise_codg or '-':<10}{g.insutype:<6}{count:>8}"
-            + "".join(f"{_money(g.totals[c]):>14}" for c in ledger.columns)
-        )
-    lines.append("  合计" + " " * 30 + "".join(f"{_money(ledger.totals[c]):>14}" for c in ledger.columns))
-    return "\n".join(lines)
+    rows = [
+        [g.category, g.dise_codg or "-", g.insutype, str(g.settlements), str(g.refunds)]
+        + [_money(g.totals[c]) for c in ledger.columns]
+        for g in ledger.groups
+    ]
+    rows.append(["合计", "", "", "", ""] + [_money(ledger.totals[c]) for c in ledger.columns])
+    money = range(5, 5 + len(labels))
+    table = render_table(["收据类别", "病种", "险种", "结算", "退费", *labels], rows, right=[3, 4, *money])
+    return f"{ledger.day} 日结（结算与退费，按收据类别、病种、险种）\n{table}"
 
 
 def render_day_csv(ledger: DayLedger) -> str:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from adapter import decode
+from adapter._clock import china_now
 from adapter.cli import main
 from adapter.execution import SqliteJournal
 from tests.served import Served
@@ -97,3 +98,22 @@ def test_reconcile_and_day_from_the_command_line(
     assert document["after_repair"]["balanced"] is True
     assert "refund_one_side,退费仅一方有" in report_csv.read_text(encoding="utf-8")
     assert _run(capsys, *base)[0] == 0
+
+
+def test_reconcile_on_the_embedded_demo_after_the_readme_settlements(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The embedded platform keeps its state in the data directory, as a desk's does.
+    monkeypatch.setenv("OPSP_DATA_DIR", str(tmp_path))
+    for visit in ("P1", "P8"):
+        code, _, err = _run(capsys, "settle", f"examples/visits/{visit}.json")
+        assert code == 0, err
+    today = china_now().date()
+    code, out, err = _run(capsys, "reconcile", "--date", str(today))
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == "结果：对账平；3 组，差异 0 笔"
+    code, out, _ = _run(capsys, "day", "--date", str(today))
+    assert code == 0
+    # P1: 32.20 普通门诊 + 114.00 (M01600) + 84.00 (M03900); P8: 38.20 普通门诊 (居民, cash): 268.40 in all.
+    (total,) = [line for line in out.splitlines() if line.startswith("合计")]
+    assert total.split() == ["合计", "268.40", "0.00", "230.20", "38.20"]
