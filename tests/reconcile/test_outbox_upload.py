@@ -17,9 +17,10 @@ from .helpers import World, at, example_visit, world
 
 
 def _self_pay_p1(w: World, day: date, number: int) -> None:
-    """P1's first batch (M01600) falls back to self-pay: 2204 answers 502 (the platform is down)."""
+    """P1's first batch (M01600) falls back to self-pay: 2204 and 5204 answer 502 (the platform is down)."""
     w.clock.set(day, 10)
     w.mock.faults.add("2204", "bad_gateway", times=1)
+    w.mock.faults.add("5204", "bad_gateway", times=10)  # and 5204 cannot tell whether the details arrived
     result = w.adapter().settle(example_visit("P1", number, at(day, 10)))
     assert result.batches[0].status == "self_pay", result.batches[0].message
     w.mock.faults.clear()
