@@ -2,19 +2,20 @@
 
 What the cashier's 日结 and the 医保办's report need: per 门诊慢特病 disease (dise_codg) and 普通门诊, per
 insutype, the totals of medical fees, each fund, account and cash. A refund counts on its own day with the
-amounts negated. The money columns are every Decimal field the ledger row carries, so a fund added to
-``SettlementRecord`` (hifp_pay, hifmi_pay, …) is totalled without a change here.
+amounts negated. The money columns are the ledger row's totals (medfee_sumamt, fund_pay_sumamt) and then
+every fund and personal share it keeps, in ``FUND_LABELS`` order (its ``funds``: ``FundAmounts``, issue #14),
+so a fund added there is totalled without a change here.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
 from ..execution import Journal, SettlementRecord
+from ..transactions._settlement import FUND_LABELS, FundAmounts
 
 __all__ = ["DayEntry", "DayGroup", "DayLedger", "day_ledger", "money_fields"]
 
@@ -23,8 +24,15 @@ ORDINARY = "普通门诊"
 
 
 def money_fields() -> tuple[str, ...]:
-    """The ledger row's money columns, in their order (medfee first)."""
-    return tuple(f.name for f in fields(SettlementRecord) if "Decimal" in str(f.type))
+    """The ledger row's money columns, in their order: medfee, the fund total, then each fund and share."""
+    return ("medfee_sumamt", "fund_pay_sumamt", *FUND_LABELS)
+
+
+def _amount(s: SettlementRecord, name: str) -> Decimal:
+    """A money column of a ledger row: on the row itself (totals, account, cash) or in its ``funds``."""
+    owner: SettlementRecord | FundAmounts = s.funds if name in FundAmounts.model_fields else s
+    value: Decimal | None = getattr(owner, name)
+    return value if value is not None else Decimal("0.00")
 
 
 class DayEntry(BaseModel):
@@ -68,7 +76,7 @@ def day_ledger(journal: Journal, day: date) -> DayLedger:
         batch = journal.batch(s.batch_id)
         chronic = (s.clr_type or batch.med_type) == "14"
         key = (CHRONIC if chronic else ORDINARY, batch.dise_codg if chronic else "", s.insutype)
-        amounts = {name: getattr(s, name) or Decimal("0.00") for name in columns}
+        amounts = {name: _amount(s, name) for name in columns}
         common = {"psn_no": s.psn_no, "mdtrt_id": s.mdtrt_id}
         if s.setl_time.date() == day:
             buckets.setdefault(key, []).append(

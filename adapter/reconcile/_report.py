@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._table import render_table
+from ..transactions._settlement import FUND_LABELS
 from ._day import DayLedger
 from ._model import Difference, ReconcileReport
 
@@ -42,19 +43,10 @@ STATUS_LABELS = {"proposed": "建议", "done": "已执行", "failed": "执行失
 COLUMN_LABELS = {
     "medfee_sumamt": "医疗费总额",
     "fund_pay_sumamt": "基金支付",
-    "acct_pay": "个人账户",
-    "psn_cash_pay": "现金",
-    "hifp_pay": "统筹基金",
-    "cvlserv_pay": "公务员补助",
-    "hifes_pay": "企业补充",
-    "hifmi_pay": "居民大病",
-    "hifob_pay": "职工大额",
-    "maf_pay": "医疗救助",
-    "oth_pay": "其他",
-    "hifdm_pay": "伤残人员保障",
-    "hosp_part_amt": "医院负担",
+    **FUND_LABELS,
     "act_pay_dedc": "起付线",
 }
+"""Column headings: the ledger's totals, then every fund and share as the receipts name them (FUND_LABELS)."""
 _REASONS = {
     "settled_outside_his": (
         "医保中心有此结算而HIS无记录，且报文ID非本院HIS发出：系在医保客户端直接结算，按中心记录补入医院账"
@@ -222,19 +214,31 @@ def render_html(
         "differences": [_difference_row(d) for d in report.differences] if report else [],
         "status_labels": STATUS_LABELS,
         "ledger": ledger,
+        "day_columns": shown_columns(ledger) if ledger else (),
         "column_labels": COLUMN_LABELS,
     }
     return environment.get_template("report.html.j2").render(**context)
 
 
+_ALWAYS_SHOWN = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
+
+
+def shown_columns(ledger: DayLedger) -> tuple[str, ...]:
+    """The columns a reader sees: the totals, account and cash always, a fund only when some entry of the day
+    has it (a county hospital's 日结 is not twelve columns of 0.00); JSON and CSV keep every column."""
+    entries = [e for g in ledger.groups for e in g.entries]
+    return tuple(c for c in ledger.columns if c in _ALWAYS_SHOWN or any(e.amounts[c] for e in entries))
+
+
 def render_day_text(ledger: DayLedger) -> str:
-    labels = [COLUMN_LABELS.get(c, c) for c in ledger.columns]
+    columns = shown_columns(ledger)
+    labels = [COLUMN_LABELS.get(c, c) for c in columns]
     rows = [
         [g.category, g.dise_codg or "-", g.insutype, str(g.settlements), str(g.refunds)]
-        + [_money(g.totals[c]) for c in ledger.columns]
+        + [_money(g.totals[c]) for c in columns]
         for g in ledger.groups
     ]
-    rows.append(["合计", "", "", "", ""] + [_money(ledger.totals[c]) for c in ledger.columns])
+    rows.append(["合计", "", "", "", ""] + [_money(ledger.totals[c]) for c in columns])
     money = range(5, 5 + len(labels))
     table = render_table(["收据类别", "病种", "险种", "结算", "退费", *labels], rows, right=[3, 4, *money])
     return f"{ledger.day} 日结（结算与退费，按收据类别、病种、险种）\n{table}"
