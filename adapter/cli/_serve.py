@@ -24,6 +24,7 @@ import structlog
 
 from .._errors import ConfigurationError
 from .._logging import redact_personal_data
+from ..execution import is_postgres_url
 from ._journal_key import journal_key
 from ._platform import add_platform_options, platform_client
 
@@ -38,7 +39,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--config", metavar="TOML", help="service settings: host, port, journal, [[desks]] with tokens"
     )
     add_platform_options(parser)
-    parser.add_argument("--journal", metavar="PATH", help="the journal database (overrides the config)")
+    parser.add_argument(
+        "--journal",
+        metavar="PATH",
+        help="the journal: a SQLite file or postgresql://… (overrides the config)",
+    )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1; others need allow_remote)")
     parser.add_argument("--port", type=int, help="port (default 8700; 0 picks a free one)")
     parser.add_argument("--no-access-log", action="store_true", help="do not log one line per request")
@@ -49,7 +54,7 @@ def serve_command(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from ..service import Service, SqliteKeyStore, create_app, load_service_settings
+        from ..service import Service, create_app, load_service_settings, open_key_store
     except ImportError as error:
         raise ConfigurationError(
             f"opsp serve needs the serve extra: pip install 'opsp-adapter[serve]' ({error.name} is missing)"
@@ -57,21 +62,21 @@ def serve_command(args: argparse.Namespace) -> int:
     settings = load_service_settings(args.config, host=args.host, port=args.port, journal=args.journal)
     if not settings.desks:
         raise ConfigurationError("no desks configured: give --config with [[desks]] (desk, opter, token)")
-    if "://" in settings.journal:
+    if "://" in settings.journal and not is_postgres_url(settings.journal):
         raise ConfigurationError(
-            f"journal {settings.journal.split(':', 1)[0]}:// is not supported yet: give a path"
+            f"journal {settings.journal.split(':', 1)[0]}:// is not supported: give a path or postgresql://…"
         )
     _log_access(verbose=args.verbose, access=not args.no_access_log)
     from .._adapter import Adapter
-    from ..execution import SqliteJournal
+    from ..execution import open_journal
 
     with ExitStack() as stack:
-        # Credentials are sealed at rest: OPSP_JOURNAL_KEY (or _FILE); the demo (embedded mock) makes its own.
-        journal = SqliteJournal(
-            settings.journal, key=journal_key(Path(settings.journal), demo=args.platform is None)
-        )
+        # Credentials are sealed at rest: OPSP_JOURNAL_KEY (or _FILE); the demo (embedded mock) makes its own
+        # beside a SQLite journal. Several processes on one PostgreSQL journal share its key store too.
+        demo = args.platform is None and not is_postgres_url(settings.journal)
+        journal = open_journal(settings.journal, key=journal_key(Path(settings.journal), demo=demo))
         stack.callback(journal.close)
-        keys = SqliteKeyStore(settings.journal, lease_seconds=settings.lease_seconds)
+        keys = open_key_store(settings.journal, lease_seconds=settings.lease_seconds)
         stack.callback(keys.close)
         client = stack.enter_context(platform_client(args))
         service = Service(Adapter(client, journal=journal), journal=journal, keys=keys, settings=settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._app import create_app
 from ._errors import CODES, ErrorAnswer, ErrorBody, ServiceError
-from ._idempotency import KeyStore, SqliteKeyStore
+from ._idempotency import KeyStore, SqliteKeyStore, open_key_store
 from ._service import Service
 from ._settings import Desk, ServiceSettings, load_service_settings
 
@@ -24,4 +24,5 @@ __all__ = [
     "SqliteKeyStore",
     "create_app",
     "load_service_settings",
+    "open_key_store",
 ]

@@ -35,7 +35,15 @@ from typing import Literal
 
 from .._codec import encode
 
-__all__ = ["Claim", "KeyStore", "SettlementMark", "SqliteKeyStore", "request_hash"]
+__all__ = [
+    "Claim",
+    "KeyStore",
+    "SettlementMark",
+    "SqliteKeyStore",
+    "iso_seconds",
+    "open_key_store",
+    "request_hash",
+]
 
 ClaimKind = Literal["new", "replay", "in_progress", "mismatch", "taken_over"]
 
@@ -103,7 +111,8 @@ class SettlementMark:
 
 
 class KeyStore:
-    """What the service needs from a key store (SQLite now; PostgreSQL beside a PostgreSQL journal)."""
+    """What the service needs from a key store: ``SqliteKeyStore``, or beside a PostgreSQL journal
+    ``PostgresKeyStore`` (``_idempotency_postgres``); ``open_key_store`` picks one."""
 
     holder: str
 
@@ -178,7 +187,7 @@ class SqliteKeyStore(KeyStore):
             db.execute(
                 "INSERT OR REPLACE INTO serve_keys (key, operation, request_hash, state, desk, opter, holder,"
                 " lease_until, created_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
-                (key, operation, request_hash, desk, opter, self.holder, now + self._lease, _iso(now)),
+                (key, operation, request_hash, desk, opter, self.holder, now + self._lease, iso_seconds(now)),
             )
             return Claim("new" if row is None else "taken_over")
 
@@ -187,7 +196,7 @@ class SqliteKeyStore(KeyStore):
             db.execute(
                 "UPDATE serve_keys SET state = 'done', status = ?, answer = ?, finished_at = ?"
                 " WHERE key = ? AND holder = ?",
-                (status, answer, _iso(self._clock()), key, self.holder),
+                (status, answer, iso_seconds(self._clock()), key, self.holder),
             )
 
     def release(self, key: str) -> None:
@@ -244,5 +253,16 @@ class SqliteKeyStore(KeyStore):
             self._db.close()
 
 
-def _iso(seconds: float) -> str:
+def iso_seconds(seconds: float) -> str:
     return datetime.fromtimestamp(seconds).isoformat(sep=" ", timespec="seconds")
+
+
+def open_key_store(journal: str, *, lease_seconds: float) -> KeyStore:
+    """The key store beside the journal ``journal`` names: its PostgreSQL database, or its SQLite file."""
+    from ..execution import is_postgres_url
+
+    if is_postgres_url(journal):
+        from ._idempotency_postgres import PostgresKeyStore  # psycopg: present, the journal opened
+
+        return PostgresKeyStore(journal, lease_seconds=lease_seconds)
+    return SqliteKeyStore(journal, lease_seconds=lease_seconds)

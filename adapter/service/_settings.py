@@ -51,7 +51,7 @@ class ServiceSettings(BaseSettings):
     allow_remote: bool = False
     """Binding to anything but a loopback address must be asked for explicitly."""
     journal: str = "opsp-journal.sqlite3"
-    """The journal (and key store) database: a SQLite file path."""
+    """The journal (and key store) database: a SQLite file path, or ``postgresql://…`` (shared)."""
     desks: tuple[Desk, ...] = ()
     lease_seconds: float = Field(default=30.0, gt=0)
     """A request in progress holds its idempotency key this long between heartbeats; a key whose

@@ -8,13 +8,17 @@ key whose holder died is taken over; work it left in flight must be recovered fi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from adapter import decode
 from adapter.planning import parse_visit
-from adapter.service import SqliteKeyStore
-from adapter.service._idempotency import request_hash
+from adapter.service import KeyStore, SqliteKeyStore
+from adapter.service._idempotency import SettlementMark, request_hash
 
 from .helpers import DESK2_TOKEN, Served, p1, served_app
 
@@ -119,10 +123,26 @@ def test_a_key_held_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
         assert _settlements(s) == 3
 
 
-def test_the_store_claims_once_and_honours_leases(tmp_path: Path) -> None:
+StoreAt = Callable[[str, Callable[[], float]], KeyStore]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> StoreAt:
+    """A maker of key stores on one database, for each implementation: both must keep one contract."""
+    if request.param == "sqlite":
+        return lambda holder, clock: SqliteKeyStore(
+            tmp_path / "keys.sqlite3", lease_seconds=30, clock=clock, holder=holder
+        )
+    from adapter.service._idempotency_postgres import PostgresKeyStore
+
+    url: str = request.getfixturevalue("postgres_url")
+    return lambda holder, clock: PostgresKeyStore(url, lease_seconds=30, clock=clock, holder=holder)
+
+
+def test_the_store_claims_once_and_honours_leases(store_at: StoreAt) -> None:
     now = [1000.0]
-    store = SqliteKeyStore(tmp_path / "keys.sqlite3", lease_seconds=30, clock=lambda: now[0], holder="a")
-    other = SqliteKeyStore(tmp_path / "keys.sqlite3", lease_seconds=30, clock=lambda: now[0], holder="b")
+    store = store_at("a", lambda: now[0])
+    other = store_at("b", lambda: now[0])
     try:
         claim = {"operation": "settle", "request_hash": "h1", "desk": "d", "opter": "o"}
         assert store.claim("K", **claim).kind == "new"
@@ -144,3 +164,20 @@ def test_the_store_claims_once_and_honours_leases(tmp_path: Path) -> None:
     finally:
         store.close()
         other.close()
+
+
+def test_the_store_keeps_who_settled_what_by_day(store_at: StoreAt) -> None:
+    store = store_at("a", lambda: 1000.0)
+    try:
+        mark = SettlementMark(
+            "S1", date(2026, 11, 22), "K", "settle", "desk-1", "0001", "MZ1", datetime(2026, 11, 22, 9, 30)
+        )
+        later = SettlementMark(
+            "S2", date(2026, 11, 22), "K", "settle", "desk-1", "0001", "MZ1", datetime(2026, 11, 22, 9, 31)
+        )
+        store.mark_settlements([later, mark])
+        store.mark_settlements([mark])  # marked twice (a replay of the recording): kept once
+        assert store.settlements_on(date(2026, 11, 22)) == [mark, later]
+        assert store.settlements_on(date(2026, 11, 23)) == []
+    finally:
+        store.close()
