@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._assess import RELATION_LABELS, assess, choose_insurance
 from ._check import EligibilityCheck, check_eligibility
+from ._manual import Refusal
 from ._model import Eligibility, FilingVerdict
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Eligibility",
     "EligibilityCheck",
     "FilingVerdict",
+    "Refusal",
     "assess",
     "check_eligibility",
     "choose_insurance",

@@ -12,6 +12,11 @@ Rules, each with its source:
   decides 病种范围), seed 000 一(三) (Wuhai: out of region only 5); a local code with no
   national code cannot be settled across regions (seed 002 二(二): cross-province uses the
   national codes one-to-one);
+* a local disease code is never sent as a national ``dise_codg`` (issue #14; seed 002 二(二): the
+  national interface carries the national codes one to one): a local filing (Wuhai's ``WH-S03``, seed
+  000 附件 自治区内 单病种) is settled under its national code from region_catalogues.csv (``M01600``);
+  one with none (``WH-S01`` 肺心病) is refused as ``local_code`` even within Inner Mongolia — the
+  benefit exists at the insured place, so its claim rules apply (seed 000 三(三));
 * the platform's own 待遇检查 (2001), when it was asked, has the last word.
 """
 
@@ -126,7 +131,9 @@ def _verdict(
     checks: Mapping[str, t2001.TreatmentCheck],
 ) -> FilingVerdict:
     code = filing.opsp_dise_code
-    benefit, coverage_problem = _coverage(catalogue, insurance, relation, code, visit_date)
+    benefit, national, coverage_refusal, coverage_problem = _coverage(
+        catalogue, insurance, relation, code, visit_date
+    )
     checks_in_order = (
         (Refusal.SUSPENDED, "参保状态异常，不能直接结算" if not active else ""),
         (
@@ -134,8 +141,8 @@ def _verdict(
             "" if hospital.opsp_designated else "本院不是门诊慢特病定点医疗机构，不能直接结算",
         ),
         (Refusal.BEFORE_FILING, _validity_problem(filing, visit_date)),
-        (Refusal.NOT_COVERED, coverage_problem),
-        (Refusal.NOT_OPENED, _opening_problem(hospital, relation, code)),
+        (coverage_refusal, coverage_problem),
+        (Refusal.NOT_OPENED, _opening_problem(hospital, relation, national or code)),
         (Refusal.NOT_COVERED, _platform_problem(checks.get(code))),
     )
     refusal, reason = next(((kind, text) for kind, text in checks_in_order if text), (None, ""))
@@ -146,6 +153,7 @@ def _verdict(
         enddate=filing.enddate,
         settleable=refusal is None,
         reason=reason or _settleable_reason(benefit, relation),
+        dise_codg=national if refusal is None else "",
         benefit_code=benefit,
         refusal=refusal.value if refusal else "",
         manual_claim=manual_claim_advice(insurance.insuplc_admdvs, refusal) if refusal else "",
@@ -163,12 +171,19 @@ def _validity_problem(filing: t5301.Filing, visit_date: date) -> str:
 
 def _coverage(
     catalogue: RegionCatalogue, insurance: t1101.InsuranceInfo, relation: Relation, code: str, day: date
-) -> tuple[str, str]:
-    """(benefit code covering it, problem) for the insured region's list for this relation, in force on
-    ``day`` (catalogue rows carry their dates: region_catalogues.csv begndate/enddate)."""
+) -> tuple[str, str, Refusal, str]:
+    """(benefit code covering it, national code to send as dise_codg, refusal, problem) for the insured
+    region's list for this relation, in force on ``day`` (catalogue rows carry their dates:
+    region_catalogues.csv begndate/enddate). A local code is mapped to its national code when the row has
+    one (the first listed, the disease's own code; seed 002 二(二)); else it is refused as ``local_code``."""
     place, name = insurance.insuplc_admdvs, RELATION_LABELS[relation]
     if not catalogue.is_configured(place, relation=relation, insutype=insurance.insutype, day=day):
-        return "", f"参保地 {place_label(place)} 未配置{name}门诊慢特病病种范围（待遇政策未配置）"
+        return (
+            "",
+            "",
+            Refusal.NOT_COVERED,
+            f"参保地 {place_label(place)} 未配置{name}门诊慢特病病种范围（待遇政策未配置）",
+        )
     national = _as_national(code)
     if national is None:
         rows = [
@@ -176,13 +191,20 @@ def _coverage(
             for row in catalogue.benefits(place, relation=relation, insutype=insurance.insutype, day=day)
             if row.benefit_code == code
         ]
-        if rows:
-            return rows[0].benefit_code, ""
-        return "", f"{code} 是参保地本地病种编码，无国家统一编码，不能{name}直接结算（seed 002 二(二)）"
+        if not rows:
+            problem = f"{code} 是参保地本地病种编码，无国家统一编码，不能{name}直接结算（seed 002 二(二)）"
+            return "", "", Refusal.NOT_COVERED, problem
+        if not rows[0].national_codes:
+            problem = (
+                f"{code} 是参保地本地病种编码，无国家门诊慢特病编码，不能通过国家医保平台按门诊慢特病"
+                f"直接结算（seed 002 二(二)：接口只传国家统一编码）"
+            )
+            return rows[0].benefit_code, "", Refusal.LOCAL_CODE, problem
+        return rows[0].benefit_code, rows[0].national_codes[0], Refusal.NOT_COVERED, ""
     rows = list(catalogue.covering(place, national, relation=relation, insutype=insurance.insutype, day=day))
     if not rows:
-        return "", f"参保地{name}门诊慢特病病种范围不含 {code}"
-    return rows[0].benefit_code, ""
+        return "", "", Refusal.NOT_COVERED, f"参保地{name}门诊慢特病病种范围不含 {code}"
+    return rows[0].benefit_code, national, Refusal.NOT_COVERED, ""
 
 
 def _as_national(code: str) -> OpspCode | None:

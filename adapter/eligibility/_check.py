@@ -57,7 +57,7 @@ def check_eligibility(
             fixmedins_code=hospital.fixmedins_code,
             med_type="14",
             begntime=visit_time,
-            dise_codg=filing.opsp_dise_code,
+            dise_codg=filing.dise_codg,
             dise_name=filing.opsp_dise_name,
         )
         reply = client.call(

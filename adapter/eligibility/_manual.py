@@ -14,6 +14,8 @@ The advice is what the insured place's own document says, never a generic promis
 * **Hubei 42xxxx** (seed 002 三(一)): the patient pays first and claims at the insured place with the
   hospital's fee list and receipts; the hospital uploads the details within 3 working days (三(四)).
 * Any other insured place: its own rules apply; the adapter does not invent them.
+* A local disease code with no national code (``local_code``) has a benefit at the insured place but none
+  through the national interface (seed 002 二(二)): the insured place's claim rules above apply.
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ class Refusal(StrEnum):
     """The hospital is not designated, or has not opened the disease, for direct settlement."""
     PLATFORM_DOWN = "platform_down"
     """The platform could not settle (系统故障)."""
+    LOCAL_CODE = "local_code"
+    """Filed under the insured place's own disease code with no national 门诊慢特病 code (Wuhai WH-S01 肺心病):
+    the national interface carries national codes only (seed 002 二(二)), so the insured place's benefit exists
+    but cannot be settled directly here — a "特殊原因" of seed 000 三(三), claimable at the insured place."""
 
 
-CLAIMABLE = frozenset({"not_opened", "platform_down"})
+CLAIMABLE = frozenset({"not_opened", "platform_down", "local_code"})
 """Refusals after which the insured place accepts a manual claim (the others: 不予报销 or no benefit)."""
 
 _YINCHUAN_MATERIALS = (

@@ -25,6 +25,10 @@ class FilingVerdict(BaseModel):
     enddate: date | None
     settleable: bool
     reason: str
+    dise_codg: str = ""
+    """The national 门诊慢特病 code sent as ``dise_codg`` when settleable: the filed code itself, or for a
+    local filing (Wuhai ``WH-S03``) its national equivalent from region_catalogues.csv (``M01600``); never a
+    local code (seed 002 二(二)). ``""`` when not settleable."""
     benefit_code: str = ""
     """The insured region's benefit it falls under (e.g. ``WH-C02`` 糖尿病+高血压Ⅲ级), if any."""
     refusal: str = ""

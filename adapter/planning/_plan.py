@@ -52,7 +52,7 @@ def plan_visit(
         claimable=claimable,
         keep_for_claim=visit.refused_chronic == "self_pay",
         insurance_active=eligibility.insurance_active,
-        settleable=tuple(f.opsp_dise_code for f in eligibility.settleable_filings),
+        settleable=tuple(f.dise_codg for f in eligibility.settleable_filings),
         refused={f.opsp_dise_code: f.reason for f in eligibility.filings if not f.settleable},
         diagnoses=diagnoses.supports,
     )
@@ -137,12 +137,13 @@ def _line(placement: Placement) -> PlanLine:
 
 
 def _no_local_codes(groups: list[tuple[str, str, str, tuple[PlanLine, ...]]]) -> None:
-    """Across provinces dise_codg is the national code, one to one (seed 002 二(二)): a local benefit code
-    (Wuhai's WH-S01) is never sent in its place. Eligibility refuses such filings; this is the last guard."""
+    """dise_codg is the national code, one to one (seed 002 二(二)), across provinces and within one alike
+    (issue #14): a local benefit code (Wuhai's WH-S01) is never sent in its place. Eligibility maps local
+    filings to their national code or refuses them (``local_code``); this is the last guard."""
     for med_type, code, _, _ in groups:
         if med_type == "14" and not _NATIONAL_OPSP.fullmatch(code):
             raise ConfigurationError(
-                f"{code} is a local disease code: it cannot be sent as dise_codg across provinces"
+                f"{code} is a local disease code: it is never sent as dise_codg (seed 002 二(二))"
             )
 
 
@@ -152,17 +153,14 @@ def _batches(
     groups: list[tuple[str, str, str, tuple[PlanLine, ...]]] = []
     for filing in eligibility.settleable_filings:
         chronic = tuple(
-            lines[id(p)]
-            for p in placements
-            if p.destination == "chronic" and p.disease == filing.opsp_dise_code
+            lines[id(p)] for p in placements if p.destination == "chronic" and p.disease == filing.dise_codg
         )
         if chronic:
-            groups.append(("14", filing.opsp_dise_code, filing.opsp_dise_name, chronic))
+            groups.append(("14", filing.dise_codg, filing.opsp_dise_name, chronic))
     ordinary = tuple(lines[id(p)] for p in placements if p.destination == "ordinary")
     if ordinary:
         groups.append(("11", "", "", ordinary))
-    if eligibility.relation == Relation.CROSS_PROVINCE.value:
-        _no_local_codes(groups)
+    _no_local_codes(groups)
     return tuple(
         PlanBatch(
             number=number,

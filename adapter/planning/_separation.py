@@ -113,7 +113,9 @@ def _place_by_diagnosis(
     if unrelated:
         return _ordinary(resolved, f"属 {'、'.join(unrelated)} 范围，但开单诊断 {diag} 与其无关：按普通门诊")
     for code in supported:
-        if code in refused and code in resolved.treats:
+        # A refused local disease (no national code, so no item scope) is matched by its diagnosis, as
+        # a settleable one is above: its items are refused chronic items, not unrelated ordinary ones.
+        if code in refused and (code in resolved.treats or not code.startswith("M")):
             return _ordinary(resolved, f"{code} 不能直接结算（{refused[code]}）：按普通门诊", code)
     if supported:
         return _ordinary(

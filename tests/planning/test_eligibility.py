@@ -62,13 +62,15 @@ def test_expired_filing() -> None:
     assert filing.reason == "备案已于 2025-12-31 到期"
 
 
-def test_p9_local_code_not_settleable_across_provinces_but_settleable_in_region() -> None:
+def test_p9_local_code_not_settleable_across_provinces_nor_in_region() -> None:
     (filing,) = judge(P9).filings
     assert not filing.settleable
     assert filing.reason.startswith("WH-S01 是参保地本地病种编码，无国家统一编码，不能跨省异地直接结算")
     (at_hohhot,) = judge(P9, at=HOHHOT).filings  # Wuhai in-region (in_province): 22 diseases
-    assert at_hohhot.settleable
+    # On Wuhai's in-region list, but with no national code it is never sent as dise_codg (seed 002 二(二)).
+    assert (at_hohhot.settleable, at_hohhot.refusal, at_hohhot.dise_codg) == (False, "local_code", "")
     assert at_hohhot.benefit_code == "WH-S01"
+    assert at_hohhot.reason.startswith("WH-S01 是参保地本地病种编码，无国家门诊慢特病编码")
 
 
 def test_wuhai_out_of_region_only_the_five() -> None:

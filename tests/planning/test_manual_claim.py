@@ -94,7 +94,11 @@ def test_ordinary_settles_them_as_ordinary_outpatient() -> None:
     assert [(b.med_type, str(b.totals.medfee_sumamt)) for b in plan.batches] == [("11", "114.00")]
 
 
-def test_in_region_wuhai_local_disease_stays_settleable() -> None:
+def test_in_region_wuhai_local_disease_without_a_national_code_is_claimable_with_consent() -> None:
+    # WH-S01 肺心病 is on Wuhai's 自治区内 list (seed 000 附件) but has no national code: the national
+    # interface cannot carry it (seed 002 二(二)), so Wuhai's "特殊原因" rule applies (seed 000 三(三)).
     (filing,) = judge(P9, at=HOHHOT).filings
-    assert filing.settleable
-    assert filing.refusal == ""
+    assert (filing.settleable, filing.refusal, filing.claimable) == (False, "local_code", True)
+    assert (
+        filing.manual_claim == "经所属医保经办机构同意后，可返回乌海参保地经办机构予以结算（seed 000 三(三)）"
+    )

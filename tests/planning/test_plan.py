@@ -228,3 +228,38 @@ def test_the_plan_is_deterministic_json() -> None:
     assert document["planned_at"] == "2026-11-22 09:35:00"
     assert "640104196203152010" not in first.decode()  # no ID number in the plan
     assert "马建国" not in first.decode()
+
+
+def test_a_local_filing_with_a_national_equivalent_is_sent_under_the_national_code() -> None:
+    # A Wuhai resident filed under Wuhai's own code WH-S03 糖尿病; region_catalogues.csv maps it to M01600
+    # (seed 000 附件 自治区内 单病种 #3). At Hohhot (in_province) the batch carries M01600, never WH-S03
+    # (seed 002 二(二)). Y001 60 x 0.40 = 24.00; Y002 30 x 1.50 = 45.00; S002 45.00 -> 114.00.
+    person = record(
+        "15030000000000000004",
+        insutype="390",
+        place="150300",
+        filings=[("WH-S03", "糖尿病", date(2024, 7, 1), None)],
+    )
+    plan = _plan(person, P1_ITEMS[:3], [DIABETES], at=HOHHOT)
+    (filing,) = plan.eligibility.filings
+    assert (filing.settleable, filing.benefit_code, filing.dise_codg) == (True, "WH-S03", "M01600")
+    assert [(b.med_type, b.dise_codg, b.totals.medfee_sumamt) for b in plan.batches] == [
+        ("14", "M01600", Decimal("114.00"))
+    ]
+
+
+def test_a_local_filing_without_a_national_code_is_not_a_chronic_batch_in_region() -> None:
+    # WH-S01 肺心病 has no national code (region_catalogues.csv, DOMAIN.md §3.3): nothing is sent under it.
+    person = record(
+        "15030000000000000009",
+        insutype="310",
+        place="150300",
+        filings=[("WH-S01", "肺心病", date(2024, 1, 1), None)],
+    )
+    plan = _plan(
+        person, [item("1", "Y011", "24", "0.30", "I27.900")], [("I27.900", "慢性肺源性心脏病")], at=HOHHOT
+    )
+    (filing,) = plan.eligibility.filings
+    assert (filing.settleable, filing.refusal, filing.dise_codg) == (False, "local_code", "")
+    assert [(b.med_type, b.dise_codg) for b in plan.batches] == [("11", "")]
+    assert plan.decision_needed == ("WH-S01",)
