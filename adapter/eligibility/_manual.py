@@ -40,9 +40,9 @@ class Refusal(StrEnum):
     PLATFORM_DOWN = "platform_down"
     """The platform could not settle (系统故障)."""
     LOCAL_CODE = "local_code"
-    """Filed under the insured place's own disease code with no national 门诊慢特病 code (Wuhai WH-S01 肺心病):
-    the national interface carries national codes only (seed 002 二(二)), so the insured place's benefit exists
-    but cannot be settled directly here — a "特殊原因" of seed 000 三(三), claimable at the insured place."""
+    """Filed under the insured place's own disease code with no national 门诊慢特病 code (Wuhai WH-S01
+    肺心病): the national interface carries national codes only (seed 002 二(二)), so the insured place's
+    benefit exists but cannot be settled directly here — a "特殊原因" of seed 000 三(三), claimable there."""
 
 
 CLAIMABLE = frozenset({"not_opened", "platform_down", "local_code"})
