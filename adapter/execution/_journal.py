@@ -35,7 +35,7 @@ import stat
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -46,10 +46,10 @@ from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ..transactions._settlement import FundAmounts
 from ._journal_protocol import Journal
 from ._journal_rows import (
-    AMENDABLE,
     MIGRATIONS,
     PURGED,
     SCHEMA_VERSION,
+    amended_values,
     amendment_from_row,
     batch_from_row,
     call_from_row,
@@ -568,16 +568,10 @@ class SqliteJournal:
         changes: Mapping[str, Any],
     ) -> None:
         """Change a ledger row to what the platform holds, keeping what it was and why (reconciliation)."""
-        unknown = set(changes) - AMENDABLE
-        if unknown:
-            raise ValueError(f"cannot amend {sorted(unknown)}")
         current = self.settlement(setl_id)
         if current is None:
             raise KeyError(f"no settlement {setl_id} in the journal")
-        values = _settlement_values(current)
-        before = {name: values[name] for name in changes}
-        changed = _settlement_values(replace(current, **changes))
-        after = {name: changed[name] for name in changes}
+        before, after = amended_values(current, changes, _settlement_values)
         with self._write(durable=True) as db:
             if after:
                 assignments = ", ".join(f"{name} = ?" for name in after)

@@ -54,7 +54,7 @@ import socket
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -70,8 +70,8 @@ from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ..transactions._settlement import FundAmounts
 from ._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from ._journal_rows import (
-    AMENDABLE,
     PURGED,
+    amended_values,
     amendment_from_row,
     batch_from_row,
     call_from_row,
@@ -631,17 +631,11 @@ class PostgresJournal:
         changes: Mapping[str, Any],
     ) -> None:
         """Change a ledger row to what the platform holds, keeping what it was and why (reconciliation)."""
-        unknown = set(changes) - AMENDABLE
-        if unknown:
-            raise ValueError(f"cannot amend {sorted(unknown)}")
         current = self.settlement(setl_id)
         if current is None:
             raise KeyError(f"no settlement {setl_id} in the journal")
-        before = {
-            name: _text(value) for name, value in _settlement_values(current).items() if name in changes
-        }
-        changed = _settlement_values(replace(current, **changes))
-        after = {name: changed[name] for name in changes}
+        was, after = amended_values(current, changes, _settlement_values)
+        before = {name: _text(value) for name, value in was.items()}
         with self._write(durable=True) as cursor:
             if after:
                 assignments = ", ".join(f"{name} = %s" for name in after)

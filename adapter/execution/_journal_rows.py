@@ -9,6 +9,8 @@ old one forward, so there is one way to reach each version.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -44,6 +46,7 @@ __all__ = [
     "MIGRATIONS",
     "PURGED",
     "SCHEMA_VERSION",
+    "amended_values",
     "amendment_from_row",
     "batch_from_row",
     "call_from_row",
@@ -197,6 +200,23 @@ AMENDABLE = frozenset(
 )
 """The ledger fields reconciliation may change (``Journal.amend_settlement``), in both journals."""
 SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def amended_values(
+    current: SettlementRecord,
+    changes: Mapping[str, Any],
+    columns: Callable[[SettlementRecord], dict[str, Any]],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The changed columns of a ledger row before and after an amendment, in a journal's own encoding.
+
+    Both journals amend the same way (reconciliation): only AMENDABLE fields, the row as it
+    was and as it becomes, each encoded by the journal's ``columns`` function.
+    """
+    unknown = set(changes) - AMENDABLE
+    if unknown:
+        raise ValueError(f"cannot amend {sorted(unknown)}")
+    was, becomes = columns(current), columns(replace(current, **changes))
+    return {name: was[name] for name in changes}, {name: becomes[name] for name in changes}
 
 
 def json_text(value: Any) -> str:
