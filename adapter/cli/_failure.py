@@ -20,25 +20,11 @@ Exit codes (stable; README and ``opsp --help`` list them):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .._errors import (
-    AdapterError,
-    AmountMismatchError,
-    AuthenticationError,
-    BusinessRuleError,
-    ConfigurationError,
-    ConnectError,
-    EligibilityError,
-    InFlightError,
-    InputError,
-    MappingError,
-    OutcomeUnknownError,
-    PlatformError,
-    PlatformTimeoutError,
-    PlatformUnavailableError,
-    ProtocolError,
-)
+from .._conditions import Condition, condition_of
+from .._errors import AdapterError
 
 __all__ = [
     "EXIT_ATTENTION",
@@ -124,130 +110,155 @@ def problem_text(problem: Problem) -> str:
 
 
 def failure_of(error: AdapterError) -> Failure:
-    """The failure a cashier sees for an error of the tree."""
+    """The failure a cashier sees for an error of the tree (sorted once, by ``condition_of``)."""
     detail = f"{type(error).__name__}: {error}"
-    if isinstance(error, InputError):
-        problems = tuple(getattr(error, "problems", ()) or _input_problems(error))
-        return Failure(
-            "invalid_input",
-            f"输入有误（{len(problems)} 处）" if len(problems) > 1 else "输入有误",
-            "请按提示改正后重新提交；未向医保平台发送任何结算交易。",
-            EXIT_INPUT,
-            problems,
-            detail,
-        )
-    if isinstance(error, MappingError):
-        code = error.code or ""
-        return Failure(
-            "unknown_code",
-            f"编码 {code} 无法对照".strip() if code else "编码无法对照",
-            "请核对编码，或请医保办在目录对照中补充该编码。",
-            EXIT_INPUT,
-            (Problem("", translate(str(error)), "catalogue"),),
-            detail,
-        )
-    if isinstance(error, EligibilityError):
-        return Failure(
-            "not_eligible",
-            "患者不能按所请求的方式结算",
-            "请在账单中注明险种（patient.insutype），或按普通门诊/自费处理。",
-            EXIT_INPUT,
-            (Problem("patient.insutype", translate(str(error)), "eligibility"),),
-            detail,
-        )
-    if isinstance(error, OutcomeUnknownError):
-        return Failure(
-            "outcome_unknown",
-            "医保平台未返回确定结果，结算状态不明",
-            "请勿重复收费；运行 opsp recover 处理后再继续。",
-            EXIT_PLATFORM,
-            detail=detail,
-        )
-    if isinstance(error, PlatformError):
-        return _platform_failure(error, detail)
-    if isinstance(error, ConnectError | PlatformTimeoutError | ProtocolError):
-        return Failure(
-            "platform_unreachable",
-            "无法连接医保平台或平台应答异常",
-            "请检查网络和平台地址（--platform）后重试；需要时可按自费收取，费用明细稍后上传。",
-            EXIT_PLATFORM,
-            detail=detail,
-        )
-    if isinstance(error, AmountMismatchError):
-        return Failure(
-            "amount_mismatch",
-            "医保平台返回的金额核对不符",
-            "请勿按此金额收费；请联系医保办核对。",
-            EXIT_OTHER,
-            tuple(Problem("", problem, "platform") for problem in error.problems),
-            detail,
-        )
-    if isinstance(error, ConfigurationError):
-        return _configuration_failure(error, detail)
-    if isinstance(error, InFlightError):
-        return Failure(
-            "in_flight",
-            "该患者有未完成的结算或退费",
-            "请先运行 opsp recover，再重新提交。",
-            EXIT_ATTENTION,
-            detail=detail,
-        )
-    return Failure("error", "操作未完成", "请联系信息科，并提供 -v 输出的详情。", EXIT_OTHER, detail=detail)
+    return _FAILURES[condition_of(error)](error, detail)
 
 
-def _platform_failure(error: PlatformError, detail: str) -> Failure:
-    said = f"医保平台答复：{error.err_msg}" if error.err_msg else ""
-    problems = (Problem("", said, "platform"),) if said else ()
-    if isinstance(error, AuthenticationError):
-        return Failure(
-            "platform_auth",
-            "医保平台拒绝签到或签名",
-            "请检查设置中的网关凭据和操作员（--settings）。",
-            EXIT_PLATFORM,
-            problems,
-            detail,
-        )
-    if isinstance(error, PlatformUnavailableError):
-        return Failure(
-            "platform_unavailable",
-            "医保平台暂停服务（停机或维护）",
-            "请稍后重试；需要时可按自费收取，费用明细在 3 个工作日内上传。",
-            EXIT_PLATFORM,
-            problems,
-            detail,
-        )
-    if isinstance(error, BusinessRuleError) and error.infno == "1101":
-        return Failure(
-            "patient_not_found",
-            "医保平台查不到该患者",
-            "请核对凭证类型和号码（patient.mdtrt_cert_type / mdtrt_cert_no），或请患者按自费结算。",
-            EXIT_PLATFORM,
-            (Problem("patient.mdtrt_cert_no", said or "查无此人", "eligibility"),),
-            detail,
-        )
+def _input(error: AdapterError, detail: str) -> Failure:
+    problems = tuple(getattr(error, "problems", ()) or _input_problems(error))
     return Failure(
-        "platform_refused",
-        "医保平台拒绝了请求",
-        "请按平台答复处理；如有疑问请联系医保办。",
-        EXIT_PLATFORM,
+        "invalid_input",
+        f"输入有误（{len(problems)} 处）" if len(problems) > 1 else "输入有误",
+        "请按提示改正后重新提交；未向医保平台发送任何结算交易。",
+        EXIT_INPUT,
         problems,
         detail,
     )
 
 
-def _configuration_failure(error: ConfigurationError, detail: str) -> Failure:
+def _mapping(error: AdapterError, detail: str) -> Failure:
+    code = getattr(error, "code", "") or ""
+    return Failure(
+        "unknown_code",
+        f"编码 {code} 无法对照".strip() if code else "编码无法对照",
+        "请核对编码，或请医保办在目录对照中补充该编码。",
+        EXIT_INPUT,
+        (Problem("", translate(str(error)), "catalogue"),),
+        detail,
+    )
+
+
+def _not_eligible(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "not_eligible",
+        "患者不能按所请求的方式结算",
+        "请在账单中注明险种（patient.insutype），或按普通门诊/自费处理。",
+        EXIT_INPUT,
+        (Problem("patient.insutype", translate(str(error)), "eligibility"),),
+        detail,
+    )
+
+
+def _person_busy(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "person_busy",
+        "另一收费窗口正在为该患者办理结算或退费",
+        "未发送任何交易；请稍候片刻，待对方办完后重新提交。",
+        EXIT_ATTENTION,
+        detail=detail,
+    )
+
+
+def _in_flight(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "in_flight",
+        "该患者有未完成的结算或退费",
+        "请先运行 opsp recover，再重新提交。",
+        EXIT_ATTENTION,
+        detail=detail,
+    )
+
+
+def _amount_mismatch(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "amount_mismatch",
+        "医保平台返回的金额核对不符",
+        "请勿按此金额收费；请联系医保办核对。",
+        EXIT_OTHER,
+        tuple(Problem("", problem, "platform") for problem in getattr(error, "problems", ())),
+        detail,
+    )
+
+
+def _unreachable(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "platform_unreachable",
+        "无法连接医保平台或平台应答异常",
+        "请检查网络和平台地址（--platform）后重试；需要时可按自费收取，费用明细稍后上传。",
+        EXIT_PLATFORM,
+        detail=detail,
+    )
+
+
+def _outcome_unknown(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "outcome_unknown",
+        "医保平台未返回确定结果，结算状态不明",
+        "请勿重复收费；运行 opsp recover 处理后再继续。",
+        EXIT_PLATFORM,
+        detail=detail,
+    )
+
+
+def _platform_said(error: AdapterError) -> tuple[str, tuple[Problem, ...]]:
+    err_msg = getattr(error, "err_msg", "")
+    said = f"医保平台答复：{err_msg}" if err_msg else ""
+    return said, ((Problem("", said, "platform"),) if said else ())
+
+
+def _platform_auth(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "platform_auth",
+        "医保平台拒绝签到或签名",
+        "请检查设置中的网关凭据和操作员（--settings）。",
+        EXIT_PLATFORM,
+        _platform_said(error)[1],
+        detail,
+    )
+
+
+def _platform_down(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "platform_unavailable",
+        "医保平台暂停服务（停机或维护）",
+        "请稍后重试；需要时可按自费收取，费用明细在 3 个工作日内上传。",
+        EXIT_PLATFORM,
+        _platform_said(error)[1],
+        detail,
+    )
+
+
+def _patient_not_found(error: AdapterError, detail: str) -> Failure:
+    said, _ = _platform_said(error)
+    return Failure(
+        "patient_not_found",
+        "医保平台查不到该患者",
+        "请核对凭证类型和号码（patient.mdtrt_cert_type / mdtrt_cert_no），或请患者按自费结算。",
+        EXIT_PLATFORM,
+        (Problem("patient.mdtrt_cert_no", said or "查无此人", "eligibility"),),
+        detail,
+    )
+
+
+def _platform_refused(error: AdapterError, detail: str) -> Failure:
+    return Failure(
+        "platform_refused",
+        "医保平台拒绝了请求",
+        "请按平台答复处理；如有疑问请联系医保办。",
+        EXIT_PLATFORM,
+        _platform_said(error)[1],
+        detail,
+    )
+
+
+def _journal_owner(error: AdapterError, detail: str) -> Failure:
+    # The error already says, in Chinese, what is wrong and what to do.
+    return Failure("journal_owner", getattr(error, "cashier_message", ""), "", EXIT_OTHER, detail=detail)
+
+
+def _configuration(error: AdapterError, detail: str) -> Failure:
     text = str(error)
-    if "in flight" in text:
-        return Failure(
-            "in_flight",
-            "本次就诊有批次仍在处理中",
-            "请先运行 opsp recover，再重新结算。",
-            EXIT_ATTENTION,
-            detail=detail,
-        )
-    cashier_message = getattr(error, "cashier_message", "")
-    if cashier_message:  # the error already says, in Chinese, what is wrong and what to do
-        return Failure("journal_owner", cashier_message, "", EXIT_OTHER, detail=detail)
     said = translate(text)
     # Settings and data files are the operator's to fix: the file and the reason are shown as
     # they are (a path, an SQLite message), below the Chinese headline.
@@ -262,11 +273,37 @@ def _configuration_failure(error: ConfigurationError, detail: str) -> Failure:
     )
 
 
-def _input_problems(error: InputError) -> list[Problem]:
+def _other(error: AdapterError, detail: str) -> Failure:
+    return Failure("error", "操作未完成", "请联系信息科，并提供 -v 输出的详情。", EXIT_OTHER, detail=detail)
+
+
+_FAILURES: dict[Condition, Callable[[AdapterError, str], Failure]] = {
+    Condition.INPUT: _input,
+    Condition.MAPPING: _mapping,
+    Condition.NOT_ELIGIBLE: _not_eligible,
+    Condition.PERSON_BUSY: _person_busy,
+    Condition.IN_FLIGHT: _in_flight,
+    Condition.AMOUNT_MISMATCH: _amount_mismatch,
+    Condition.UNREACHABLE: _unreachable,
+    Condition.TIMEOUT: _unreachable,
+    Condition.BAD_ANSWER: _unreachable,
+    Condition.PLATFORM_DOWN: _platform_down,
+    Condition.PLATFORM_AUTH: _platform_auth,
+    Condition.PATIENT_NOT_FOUND: _patient_not_found,
+    Condition.PLATFORM_REFUSED: _platform_refused,
+    Condition.OUTCOME_UNKNOWN: _outcome_unknown,
+    Condition.JOURNAL_OWNER: _journal_owner,
+    Condition.CONFIGURATION: _configuration,
+    Condition.OTHER: _other,
+}
+"""Every condition's words at the desk (a test checks none is missing)."""
+
+
+def _input_problems(error: AdapterError) -> list[Problem]:
     """An InputError's message, split into its problems and put into Chinese."""
-    text = str(error)
-    if error.where and text.startswith(f"{error.where}: "):
-        return [Problem(error.where, translate(text[len(error.where) + 2 :]))]
+    text, where = str(error), getattr(error, "where", "")
+    if where and text.startswith(f"{where}: "):
+        return [Problem(where, translate(text[len(where) + 2 :]))]
     text = text.removeprefix("invalid visit: ")
     problems = []
     for part in _split_problems(text):

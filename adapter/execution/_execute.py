@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .._errors import ConfigurationError, InputError
+from .._errors import InFlightError, InputError
 from ._calls import JournaledCalls
 from ._context import ExecutionPolicy, VisitContext
 from ._journal_protocol import Journal
@@ -39,9 +39,7 @@ def settle_visit(
         attempts = [record for record in previous if record.batch_number == batch.number]
         if any(not record.state.terminal for record in attempts):
             visit = ctx.plan.visit.ipt_otp_no
-            raise ConfigurationError(
-                f"batch {batch.number} of visit {visit} is still in flight: run recover first"
-            )
+            raise InFlightError(f"batch {batch.number} of visit {visit} is in flight: run recover first")
         done = [record for record in attempts if record.state in _DONE and not dry_run]
         if done:
             results.append(_already(calls.journal, done[-1], batch.totals.medfee_sumamt))

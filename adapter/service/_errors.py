@@ -13,25 +13,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from .._errors import (
-    AdapterError,
-    AmountMismatchError,
-    AuthenticationError,
-    BusinessRuleError,
-    ConfigurationError,
-    ConnectError,
-    EligibilityError,
-    InFlightError,
-    InputError,
-    MappingError,
-    OutcomeUnknownError,
-    PlatformError,
-    PlatformTimeoutError,
-    PlatformUnavailableError,
-    ProtocolError,
-)
+from .._conditions import Condition, condition_of
+from .._errors import AdapterError, PlatformError
 
-__all__ = ["CODES", "ErrorAnswer", "ErrorBody", "ServiceError", "error_for"]
+__all__ = ["CODES", "CODE_OF", "ErrorAnswer", "ErrorBody", "ServiceError", "error_for"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +44,7 @@ CODES: dict[str, _Code] = {
     "platform_timeout": _Code(504, "医保平台应答超时，请稍后重试", True),
     "platform_bad_answer": _Code(502, "医保平台应答异常，请稍后重试", True),
     "amounts_inconsistent": _Code(502, "医保平台返回的金额不平，已停止处理，请联系医保办", False),
+    "person_busy": _Code(409, "另一收费窗口正在为该患者办理结算或退费，请稍候再提交（未发送任何交易）", True),
     "recovery_needed": _Code(
         409,
         "该单据有未完成的结算或退费（可能仍在处理，或上次中断）：稍候重试；若无人处理，请先执行恢复",
@@ -135,36 +121,34 @@ class ServiceError(Exception):
 
 
 def error_for(error: AdapterError) -> ServiceError:
-    """The one translation of the adapter's error tree (most specific class first)."""
-    detail = str(error)
-    if isinstance(error, InputError):
-        return ServiceError("input_invalid", detail, field=error.where or None)
-    if isinstance(error, PlatformError):
-        return _platform(error, detail)
-    simple: tuple[tuple[type[AdapterError], str], ...] = (
-        (MappingError, "mapping_missing"),
-        (EligibilityError, "not_eligible"),
-        (InFlightError, "recovery_needed"),
-        (AmountMismatchError, "amounts_inconsistent"),
-        (ConnectError, "platform_unreachable"),
-        (PlatformTimeoutError, "platform_timeout"),
-        (ProtocolError, "platform_bad_answer"),
-        (OutcomeUnknownError, "outcome_unknown"),
-        (ConfigurationError, "service_misconfigured"),
-    )
-    for kind, code in simple:
-        if isinstance(error, kind):
-            return ServiceError(code, detail)
-    return ServiceError("platform_bad_answer", detail)
+    """The one translation of the adapter's error tree (sorted once, by ``condition_of``)."""
+    code = CODE_OF[condition_of(error)]
+    platform_message = getattr(error, "err_msg", "") if isinstance(error, PlatformError) else ""
+    headers = {"Retry-After": _RETRY_AFTER[code]} if code in _RETRY_AFTER else None
+    field = (getattr(error, "where", "") or None) if code == "input_invalid" else None
+    return ServiceError(code, str(error), field, platform_message=platform_message, headers=headers)
 
 
-def _platform(error: PlatformError, detail: str) -> ServiceError:
-    if isinstance(error, PlatformUnavailableError):
-        return ServiceError(
-            "platform_down", detail, platform_message=error.err_msg, headers={"Retry-After": "60"}
-        )
-    if isinstance(error, AuthenticationError):
-        return ServiceError("platform_auth_refused", detail, platform_message=error.err_msg)
-    if isinstance(error, BusinessRuleError):
-        return ServiceError("platform_refused", detail, platform_message=error.err_msg)
-    return ServiceError("platform_bad_answer", detail, platform_message=error.err_msg)
+CODE_OF: dict[Condition, str] = {
+    Condition.INPUT: "input_invalid",
+    Condition.MAPPING: "mapping_missing",
+    Condition.NOT_ELIGIBLE: "not_eligible",
+    Condition.PERSON_BUSY: "person_busy",
+    Condition.IN_FLIGHT: "recovery_needed",
+    Condition.AMOUNT_MISMATCH: "amounts_inconsistent",
+    Condition.UNREACHABLE: "platform_unreachable",
+    Condition.TIMEOUT: "platform_timeout",
+    Condition.BAD_ANSWER: "platform_bad_answer",
+    Condition.PLATFORM_DOWN: "platform_down",
+    Condition.PLATFORM_AUTH: "platform_auth_refused",
+    Condition.PATIENT_NOT_FOUND: "platform_refused",
+    Condition.PLATFORM_REFUSED: "platform_refused",
+    Condition.OUTCOME_UNKNOWN: "outcome_unknown",
+    Condition.JOURNAL_OWNER: "service_misconfigured",
+    Condition.CONFIGURATION: "service_misconfigured",
+    Condition.OTHER: "platform_bad_answer",
+}
+"""Every condition's code on the wire (a test checks none is missing and each is in ``CODES``)."""
+
+_RETRY_AFTER = {"platform_down": "60", "person_busy": "2"}
+"""Seconds a HIS should wait before sending the same request again: maintenance is long, a desk is quick."""

@@ -66,3 +66,15 @@ def test_the_cli_says_run_recover_with_exit_3() -> None:
     failure = failure_of(InFlightError("该患者有未完成的结算或退费（MZ1-1）：请先运行 opsp recover"))
     assert (failure.code, failure.exit_code) == ("in_flight", EXIT_ATTENTION)
     assert "opsp recover" in failure.action
+
+
+def test_the_same_bill_again_after_a_crash_is_in_flight_not_a_settings_error() -> None:
+    # Resending the crashed bill itself is the cashier's first reflex; it must read as "recover
+    # first" (exit 3 / 409 recovery_needed), never as 设置或数据文件有误 (a ConfigurationError once).
+    journal = SqliteJournal(":memory:")
+    with world(journal=journal, checkpoint=crash_at("after 2207")) as crashed:  # type: ignore[arg-type]
+        with pytest.raises(SimulatedCrash):
+            crashed.adapter.settle(bill("MZ1", ONE_LINE))
+        restarted = world(journal=journal, mock=crashed.mock)
+        with restarted as w, pytest.raises(InFlightError, match="MZ1-1"):
+            w.adapter.settle(bill("MZ1", ONE_LINE))
