@@ -16,8 +16,8 @@
   with bodies, faults armed, scenario runs and the conformance verdicts; its forms post to
   `/_mock/ui/faults`, `/_mock/ui/faults/clear`, `/_mock/ui/scenarios`, `/_mock/ui/profile`
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
-*`POST /_mock/reconcile/outside_settlement|outside_refund|alter` make the platform differ from the hospital's
-  books on purpose (`control_reconcile`)
+*`POST /_mock/reconcile/outside_settlement|outside_refund|alter|rollback` make the platform differ from the
+  hospital's books on purpose (`control_reconcile`)
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
 loopback callers unless a control token is configured (then every caller sends it in X-Mock-Control-Token;

@@ -6,6 +6,11 @@
   applied; answers the refund's `{"setl_id", "msgid"}`.
 * `POST /_mock/reconcile/alter {"setl_id", "medfee_sumamt"?, "fund_pay_sumamt"?, "acct_pay"?,
   "psn_cash_pay"?, "setl_time"?}`: an amount or the settlement time changed after the fact.
+* `POST /_mock/reconcile/rollback {"setl_id"}`: the platform undoes a settlement (2207) or a refund (2208)
+  after answering it OK (a platform-side rollback, a 2208 acknowledged but not applied): the hospital's
+  journal keeps it as done, so it is only in the journal, or a refund only in HIS. Newest first in the
+  person's scope;
+  answers the rolled-back row's `{"setl_id", "msgid", "setl_time"}`.
 
 A settlement whose answer was lost and never reversed needs no endpoint of its own: arm `drop_after_commit`
 on 2207 (and make the 2601 that follows fail) with `POST /_mock/faults`. A refusal is HTTP 400 naming it.
@@ -34,6 +39,9 @@ def routes(backend: Backend) -> dict[tuple[str, str], Route]:
     def outside_refund(body: dict[str, Any]) -> SettlementRecord:
         return desk.outside_refund(str(body.get("setl_id", "")), now=backend.now())
 
+    def roll_back(body: dict[str, Any]) -> SettlementRecord:
+        return desk.roll_back(str(body.get("setl_id", "")))
+
     def alter(body: dict[str, Any]) -> SettlementRecord:
         changes = {key: value for key, value in body.items() if key != "setl_id"}
         return desk.alter(str(body.get("setl_id", "")), changes)
@@ -44,6 +52,7 @@ def routes(backend: Backend) -> dict[tuple[str, str], Route]:
             ("outside_settlement", outside_settlement),
             ("outside_refund", outside_refund),
             ("alter", alter),
+            ("rollback", roll_back),
         )
     }
 

@@ -141,6 +141,11 @@ CREATE INDEX IF NOT EXISTS amendments_settlement ON amendments (setl_id);
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS ack TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
+_V4 = """
+-- reconciliation, as SQLite's schema 5: a ledger row the platform does not hold, voided with evidence
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS voided BOOLEAN NOT NULL DEFAULT false
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -191,12 +191,17 @@ CREATE INDEX amendments_settlement ON amendments (setl_id);
 ALTER TABLE outbox ADD COLUMN ack TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+_V5 = """
+-- reconciliation: a ledger row the platform does not hold (rolled back after its answer), voided
+ALTER TABLE settlements ADD COLUMN voided INTEGER NOT NULL DEFAULT 0
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 """Version → the statements that bring the journal from the version before to it."""
 
 AMENDABLE = frozenset(
     {"setl_time", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "active", "refund_setl_id"}
-    | {"refund_time", "clr_type", "clr_optins"}
+    | {"refund_time", "clr_type", "clr_optins", "voided"}
 )
 """The ledger fields reconciliation may change (``Journal.amend_settlement``), in both journals."""
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -341,6 +346,7 @@ def settlement_from_row(row: sqlite3.Row) -> SettlementRecord:
         clr_type=row["clr_type"],
         clr_optins=row["clr_optins"],
         refund_time=datetime.fromisoformat(row["refund_time"]) if row["refund_time"] else None,
+        voided=bool(row["voided"]),
     )
 
 

@@ -246,6 +246,10 @@ class SettlementRecord:
     """清算经办机构 from setlinfo: 3201/3202's ``setl_optins``."""
     refund_time: datetime | None = None
     """The platform's ``setl_time`` of the refund (2208) row: a refund is reconciled on its own day."""
+    voided: bool = False
+    """Reconciliation found that the platform holds no such settlement (rolled back after its answer) and
+    nothing was taken from the patient: the row stays, with its evidence in the amendments, but counts
+    nowhere."""
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ from ._unwind import (
     unwind_batch,
 )
 
-__all__ = ["resume_refund", "run_refund"]
+__all__ = ["resume_refund", "run_refund", "send_refund"]
 
 _OPEN = (CallStatus.INTENT, CallStatus.UNKNOWN)
 
@@ -109,7 +109,7 @@ def _refund(calls: JournaledCalls, step: RefundStep) -> None:
         answered = _answered_2208(journal.calls(record.id), step.setl_id)
         if answered is None:
             journal.update_batch(record.id, now=calls.clock(), state=BatchState.REFUNDING)
-        reversal = answered or _send_2208(calls, record, step.setl_id)
+        reversal = answered or send_refund(calls, record, step.setl_id)
         journal.mark_refunded(step.setl_id, refund_setl_id=reversal.setl_id, refund_time=reversal.setl_time)
         problems = reversal_problems(reversal, ledger)
         if problems:
@@ -132,7 +132,9 @@ def _answered_2208(history: list[CallRecord], setl_id: str) -> SettlementInfo | 
     return None
 
 
-def _send_2208(calls: JournaledCalls, record: BatchRecord, setl_id: str) -> SettlementInfo:
+def send_refund(calls: JournaledCalls, record: BatchRecord, setl_id: str) -> SettlementInfo:
+    """2208 of ``setl_id`` on the batch's visit, journaled; an unknown outcome is reversed (2601) and sent
+    once more with a new msgid, never guessed (reconciliation re-sends a missing refund with it too)."""
     payload = t2208.Input(
         data=t2208.SettlementCancel(setl_id=setl_id, mdtrt_id=record.mdtrt_id, psn_no=record.psn_no)
     )

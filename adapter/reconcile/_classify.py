@@ -8,7 +8,13 @@ The journal and 5203 tell the causes apart:
   a later settlement still in effect makes it a manual case naming what must be refunded first;
 * platform only, a msgid we never sent → settled outside HIS: import it with the platform's evidence;
 * a refund only on the platform → refunded outside HIS: import the refund;
-* only in the journal → manual: the platform holds no such settlement, so its fund will not pay it;
+* only in the journal, the platform holding no such settlement (5203): the fund pays only what the platform
+  holds and clears (seed 002 三(六): 门慢特费用中应由医保基金支付的部分…统一清算), and the account was never
+  debited there. If the cashier took no cash either, the ledger row is voided with the evidence and the batch
+  released to be settled again; if cash was taken from the patient, a person decides (pay it back, or settle
+  again, or the patient claims it at the insured place with the uploaded details, DOMAIN.md §1.9) — manual;
+* a refund only in the journal (the platform acknowledged or rolled back a 2208) → 2208 of the settlement
+  again, newest first; a later settlement in effect makes it a manual case naming it;
 * the same row with other amounts → import the platform's amounts (the fund clears what the platform
   holds); the cash difference with the patient is for a person to settle, so the reason says it;
 * the same row on another day → import the platform's setl_time.
@@ -190,22 +196,66 @@ def classify(
             DifferenceKind.DIFFERENT_DAY, "day", RepairAction.IMPORT, "platform_day", record, ledger
         )
     if flag == "1":
+        if record is not None or ledger is None:
+            return finding(
+                DifferenceKind.REFUND_ONE_SIDE,
+                "journal_refund",
+                RepairAction.MANUAL,
+                "platform_lacks_refund",
+                record,
+                ledger,
+            )
+        # The platform holds no such refund: is the settlement it refunded still in effect there?
+        held = lookup(ledger.psn_no, ledger.setl_id, ledger.mdtrt_id, admdvs)
+        action, reason = _refund_again(journal, ledger, held)
+        return finding(DifferenceKind.REFUND_ONE_SIDE, "journal_refund", action, reason, held, ledger)
+    if record is not None or ledger is None or not ledger.active:
         return finding(
-            DifferenceKind.REFUND_ONE_SIDE,
-            "journal_refund",
+            DifferenceKind.JOURNAL_ONLY,
+            "journal_only",
             RepairAction.MANUAL,
-            "platform_lacks_refund",
+            "platform_has_no_record" if record is None else "platform_reversed",
             record,
             ledger,
         )
+    if ledger.psn_cash_pay != 0:
+        return finding(
+            DifferenceKind.JOURNAL_ONLY,
+            "journal_only",
+            RepairAction.MANUAL,
+            f"cash_collected:{ledger.psn_cash_pay}",
+            None,
+            ledger,
+        )
     return finding(
-        DifferenceKind.JOURNAL_ONLY,
-        "journal_only",
-        RepairAction.MANUAL,
-        "platform_has_no_record" if record is None else "platform_reversed",
-        record,
-        ledger,
+        DifferenceKind.JOURNAL_ONLY, "journal_only", RepairAction.VOID, "platform_rolled_back", None, ledger
     )
+
+
+def _refund_again(
+    journal: Journal, ledger: SettlementRecord, original: t5203.SettlementRecord | None
+) -> tuple[RepairAction, str]:
+    """A refund the journal holds and the platform does not: send its 2208 again, newest first.
+
+    The journal's 2208 was answered (the ledger keeps the reversal's setl_id), yet the platform holds no such
+    refund and still holds the settlement: the refund was acknowledged but not applied, or rolled back. The
+    patient was paid back at the desk (or the bill was re-settled), so the platform's side must follow:
+    2208 of the same settlement. Seed 002 "应按时间倒序依次退费" (DOMAIN.md §4.2): a later settlement of
+    the scope still in effect on both sides makes it a manual case naming what must be refunded first;
+    later ones whose refunds the platform also lacks are re-sent in the same run, newest first
+    (``run_repairs`` orders them).
+    """
+    if original is None:
+        return RepairAction.MANUAL, "platform_lacks_settlement_and_refund"
+    later = [
+        s
+        for s in journal.settlements_in_scope(ledger.psn_no, ledger.insutype, ledger.year)
+        if s.active and not s.voided and s.setl_time > ledger.setl_time
+    ]
+    if later:
+        newest = sorted(later, key=lambda s: s.setl_time, reverse=True)
+        return RepairAction.MANUAL, "refund_newest_first:" + ",".join(s.setl_id for s in newest)
+    return RepairAction.REFUND_2208, "refund_not_applied"
 
 
 def _platform_row(row: dict[str, str]) -> StatementRow:

@@ -73,6 +73,8 @@ def day_ledger(journal: Journal, day: date) -> DayLedger:
     columns = money_fields()
     buckets: dict[tuple[str, str, str], list[DayEntry]] = {}
     for s in journal.settlements_between(day, day):
+        if s.voided:
+            continue  # the platform never held it and nothing was paid: not the day's money
         batch = journal.batch(s.batch_id)
         chronic = (s.clr_type or batch.med_type) == "14"
         key = (CHRONIC if chronic else ORDINARY, batch.dise_codg if chronic else "", s.insutype)

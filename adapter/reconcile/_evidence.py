@@ -6,9 +6,9 @@ from typing import Any
 
 from .._errors import PlatformError
 from ..execution import JournaledCalls
-from ..transactions import t5203
+from ..transactions import t5203, t5204
 
-__all__ = ["evidence_of", "query_settlement"]
+__all__ = ["evidence_of", "query_details", "query_settlement"]
 
 
 def query_settlement(
@@ -21,6 +21,20 @@ def query_settlement(
     except PlatformError:
         return None
     return reply.output.setlinfo
+
+
+def query_details(
+    calls: JournaledCalls, *, psn_no: str, mdtrt_id: str, insuplc_admdvs: str
+) -> dict[str, Any]:
+    """5204 for a visit (no setl_id: the details the platform holds): how many, and which settlements they
+    carry — the evidence that a settlement the platform no longer holds has no details left either."""
+    payload = t5204.Input(data=t5204.FeeQuery(psn_no=psn_no, mdtrt_id=mdtrt_id))
+    try:
+        reply = calls.call(t5204.TRANSACTION, payload, batch_id=None, insuplc_admdvs=insuplc_admdvs)
+    except PlatformError as refusal:
+        return {"refused": refusal.err_msg}
+    rows = reply.output.feedetail
+    return {"lines": len(rows), "setl_ids": sorted({row.setl_id for row in rows if row.setl_id})}
 
 
 def evidence_of(record: t5203.SettlementRecord | None, result_row: dict[str, str]) -> dict[str, Any]:

@@ -94,6 +94,8 @@ class RepairAction(StrEnum):
     """门诊结算撤销 on a later day, newest first in the person's accumulator scope (DOMAIN.md §4.2)."""
     IMPORT = "import"
     """Bring the platform's record into the ledger, keeping the platform's answer as evidence."""
+    VOID = "void"
+    """Mark the ledger row void with the platform's evidence: it holds no such settlement, none was paid."""
     MANUAL = "manual"
     """Nothing the adapter may do alone: the reason says what a person must decide."""
 
@@ -116,7 +118,7 @@ class Repair(_Frozen):
 class Difference(_Frozen):
     kind: DifferenceKind
     cause: str
-    """Finer cause: outside_his, lost_answer, platform_refund, journal_refund, amounts, day."""
+    """Finer cause: outside_his, lost_answer, platform_refund, journal_refund, amounts, day, journal_only."""
     setl_id: str
     psn_no: str
     mdtrt_id: str

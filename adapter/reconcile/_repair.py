@@ -1,7 +1,8 @@
 """Running the proposed repairs: every platform call journaled, every ledger change kept with its evidence.
 
-Order: refunds (2208) newest first by the platform's setl_time, then the rest. A repair that fails is
-reported as failed with the platform's words; the others still run. Nothing here is retried blindly.
+Order: refunds (2208) newest first by the platform's setl_time of the settlement refunded, then the rest. A
+repair that fails is reported as failed with the platform's words; the others still run. Nothing here is
+retried blindly.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .._errors import AdapterError, PlatformError
+from .._errors import AdapterError, AmountMismatchError, PlatformError
 from ..execution import (
     BatchState,
     CallStatus,
@@ -17,12 +18,14 @@ from ..execution import (
     JournaledCalls,
     SettlementRecord,
 )
+from ..execution._checks import reversal_problems
 from ..execution._records import CallDetail
+from ..execution._refund import send_refund
 from ..execution._settle import settlement_detail
 from ..execution._unwind import find_registration, reverse_call, unwind_batch
 from ..transactions import t2208, t5203
 from ._classify import Finding
-from ._evidence import evidence_of
+from ._evidence import evidence_of, query_details
 from ._model import Difference, Repair, RepairAction, RepairStatus
 
 __all__ = ["run_repairs"]
@@ -75,8 +78,12 @@ def _run(calls: JournaledCalls, finding: Finding, row: dict[str, str]) -> str:
     action = difference.repair.action
     if action == RepairAction.REVERSE_2601:
         return _reverse(calls, finding)
+    if action == RepairAction.REFUND_2208 and difference.cause == "journal_refund":
+        return _refund_again(calls, finding, evidence)
     if action == RepairAction.REFUND_2208:
         return _refund(calls, finding, evidence)
+    if action == RepairAction.VOID:
+        return _void(calls, finding, evidence)
     if platform is None:
         raise ValueError("the platform no longer answers 5203 for this row: nothing to import")
     reason = f"reconcile:{difference.cause}"
@@ -152,6 +159,90 @@ def _refund(calls: JournaledCalls, finding: Finding, evidence: dict[str, Any]) -
     journal.update_batch(record.id, now=calls.clock(), setl_id=platform.setl_id)
     _release(calls, record.id, final=BatchState.REFUNDED)
     return f"2208 {platform.setl_id} -> {reversal.setl_id}"
+
+
+def _refund_again(calls: JournaledCalls, finding: Finding, evidence: dict[str, Any]) -> str:
+    """2208 again of a settlement whose refund the journal holds and the platform does not.
+
+    The ledger keeps the refund, now with the new reversal's setl_id and time (it counts on the day the
+    platform applied it); the amendment keeps the journal's first answer (its 2208 msgid and reversal
+    setl_id) beside the 3202 row and 5203 as evidence. The answer must negate the settlement exactly, as
+    every refund's.
+    """
+    ledger, journal = finding.ledger, calls.journal
+    if ledger is None or finding.platform is None:
+        raise ValueError("the refunded settlement cannot be found on both sides")
+    record = journal.batch(ledger.batch_id)
+    first = [
+        c.msgid
+        for c in journal.calls(record.id)
+        if c.infno == "2208"
+        and c.status == CallStatus.OK
+        and c.detail.setlinfo is not None
+        and c.detail.setlinfo.setl_id == ledger.refund_setl_id
+    ]
+    kept = {
+        "refund_setl_id": ledger.refund_setl_id,
+        "refund_time": ledger.refund_time.isoformat() if ledger.refund_time else None,
+        "2208_msgid": first[-1] if first else None,
+    }
+    reversal = send_refund(calls, record, ledger.setl_id)
+    changes = {"refund_setl_id": reversal.setl_id, "refund_time": _naive(reversal.setl_time)}
+    journal.amend_settlement(
+        ledger.setl_id,
+        reason="reconcile:journal_refund",
+        evidence={**evidence, "journal": kept},
+        now=calls.clock(),
+        changes=changes,
+    )
+    problems = reversal_problems(reversal, ledger)
+    if problems:
+        journal.update_batch(record.id, now=calls.clock(), state=BatchState.FLAGGED, note="; ".join(problems))
+        raise AmountMismatchError(
+            "2208 does not negate the settlement", infno="2208", problems=tuple(problems)
+        )
+    return f"2208 {ledger.setl_id} -> {reversal.setl_id} (journal had {ledger.refund_setl_id})"
+
+
+def _void(calls: JournaledCalls, finding: Finding, evidence: dict[str, Any]) -> str:
+    """Void a ledger row the platform does not hold, then release its batch to be settled again.
+
+    Only when 5204 agrees: no detail of the visit still carries the settlement (else the platform's books
+    contradict its 5203, and a person looks). The row stays, ``voided``, with the 3202 row, 5203 and 5204 as
+    evidence; the visit's details and (if this batch registered it and nothing else of the visit stays
+    settled) its registration are revoked, as after a 冲正, so the cashier can settle the bill again.
+    """
+    ledger, journal = finding.ledger, calls.journal
+    if ledger is None:
+        raise ValueError(f"{finding.difference.setl_id} is not in the ledger")
+    record = journal.batch(ledger.batch_id)
+    details = query_details(
+        calls, psn_no=ledger.psn_no, mdtrt_id=ledger.mdtrt_id, insuplc_admdvs=record.insuplc_admdvs
+    )
+    if ledger.setl_id in details.get("setl_ids", ()):
+        raise ValueError(f"5204: details of {ledger.mdtrt_id} still carry {ledger.setl_id}; not voided")
+    journal.amend_settlement(
+        ledger.setl_id,
+        reason="reconcile:void",
+        evidence={**evidence, "5204": details},
+        now=calls.clock(),
+        changes={"active": False, "voided": True},
+    )
+    others = [
+        s
+        for s in journal.settlements_in_scope(ledger.psn_no, ledger.insutype, ledger.year)
+        if s.mdtrt_id == ledger.mdtrt_id and s.active and not s.voided
+    ]
+    made_registration = any(c.infno == "2201" for c in journal.calls(record.id))
+    unwind_batch(
+        calls,
+        record,
+        mdtrt_id=record.mdtrt_id or ledger.mdtrt_id,
+        note=f"reconcile: {ledger.setl_id} voided, the platform holds no such settlement",
+        cancel_registration=made_registration and not others,
+        final=BatchState.UNSETTLED,
+    )
+    return f"ledger {ledger.setl_id}: voided; batch released"
 
 
 def _release(calls: JournaledCalls, batch_id: int, *, final: BatchState | None) -> None:

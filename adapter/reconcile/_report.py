@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "2601": "冲正（2601，原报文ID）",
     "2208": "结算撤销（2208，按时间倒序）",
     "import": "以医保中心记录补入医院账（留存证据）",
+    "void": "作废医院账记录（留存证据）",
     "manual": "人工处理",
 }
 STATUS_LABELS = {"proposed": "建议", "done": "已执行", "failed": "执行失败"}
@@ -65,6 +66,14 @@ _REASONS = {
     "platform_has_no_record": "医保中心无此结算：基金不会支付，请联系经办机构核实或重新结算",
     "platform_reversed": "医保中心已冲正此结算：基金不会支付，请人工核实",
     "platform_lacks_refund": "医院账有退费而中心无：请核实后重新撤销（2208，按时间倒序）",
+    "refund_not_applied": (
+        "医院账已退费而中心无此退费、原结算在中心仍有效（退费应答成功但未生效或被回退）：以2208重新撤销原结算（按时间倒序）"
+    ),
+    "platform_lacks_settlement_and_refund": "医院账有结算及其退费，中心两者皆无：请人工核实",
+    "platform_rolled_back": (
+        "医保中心无此结算（应答后被回退），基金与个人账户均未支付，患者未付现金：医院账作废（留存证据），"
+        "释放明细与挂号，账单待重新结算"
+    ),
 }
 
 
@@ -74,6 +83,18 @@ def describe_reason(reason: str) -> str:
         return (
             f"应答丢失的结算已过当日，但同一参保人其后仍有有效结算[{later}]："
             "须按时间倒序先退这些结算（opsp refund）"
+        )
+    if reason.startswith("refund_newest_first:"):
+        later = reason.split(":", 1)[1].replace(",", "、")
+        return (
+            f"医院账已退费而中心无此退费，但同一参保人其后仍有有效结算[{later}]："
+            "须按时间倒序先退这些结算，再重新撤销本笔（opsp refund）"
+        )
+    if reason.startswith("cash_collected:"):
+        cash = reason.split(":", 1)[1]
+        return (
+            f"医保中心无此结算（基金不会支付），但已向患者收取现金{cash}元：请人工处理——退还现金，"
+            "或与患者重新结算，或由患者持明细回参保地手工报销（seed 002 三(一)）"
         )
     return _REASONS.get(reason, reason)
 

@@ -1,8 +1,9 @@
 """The journal's side of a statement: ledger rows for a date range, grouped by the 3201 key; the detail file.
 
 A settlement counts on the day of its ``setl_time``; its refund counts, with the amounts negated, on the day
-of the refund's ``setl_time`` (``refund_time``) — as the platform counts them (PROTOCOL.md §6.7). In the
-detail file a refund is two rows, the forward and the reverse (§3.15), whichever day each belongs to.
+of the refund's ``setl_time`` (``refund_time``) — as the platform counts them (PROTOCOL.md §6.7); a voided row
+(the platform never held it) not at all. In the detail file a refund is two rows, the forward and the reverse
+(§3.15), whichever day each belongs to.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ GroupKey = tuple[str, str, str]
 def ledger_rows(settlements: Iterable[SettlementRecord], first: date, last: date) -> list[StatementRow]:
     rows: list[StatementRow] = []
     for s in settlements:
+        if s.voided:
+            continue  # reconciliation voided it: the platform holds no such settlement
         common = {
             "mdtrt_id": s.mdtrt_id,
             "psn_no": s.psn_no,

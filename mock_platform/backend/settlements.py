@@ -10,6 +10,10 @@ Ordering (seed 002 "应按时间倒序依次退费", DOMAIN.md §4.2): settlemen
 person, one insutype, one calendar year of the visit — are refunded newest first (by commit order). A refund
 of any other settlement is refused naming the later settlements to refund first, newest first. A reinstatement
 needs the scope to be as the refund left it: nothing in effect committed after the refund.
+
+A rollback (`roll_back`, a control fault for reconciliation tests) is the platform undoing a settlement or a
+refund after it answered OK: the row stays, `rolled_back`, and every query, refund and statement treats it as
+never committed.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class SettlementRecord:
     msgid: str
     infno: str
     setl_time: datetime
-    status: str  # settlement: active | refunded; reversal: active | voided
+    status: str  # settlement: active | refunded | rolled_back; reversal: active | voided | rolled_back
     refund_setl_id: str | None
     amounts: SettlementAmounts
 
@@ -87,8 +91,9 @@ class SettlementBook:
         self._store = store
 
     def get(self, setl_id: str) -> SettlementRecord | None:
+        """A settlement or reversal the platform holds (one rolled back is held no more)."""
         with self._store.joined() as connection:
-            return _load(connection, "setl_id = ?", (setl_id,))
+            return _load(connection, "setl_id = ? AND status != 'rolled_back'", (setl_id,))
 
     def by_msgid(self, msgid: str, infno: str) -> SettlementRecord | None:
         """The settlement (2207) or reversal (2208) a request msgid committed, if any."""
@@ -197,27 +202,49 @@ class SettlementBook:
             connection.execute(
                 "UPDATE settlement SET status = 'voided' WHERE setl_id = ?", (reversal.setl_id,)
             )
-            connection.execute(
-                "UPDATE settlement SET status = 'active', refund_setl_id = NULL WHERE setl_id = ?",
-                (original.setl_id,),
-            )
-            connection.execute(
-                "UPDATE fee_detail SET setl_id = ? WHERE id IN"
-                " (SELECT fee_detail_id FROM settlement_line WHERE setl_id = ?)",
-                (original.setl_id, original.setl_id),
-            )
-            accumulators.repost(
-                connection,
-                original.scope,
-                original.setl_id,
-                setl_id=reversal.setl_id,
-                sign=1,
-                reason="reinstate",
-            )
-            _debit(connection, original.scope, original.amounts.acct_pay, original.amounts.acct_mulaid_pay)
+            _retake(connection, original, reversal, reason="reinstate")
             record = _load(connection, "setl_id = ?", (original.setl_id,))
         assert record is not None
         return record
+
+    def roll_back(self, record: SettlementRecord) -> SettlementRecord:
+        """The platform undoes `record` after answering it OK, as if it had never committed.
+
+        A settlement gives back what it took (accumulators, account) and its details are unsettled again
+        (the 2204 upload and the registration stand); a refund (2208) lets its original take its amounts
+        again. What the hospital did on its side afterwards (2205, 2202) stands too: a rollback undoes one
+        transaction. Newest first, as everything in a scope (a later record still in effect is named in the
+        refusal).
+        """
+        if not record.in_effect or (record.kind == "reversal" and record.infno != "2208"):
+            raise RequestError(f"结算ID[{record.setl_id}]不是有效的结算或退费（2208）记录，不能回退")
+        later = self.in_effect_after(record, include_reversals=record.kind == "reversal")
+        if later:
+            raise RequestError("请按时间倒序回退：须先回退" + "、".join(f"[{r.setl_id}]" for r in later))
+        with self._store.transaction() as connection:
+            connection.execute(
+                "UPDATE settlement SET status = 'rolled_back' WHERE setl_id = ?", (record.setl_id,)
+            )
+            if record.kind == "settlement":
+                connection.execute(
+                    "UPDATE fee_detail SET setl_id = NULL WHERE setl_id = ?", (record.setl_id,)
+                )
+                accumulators.repost(
+                    connection,
+                    record.scope,
+                    record.setl_id,
+                    setl_id=record.setl_id,
+                    sign=-1,
+                    reason="rollback",
+                )
+                _debit(connection, record.scope, -record.amounts.acct_pay, -record.amounts.acct_mulaid_pay)
+            else:
+                original = _load(connection, "setl_id = ?", (record.original_setl_id,))
+                assert original is not None
+                _retake(connection, original, record, reason="rollback")
+            rolled = _load(connection, "setl_id = ?", (record.setl_id,))
+        assert rolled is not None
+        return rolled
 
     def in_effect_after(self, record: SettlementRecord, *, include_reversals: bool) -> list[SettlementRecord]:
         """Records of the same scope committed after `record` and still in effect, newest first."""
@@ -242,6 +269,26 @@ class SettlementBook:
         if later:
             names = "、".join(f"[{record.setl_id}]" for record in later)
             raise RequestError(f"请按时间倒序退费：须先撤销结算{names}")
+
+
+def _retake(
+    connection: sqlite3.Connection, original: SettlementRecord, reversal: SettlementRecord, *, reason: str
+) -> None:
+    """The refund `reversal` no longer stands: `original` is in effect again, its details settled by it,
+    its accumulator entries and account payment taken again."""
+    connection.execute(
+        "UPDATE settlement SET status = 'active', refund_setl_id = NULL WHERE setl_id = ?",
+        (original.setl_id,),
+    )
+    connection.execute(
+        "UPDATE fee_detail SET setl_id = ? WHERE id IN"
+        " (SELECT fee_detail_id FROM settlement_line WHERE setl_id = ?)",
+        (original.setl_id, original.setl_id),
+    )
+    accumulators.repost(
+        connection, original.scope, original.setl_id, setl_id=reversal.setl_id, sign=1, reason=reason
+    )
+    _debit(connection, original.scope, original.amounts.acct_pay, original.amounts.acct_mulaid_pay)
 
 
 def _describe(record: SettlementRecord) -> str:

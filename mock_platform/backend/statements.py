@@ -11,9 +11,10 @@ every setlinfo carries); `clr_type` is the visit's med_type (14 门诊慢特病 
 the hospital's file has it), 3 数据不一致 (both, with different amounts; `memo` names them). Each row carries
 the platform's `msgid` of the request that made it ("用于冲正时填写原发送方报文ID").
 
-The `outside_*` and `alter` methods are the mock's control faults (`/_mock/reconcile/...`): what happens on a
-real platform without the hospital's HIS knowing — a settlement or refund made in the insurer's own client,
-an amount corrected by the 经办机构 after the fact.
+The `outside_*`, `alter` and `roll_back` methods are the mock's control faults (`/_mock/reconcile/...`):
+what happens on a real platform without the hospital's HIS knowing — a settlement or refund made in the
+insurer's own client, an amount corrected by the 经办机构 after the fact, a settlement or refund undone after
+its answer.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ class StatementDesk:
         for row in found:
             if row["infno"] == "2601" or row["undone_by"] == "2601" or row["status"] == "voided":
                 continue  # 冲正: as if it never was, on both sides
+            if row["status"] == "rolled_back":
+                continue  # the platform undid it after answering: it holds it no more
             flag = "1" if row["kind"] == "reversal" else "0"
             if period.insutype and row["insutype"] != period.insutype:
                 continue
@@ -253,6 +256,16 @@ class StatementDesk:
         return self._settlements.refund(
             original, msgid=msgid, infno="2208", clr_optins=visit.insuplc_admdvs, now=now
         )
+
+    def roll_back(self, setl_id: str) -> SettlementRecord:
+        """The platform undoes a settlement (2207) or a refund (2208) it had answered OK.
+
+        What happens in the field: the answer left the platform, then the platform's transaction did not
+        stand — the insured place's center refused the 异地 settlement after the fact, or a 2208 was
+        acknowledged but never applied. The hospital's journal keeps it as done: only in the journal, or a
+        refund only in HIS.
+        """
+        return self._settlements.roll_back(self._require(setl_id, kind=None))
 
     def alter(self, setl_id: str, changes: dict[str, Any]) -> SettlementRecord:
         """Change a row after the fact: any of the amounts, or its setl_time ("yyyy-MM-dd HH:mm:ss")."""

@@ -171,7 +171,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 4
+    assert journal.schema_version == SCHEMA_VERSION == 5
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -188,7 +188,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 4  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 5  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw

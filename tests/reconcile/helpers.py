@@ -98,6 +98,18 @@ def example_visit(person: str, number: int, when: datetime) -> dict[str, Any]:
     return document
 
 
+def settle(w: World, person: str, number: int, day: date, minute: int) -> list[str]:
+    """``person``'s example bill settled at 9:00 + ``minute`` of ``day``: its settled batches' setl_ids."""
+    w.clock.set(day, 9 + minute // 60, minute % 60)
+    result = w.adapter().settle(example_visit(person, number, at(day, 9 + minute // 60, minute % 60)))
+    return [b.receipt.setl_id for b in result.batches if b.status == "settled" and b.receipt is not None]
+
+
+def settle_one(w: World, person: str = "P7", day: date = DAY, minute: int = 0) -> str:
+    (setl_id,) = settle(w, person, minute, day, minute)
+    return setl_id
+
+
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA_TZ)
 

@@ -7,7 +7,6 @@ day (PROTOCOL.md §6.7); the tests move one clock both sides read.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,21 +16,10 @@ from adapter import Adapter
 from adapter.execution import BatchState, ExecutionPolicy
 from adapter.reconcile import DifferenceKind, RepairAction, RepairStatus, render_html
 
-from .helpers import DAY, World, at, example_visit, next_day, world
+from .helpers import DAY, World, at, example_visit, next_day, settle, settle_one, world
 
 # Persons across insutypes (310 职工 / 390 居民) and insured places (640100, 150300, 420500, 420100).
 PEOPLE = ("P1", "P2", "P3", "P4", "P5", "P7", "P8", "P9", "P10")
-
-
-def _settle(w: World, person: str, number: int, day: date, minute: int) -> list[str]:
-    w.clock.set(day, 9 + minute // 60, minute % 60)
-    result = w.adapter().settle(example_visit(person, number, at(day, 9 + minute // 60, minute % 60)))
-    return [b.receipt.setl_id for b in result.batches if b.status == "settled" and b.receipt is not None]
-
-
-def _one(w: World, person: str = "P7", day: date = DAY, minute: int = 0) -> str:
-    (setl_id,) = _settle(w, person, minute, day, minute)
-    return setl_id
 
 
 def test_a_day_of_40_settlements_and_6_refunds_across_insutypes_balances(tmp_path: Path) -> None:
@@ -40,7 +28,7 @@ def test_a_day_of_40_settlements_and_6_refunds_across_insutypes_balances(tmp_pat
         minute = 0
         while len(settled) < 40:
             person = PEOPLE[minute % len(PEOPLE)]
-            settled += _settle(w, person, minute, DAY, minute)
+            settled += settle(w, person, minute, DAY, minute)
             minute += 1
         settled = settled[:40] if len(settled) == 40 else settled
         w.clock.set(DAY, 16)
@@ -67,7 +55,7 @@ def test_a_day_of_40_settlements_and_6_refunds_across_insutypes_balances(tmp_pat
 
 def test_outside_his_settlement_is_found_and_imported(tmp_path: Path) -> None:
     with world(tmp_path) as w:
-        original = _one(w)
+        original = settle_one(w)
         w.clock.set(DAY, 11)
         made = w.control("reconcile/outside_settlement", {"like_setl_id": original})
         w.clock.set(DAY, 18)
@@ -89,7 +77,7 @@ def test_outside_his_settlement_is_found_and_imported(tmp_path: Path) -> None:
 
 def test_refund_outside_his_is_found_and_imported(tmp_path: Path) -> None:
     with world(tmp_path) as w:
-        setl_id = _one(w)
+        setl_id = settle_one(w)
         w.clock.set(DAY, 12)
         refund = w.control("reconcile/outside_refund", {"setl_id": setl_id})
         w.clock.set(DAY, 18)
@@ -107,7 +95,7 @@ def test_refund_outside_his_is_found_and_imported(tmp_path: Path) -> None:
 
 def test_amount_changed_after_the_fact_is_found_and_the_platform_amounts_imported(tmp_path: Path) -> None:
     with world(tmp_path) as w:
-        setl_id = _one(w)
+        setl_id = settle_one(w)
         before = w.journal.settlement(setl_id)
         assert before is not None
         # P7's bill: the platform now says 10.00 less was paid from the account (cash 10.00 more).
@@ -146,7 +134,7 @@ def test_amount_changed_after_the_fact_is_found_and_the_platform_amounts_importe
 
 def test_settled_on_another_day_than_the_journal_thinks(tmp_path: Path) -> None:
     with world(tmp_path) as w:
-        setl_id = _one(w)
+        setl_id = settle_one(w)
         w.control("reconcile/alter", {"setl_id": setl_id, "setl_time": "2026-11-24 00:00:05"})
         w.clock.set(next_day(DAY), 18)
         (difference,) = w.reconcile(DAY).differences
@@ -171,7 +159,7 @@ def _lose_the_answer(w: World, minute: int) -> None:
 def test_lost_answer_same_day_is_reversed_with_2601_and_the_original_msgid(tmp_path: Path) -> None:
     with world(tmp_path) as w:
         _lose_the_answer(w, 0)
-        assert _settle(w, "P7", 0, DAY, 0) == []
+        assert settle(w, "P7", 0, DAY, 0) == []
         w.mock.faults.clear()
         w.clock.set(DAY, 18)
         (difference,) = w.reconcile(DAY).differences
@@ -191,8 +179,8 @@ def test_lost_answer_found_the_next_day_is_refunded_newest_first(tmp_path: Path)
     with world(tmp_path, policy=ExecutionPolicy(use_reversal=False)) as w:
         # P7 settles at 9:00 (answer lost), then at 9:30 (kept): the same accumulator scope.
         w.mock.faults.add("2207", "drop_after_commit")
-        assert _settle(w, "P7", 0, DAY, 0) == []
-        later = _one(w, minute=30)
+        assert settle(w, "P7", 0, DAY, 0) == []
+        later = settle_one(w, minute=30)
         w.clock.set(next_day(DAY), 8)
         (difference,) = w.reconcile(DAY).differences
         # The lost one is older than 9:30's, which is still in effect: 2208 would break newest-first.
@@ -215,7 +203,7 @@ class _Crash(BaseException):
 
 def test_a_day_with_a_crash_in_the_middle_recovered_the_next_morning_balances(tmp_path: Path) -> None:
     with world(tmp_path) as w:
-        before = _one(w, "P8", minute=0)
+        before = settle_one(w, "P8", minute=0)
 
         def die_after_2207(name: str) -> None:
             if name == "after 2207":
@@ -225,11 +213,11 @@ def test_a_day_with_a_crash_in_the_middle_recovered_the_next_morning_balances(tm
         crashing = Adapter(w.client, clock=w.clock, journal=w.journal, checkpoint=die_after_2207)
         with pytest.raises(_Crash):
             crashing.settle(example_visit("P7", 1, at(DAY, 10)))
-        after = _one(w, "P9", minute=90)
+        after = settle_one(w, "P9", minute=90)
         w.clock.set(next_day(DAY), 8)
         (action,) = w.adapter().recover()  # the next morning: 2601 of the crashed 2207, then unwind
         assert action.after == BatchState.UNSETTLED
-        again = _one(w, "P7", day=next_day(DAY), minute=15)  # the cashier settles the bill again
+        again = settle_one(w, "P7", day=next_day(DAY), minute=15)  # the cashier settles the bill again
         first, second = w.reconcile(DAY), w.reconcile(next_day(DAY))
         assert first.balanced
         assert second.balanced
