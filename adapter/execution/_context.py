@@ -103,4 +103,5 @@ class VisitContext:
             remote=None if self.plan.eligibility.relation == "local" else self.person,
             header=self.header,
             acct_used_flag=self.plan.visit.acct_used_flag,
+            self_pay=self.plan.self_pay,
         )

@@ -54,6 +54,7 @@ from ._journal_rows import (
     batch_from_row,
     call_from_row,
     chain_from_row,
+    fee_split_json,
     json_text,
     model_json,
     outbox_from_row,
@@ -72,6 +73,7 @@ from ._records import (
     ChainRecord,
     ChainStatus,
     JournalOwner,
+    LineSplit,
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
@@ -378,8 +380,8 @@ class SqliteJournal:
             cursor = db.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
                 " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
-                " header, acct_used_flag, mdtrt_id, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " header, acct_used_flag, mdtrt_id, self_pay, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     batch.visit_key,
                     batch.ipt_otp_no,
@@ -399,6 +401,7 @@ class SqliteJournal:
                     model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
+                    model_json(batch.self_pay),
                     stamp,
                     stamp,
                 ),
@@ -424,6 +427,7 @@ class SqliteJournal:
         setl_id: str | None = None,
         note: str | None = None,
         unwind_to: BatchState | None = None,
+        fee_split: Sequence[LineSplit] | None = None,
     ) -> None:
         given = {
             "state": None if state is None else state.value,
@@ -431,6 +435,7 @@ class SqliteJournal:
             "setl_id": setl_id,
             "note": note,
             "unwind_to": None if unwind_to is None else unwind_to.value,
+            "fee_split": None if fee_split is None else fee_split_json(fee_split),
         }
         assignments = {name: value for name, value in given.items() if value is not None}
         assignments["updated_at"] = now.isoformat()

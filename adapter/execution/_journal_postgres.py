@@ -76,6 +76,7 @@ from ._journal_rows import (
     batch_from_row,
     call_from_row,
     chain_from_row,
+    fee_split_json,
     json_text,
     model_json,
     outbox_from_row,
@@ -93,6 +94,7 @@ from ._records import (
     ChainRecord,
     ChainStatus,
     JournalOwner,
+    LineSplit,
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
@@ -456,8 +458,8 @@ class PostgresJournal:
             cursor.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
                 " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
-                " header, acct_used_flag, mdtrt_id, owner, created_at, updated_at)"
-                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING *",
+                " header, acct_used_flag, mdtrt_id, self_pay, owner, created_at, updated_at)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING *",
                 (
                     batch.visit_key,
                     batch.ipt_otp_no,
@@ -477,6 +479,7 @@ class PostgresJournal:
                     model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
+                    model_json(batch.self_pay),
                     self._owner,
                     stamp,
                     stamp,
@@ -502,6 +505,7 @@ class PostgresJournal:
         setl_id: str | None = None,
         note: str | None = None,
         unwind_to: BatchState | None = None,
+        fee_split: Sequence[LineSplit] | None = None,
     ) -> None:
         given = {
             "state": None if state is None else state.value,
@@ -509,6 +513,7 @@ class PostgresJournal:
             "setl_id": setl_id,
             "note": note,
             "unwind_to": None if unwind_to is None else unwind_to.value,
+            "fee_split": None if fee_split is None else fee_split_json(fee_split),
         }
         assignments = {name: value for name, value in given.items() if value is not None}
         assignments["updated_at"] = now.isoformat()

@@ -146,6 +146,13 @@ _V4 = """
 ALTER TABLE settlements ADD COLUMN IF NOT EXISTS voided BOOLEAN NOT NULL DEFAULT false
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+_V5 = """
+-- as SQLite's schema 6: each line's 2204 split per batch attempt, and the visit's self-pay lines,
+-- so a receipt or bill summary printed later prints what the platform answered
+ALTER TABLE batches ADD COLUMN IF NOT EXISTS fee_split TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE batches ADD COLUMN IF NOT EXISTS self_pay TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -32,6 +32,7 @@ from ._records import (
     ChainRecord,
     ChainStatus,
     JournalOwner,
+    LineSplit,
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
@@ -99,8 +100,12 @@ class Journal(Protocol):
         setl_id: str | None = None,
         note: str | None = None,
         unwind_to: BatchState | None = None,
+        fee_split: Sequence[LineSplit] | None = None,
     ) -> None:
-        """Change what is given; ``None`` leaves a field as it is. An unknown batch is a ``KeyError``."""
+        """Change what is given; ``None`` leaves a field as it is. An unknown batch is a ``KeyError``.
+
+        ``fee_split`` is the platform's 2204 split of the attempt's lines (receipts print it).
+        """
         ...
 
     def unfinished_batches(self) -> list[BatchRecord]:

@@ -9,7 +9,7 @@ old one forward, so there is one way to reach each version.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from .._codec import decode, encode
 from .._lookup import Card
-from ..planning import PlanBatch, PlanVisit
+from ..planning import PlanBatch, PlanVisit, SelfPayBucket
 from ..transactions._settlement import FundAmounts
 from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
@@ -31,6 +31,7 @@ from ._records import (
     CallStatus,
     ChainRecord,
     ChainStatus,
+    LineSplit,
     NewBatchData,
     OutboxEntry,
     OutboxPayload,
@@ -51,6 +52,7 @@ __all__ = [
     "batch_from_row",
     "call_from_row",
     "chain_from_row",
+    "fee_split_json",
     "json_text",
     "model_json",
     "outbox_from_row",
@@ -196,7 +198,14 @@ _V5 = """
 ALTER TABLE settlements ADD COLUMN voided INTEGER NOT NULL DEFAULT 0
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
+_V6 = """
+-- receipts printed later print what the platform answered: each line's 2204 split (项目等级, 自费,
+-- 超限价, 先行自付, 政策范围内) per batch attempt, and the visit's self-pay lines for its bill summary
+ALTER TABLE batches ADD COLUMN fee_split TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE batches ADD COLUMN self_pay TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
 """Version → the statements that bring the journal from the version before to it."""
 
 AMENDABLE = frozenset(
@@ -233,6 +242,16 @@ def model_json(model: BaseModel | None) -> str:
     if model is None:
         return "{}"
     return json_text(model.model_dump(mode="json", exclude_defaults=True))
+
+
+def fee_split_json(splits: Sequence[LineSplit]) -> str:
+    """A batch's 2204 split as stored: a JSON list, exact decimals, absent amounts left out."""
+    return json_text([split.model_dump(mode="json", exclude_none=True) for split in splits])
+
+
+def _self_pay(text: str) -> SelfPayBucket | None:
+    fields = decode(text)
+    return SelfPayBucket.model_validate(fields) if fields else None
 
 
 def _context(visit_key: str, batch_number: int, attempt: int) -> str:
@@ -308,6 +327,8 @@ def batch_from_row(row: sqlite3.Row, sealer: Sealer) -> BatchRecord:
         unwind_to=BatchState(row["unwind_to"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        fee_split=tuple(LineSplit.model_validate(split) for split in decode(row["fee_split"])),
+        self_pay=_self_pay(row["self_pay"]),
     )
 
 

@@ -8,11 +8,10 @@ from decimal import Decimal
 from .._display import CERT_TYPE_LABELS, mask_number
 from .._errors import InputError
 from ..planning import PlanBatch
-from ..transactions import t2204
 from ..transactions._settlement import FundPayment as SettlementFund
 from ..transactions._settlement import SettlementInfo
 from ._journal_protocol import Journal
-from ._records import BatchRecord, CallStatus, ReceiptHeader
+from ._records import BatchRecord, CallStatus, LineSplit, ReceiptHeader
 from ._results import FundDetail, FundPayment, Prediction, Receipt, ReceiptLine
 
 __all__ = ["funds_of", "prediction_of", "receipt_from_journal", "receipt_of"]
@@ -88,11 +87,14 @@ def receipt_of(
     batch: PlanBatch,
     record: BatchRecord,
     info: SettlementInfo,
-    results: Sequence[t2204.FeeResult],
+    splits: Sequence[LineSplit],
     details: Sequence[SettlementFund] = (),
 ) -> Receipt:
-    """The receipt of a settled batch: lines as the platform split them (plan's split if none came)."""
-    by_sn = {result.feedetl_sn: result for result in results}
+    """The receipt of a settled batch: lines as the platform split them (2204), the plan's where it did not.
+
+    The one way a receipt is built, right after settling and from the journal alike, so both print the same.
+    """
+    by_sn = {split.feedetl_sn: split for split in splits}
     lines = []
     for line in batch.lines:
         result = by_sn.get(line.feedetl_sn)
@@ -138,19 +140,23 @@ def receipt_of(
 
 
 def receipt_from_journal(journal: Journal, setl_id: str) -> Receipt:
-    """The receipt of a settlement the journal holds, rebuilt from its recorded 2207 answer."""
+    """The receipt of a settlement the journal holds, rebuilt from its recorded 2204 and 2207 answers.
+
+    A batch journaled before schema 5 kept no 2204 split: its lines print the plan's split.
+    """
     settlement = journal.settlement(setl_id)
     if settlement is None:
         raise InputError(f"settlement {setl_id} is not in the journal", where="setl_id")
     record = journal.batch(settlement.batch_id)
-    info = None
+    found = None
     for call in journal.calls(record.id):
         answer = call.detail.setlinfo if call.infno == "2207" else None
         if call.status == CallStatus.OK and answer is not None and answer.setl_id == setl_id:
-            info = answer
-    if info is None:
+            found = call.detail
+    if found is None or found.setlinfo is None:
         raise InputError(f"settlement {setl_id} has no recorded answer in the journal", where="setl_id")
-    return receipt_of(record.header, record.plan_batch, record, info, results=())
+    info, details = found.setlinfo, found.setldetail
+    return receipt_of(record.header, record.plan_batch, record, info, record.fee_split, details)
 
 
 def _or(value: Decimal | None, fallback: Decimal) -> Decimal:

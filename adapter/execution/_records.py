@@ -26,8 +26,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from .._lookup import Card
-from ..planning import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit
-from ..transactions._settlement import FundAmounts, SettlementInfo
+from ..planning import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit, SelfPayBucket
+from ..transactions import t2204
+from ..transactions._settlement import FundAmounts, FundPayment, SettlementInfo
 from ._refund_models import RefundPlan
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "ChainRecord",
     "ChainStatus",
     "JournalOwner",
+    "LineSplit",
     "NewBatchData",
     "OutboxEntry",
     "OutboxPayload",
@@ -105,12 +107,36 @@ class CallDetail(_Frozen):
     """2201: the registration made (``recover`` cancels it)."""
     setlinfo: SettlementInfo | None = None
     """2207/2208: the settlement or reversal, without the person's name, certno or birthday."""
+    setldetail: tuple[FundPayment, ...] = ()
+    """2207/2208: what each fund paid (no personal data), so a receipt reprinted later is the same."""
     replayed: bool = False
     """2201: the answer came from sending the lost call again with its own msgid."""
     reversed_by: str = ""
     """2207/2208: ``"2601"`` once 冲正 undid it."""
     warn_msg: str = ""
     resolved_by: str = ""
+
+
+class LineSplit(_Frozen):
+    """The platform's split of one line (a 2204 ``result`` row), kept so a receipt prints it later.
+
+    Only the split: no ``memo`` or ``exp_content`` (free text), and a 2204 result names no
+    person. An amount the platform left out stays ``None``; the receipt then prints the plan's.
+    """
+
+    feedetl_sn: str
+    chrgitm_lv: str
+    det_item_fee_sumamt: Decimal
+    fulamt_ownpay_amt: Decimal | None = None
+    overlmt_amt: Decimal | None = None
+    preselfpay_amt: Decimal | None = None
+    inscp_scp_amt: Decimal | None = None
+    pric_uplmt_amt: Decimal | None = None
+    selfpay_prop: Decimal | None = None
+
+    @classmethod
+    def of(cls, result: t2204.FeeResult) -> LineSplit:
+        return cls.model_validate({name: getattr(result, name) for name in cls.model_fields})
 
 
 class Resettled(_Frozen):
@@ -200,6 +226,10 @@ class BatchRecord:
     """Where unwinding ends: ``unsettled``, or ``self_pay`` when the bill fell back to self-pay."""
     created_at: datetime
     updated_at: datetime
+    fee_split: tuple[LineSplit, ...] = ()
+    """The platform's 2204 split of each line (empty before 2204 answered, or in a journal older than 5)."""
+    self_pay: SelfPayBucket | None = None
+    """The visit's lines collected in full outside insurance (未贯标 …); ``None`` in journals before 5."""
 
 
 @dataclass(frozen=True)
@@ -312,6 +342,8 @@ class NewBatchData:
     acct_used_flag: str
     mdtrt_id: str = ""
     """Set when the attempt reuses an existing platform visit (a re-settlement after a refund)."""
+    self_pay: SelfPayBucket | None = None
+    """The visit's self-pay lines, for its bill summary (every attempt carries its visit's)."""
 
 
 class ChainStatus(StrEnum):

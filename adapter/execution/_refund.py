@@ -257,6 +257,7 @@ def _attempt_of(journal: Journal, old: BatchRecord, batch: PlanBatch) -> NewBatc
         header=old.header,
         acct_used_flag=old.acct_used_flag,
         mdtrt_id=old.mdtrt_id,
+        self_pay=old.self_pay,
     )
 
 

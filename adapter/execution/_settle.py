@@ -40,7 +40,7 @@ from ._checks import fee_problems, line_drift, settlement_problems, totals_of
 from ._context import ExecutionPolicy, VisitContext
 from ._ledger import record_settlement
 from ._receipts import prediction_of, receipt_of
-from ._records import BatchRecord, BatchState, CallDetail, OutboxPayload
+from ._records import BatchRecord, BatchState, CallDetail, LineSplit, OutboxPayload
 from ._requests import Parties
 from ._results import BatchResult, BatchStatus, Prediction, Receipt
 from ._unwind import details_on_platform, find_registration, reverse_call, unwind_batch
@@ -69,6 +69,11 @@ class BatchAttempt:
         self.drift: tuple[str, ...] = ()
         self.details: tuple[FundPayment, ...] = ()
 
+    @property
+    def splits(self) -> tuple[LineSplit, ...]:
+        """The platform's 2204 split of each line, as the journal keeps it."""
+        return tuple(LineSplit.of(result) for result in self.results)
+
     def _call(
         self,
         transaction: Transaction[InT, OutT],
@@ -92,9 +97,16 @@ class BatchAttempt:
         mdtrt_id: str | None = None,
         setl_id: str | None = None,
         note: str | None = None,
+        fee_split: tuple[LineSplit, ...] | None = None,
     ) -> None:
         self.calls.journal.update_batch(
-            self.record.id, now=self.calls.clock(), state=state, mdtrt_id=mdtrt_id, setl_id=setl_id, note=note
+            self.record.id,
+            now=self.calls.clock(),
+            state=state,
+            mdtrt_id=mdtrt_id,
+            setl_id=setl_id,
+            note=note,
+            fee_split=fee_split,
         )
 
     def register(self) -> None:
@@ -123,8 +135,9 @@ class BatchAttempt:
                 results, msgid = reply.output.result, reply.msgid
             else:
                 results, msgid = found, lost.msgid
-        self._state(BatchState.DETAILS_UPLOADED)
         self.results = results
+        # The platform's split, in the same write as the state: a receipt printed later prints it.
+        self._state(BatchState.DETAILS_UPLOADED, fee_split=self.splits)
         problems = fee_problems(self.results, self.batch.lines)
         if problems:
             raise AmountMismatchError(
@@ -211,7 +224,7 @@ def settle_batch(
         return _fallback(run, error, dry_run=dry_run)
     except PlatformError as error:
         return _unwound(run, "unsettled", f"医保平台拒绝：{error.err_msg}（已撤销，未结算）")
-    receipt = receipt_of(run.record.header, run.batch, run.record, info, run.results, run.details)
+    receipt = receipt_of(run.record.header, run.batch, run.record, info, run.splits, run.details)
     if problems:
         return _result(
             run, "flagged", "已结算，但返回金额核对不符，请人工核对：" + "; ".join(problems), receipt=receipt
@@ -318,4 +331,4 @@ def settlement_detail(output: SettlementOutput) -> CallDetail:
     The name, certno, birthday, sex, nationality and age the platform echoes are not kept.
     """
     personal = {"psn_name": "", "certno": "", "brdy": None, "gend": "", "naty": "", "age": None}
-    return CallDetail(setlinfo=output.setlinfo.model_copy(update=personal))
+    return CallDetail(setlinfo=output.setlinfo.model_copy(update=personal), setldetail=output.setldetail)

@@ -18,6 +18,7 @@ from ._document import BillSummary, SettlementReceipt
 __all__ = ["FUND_LABELS", "bill_html", "receipt_html"]
 
 _LEVELS = {"01": "甲类", "02": "乙类", "03": "丙类"}
+_SELF_PAY_REASONS = {"unmapped": "自费项目（不经医保结算）", "platform_down": "医保平台不可用，按自费收取"}
 
 
 def _money(amount: Decimal | None) -> str:
@@ -43,6 +44,7 @@ def _environment() -> Any:
     environment.filters["money"] = _money
     environment.filters["level"] = lambda code: _LEVELS.get(code, code or "—")
     environment.filters["fund"] = lambda field: FUND_LABELS.get(field, field)
+    environment.filters["self_pay_reason"] = lambda reason: _SELF_PAY_REASONS.get(reason, reason)
     return environment
 
 

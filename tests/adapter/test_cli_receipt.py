@@ -97,7 +97,6 @@ def test_a_refunded_and_resettled_receipt_shows_the_chain(
     assert f"本结算由原结算{last}退费后重新结算" in _flat(text)
     assert "现金32.20→32.20" in _flat(text)  # the ordinary batch costs the same cash again
     assert "已退费" not in text
-    # The bill summary: the live settlements of the visit (the middle one is gone): 114.00 + 32.20.
     path = default_journal_path(load_demo_settings())
     journal = SqliteJournal(path, key=journal_key(path, demo=True))  # the library call
     try:
@@ -107,9 +106,15 @@ def test_a_refunded_and_resettled_receipt_shows_the_chain(
         journal.close()
     text = _pdf_text(out)
     assert "门诊费用汇总（医保结算）" in text
-    assert f"{first} 门诊慢特病（M01600 糖尿病） 114.00" in text
-    assert f"{resettled} 普通门诊 32.20" in text
-    assert "合计 146.20" in text
+    # The bill summary: the live settlements of the visit (the middle one is gone) and the 未贯标 tea
+    # the patient paid in full, all in cash here: 114.00 + 32.20 + 15.00 = 161.20; no fund (the
+    # deductible is not reached), no account. 245.20 paid at first, less the 84.00 paid back.
+    assert f"{first} 门诊慢特病（M01600 糖尿病） 114.00 0.00 0.00 114.00" in text
+    assert f"{resettled} 普通门诊 32.20 0.00 0.00 32.20" in text
+    assert "— 自费项目（不经医保结算） 15.00 0.00 0.00 15.00" in text
+    assert "合计 161.20 0.00 0.00 161.20" in text
+    assert "个人负担合计 161.20" in text
+    assert "8 院内自制茶饮 15.00" in text
     assert middle not in text.split("门诊医疗费用结算单")[0]
     assert "<!DOCTYPE html>" in html
     assert "@page" in html

@@ -179,6 +179,8 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
         None,
         BATCH,
     )
+    # Schema 5: an old batch kept no 2204 split (its receipt prints the plan's) nor its visit's self-pay.
+    assert (record.fee_split, record.self_pay) == ((), None)
     # Calls keep the order they were journaled in (schema 1's row order), not msgid order.
     assert [c.msgid[-2:] for c in journal.calls(record.id)] == ["07", "03"]
     (chain,) = journal.unfinished_chains()

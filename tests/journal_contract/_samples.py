@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from adapter._lookup import Card
 from adapter.execution import RefundPlan, RefundStep, SettlementRecord
-from adapter.execution._records import NewBatchData, OutboxPayload, ReceiptHeader, RemoteFields
-from adapter.planning import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit, SplitTotals
+from adapter.execution._records import LineSplit, NewBatchData, OutboxPayload, ReceiptHeader, RemoteFields
+from adapter.planning import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit, SelfPayBucket, SplitTotals
 
 NOW = datetime(2026, 11, 22, 9, 30)
 CERTNO = "640104196203152010"  # synthetic (config/demo)
@@ -94,6 +94,41 @@ HEADER = ReceiptHeader(
     insutype="职工基本医疗保险",
 )
 
+# The visit's unmapped line (未贯标), paid in full: no national code, kept out of every batch.
+SELF_PAY = SelfPayBucket(
+    lines=(
+        LINE.model_copy(
+            update={
+                "feedetl_sn": "2",
+                "medins_list_codg": "L999",
+                "medins_list_name": "院内自制茶饮",
+                "med_list_codg": "",
+                "cnt": Decimal("1"),
+                "pric": Decimal("15.00"),
+                "det_item_fee_sumamt": Decimal("15.00"),
+                "fulamt_ownpay_amt": Decimal("15.00"),
+                "inscp_scp_amt": Decimal("0.00"),
+                "chrgitm_lv": "",
+                "placement": "self_pay",
+            }
+        ),
+    ),
+    total=Decimal("15.00"),
+)
+
+# The platform's 2204 split of LINE where its catalogue says 乙类 10%: 先行自付 11.40, 政策范围内 102.60
+# (114.00 × 10% = 11.40); its price cap is unknown (left out) — kept as received.
+SPLIT = LineSplit(
+    feedetl_sn="1",
+    chrgitm_lv="02",
+    det_item_fee_sumamt=Decimal("114.00"),
+    fulamt_ownpay_amt=Decimal("0.00"),
+    overlmt_amt=Decimal("0.00"),
+    preselfpay_amt=Decimal("11.40"),
+    inscp_scp_amt=Decimal("102.60"),
+    selfpay_prop=Decimal("0.1000"),
+)
+
 REMOTE = RemoteFields(psn_cert_type="01", certno=CERTNO, psn_name="张三", psn_type="1101")
 
 
@@ -117,6 +152,7 @@ def new_batch(
         remote=REMOTE if remote else None,
         header=HEADER,
         acct_used_flag="1",
+        self_pay=SELF_PAY,
     )
 
 

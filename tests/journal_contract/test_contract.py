@@ -33,6 +33,8 @@ from ._samples import (
     HEADER,
     NOW,
     REMOTE,
+    SELF_PAY,
+    SPLIT,
     VISIT,
     new_batch,
     outbox_payload,
@@ -85,6 +87,27 @@ def test_batch_updates_change_only_what_is_given(journal: Journal) -> None:
         journal.update_batch(99, now=NOW, state=BatchState.SETTLED)
     with pytest.raises(KeyError, match="no batch 99"):
         journal.batch(99)
+
+
+def test_a_batch_keeps_the_platforms_split_and_its_visits_self_pay_exactly(
+    journal_factory: JournalFactory,
+) -> None:
+    journal = journal_factory.open()
+    record = journal.start_batch(new_batch(), now=NOW)
+    assert (record.fee_split, record.self_pay) == ((), SELF_PAY)  # no 2204 answer yet
+    journal.update_batch(record.id, now=NOW, state=BatchState.DETAILS_UPLOADED, fee_split=(SPLIT,))
+    journal.update_batch(record.id, now=NOW, state=BatchState.PRESETTLED)  # leaves the split as it is
+    journal.close()
+    again = journal_factory.open()
+    stored = again.batch(record.id)
+    assert stored.fee_split == (SPLIT,)
+    assert stored.fee_split[0].preselfpay_amt == Decimal("11.40")  # exact, not a float
+    assert str(stored.fee_split[0].selfpay_prop) == "0.1000"  # the scale the platform sent
+    assert stored.fee_split[0].pric_uplmt_amt is None  # left out by the platform, not made 0
+    assert stored.self_pay == SELF_PAY
+    assert stored.self_pay is not None
+    assert stored.self_pay.total == Decimal("15.00")
+    again.close()
 
 
 def test_the_same_attempt_twice_is_refused(journal_factory: JournalFactory, journal: Journal) -> None:
