@@ -1,7 +1,8 @@
 """``opsp receipt SETL_ID``: a settlement's printable receipt (or ``--bill``: its visit's summary).
 
 HTML on stdout by default (print it from a browser); ``--pdf PATH`` prints it with headless
-Chromium; ``--html PATH`` writes the page to a file; ``--json`` gives the receipt's data.
+Chromium; ``--html PATH`` writes the page to a file; ``--json`` gives the receipt's data (with
+``--bill``: the receipts, the self-pay parts and the visit's totals).
 """
 
 from __future__ import annotations
@@ -37,7 +38,20 @@ def run(args: argparse.Namespace) -> int:
         if args.bill:
             summary = bill_summary(journal, args.setl_id)
             html = _html.bill_html(summary)
-            data: object = {"ipt_otp_no": summary.ipt_otp_no, "receipts": [_doc(r) for r in summary.receipts]}
+            data: object = {
+                "ipt_otp_no": summary.ipt_otp_no,
+                "receipts": [_doc(r) for r in summary.receipts],
+                "self_pay": plain(summary.self_pay),
+                "self_pay_recorded": summary.self_pay_recorded,
+                "totals": {
+                    "medfee_sumamt": summary.medfee_sumamt,
+                    "fund_pay_sumamt": summary.fund_pay_sumamt,
+                    "acct_pay": summary.acct_pay,
+                    "psn_cash_pay": summary.psn_cash_pay,
+                    "self_pay_total": summary.self_pay_total,
+                    "patient_paid": summary.patient_paid,
+                },
+            }
         else:
             document = settlement_receipt(journal, args.setl_id)
             html = _html.receipt_html(document)

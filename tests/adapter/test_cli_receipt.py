@@ -89,8 +89,9 @@ def test_a_refunded_and_resettled_receipt_shows_the_chain(
     text = re.sub(r"<[^>]+>", "", (tmp_path / "middle.html").read_text(encoding="utf-8"))
     assert "已退费" in text
     # The middle settlement (M03900, 84.00, all cash: P1's deductible is not yet reached) is
-    # refunded whole: 补退 84.00, nothing collected.
-    assert "补收0.00，补退84.00" in _flat(text)
+    # refunded whole: 补退 84.00, nothing collected; the account was not used.
+    chain = "基金支付0.00→0.00，个人账户0.00→0.00，现金84.00→0.00。补收现金0.00，补退现金84.00。"
+    assert chain in _flat(text)
     pdf = tmp_path / "resettled.pdf"
     assert main(["receipt", resettled, "--pdf", str(pdf)]) == 0
     text = _pdf_text(pdf)
@@ -114,7 +115,20 @@ def test_a_refunded_and_resettled_receipt_shows_the_chain(
     assert "— 自费项目（不经医保结算） 15.00 0.00 0.00 15.00" in text
     assert "合计 161.20 0.00 0.00 161.20" in text
     assert "个人负担合计 161.20" in text
-    assert "8 院内自制茶饮 15.00" in text
+    assert "8 院内自制茶饮 自费项目（不经医保结算） 15.00" in text
+    capsys.readouterr()
+    assert main(["receipt", first, "--bill", "--json"]) == 0
+    summary: Any = decode(capsys.readouterr().out)
+    assert [r["receipt"]["setl_id"] for r in summary["receipts"]] == [first, resettled]
+    assert [(p["reason"], p["total"]) for p in summary["self_pay"]] == [("unmapped", Decimal("15.00"))]
+    assert summary["totals"] == {
+        "medfee_sumamt": Decimal("161.20"),
+        "fund_pay_sumamt": Decimal("0.00"),
+        "acct_pay": Decimal("0.00"),
+        "psn_cash_pay": Decimal("161.20"),
+        "self_pay_total": Decimal("15.00"),
+        "patient_paid": Decimal("161.20"),
+    }
     assert middle not in text.split("门诊医疗费用结算单")[0]
     assert "<!DOCTYPE html>" in html
     assert "@page" in html

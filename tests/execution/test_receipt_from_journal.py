@@ -152,5 +152,5 @@ def test_the_bill_summary_totals_what_the_patient_paid_in_all(tmp_path: Path) ->
     assert '<td class="n">0.00</td> <td class="n">598.20</td></tr>' in text
     assert "个人负担合计 598.20" in text
     assert "医保平台不可用，按自费收取" in text
-    assert '<td>院内自制茶饮</td> <td class="n">15.00</td>' in text
+    assert '<td>4</td><td>院内自制茶饮</td><td>自费项目（不经医保结算）</td> <td class="n">15.00</td>' in text
     journal.close()
