@@ -371,6 +371,12 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"settlement (\S+) was already refunded.*", r"结算 \1 已退费，无需再退"),
     (r"settlement (\S+) has no recorded answer in the journal", r"本机日志中没有结算 \1 的结算结果"),
     (r"feedetl_sn (.+) not in this settlement \(it has (.+)\)", r"明细 \1 不属于该结算（该结算的明细：\2）"),
+    (r"printing receipts needs Jinja2: (.+)", r"打印票据需要 Jinja2，尚未安装：请安装 \1"),
+    (
+        r"printing a PDF needs Chromium: apt-get install chromium.*",
+        r"打印 PDF 需要 Chromium 浏览器：请安装 apt-get install chromium（或用 OPSP_CHROMIUM 指定）",
+    ),
+    (r"Chromium could not print the receipt: .*", r"Chromium 未能打印票据（运行时加 -v 查看详情）"),
     (r"the patient has no insurance (\S+); choices: (.+)", r"患者没有险种 \1（可选：\2）"),
     (
         r"choose the insurance \(insutype\) for this visit; choices: (.+)",

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,19 @@ def test_every_fund_the_answer_has_is_listed_with_its_label() -> None:
     ]
     assert sum(f.amount for f in funds) == info.fund_pay_sumamt
     assert [FUND_LABELS[f.field] for f in funds] == ["基本医疗保险统筹基金", "大病保险", "医疗救助"]
+
+
+def test_a_missing_template_engine_or_browser_is_said_in_chinese_with_what_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (setl_id, _ordinary) = _settle(capsys, "examples/visits/P2.json")
+    with monkeypatch.context() as patched:
+        patched.setitem(sys.modules, "jinja2", None)  # the `receipts` extra not installed: import fails
+        assert main(["receipt", setl_id]) == 1
+    said = capsys.readouterr()
+    assert said.out == ""
+    assert "打印票据需要 Jinja2，尚未安装：请安装 pip install 'opsp-adapter[receipts]'" in said.err
+    monkeypatch.setenv("OPSP_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert main(["receipt", setl_id, "--pdf", str(tmp_path / "r.pdf")]) == 1
+    assert "Chromium 未能打印票据" in capsys.readouterr().err
+    assert not (tmp_path / "r.pdf").exists()
