@@ -142,7 +142,7 @@ def receipt_of(
 def receipt_from_journal(journal: Journal, setl_id: str) -> Receipt:
     """The receipt of a settlement the journal holds, rebuilt from its recorded 2204 and 2207 answers.
 
-    A batch journaled before schema 5 kept no 2204 split: its lines print the plan's split.
+    A batch journaled before schema 6 kept no 2204 split: its lines print the plan's split.
     """
     settlement = journal.settlement(setl_id)
     if settlement is None:

@@ -227,9 +227,9 @@ class BatchRecord:
     created_at: datetime
     updated_at: datetime
     fee_split: tuple[LineSplit, ...] = ()
-    """The platform's 2204 split of each line (empty before 2204 answered, or in a journal older than 5)."""
+    """The platform's 2204 split of each line (empty before 2204 answered, or in a journal older than 6)."""
     self_pay: SelfPayBucket | None = None
-    """The visit's lines collected in full outside insurance (未贯标 …); ``None`` in journals before 5."""
+    """The visit's lines collected in full outside insurance (未贯标 …); ``None`` in journals before 6."""
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 5
+    assert journal.schema_version == SCHEMA_VERSION == 6
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -179,7 +179,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
         None,
         BATCH,
     )
-    # Schema 5: an old batch kept no 2204 split (its receipt prints the plan's) nor its visit's self-pay.
+    # Schema 6: an old batch kept no 2204 split (its receipt prints the plan's) nor its visit's self-pay.
     assert (record.fee_split, record.self_pay) == ((), None)
     # Calls keep the order they were journaled in (schema 1's row order), not msgid order.
     assert [c.msgid[-2:] for c in journal.calls(record.id)] == ["07", "03"]
@@ -190,7 +190,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 5  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 6  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw
