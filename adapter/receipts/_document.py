@@ -34,6 +34,8 @@ class SettlementReceipt:
     change: SettlementChange | None
     """The chain's change for this settlement: it re-settled (补收/补退) or refunded it."""
     chain: RefundResult | None
+    voided: bool = False
+    """Reconciliation found the platform holds no such settlement: printed marked 已作废, not 已退费."""
 
 
 SelfPayReason = Literal["unmapped", "platform_down"]
@@ -64,7 +66,7 @@ class BillSummary:
     receipts: tuple[SettlementReceipt, ...]
     self_pay: tuple[SelfPayPart, ...] = ()
     self_pay_recorded: bool = True
-    """False for a visit journaled before schema 5, which did not keep its self-pay lines."""
+    """False for a visit journaled before schema 6, which did not keep its self-pay lines."""
 
     @property
     def self_pay_total(self) -> Decimal:
@@ -97,7 +99,13 @@ def settlement_receipt(journal: Journal, setl_id: str) -> SettlementReceipt:
     receipt = receipt_from_journal(journal, setl_id)
     record = journal.settlement(setl_id)
     change, chain = _chain_change(journal, setl_id)
-    return SettlementReceipt(receipt, active=bool(record and record.active), change=change, chain=chain)
+    return SettlementReceipt(
+        receipt,
+        active=bool(record and record.active),
+        change=change,
+        chain=chain,
+        voided=bool(record and record.voided),
+    )
 
 
 def bill_summary(journal: Journal, setl_id: str) -> BillSummary:

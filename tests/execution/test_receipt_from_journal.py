@@ -154,3 +154,25 @@ def test_the_bill_summary_totals_what_the_patient_paid_in_all(tmp_path: Path) ->
     assert "医保平台不可用，按自费收取" in text
     assert '<td>4</td><td>院内自制茶饮</td><td>自费项目（不经医保结算）</td> <td class="n">15.00</td>' in text
     journal.close()
+
+
+def test_a_voided_settlement_prints_as_void_not_as_refunded(tmp_path: Path) -> None:
+    # Reconciliation voids a ledger row the platform does not hold (tests/reconcile/test_journal_side.py):
+    # its receipt must not tell the patient it was refunded, and the bill summary leaves it out.
+    journal = SqliteJournal(tmp_path / "journal.sqlite3", key=TEST_KEY)
+    with world(journal=journal) as w:
+        first, _middle, ordinary = (
+            b.receipt.setl_id for b in w.adapter.settle("examples/visits/P1.json").batches if b.receipt
+        )
+        journal.amend_settlement(
+            ordinary,
+            reason="reconcile:void",
+            evidence={},
+            now=PRINTED_AT,
+            changes={"active": False, "voided": True},
+        )
+        page = receipt_html(journal, ordinary)
+        assert "已作废（医保平台无此结算）" in page
+        assert "已退费" not in page
+        assert ordinary not in [r.receipt.setl_id for r in bill_summary(journal, first).receipts]
+    journal.close()
