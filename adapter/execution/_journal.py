@@ -61,6 +61,7 @@ from ._journal_rows import (
     personal_columns,
     seal_clear_columns,
     settlement_from_row,
+    started_batch,
 )
 from ._journal_seal import SEALED_PREFIX, Sealer
 from ._records import (
@@ -314,11 +315,19 @@ class SqliteJournal:
             raise
 
     @contextmanager
-    def _write(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-        """One write: committed now if ``durable`` or outside this thread's group, else deferred."""
+    def _write(self, *, durable: bool = False, one_statement: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write: committed now if ``durable`` or outside this thread's group, else deferred.
+
+        Inside a group's transaction a failed write is undone alone, the group's earlier writes
+        kept. A write of ``one_statement`` needs nothing for that: SQLite undoes a failed
+        statement by itself and leaves the transaction open (or rolls all of it back, which
+        ``in_transaction`` shows). A write of several statements runs in a savepoint.
+        """
         with self._lock:
             defer = not durable and self._group_owner == threading.get_ident()
-            if self._db.in_transaction:  # inside a group's transaction: undo only this write on failure
+            if self._db.in_transaction and one_statement:
+                yield self._db
+            elif self._db.in_transaction:  # inside a group's transaction: undo only this write on failure
                 self._db.execute("SAVEPOINT one_write")
                 try:
                     yield self._db
@@ -374,7 +383,7 @@ class SqliteJournal:
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord:
         stamp = now.isoformat()
         card, remote = personal_columns(batch, self._sealer)
-        with self._write() as db:
+        with self._write(one_statement=self._sealer.key is not None) as db:
             if self._sealer.key is None:  # kept in clear (allowed): a later keyed open seals it
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('clear_personal_data', '1')")
             cursor = db.execute(
@@ -408,7 +417,7 @@ class SqliteJournal:
             )
             batch_id = cursor.lastrowid
         assert batch_id is not None
-        return self.batch(batch_id)
+        return started_batch(batch_id, batch, now)
 
     def batch(self, batch_id: int) -> BatchRecord:
         with self._lock:
@@ -440,7 +449,7 @@ class SqliteJournal:
         assignments = {name: value for name, value in given.items() if value is not None}
         assignments["updated_at"] = now.isoformat()
         columns = ", ".join(f"{name} = ?" for name in assignments)  # names from the fixed set above
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             cursor = db.execute(
                 f"UPDATE batches SET {columns} WHERE id = ?", (*assignments.values(), batch_id)
             )
@@ -477,7 +486,7 @@ class SqliteJournal:
     def record_intent(
         self, msgid: str, *, batch_id: int | None, infno: str, keys: Mapping[str, str], now: datetime
     ) -> None:
-        with self._write(durable=True) as db:  # on disk before the call is sent
+        with self._write(durable=True, one_statement=True) as db:  # on disk before the call is sent
             db.execute(
                 "INSERT INTO calls (seq, msgid, batch_id, infno, keys, status, sent_at)"
                 " VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM calls), ?,?,?,?,?,?)",
@@ -487,7 +496,7 @@ class SqliteJournal:
     def record_outcome(
         self, msgid: str, *, status: CallStatus, now: datetime, detail: CallDetail | None = None
     ) -> None:
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             cursor = db.execute(
                 "UPDATE calls SET status = ?, detail = ?, finished_at = ? WHERE msgid = ?",
                 (status.value, model_json(detail), now.isoformat(), msgid),
@@ -521,7 +530,7 @@ class SqliteJournal:
     def record_settlement(self, settlement: SettlementRecord) -> None:
         values = _settlement_values(settlement)
         columns = ", ".join(values)
-        with self._write(durable=True) as db:  # on disk before a receipt can be printed
+        with self._write(durable=True, one_statement=True) as db:  # on disk before a receipt can be printed
             db.execute(
                 f"INSERT INTO settlements ({columns}, seq) VALUES ({', '.join('?' * len(values))},"
                 " (SELECT coalesce(max(seq), 0) + 1 FROM settlements))",
@@ -546,7 +555,7 @@ class SqliteJournal:
     def mark_refunded(
         self, setl_id: str, *, refund_setl_id: str, refund_time: datetime | None = None
     ) -> None:
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             db.execute(
                 "UPDATE settlements SET active = 0, refund_setl_id = ?, refund_time = ? WHERE setl_id = ?",
                 (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
@@ -608,7 +617,7 @@ class SqliteJournal:
         now: datetime,
         due: date,
     ) -> int:
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             cursor = db.execute(
                 "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due)"
                 " VALUES (?,?,?,?,?,?)",
@@ -631,7 +640,7 @@ class SqliteJournal:
 
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             db.execute(
                 "UPDATE outbox SET sent_at = ?, ack = ? WHERE id = ?",
                 (now.isoformat(), json_text(ack or {}), outbox_id),
@@ -641,7 +650,7 @@ class SqliteJournal:
 
     def start_chain(self, plan: RefundPlan, *, now: datetime) -> int:
         progress = [StepProgress() for _ in plan.steps]
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             cursor = db.execute(
                 "INSERT INTO refund_chains (target_setl_id, plan, progress, next_step, status, created_at,"
                 " updated_at) VALUES (?,?,?,?,?,?,?)",
@@ -685,7 +694,7 @@ class SqliteJournal:
         if note is not None:
             assignments["note"] = note
         columns = ", ".join(f"{name} = ?" for name in assignments)
-        with self._write() as db:
+        with self._write(one_statement=True) as db:
             cursor = db.execute(
                 f"UPDATE refund_chains SET {columns} WHERE id = ?", (*assignments.values(), chain_id)
             )

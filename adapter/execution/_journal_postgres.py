@@ -82,6 +82,7 @@ from ._journal_rows import (
     outbox_from_row,
     personal_columns,
     settlement_from_row,
+    started_batch,
 )
 from ._journal_seal import Sealer
 from ._records import (
@@ -459,7 +460,7 @@ class PostgresJournal:
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
                 " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
                 " header, acct_used_flag, mdtrt_id, self_pay, owner, created_at, updated_at)"
-                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING *",
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING id",
                 (
                     batch.visit_key,
                     batch.ipt_otp_no,
@@ -487,7 +488,7 @@ class PostgresJournal:
             )
             row = cursor.fetchone()
         assert row is not None
-        return batch_from_row(cast(Any, row), self._sealer)
+        return started_batch(int(cast(Any, row)["id"]), batch, now)
 
     def batch(self, batch_id: int) -> BatchRecord:
         row = self._read_one("SELECT * FROM batches WHERE id = %s", (batch_id,))

@@ -332,6 +332,39 @@ def batch_from_row(row: sqlite3.Row, sealer: Sealer) -> BatchRecord:
     )
 
 
+def started_batch(batch_id: int, batch: NewBatchData, now: datetime) -> BatchRecord:
+    """The record of a batch attempt just inserted, from what was written: what reading the row back
+    would give (its other columns hold their defaults), without decoding and validating the plan,
+    visit and header a second time."""
+    return BatchRecord(
+        id=batch_id,
+        visit_key=batch.visit_key,
+        ipt_otp_no=batch.ipt_otp_no,
+        batch_number=batch.batch_number,
+        attempt=batch.attempt,
+        state=BatchState.NEW,
+        med_type=batch.med_type,
+        dise_codg=batch.dise_codg,
+        psn_no=batch.psn_no,
+        insutype=batch.insutype,
+        insuplc_admdvs=batch.insuplc_admdvs,
+        card=batch.card,
+        chrg_bchno=batch.chrg_bchno,
+        mdtrt_id=batch.mdtrt_id,
+        setl_id="",
+        plan_batch=batch.plan_batch,
+        visit=batch.visit,
+        remote=batch.remote,
+        header=batch.header,
+        acct_used_flag=batch.acct_used_flag,
+        note="",
+        unwind_to=BatchState.UNSETTLED,
+        created_at=now,
+        updated_at=now,
+        self_pay=batch.self_pay,
+    )
+
+
 def call_from_row(row: sqlite3.Row) -> CallRecord:
     return CallRecord(
         seq=row["seq"],
