@@ -123,6 +123,21 @@ class PlatformClient:
             True: (ConnectError,),
         }
         self._retrying = {changes: self._retrying_for(kinds) for changes, kinds in self._retryable.items()}
+        self._fixed_envelope = RequestEnvelope(
+            mdtrtarea_admvs=settings.mdtrtarea_admvs,
+            recer_sys_code=settings.recer_sys_code,
+            infver=settings.infver,
+            opter_type=settings.opter_type,
+            opter=settings.opter,
+            opter_name=settings.opter_name,
+            fixmedins_code=settings.fixmedins_code,
+            fixmedins_name=settings.fixmedins_name,
+            dev_no=settings.dev_no,
+            signtype=settings.signtype,
+            extra_fields=dict(settings.extra_envelope_fields),
+        )
+        # Each transaction's URL parsed once: httpx parses a str URL twice per request.
+        self._urls: dict[str, httpx.URL] = {}
 
     @property
     def settings(self) -> AdapterSettings:
@@ -291,26 +306,14 @@ class PlatformClient:
     def _envelope(
         self, infno: str, payload: InputModel, insuplc_admdvs: str, msgid: str, sign_no: str
     ) -> dict[str, Any]:
-        settings = self._settings
-        envelope = RequestEnvelope(
+        return self._fixed_envelope.wire(
             infno=infno,
             msgid=msgid,
-            mdtrtarea_admvs=settings.mdtrtarea_admvs,
             insuplc_admdvs=insuplc_admdvs,
-            recer_sys_code=settings.recer_sys_code,
-            dev_no=settings.dev_no,
-            signtype=settings.signtype,
-            infver=settings.infver,
-            opter_type=settings.opter_type,
-            opter=settings.opter,
-            opter_name=settings.opter_name,
             inf_time=self._clock(),
-            fixmedins_code=settings.fixmedins_code,
-            fixmedins_name=settings.fixmedins_name,
             sign_no=sign_no,
             input=payload.to_wire(),
         )
-        return envelope.to_wire(settings.extra_envelope_fields)
 
     def _retry_attempt(
         self, transaction: Transaction[Any, OutT], body: bytes, msgid: str, first: _FirstAttempt
@@ -326,7 +329,7 @@ class PlatformClient:
         headers = {"Content-Type": "application/json;charset=utf-8"}
         headers.update(self._gateway.headers(infno, self._clock()))
         try:
-            response = self._http.post(self._settings.url_for(infno), content=body, headers=headers)
+            response = self._http.post(self._url(infno), content=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             raise ConnectError(
                 f"could not reach the platform: {type(error).__name__}", infno=infno, msgid=msgid
@@ -340,6 +343,12 @@ class PlatformClient:
                 f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
             ) from error
         return self._interpret(transaction, response, msgid)
+
+    def _url(self, infno: str) -> httpx.URL:
+        url = self._urls.get(infno)
+        if url is None:
+            url = self._urls[infno] = httpx.URL(self._settings.url_for(infno))
+        return url
 
     def _interpret(
         self, transaction: Transaction[Any, OutT], response: httpx.Response, msgid: str

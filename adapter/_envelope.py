@@ -11,7 +11,7 @@ the transaction changes state.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -24,39 +24,64 @@ __all__ = ["GatewayRefusal", "RequestEnvelope", "ResponseEnvelope", "UnreadableA
 INF_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class RequestEnvelope(BaseModel):
-    """交易输入参数 — every field of PROTOCOL.md §1.2, in the spec's order."""
+@dataclass(frozen=True)
+class RequestEnvelope:
+    """交易输入参数 (PROTOCOL.md §1.2): the fields a client sends alike on every call, from its settings.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    ``wire`` adds one call's own fields and gives every field in the spec's order. A plain
+    dataclass rather than a pydantic model: its fields are settings, validated once when they were
+    loaded, and the input is the transaction's model already dumped; validating and dumping an
+    envelope model copied each call's whole input twice more (docs/benchmarks.md).
+    """
 
-    infno: str
-    msgid: str
     mdtrtarea_admvs: str
-    insuplc_admdvs: str = ""
     recer_sys_code: str
-    dev_no: str = ""
-    dev_safe_info: str = ""
-    cainfo: str = ""
-    signtype: str = ""
     infver: str
     opter_type: str
     opter: str
     opter_name: str
-    inf_time: datetime
     fixmedins_code: str
     fixmedins_name: str
-    sign_no: str = ""
-    input: dict[str, Any]
+    dev_no: str = ""
+    dev_safe_info: str = ""
+    cainfo: str = ""
+    signtype: str = ""
+    extra_fields: Mapping[str, str] = field(default_factory=dict)
+    """Regional extras (e.g. Jiangsu's ``fixmedins_soft_fcty``), sent after the spec fields and never
+    overriding one."""
 
-    def to_wire(self, extra_fields: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The envelope as sent: spec order, ``inf_time`` formatted, then any regional extras.
-
-        Regional extras (e.g. Jiangsu's ``fixmedins_soft_fcty``) come from settings and
-        never override a spec field.
-        """
-        wire = self.model_dump(mode="python")
-        wire["inf_time"] = self.inf_time.strftime(INF_TIME_FORMAT)
-        for key, value in (extra_fields or {}).items():
+    def wire(
+        self,
+        *,
+        infno: str,
+        msgid: str,
+        insuplc_admdvs: str,
+        inf_time: datetime,
+        sign_no: str,
+        input: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The envelope as sent: spec order, ``inf_time`` formatted, then any regional extras."""
+        wire: dict[str, Any] = {
+            "infno": infno,
+            "msgid": msgid,
+            "mdtrtarea_admvs": self.mdtrtarea_admvs,
+            "insuplc_admdvs": insuplc_admdvs,
+            "recer_sys_code": self.recer_sys_code,
+            "dev_no": self.dev_no,
+            "dev_safe_info": self.dev_safe_info,
+            "cainfo": self.cainfo,
+            "signtype": self.signtype,
+            "infver": self.infver,
+            "opter_type": self.opter_type,
+            "opter": self.opter,
+            "opter_name": self.opter_name,
+            "inf_time": inf_time.strftime(INF_TIME_FORMAT),
+            "fixmedins_code": self.fixmedins_code,
+            "fixmedins_name": self.fixmedins_name,
+            "sign_no": sign_no,
+            "input": input,
+        }
+        for key, value in self.extra_fields.items():
             wire.setdefault(key, value)
         return wire
 
