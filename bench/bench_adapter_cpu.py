@@ -1,0 +1,245 @@
+"""Benchmark: the adapter's own CPU per served, durable visit, and the journal's SQL per visit.
+
+Run from the repository root (about a minute)::
+
+    .venv/bin/python bench/bench_adapter_cpu.py [--visits 100] [--warm-up 10] [--rounds 3] [--profile]
+
+A visit is ``Adapter(client, journal=SqliteJournal(file)).settle(document)`` of
+``examples/visits/P1.json`` (three batches, 19 platform calls), each with a new ``ipt_otp_no``,
+against ``opsp mock serve --port 0`` (in-memory state) in its own process, over one kept-alive
+loopback connection. The journal is a real file (WAL, ``synchronous=FULL``), sealed with a key, as
+a desk's is.
+
+What it reports, per visit:
+
+- **adapter CPU**: the CPU time of the thread that settles (``time.thread_time``), so neither the
+  mock (another process) nor the thread draining the mock's log pipe is counted. This is a CPU
+  figure, not wall time, because the machine's cores are shared; wall time is shown for reference.
+- **of which httpx**: the CPU spent inside ``httpx.Client.post`` (the request, the socket, the
+  answer), measured by the same clock around each post; the rest is the adapter's own layers
+  (planning, envelopes, codec, models, journal, receipts).
+- **plain httpx**: the same request bytes posted again with a bare ``httpx.Client.post`` and
+  fresh TIF headers (``tif_signature``), as ``bench/bench_client.py``'s (b) does, to the same mock;
+  answers are read and not checked (a repeated state-changing msgid is refused by the mock, which
+  answers with an envelope all the same). The ratio adapter CPU / plain CPU is per call.
+- **journal SQL**: statements the journal's connection runs per visit, counted with
+  ``sqlite3.Connection.set_trace_callback`` in separate, untimed visits: all, commits, BEGINs,
+  SAVEPOINT/RELEASE/ROLLBACK TO, and the rest (reads and writes).
+
+Each figure is the median of ``--rounds`` rounds of ``--visits`` visits. ``--profile`` adds a
+cProfile of the adapter's thread over one round (the 30 costliest functions by own time).
+structlog drops info events in this process, as a host's does in production. A script, never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _machine import machine
+from bench_client import CALL_SERVICE, mock_command, opsp_script, quiet_structlog
+from bench_visits import JOURNAL_KEY, Visits, settled
+
+from adapter import Adapter, PlatformClient, load_settings
+from adapter._embedded import demo_settings_path
+from adapter._gateway import tif_signature
+from adapter.execution import SqliteJournal
+from tests.served import served
+
+CALLS_PER_VISIT = 19
+
+
+class TimedClient(httpx.Client):
+    """An httpx client that adds up the thread CPU spent in ``post`` and keeps what was posted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cpu = 0.0
+        self.posts = 0
+        self.keep: list[tuple[str, bytes]] | None = None
+
+    def post(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        start = time.thread_time()
+        response = super().post(url, **kwargs)
+        self.cpu += time.thread_time() - start
+        self.posts += 1
+        if self.keep is not None:
+            self.keep.append((str(url), kwargs["content"]))
+        return response
+
+
+@dataclass(frozen=True)
+class Round:
+    visits: int
+    calls: int
+    cpu: float  # seconds, the settling thread
+    httpx_cpu: float
+    wall: float
+
+    def per_visit_ms(self, seconds: float) -> float:
+        return seconds * 1000 / self.visits
+
+
+class StatementCounter:
+    """sqlite3 trace callback: counts statements by kind."""
+
+    def __init__(self) -> None:
+        self.kinds: Counter[str] = Counter()
+
+    def __call__(self, statement: str) -> None:
+        word = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if word in ("SAVEPOINT", "RELEASE") or statement.upper().startswith("ROLLBACK TO"):
+            self.kinds["savepoint"] += 1
+        elif word in ("BEGIN", "COMMIT", "ROLLBACK"):
+            self.kinds[word.lower()] += 1
+        else:
+            self.kinds["other"] += 1
+
+
+def run(args: argparse.Namespace) -> None:
+    settings_path = demo_settings_path()
+    with served(mock_command(opsp_script())) as server, tempfile.TemporaryDirectory() as temporary:
+        endpoint = server.url + CALL_SERVICE
+        settings = load_settings(settings_path, endpoint=endpoint)
+        journal = SqliteJournal(Path(temporary) / "journal.db", key=JOURNAL_KEY)
+        http = TimedClient(timeout=10.0)
+        try:
+            with PlatformClient(settings, http_client=http) as client:
+                adapter = Adapter(client, journal=journal)
+                source = Visits("CPU")
+                for _ in range(args.warm_up):
+                    settled(adapter, source.next())
+                rounds = [timed_round(adapter, http, source, args.visits) for _ in range(args.rounds)]
+                counter = StatementCounter()
+                journal._db.set_trace_callback(counter)  # the bench looks inside: statements per visit
+                counted = 5
+                for _ in range(counted):
+                    settled(adapter, source.next())
+                journal._db.set_trace_callback(None)
+                http.keep = []
+                settled(adapter, source.next())
+                plain = plain_cpu_per_call(http, settings, http.keep, args.visits)
+                if args.profile:
+                    profile(adapter, source, args.visits)
+        finally:
+            http.close()
+            journal.close()
+    report(rounds, counter, counted, plain)
+
+
+def timed_round(adapter: Adapter, http: TimedClient, source: Visits, visits: int) -> Round:
+    documents = [source.next() for _ in range(visits)]
+    posts, httpx_cpu = http.posts, http.cpu
+    wall, cpu = time.perf_counter(), time.thread_time()
+    for document in documents:
+        settled(adapter, document)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    return Round(visits, http.posts - posts, cpu, http.cpu - httpx_cpu, wall)
+
+
+def plain_cpu_per_call(
+    http: TimedClient, settings: Any, posted: list[tuple[str, bytes]], visits: int
+) -> float:
+    """Thread CPU per call of a bare httpx post of the same bytes, with fresh TIF headers."""
+    paasid = settings.gateway.tif_paasid
+    token = settings.gateway.tif_token.get_secret_value()
+    keep, http.keep = http.keep, None
+
+    def post(url: str, body: bytes) -> None:
+        timestamp = str(int(time.time()))
+        nonce = uuid.uuid4().hex
+        headers = {
+            "Content-Type": "application/json;charset=utf-8",
+            "x-tif-paasid": paasid,
+            "x-tif-timestamp": timestamp,
+            "x-tif-nonce": nonce,
+            "x-tif-signature": tif_signature(timestamp, token, nonce),
+        }
+        httpx.Client.post(http, url, content=body, headers=headers).read()
+
+    for url, body in posted:
+        post(url, body)
+    start = time.thread_time()
+    for _ in range(visits):
+        for url, body in posted:
+            post(url, body)
+    http.keep = keep
+    return (time.thread_time() - start) / (visits * len(posted))
+
+
+def profile(adapter: Adapter, source: Visits, visits: int) -> None:
+    documents = [source.next() for _ in range(visits)]
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    for document in documents:
+        settled(adapter, document)
+    profiler.disable()
+    print(f"\ncProfile of {visits} visits (thread CPU; inflated by the profiler), by own time:")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
+def report(rounds: list[Round], counter: StatementCounter, counted: int, plain: float) -> None:
+    def median(pick: Callable[[Round], float]) -> float:
+        return statistics.median(pick(r) for r in rounds)
+
+    calls = rounds[0].calls / rounds[0].visits
+    cpu = median(lambda r: r.per_visit_ms(r.cpu))
+    httpx_cpu = median(lambda r: r.per_visit_ms(r.httpx_cpu))
+    own = median(lambda r: r.per_visit_ms(r.cpu - r.httpx_cpu))
+    wall = median(lambda r: r.per_visit_ms(r.wall))
+    print(f"\nper served durable visit (P1, {calls:.0f} calls), median of {len(rounds)} rounds:")
+    print(
+        f"  adapter CPU (settling thread)        {cpu:7.2f} ms   (rounds: "
+        + ", ".join(f"{r.per_visit_ms(r.cpu):.2f}" for r in rounds)
+        + ")"
+    )
+    print(f"    of which inside httpx.Client.post  {httpx_cpu:7.2f} ms")
+    print(f"    the adapter's own layers           {own:7.2f} ms")
+    print(f"  wall time (machine shared)           {wall:7.2f} ms")
+    per_call = cpu / calls
+    print(
+        f"\nper call: adapter {per_call * 1000:.0f} us CPU, plain httpx post of the same bytes "
+        f"{plain * 1e6:.0f} us, ratio {per_call / 1000 / plain:.2f}x"
+    )
+    kinds = counter.kinds
+    total = sum(kinds.values())
+    print(f"\njournal SQL per visit (trace callback over {counted} visits):")
+    per = {kind: count / counted for kind, count in kinds.items()}
+    print(
+        f"  statements {total / counted:.1f}: commits {per.get('commit', 0):.1f},"
+        f" BEGIN {per.get('begin', 0):.1f}, SAVEPOINT/RELEASE/ROLLBACK TO {per.get('savepoint', 0):.1f},"
+        f" rollbacks {per.get('rollback', 0):.1f}, other (reads and writes) {per.get('other', 0):.1f}"
+    )
+    print("targets: adapter CPU <= 12 ms per visit; per call <= 1.15x plain httpx")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--visits", type=int, default=100, help="timed visits per round (default 100)")
+    parser.add_argument("--warm-up", type=int, default=10, help="untimed visits first (default 10)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is shown (default 3)")
+    parser.add_argument("--profile", action="store_true", help="also cProfile one round")
+    args = parser.parse_args()
+    args.visits, args.warm_up, args.rounds = max(1, args.visits), max(0, args.warm_up), max(1, args.rounds)
+    quiet_structlog()
+    print(f"machine: {machine()}")
+    started = time.perf_counter()
+    run(args)
+    print(f"\ntotal time {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
