@@ -42,12 +42,29 @@ def exp_content_field() -> Any:
     return Field(default="", validation_alias=AliasChoices("exp_content", "expContent"))
 
 
-def _without_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _without_nulls(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_nulls(item) for item in value]
-    return "" if value is None else value
+def _without_nulls(value: dict[str, Any]) -> dict[str, Any]:
+    """``None`` as ``""``, in place: the dict is a fresh dump, nothing else holds it."""
+    for key, item in value.items():
+        if item is None:
+            value[key] = ""
+        elif type(item) is dict:
+            _without_nulls(item)
+        elif type(item) is list or type(item) is tuple:
+            value[key] = _items_without_nulls(item)
+    return value
+
+
+def _items_without_nulls(items: list[Any] | tuple[Any, ...]) -> list[Any]:
+    return [
+        _without_nulls(item)
+        if type(item) is dict
+        else ""
+        if item is None
+        else _items_without_nulls(item)
+        if type(item) is list or type(item) is tuple
+        else item
+        for item in items
+    ]
 
 
 InT = TypeVar("InT", bound=InputModel)
