@@ -12,6 +12,9 @@
   faults, arms the scenario's, switches the profile, marks where its traffic starts)
 *`GET /_mock/conformance?since=T` the conformance report as JSON (scenario runs and rules over the traffic
   since T, ISO time; default: everything); `GET /_mock/conformance.html?since=T` the same as a page
+*`POST /_mock/receipts` the totals a HIS printed on one settlement's receipt (`conformance.receipts`), kept in
+  the traffic journal (path `/_mock/receipts`) for the rule `receipt-matches-2207`: 200 with its journal id,
+  or 400 naming the bad field
 *`GET /_mock/ui` the web console (HTML, Jinja2): settlements per person with accumulators, the traffic
   with bodies, faults armed, scenario runs and the conformance verdicts; its forms post to
   `/_mock/ui/faults`, `/_mock/ui/faults/clear`, `/_mock/ui/scenarios`, `/_mock/ui/profile`
@@ -33,14 +36,18 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
+from pydantic import ValidationError
+
 from mock_platform import codec, control_reconcile
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FAULT_KINDS, FaultRuleError
-from mock_platform.backend.traffic import TrafficFilter, journal_columns
+from mock_platform.backend.traffic import TrafficEntry, TrafficFilter, journal_columns, mask_personal
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.console import people_view
+from mock_platform.conformance.facts import PlatformFacts
 from mock_platform.conformance.profiles import PROFILES, ProfileError, ProfileSetting
+from mock_platform.conformance.receipts import RECEIPTS_PATH, ReceiptUpload, receipt_problem
 from mock_platform.conformance.report import build_report, render, render_html
 from mock_platform.conformance.scenarios import SCENARIOS, ScenarioBook, ScenarioRun
 from mock_platform.errors import SeedError
@@ -73,6 +80,7 @@ class Control:
                 ("GET", "/_mock/scenarios"): self.list_scenarios,
                 ("GET", "/_mock/conformance"): self.conformance,
                 ("GET", "/_mock/conformance.html"): self.conformance_html,
+                ("POST", RECEIPTS_PATH): self.upload_receipt,
                 ("GET", "/_mock/ui"): self.console,
                 ("POST", "/_mock/ui/faults"): self.console_arm,
                 ("POST", "/_mock/ui/faults/clear"): self.console_clear,
@@ -213,6 +221,41 @@ class Control:
             return HttpResponse.json(501, {"code": 501, "message": message})
         return HttpResponse(200, page.encode(), content_type="text/html; charset=utf-8")
 
+    def upload_receipt(self, request: HttpRequest) -> HttpResponse:
+        """Keep a receipt's totals in the traffic journal (also a refused one, so the vendor sees why)."""
+        body = _json_object(request)
+        if isinstance(body, HttpResponse):
+            return body
+        try:
+            receipt = ReceiptUpload.model_validate(body)
+        except ValidationError as exc:
+            return _bad_request(receipt_problem(exc))
+        stored = receipt.model_dump(mode="json", exclude_none=True)
+        masked = codec.encode(mask_personal(stored)).decode()
+        entry_id = self._record(request, masked, subject=receipt.setl_id)
+        return HttpResponse.json(200, {"receipt": {"entry_id": entry_id, "setl_id": receipt.setl_id}})
+
+    def _record(self, request: HttpRequest, body: str, *, subject: str) -> int:
+        """A control call the conformance rules read, as a traffic journal entry; its id."""
+        entry = TrafficEntry(
+            received_at=self._backend.now().isoformat(timespec="milliseconds"),
+            path=request.path,
+            infno="",
+            msgid="",
+            fixmedins_code="",
+            inf_refmsgid="",
+            http_status=200,
+            infcode=None,
+            outcome="success",
+            err_msg="",
+            subject=subject,
+            duration_ms=0,
+            request_body=body,
+        )
+        with self._backend.store.transaction():
+            self._backend.traffic.record(entry)
+            return self._backend.traffic.last_id()
+
     def console(self, request: HttpRequest, notice: str = "") -> HttpResponse:
         report = self._report(HttpRequest("GET", "/_mock/conformance", {}))
         assert not isinstance(report, HttpResponse)  # no `since`: nothing to refuse
@@ -271,6 +314,7 @@ class Control:
         return build_report(
             entries,
             runs,
+            facts=PlatformFacts(self._backend),
             since=since,
             generated_at=self._backend.now().isoformat(timespec="seconds"),
             profile=self._profile.current.name,

@@ -50,6 +50,7 @@ from mock_platform.backend.faults import (
     Fault,
 )
 from mock_platform.backend.messages import request_digest
+from mock_platform.backend.nonces import body_digest
 from mock_platform.backend.traffic import Outcome, TrafficEntry, mask, mask_personal, stored_body
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.profiles import Profile, ProfileSetting
@@ -72,6 +73,8 @@ log = structlog.get_logger(__name__)
 INTERNAL_ERROR = "医保平台内部错误，请稍后重试（参考号{inf_refmsgid}）"
 BODY_TOO_LARGE = "请求报文超过{limit}字节上限"
 NOT_JSON = "请求报文不是合法的JSON"
+NONCE_RETRY = "x-tif-nonce重复使用：msgid[{msgid}]与报文均与首次请求相同，按客户端自动重发处理，返回首次应答"
+REUSED_NONCE = "请求已使用过的随机数(nonce)，且msgid或报文与首次请求不同，疑似重放!"
 LONE_SURROGATE = "请求报文含有无效的Unicode字符(孤立的UTF-16代理项)"
 NUMBER_OUT_OF_RANGE = "请求报文中的数值超出范围(最多{chars}个字符，指数不超过±{exponent})"
 # The largest request body read (4 MiB): a 2204 of 1,000 fee lines is ~600 KB; input is "C40000" in the spec.
@@ -107,6 +110,7 @@ class _Exchange:
     warnings: list[str] = field(default_factory=list)
     psn_no: str = ""
     mdtrt_id: str = ""
+    nonce_reused: bool = False  # the gateway saw the nonce before; a profile may take it as a client's retry
 
     def peek(self, payload: Mapping[str, Any]) -> None:
         """Pick journal fields from a payload that may still fail validation."""
@@ -179,7 +183,9 @@ class Dispatcher:
             exchange.passed = gateway.verify(self._gateway, head.headers, exchange.received_at)
             nonce = exchange.passed.nonce
             if nonce is not None and self._backend.nonces.seen(nonce, now=exchange.received_at.timestamp()):
-                raise _replayed_nonce()
+                if self.profile.current.refuses("nonce_retry"):
+                    raise _replayed_nonce()
+                exchange.nonce_reused = True  # judged with the body (`_nonce_retry`)
         except GatewayAuthError as rejection:
             return self._gateway_rejected(exchange, rejection)
         admitted = Admitted(exchange)
@@ -238,10 +244,20 @@ class Dispatcher:
 
     def _fault_or_answer(self, exchange: _Exchange) -> HttpResponse | Delayed:
         passed = exchange.passed
-        if passed.nonce is not None and not self._backend.nonces.record(
-            passed.nonce, expires_at=passed.expires_at, now=exchange.received_at.timestamp()
-        ):  # a concurrent twin got in first
-            return self._gateway_rejected(exchange, _replayed_nonce())
+        retries = not self.profile.current.refuses("nonce_retry")
+        if passed.nonce is not None and (
+            exchange.nonce_reused
+            or not self._backend.nonces.record(
+                passed.nonce,
+                expires_at=passed.expires_at,
+                now=exchange.received_at.timestamp(),
+                msgid=exchange.msgid if retries else None,
+                digest=body_digest(exchange.request.body) if retries else None,
+            )
+        ):  # used before (admit let it through as a possible retry), or a concurrent twin got in first
+            retried = self._nonce_retry(exchange, passed.nonce)
+            if retried is not None:
+                return retried
         # Only a plausible transaction number can have a fault rule (and reach the store as text).
         plausible = _INFNO.fullmatch(exchange.infno) is not None
         fault = self._backend.faults.take(exchange.infno) if plausible else None
@@ -257,9 +273,39 @@ class Dispatcher:
             return Delayed(fault.seconds or 0.0, partial(self._one_transaction, exchange, self._process))
         return self._process(exchange)
 
+    def _nonce_retry(self, exchange: _Exchange, nonce: str) -> HttpResponse | None:
+        """A used nonce again: a client's retry (same msgid and body) where the profile accepts one.
+
+        The first answer again, or None to process it when the first call was not (a fault answered instead);
+        anything else under a used nonce is a replay, refused by the gateway."""
+        profile = self.profile.current
+        if profile.refuses("nonce_retry"):
+            return self._gateway_rejected(exchange, _replayed_nonce())
+        first = self._backend.nonces.first_use(nonce, now=exchange.received_at.timestamp())
+        if first is None or (first.msgid, first.digest) != (
+            exchange.msgid,
+            body_digest(exchange.request.body),
+        ):
+            return self._gateway_rejected(exchange, _reused_nonce())
+        _deviate(exchange, profile, "nonce_retry", NONCE_RETRY.format(msgid=echo(exchange.msgid)))
+        if first.answer is None:
+            return None
+        if first.content_type is not None:  # 9102's file, byte for byte
+            wire = {"file": "", "bytes": len(first.answer)}
+            self._journal(exchange, 200, 0, "replayed", "", "", wire)
+            return HttpResponse(200, first.answer, content_type=first.content_type)
+        stored = codec.decode(first.answer)
+        stored["warn_msg"] = "；".join(filter(None, [stored.get("warn_msg"), *exchange.warnings]))
+        answer = _replayed(codec.encode(stored))
+        self._journal(exchange, 200, answer.infcode, "replayed", answer.err_msg, answer.inf_refmsgid, stored)
+        return HttpResponse(200, answer.body)
+
     def _process(self, exchange: _Exchange) -> HttpResponse:
         """Envelope checks, the handler and the journal row; the answer, or how it is lost (fault rules)."""
         answer = self._answer(exchange)
+        nonce = exchange.passed.nonce
+        if nonce is not None and not self.profile.current.refuses("nonce_retry"):
+            self._backend.nonces.keep_answer(nonce, answer.body, answer.content_type)
         self._journal(
             exchange, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid, answer.wire
         )
@@ -537,6 +583,11 @@ def _deviate_or_refuse(exchange: _Exchange, profile: Profile, kind: str, text: s
 
 def _replayed_nonce() -> GatewayAuthError:
     return GatewayAuthError(gateway.REPLAYED_NONCE, reason="replayed_nonce", header="x-tif-nonce")
+
+
+def _reused_nonce() -> GatewayAuthError:
+    """A used nonce with another msgid or body: a replay even where a client's retry is accepted."""
+    return GatewayAuthError(REUSED_NONCE, reason="replayed_nonce", header="x-tif-nonce")
 
 
 def _replayed(body: bytes) -> _Answer:

@@ -297,6 +297,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (fixmedins_code, fixmedins_mdtrt_id)
     );
     """,
+    # 8: a nonce resent by an HTTP client's automatic retry (issue #17, profile lenient): the msgid and body
+    # digest it first came with and the answer it got, so an identical resend gets that answer again.
+    """
+    ALTER TABLE gateway_nonce ADD COLUMN msgid TEXT;
+    ALTER TABLE gateway_nonce ADD COLUMN digest TEXT;
+    ALTER TABLE gateway_nonce ADD COLUMN answer BLOB;
+    ALTER TABLE gateway_nonce ADD COLUMN content_type TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from mock_platform.backend.faults import FAULT_KINDS
 from mock_platform.backend.traffic import TrafficEntry
 from mock_platform.config.seed import SeedDocument
 from mock_platform.conformance.profiles import DEVIATIONS, PROFILES
+from mock_platform.conformance.receipts import RECEIPTS_PATH, ReceiptUpload
 from mock_platform.conformance.scenarios import SCENARIOS
 from mock_platform.handlers import TRANSACTIONS
 from mock_platform.handlers.fee import FeeDetailInput, RevokeInput
@@ -276,6 +277,37 @@ def _control_paths(components: dict[str, Any]) -> dict[str, Any]:
                     {"name": "name", "in": "path", "required": True, "schema": {"enum": list(SCENARIOS)}}
                 ],
                 "responses": {"200": _json({"type": "object"}), "404": _control_error("No such scenario.")},
+            }
+        },
+        RECEIPTS_PATH: {
+            "post": {
+                "tags": ["control"],
+                "summary": "The totals a HIS printed on one settlement's receipt, compared with 2207's "
+                "answer by the rule receipt-matches-2207 (kept in the traffic journal).",
+                "security": security,
+                "requestBody": {
+                    "required": True,
+                    "content": _json(_schema(ReceiptUpload, components))["content"],
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "receipt": {
+                                    "type": "object",
+                                    "properties": {
+                                        "entry_id": {"type": "integer"},
+                                        "setl_id": {"type": "string"},
+                                    },
+                                    "required": ["entry_id", "setl_id"],
+                                }
+                            },
+                        }
+                    ),
+                    "400": _control_error("A field missing, unknown or not an amount to the fen (named)."),
+                    "403": _control_error("Not allowed."),
+                },
             }
         },
         "/_mock/conformance": {

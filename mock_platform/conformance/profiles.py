@@ -6,8 +6,10 @@ A profile decides, per deviation, whether the platform `report`s it — accepts 
 `warn_msg` and the traffic journal's `warnings`, so the conformance report can list it — or `refuse`s it with
 infcode -1. A deviation is never accepted silently.
 
-* `lenient`: what real platforms evidently accept: everything reported, nothing refused.
-* `national` (default): the spec as PROTOCOL.md states it; what it leaves open is reported.
+* `lenient`: what real platforms evidently accept: everything reported, nothing refused — a nonce resent by
+  an HTTP client's retry with the same msgid and body included (it gets the first call's answer again).
+* `national` (default): the spec as PROTOCOL.md states it; what it leaves open is reported; a used nonce is
+  refused (§2.1: single-use), also on a retry.
 * `strict`: refuses what the spec forbids: a msgid not of the §1.3 form, amounts as strings, an `inf_time`
   more than `clock_skew_seconds` off, an `infver` the platform did not issue, a Content-Type other than JSON.
 * regional variants, as data in `profiles.toml` (e.g. `hunan`: sign-in optional, HN 1.1.27 allows an empty
@@ -30,6 +32,9 @@ Deviation = Literal[
     "unknown_infver",  # an infver the platform did not issue (§1.2 #10: "版本号由医保下发通知")
     "content_type",  # a Content-Type other than application/json (§1.1)
     "null_text",  # the literal string "null" in an optional envelope field (§1.2 #6, HN's sample)
+    # a used x-tif-nonce resent with the same msgid and body: an HTTP client's automatic retry (urllib3
+    # resends the same headers); §2.1 makes a nonce single-use, so only `lenient` accepts it (first answer)
+    "nonce_retry",
 ]
 DEVIATIONS: tuple[Deviation, ...] = get_args(Deviation)
 Verdict = Literal["report", "refuse"]

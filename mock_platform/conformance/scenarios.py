@@ -62,9 +62,11 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
                     "Sign in (9001) at 武汉市示范医院 H42010200001.",
                     "Settle a 糖尿病 (M01600) bill for P1 (mdtrt_cert_no 640104196203152010): 2201 → 2203 → "
                     "2204 → 2206 → 2207, e.g. 30 × Y001 二甲双胍片 0.40.",
+                    "Optionally POST the totals your receipt prints to /_mock/receipts (setl_id, "
+                    "medfee_sumamt, funds, fund_pay_sumamt, acct_pay, psn_cash_pay), compared with 2207's.",
                 ),
-                "Every call answered with infcode 0; the visit ends settled.",
-                (*_BASIC, "one-disease-per-batch"),
+                "Every call answered with infcode 0; the visit ends settled; a receipt shows 2207's amounts.",
+                (*_BASIC, "one-disease-per-batch", "receipt-matches-2207"),
             ),
             Scenario(
                 "lost-2207-answer",
@@ -100,10 +102,12 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
             Scenario(
                 "unmapped-items",
                 "A bill with an item not in the hospital's 目录对照",
-                ("Bill P1 for Y001 and an item code your HIS has not mapped.",),
-                "The unmapped item is not sent as a 医保 item (self-pay or refused at the desk); "
-                "the rest settles.",
-                _BASIC,
+                (
+                    "Bill P1 for Y001 and L999 院内自制茶饮 15.00 (未贯标 in the demo 目录对照), or any item "
+                    "your HIS has not mapped.",
+                ),
+                "The unmapped item is not sent in 2204 (charged as self-pay at the desk); the rest settles.",
+                (*_BASIC, "unmapped-items-not-uploaded"),
             ),
             Scenario(
                 "filing-not-yet-valid",
@@ -111,7 +115,7 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
                 ("Bill P7 (M03900 filed from 2027-01-01) for Y005 on today's date.",),
                 "The HIS does not settle it as 门诊慢特病 (5301 shows the filing's begndate); "
                 "no visit left open.",
-                _BASIC,
+                (*_BASIC, "filing-valid-on-visit-day"),
             ),
         )
     }

@@ -1,8 +1,9 @@
 """The conformance kit (issue #17): scenarios, the rule checker, the report, and its self-test.
 
 Self-test: a deliberately naive client written here (retries a lost 2207 with a new msgid instead of 冲正,
-refunds oldest first, puts two diseases in one batch) fails exactly the three rules it breaks and passes the
-others; our own adapter passes every rule of the scenarios it runs (tests/execution's world).
+refunds oldest first, puts two diseases in one batch, uploads an unmapped item, settles a disease whose filing
+is not valid yet, prints a receipt from its own arithmetic) fails exactly the six rules it breaks and passes
+the others; our own adapter passes every scenario (tests/mock_platform/test_conformance_adapter.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from mock_platform.conformance.scenarios import SCENARIOS
 from tests.execution.helpers import world
 from tests.mock_platform.clinic import Clinic, Line
 from tests.mock_platform.helpers import Caller
-from tests.mock_platform.seeds import P1
+from tests.mock_platform.seeds import P1, P7
 
 DIABETES = "examples/visits/P1.json"
 
@@ -51,23 +52,45 @@ def test_starting_a_scenario_arms_its_faults_and_profile(client: httpx.Client) -
 
 
 def naive_session(caller: Caller, client: httpx.Client) -> None:
-    """A HIS written without reading §6: every call well formed, the hard rules broken three ways."""
+    """A HIS written without reading §6: every call well formed, the hard rules broken six ways."""
     clinic = Clinic(caller, P1)
-    # 1. Two diseases in one batch (refused by the platform), then a proper batch settled.
+    # 1. Two diseases in one batch (refused by the platform).
     first = clinic.open_visit()
     mixed = clinic.rows(first, [Line("Y001", "0.40", "30")], dise_codg="M01600")
     mixed += clinic.rows(first, [Line("Y005", "2.10", "28")], dise_codg="M03900")
     assert clinic.call("2204", {"feedetail": mixed})["infcode"] == -1
+    # 2. An item without a national code (L999, 未贯标) uploaded under the HIS's own code: refused; then a
+    # proper batch settled.
+    unmapped = [Line("Y001", "0.40", "30"), Line("L999", "15.00", national="L999")]
+    assert clinic.upload(first, unmapped, batch="B3", dise_codg="M01600")["infcode"] == -1
     assert clinic.upload(first, [Line("Y001", "0.40", "30")], batch="B2", dise_codg="M01600")["infcode"] == 0
-    assert clinic.settle(first, batch="B2")["infcode"] == 0
-    # 2. A 2207 answer lost after the platform settled: retried with a new msgid, no 2601.
+    settled = clinic.settle(first, batch="B2")["output"]["setlinfo"]
+    # 3. Its receipt printed from the HIS's own arithmetic (75% of 12.00 from the fund) instead of the answer.
+    receipt = {
+        "setl_id": settled["setl_id"],
+        "medfee_sumamt": "12.00",
+        "funds": {"hifp_pay": "9.00"},
+        "fund_pay_sumamt": "9.00",
+        "acct_pay": "0.00",
+        "psn_cash_pay": "3.00",
+    }
+    assert client.post("/_mock/receipts", json=receipt).status_code == 200
+    # 4. P7's 高血压 settled as 门诊慢特病 though the filing begins 2027-01-01: refused, the visit cancelled.
+    p7 = Clinic(caller, P7)
+    early = p7.open_visit(dise_codg="M03900")
+    assert p7.upload(early, [Line("Y005", "2.10", "28")], dise_codg="M03900")["infcode"] == 0
+    assert "2027-01-01" in p7.settle(early)["err_msg"]
+    unwind = {"mdtrt_id": early, "psn_no": P7.psn_no}
+    assert p7.call("2205", {"data": unwind | {"chrg_bchno": "0000"}})["infcode"] == 0
+    assert p7.call("2202", {"data": unwind | {"ipt_otp_no": p7.otp_nos[early]}})["infcode"] == 0
+    # 5. A 2207 answer lost after the platform settled: retried with a new msgid, no 2601.
     second = clinic.open_visit(begntime="2026-11-22 09:10:00")
     assert clinic.upload(second, [Line("Y001", "0.40", "10")], dise_codg="M01600")["infcode"] == 0
     client.post("/_mock/faults", json={"infno": "2207", "kind": "drop_after_commit"})
     with pytest.raises(httpx.RemoteProtocolError):
         clinic.settle(second)
     clinic.settle(second)  # whatever the platform says, the naive HIS goes on
-    # 3. Two settlements refunded oldest first (the platform refuses), then in the order it insists on.
+    # 6. Two settlements refunded oldest first (the platform refuses), then in the order it insists on.
     older = clinic.visit([Line("Y001", "0.40", "5")], begntime="2026-11-22 09:20:00", dise_codg="M01600")
     newer = clinic.visit([Line("Y001", "0.40", "6")], begntime="2026-11-22 09:30:00", dise_codg="M01600")
     old_setl, old_visit = older["output"]["setlinfo"]["setl_id"], older["output"]["setlinfo"]["mdtrt_id"]
@@ -86,10 +109,31 @@ def test_a_naive_client_fails_exactly_the_rules_it_breaks(signed_in: Caller, cli
         "refund-newest-first": "fail",
         "one-disease-per-batch": "fail",
         "registration-closed": "pass",
+        "unmapped-items-not-uploaded": "fail",
+        "filing-valid-on-visit-day": "fail",
+        "receipt-matches-2207": "fail",
         "deviations-reported": "pass",
     }
     assert report["verdict"] == "fail"
     by_rule = {line["rule"]: line for line in report["rules"]}
+    (unmapped,) = by_rule["unmapped-items-not-uploaded"]["evidence"]
+    assert (unmapped["infno"], unmapped["why"]) == (
+        "2204",
+        "feedetl_sn 4: item L999 is 未贯标 (mapped to no national code) at H42010200001, yet was uploaded",
+    )
+    (early,) = by_rule["filing-valid-on-visit-day"]["evidence"]
+    assert early["infno"] == "2207"
+    assert early["why"].startswith("2207 settles M03900 as 门诊慢特病 (med_type 14) for visit ")
+    assert early["why"].endswith(" of 2026-11-22, but the filing begins 2027-01-01")
+    assert by_rule["filing-valid-on-visit-day"]["clause"].startswith("seed 002 二(一)")
+    # 12.00 = 30 × 0.40, all of it under P1's 500.00 Yinchuan deductible (DEMO_DATA.md): the fund paid 0.00
+    # and without the account (acct_used_flag 0) the cash is 12.00; the receipt printed 9.00 / 9.00 / 3.00.
+    receipt = by_rule["receipt-matches-2207"]["evidence"]
+    assert [item["why"].split(": ", 1)[1] for item in receipt] == [
+        "统筹基金支出 hifp_pay: receipt 9.00 ≠ 2207 answered 0.00",
+        "基金支付总额 fund_pay_sumamt: receipt 9.00 ≠ 2207 answered 0.00",
+        "个人现金支出 psn_cash_pay: receipt 3.00 ≠ 2207 answered 12.00",
+    ]
     (mixed,) = by_rule["one-disease-per-batch"]["evidence"]
     assert (mixed["infno"], mixed["why"]) == ("2204", "batch B1 carries 2 dise_codg: M01600, M03900")
     unreversed = by_rule["reverse-unknown-2207"]["evidence"]

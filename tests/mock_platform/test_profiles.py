@@ -38,10 +38,11 @@ def test_the_shipped_profiles() -> None:
         "content_type",
         "inf_time_skew",
         "msgid_form",
+        "nonce_retry",
         "unknown_infver",
     ]
     assert PROFILES["lenient"].as_dict()["refused"] == []
-    assert PROFILES["national"].as_dict()["refused"] == []
+    assert PROFILES["national"].as_dict()["refused"] == ["nonce_retry"]
     assert PROFILES["hunan"].sign_in_required is False
 
 
