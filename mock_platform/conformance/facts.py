@@ -25,14 +25,12 @@ class PlatformFacts:
             return None
         return row.national_code or ""
 
-    def filings(self, psn_no: str, dise_codg: str) -> Sequence[FilingFact]:
+    def filings(self, psn_no: str) -> Sequence[FilingFact]:
         person = self._backend.people.get(psn_no)
         if person is None:
             return ()
         return tuple(
-            FilingFact(filing.opsp_dise_code, filing.begndate, filing.enddate)
-            for filing in person.filings
-            if filing.opsp_dise_code == dise_codg
+            FilingFact(filing.opsp_dise_code, filing.begndate, filing.enddate) for filing in person.filings
         )
 
     def visit_day(self, mdtrt_id: str) -> date | None:

@@ -2,10 +2,13 @@
 
 Built from the models the mock validates with, so it cannot drift from them: the envelope
 (`wire.RequestEnvelope`, `wire.ResponseEnvelope`), each implemented transaction's input nodes (the handler's
-own pydantic models, `INPUT_NODES`), the fault rules and the seed document (`config.seed.SeedDocument`).
-A transaction registered without an entry in `INPUT_NODES` (a handler added later) is still listed, with its
-`input` described as an object only (`x-opsp-input-described: false`); tests/mock_platform/test_openapi.py
-checks the document against what the handlers really accept and answer.
+own pydantic models, `INPUT_NODES`) and `output` (`handlers.outputs.OUTPUTS`), the fault rules, the seed
+document (`config.seed.SeedDocument`) and the receipt upload (`conformance.receipts.ReceiptUpload`).
+Every transaction of the registry (`handlers.TRANSACTIONS`) has a path: one registered later without an
+entry in `INPUT_NODES` has its input nodes found in its handler's own `input_node(context, NODE, Model)`
+calls, and failing that is described as an object only (`x-opsp-input-described: false`); one without an
+entry in `OUTPUTS` has `x-opsp-output-described: false`. tests/mock_platform/test_openapi.py checks the
+document against what the handlers really accept and answer.
 
 JSON Schema written by pydantic describes the parsed form; where the mock reads more leniently (null for an
 empty optional string, a number as a string where a profile allows it) the description says so.
@@ -13,10 +16,13 @@ empty optional string, a number as a string where a profile allows it) the descr
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from mock_platform.backend.faults import FAULT_KINDS
 from mock_platform.backend.traffic import TrafficEntry
@@ -24,8 +30,9 @@ from mock_platform.config.seed import SeedDocument
 from mock_platform.conformance.profiles import DEVIATIONS, PROFILES
 from mock_platform.conformance.receipts import RECEIPTS_PATH, ReceiptUpload
 from mock_platform.conformance.scenarios import SCENARIOS
-from mock_platform.handlers import TRANSACTIONS
+from mock_platform.handlers import TRANSACTIONS, Transaction
 from mock_platform.handlers.fee import FeeDetailInput, RevokeInput
+from mock_platform.handlers.outputs import FILE_ANSWERS, OUTPUTS
 from mock_platform.handlers.person import FilingQuery, PersonQuery
 from mock_platform.handlers.query import AccumulatorQuery, DetailLookup, SettlementLookup, VisitQuery
 from mock_platform.handlers.reversal import ReversalInput
@@ -70,9 +77,71 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any
     return {"$ref": _REF + model.__name__}
 
 
-def _input_schema(infno: str, components: dict[str, Any]) -> dict[str, Any]:
-    nodes = INPUT_NODES.get(infno)
-    if nodes is None:
+def discovered_inputs(transaction: Transaction) -> dict[str, tuple[type[BaseModel], bool]]:
+    """The input nodes a handler parses with `input_node(context, "NODE", Model)` (an object each)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(transaction.handler)))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    namespace = getattr(transaction.handler, "__globals__", {})
+    nodes: dict[str, tuple[type[BaseModel], bool]] = {}
+    for call in ast.walk(tree):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and len(call.args) == 3):
+            continue
+        name, model = call.args[1], call.args[2]
+        if (
+            call.func.id != "input_node"
+            or not isinstance(model, ast.Name)
+            or not isinstance(name, ast.Constant)
+        ):
+            continue
+        found = namespace.get(model.id)
+        if isinstance(name.value, str) and isinstance(found, type) and issubclass(found, BaseModel):
+            nodes[name.value] = (found, False)
+    return nodes
+
+
+def _type_schema(kind: Any, components: dict[str, Any]) -> dict[str, Any]:
+    """A model's (or a `list[Model]`'s) JSON Schema, its definitions moved into components."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return _schema(kind, components)
+    schema = TypeAdapter(kind).json_schema(ref_template=_REF + "{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    return schema
+
+
+def _output_schema(infno: str, components: dict[str, Any]) -> dict[str, Any]:
+    kind = OUTPUTS.get(infno)
+    if kind is None:
+        return {"type": ["object", "array"], "x-opsp-output-described": False}
+    return _type_schema(kind, components)
+
+
+def _answers(infno: str, answer: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A transaction's responses: its envelope, with its own `output` when infcode is 0."""
+    own = {
+        "allOf": [
+            answer,
+            {
+                "if": {"properties": {"infcode": {"const": 0}}, "required": ["infcode"]},
+                "then": {"properties": {"output": _output_schema(infno, components)}},
+            },
+        ]
+    }
+    ok = _json(own, "An envelope: infcode 0 with this transaction's output, or -1 with err_msg.")
+    if infno in FILE_ANSWERS:  # the file's bytes (PROTOCOL.md §1.1); a refusal is still an envelope
+        ok["description"] = "The file's bytes (application/octet-stream), or an envelope refusing the call."
+        ok["content"]["application/octet-stream"] = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "200": ok,
+        "401": _json({"$ref": _REF + "GatewayError"}, "Refused by the gateway (headers, replayed nonce)."),
+    }
+
+
+def _input_schema(transaction: Transaction, components: dict[str, Any]) -> dict[str, Any]:
+    nodes = INPUT_NODES.get(transaction.infno) or discovered_inputs(transaction)
+    if not nodes:
         return {"type": "object", "x-opsp-input-described": False}
     properties: dict[str, Any] = {}
     for node, (model, is_array) in nodes.items():
@@ -132,7 +201,10 @@ def build_openapi() -> dict[str, Any]:
                 envelope,
                 {
                     "type": "object",
-                    "properties": {"infno": {"const": infno}, "input": _input_schema(infno, components)},
+                    "properties": {
+                        "infno": {"const": infno},
+                        "input": _input_schema(transaction, components),
+                    },
                 },
             ]
         }
@@ -145,7 +217,7 @@ def build_openapi() -> dict[str, Any]:
                 "x-opsp-requires-sign-in": transaction.requires_sign_in,
                 "x-opsp-idempotent-by-msgid": transaction.idempotent,
                 "requestBody": {"required": True, "content": _json(body)["content"]},
-                "responses": platform_responses,
+                "responses": _answers(infno, answer, components),
             }
         }
     paths.update(_control_paths(components))

@@ -44,8 +44,8 @@ class Facts(Protocol):
     def mapped_code(self, fixmedins_code: str, medins_list_codg: str) -> str | None:
         """The national code the hospital's 目录对照 maps an item to; "" when 未贯标, None when not mapped."""
 
-    def filings(self, psn_no: str, dise_codg: str) -> Sequence[FilingFact]:
-        """The person's filings for that disease code."""
+    def filings(self, psn_no: str) -> Sequence[FilingFact]:
+        """The person's 慢特病 filings (5301), every disease."""
 
     def visit_day(self, mdtrt_id: str) -> date | None:
         """The day a registered visit began; None when the platform has no such visit."""
@@ -293,7 +293,10 @@ def check_unmapped_items(traffic: Traffic) -> tuple[Verdict, list[Evidence]]:
 
 
 def check_filing_valid(traffic: Traffic) -> tuple[Verdict, list[Evidence]]:
-    """A 2207 as 门诊慢特病 (med_type 14) only for a disease whose filing is valid on the visit day."""
+    """A 2207 as 门诊慢特病 (med_type 14) only for a disease whose filing is valid on the visit day.
+
+    The rule is about a 2207 of a person with a filing that is not valid on that visit's day (whatever it
+    settled: a 普通门诊 settlement of such a person passes) or any 2207 as 门诊慢特病."""
     batch_disease: dict[tuple[str, str], str] = {}  # (mdtrt_id, chrg_bchno) -> dise_codg of its 2204 rows
     visit_disease: dict[str, str] = {}  # mdtrt_id -> dise_codg of its 2203
     evidence: list[Evidence] = []
@@ -315,21 +318,23 @@ def check_filing_valid(traffic: Traffic) -> tuple[Verdict, list[Evidence]]:
             disease = batch_disease.get((mdtrt_id, str(data.get("chrg_bchno", "")))) or visit_disease.get(
                 mdtrt_id, ""
             )
-            if str(data.get("med_type", "")) != "14" or not disease:
+            day = traffic.facts.visit_day(mdtrt_id)
+            filings = traffic.facts.filings(str(data.get("psn_no", "")))
+            chronic = str(data.get("med_type", "")) == "14" and bool(disease)
+            if day is None or not (chronic or any(not filing.valid_on(day) for filing in filings)):
                 continue
             applicable = True
-            why = _filing_problem(traffic.facts, str(data.get("psn_no", "")), disease, mdtrt_id)
+            why = _filing_problem(filings, disease, mdtrt_id, day) if chronic else None
             if why is not None:
                 evidence.append(_evidence(entry, why))
     return _verdict(applicable, evidence)
 
 
-def _filing_problem(facts: Facts, psn_no: str, disease: str, mdtrt_id: str) -> str | None:
+def _filing_problem(filings: Sequence[FilingFact], disease: str, mdtrt_id: str, day: date) -> str | None:
     """Why the person's filing for `disease` does not cover the visit's day (None: it does, or no filing of
     that code is known, which the platform's own checks judge)."""
-    day = facts.visit_day(mdtrt_id)
-    filings = facts.filings(psn_no, disease)
-    if day is None or not filings or any(filing.valid_on(day) for filing in filings):
+    filings = [filing for filing in filings if filing.dise_codg == disease]
+    if not filings or any(filing.valid_on(day) for filing in filings):
         return None
     upcoming = sorted(filing.begndate for filing in filings if filing.begndate > day)
     if upcoming:

@@ -23,7 +23,7 @@ from mock_platform.backend.settlements import SettlementRecord
 from mock_platform.backend.visits import Visit
 from mock_platform.config.platform import Hospital
 
-_OTHER_FUNDS = ("cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay")
+OTHER_FUNDS = ("cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay")
 _PAY_LOC = {"local": "2", "in_province": "3", "cross_province": "4"}  # 支付地点类别 (PROTOCOL.md §4)
 
 
@@ -54,7 +54,7 @@ def money_block(amounts: SettlementAmounts, *, cash_field: str = "psn_cash_pay")
         "hifp_pay": amounts.hifp_pay,
         "pool_prop_selfpay": ratio4(amounts.pool_prop_selfpay),
     }
-    block.update({name: amounts.fund(name) for name in _OTHER_FUNDS})
+    block.update({name: amounts.fund(name) for name in OTHER_FUNDS})
     block |= {
         "fund_pay_sumamt": amounts.fund_pay_sumamt,
         "psn_part_amt": amounts.psn_part_amt,

@@ -60,7 +60,7 @@ class AccumulatorQuery(WireModel):
 
 
 # 5201 fields the mock has no value for (outpatient visits: no bed, discharge, birth or operation data).
-_VISIT_TEXT_FIELDS = (
+VISIT_TEXT_FIELDS = (
     *("coner_name", "tel", "maf_psn_flag", "flxempe_flag", "nwb_flag", "ars_year_ipt_flag", "pre_pay_flag"),
     *("medrcdno", "chfpdr_name", "adm_bed", "dscg_maindiag_code", "dscg_maindiag_name", "dscg_dept_codg"),
     *(
@@ -97,7 +97,7 @@ def _visit_row(context: HandlerContext, person: PersonRecord, visit: Visit) -> d
     block = person_block(person, insurance, visit.begntime.date())
     diagnoses = [d for d in context.backend.visits.diagnoses(visit.mdtrt_id) if d["vali_flag"] == "1"]
     row: dict[str, Any] = {"mdtrt_id": visit.mdtrt_id, **block}
-    row |= dict.fromkeys(_VISIT_TEXT_FIELDS, "")
+    row |= dict.fromkeys(VISIT_TEXT_FIELDS, "")
     row |= {
         "insu_optins": insurance.insuplc_admdvs,
         "emp_name": insurance.emp_name,

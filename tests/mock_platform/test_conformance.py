@@ -15,12 +15,9 @@ import pytest
 
 from mock_platform.conformance.rules import RULES
 from mock_platform.conformance.scenarios import SCENARIOS
-from tests.execution.helpers import world
 from tests.mock_platform.clinic import Clinic, Line
 from tests.mock_platform.helpers import Caller
 from tests.mock_platform.seeds import P1, P7
-
-DIABETES = "examples/visits/P1.json"
 
 
 def verdicts(report: dict[str, Any]) -> dict[str, str]:
@@ -181,19 +178,3 @@ def test_since_limits_the_traffic(signed_in: Caller, client: httpx.Client) -> No
     report = client.get("/_mock/conformance", params={"since": "2026-11-22T10:00:01"}).json()
     assert report["calls"] == 0
     assert set(verdicts(report).values()) <= {"not_applicable", "pass"}
-
-
-@pytest.mark.parametrize("scenario", ["happy-path", "lost-2207-answer"])
-def test_our_adapter_passes(scenario: str) -> None:
-    with world() as w, httpx.Client(transport=w.mock.transport(), base_url="http://mock.local") as control:
-        assert control.post(f"/_mock/scenarios/{scenario}").status_code == 200
-        first = w.adapter.settle(DIABETES)
-        if scenario == "lost-2207-answer":
-            assert first.batches[0].status == "unsettled"  # reversed with 2601 and unwound
-            w.adapter.settle(DIABETES)
-        report = control.get("/_mock/conformance").json()
-        (line,) = report["scenarios"]
-        assert line["verdict"] == "pass", line
-        assert "fail" not in verdicts(report).values(), report["rules"]
-        if scenario == "lost-2207-answer":
-            assert verdicts(report)["reverse-unknown-2207"] == "pass"
