@@ -8,7 +8,8 @@ command line. ``scenarios`` reads the list locally; ``start`` and ``report`` tal
 * ``opsp conformance start NAME [--url URL]``: arm the mock for a scenario, print what to do at the HIS
 * ``opsp conformance report [--since T] [--url URL] [--out DIR] [--json]``: write
   ``DIR/conformance-report.json`` and ``.html``; exit 0 when everything passed, 3 when a rule failed (the
-  report says which and what to fix), 4 when the mock cannot be reached.
+  report says which, with its evidence and a ``fix:`` line: what to change and the clause), 4 when the mock
+  cannot be reached.
 
 ``--control-token`` (default: the OPSP_MOCK_CONTROL_TOKEN variable) is sent when the mock is not on
 loopback.
@@ -98,13 +99,19 @@ def report_command(args: argparse.Namespace) -> int:
     html_path.write_text(page, encoding="utf-8")
     lines = [f"{report['verdict']}: {report['calls']} calls since {report['since'] or 'the start'}"]
     for line in report["scenarios"]:
-        lines.append(f"  scenario {line['scenario']}: {line['verdict']}")
+        failed = [rule["rule"] for rule in line["rules"] if rule["verdict"] == "fail"]
+        broken = f" ({', '.join(failed)})" if failed else ""
+        lines.append(
+            f"  scenario {line['scenario']} started {line['started_at'][:19]}: {line['verdict']}{broken}"
+        )
     for rule in report["rules"]:
         lines.append(f"  rule {rule['rule']}: {rule['verdict']}")
         lines.extend(
             f"      #{item['entry_id']} {item['infno']} {item['msgid']}: {item['why']}"
             for item in rule["evidence"]
         )
+        if rule["verdict"] == "fail":
+            lines.append(f"      fix: {rule['advice']} ({rule['clause']})")
     lines.append(f"written: {json_path} {html_path}")
     emit(report | {"files": [str(json_path), str(html_path)]}, "\n".join(lines), as_json=args.json)
     return EXIT_ATTENTION if report["verdict"] == "fail" else EXIT_OK

@@ -87,6 +87,12 @@ def test_a_vendor_runs_a_scenario_and_reads_the_report(
         out = capsys.readouterr().out
     assert code == 3  # a rule failed: something for a person to fix
     assert "rule one-disease-per-batch: fail" in out
+    assert (
+        "      fix: Split a bill with two chronic diseases into one 2204 batch (chrg_bchno) per disease."
+        in out
+    )
+    assert "scenario two-diseases started " in out
+    assert ": fail (one-disease-per-batch)\n" in out
     report = json.loads((tmp_path / "conformance-report.json").read_text(encoding="utf-8"))
     assert report["verdict"] == "fail"
     assert [line["scenario"] for line in report["scenarios"]] == ["two-diseases"]
