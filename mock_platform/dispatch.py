@@ -282,10 +282,9 @@ class Dispatcher:
         if profile.refuses("nonce_retry"):
             return self._gateway_rejected(exchange, _replayed_nonce())
         first = self._backend.nonces.first_use(nonce, now=exchange.received_at.timestamp())
-        if first is None or (first.msgid, first.digest) != (
-            exchange.msgid,
-            body_digest(exchange.request.body),
-        ):
+        if first is None:  # used when no profile kept what it came with: cannot be told from a replay
+            return self._gateway_rejected(exchange, _replayed_nonce())
+        if (first.msgid, first.digest) != (exchange.msgid, body_digest(exchange.request.body)):
             return self._gateway_rejected(exchange, _reused_nonce())
         _deviate(exchange, profile, "nonce_retry", NONCE_RETRY.format(msgid=echo(exchange.msgid)))
         if first.answer is None:

@@ -128,4 +128,9 @@ def test_a_nonce_kept_under_national_is_not_replayed_under_lenient(
     first = send(client, content, headers).json()
     assert first["infcode"] == 0
     lenient(client)  # what the first call came with was not kept: the resend cannot be told from a replay
-    assert send(client, content, headers).json() == {"code": 401, "message": REUSED, "header": "x-tif-nonce"}
+    replayed = "请求已使用过的随机数(nonce)，疑似重放!"
+    assert send(client, content, headers).json() == {
+        "code": 401,
+        "message": replayed,
+        "header": "x-tif-nonce",
+    }
