@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .._display import CERT_TYPE_LABELS, mask_number
 from .._errors import InputError
+from .._lookup import Card
 from ..planning import PlanBatch
 from ..transactions._settlement import FundPayment as SettlementFund
 from ..transactions._settlement import SettlementInfo
@@ -110,12 +111,6 @@ def receipt_of(
                 inscp_scp_amt=_or(result.inscp_scp_amt if result else None, line.inscp_scp_amt),
             )
         )
-    card = record.card
-    masked = ""  # a batch whose credential was purged (past the refund window) prints none
-    if card is not None:
-        cert_type = card.mdtrt_cert_type
-        cert_no = card.card_sn if cert_type == "03" else card.mdtrt_cert_no
-        masked = f"{CERT_TYPE_LABELS.get(cert_type, cert_type)} {mask_number(cert_no or '')}".strip()
     return Receipt(
         receipt_category=batch.receipt_category,
         fixmedins_code=header.fixmedins_code,
@@ -135,8 +130,23 @@ def receipt_of(
         lines=tuple(lines),
         amounts=prediction_of(info, details),
         funds=funds_of(info),
-        masked_cert=masked if cert_no else "",
+        masked_cert=_masked_credential(record.card),
     )
+
+
+def _masked_credential(card: Card | None) -> str:
+    """The credential as a receipt prints it: its type and the last four characters of its number.
+
+    A 医保电子凭证's number is a one-time token (ecToken), nothing the patient knows: only the type is
+    printed. A batch whose credential was purged (past the refund window) prints none.
+    """
+    if card is None:
+        return ""
+    label = CERT_TYPE_LABELS.get(card.mdtrt_cert_type, card.mdtrt_cert_type)
+    if card.mdtrt_cert_type == "01":
+        return label
+    number = card.card_sn if card.mdtrt_cert_type == "03" else card.mdtrt_cert_no
+    return f"{label} {mask_number(number)}" if number else ""
 
 
 def receipt_from_journal(journal: Journal, setl_id: str) -> Receipt:

@@ -85,6 +85,16 @@ class BillSummary:
         return sum((r.receipt.amounts.acct_pay for r in self.receipts), ZERO)
 
     @property
+    def acct_mulaid_pay(self) -> Decimal:
+        """门诊共济: a family member's account paid (printed as a column only when it did)."""
+        return sum((r.receipt.amounts.acct_mulaid_pay for r in self.receipts), ZERO)
+
+    @property
+    def hosp_part_amt(self) -> Decimal:
+        """医院负担: the hospital bore it, the patient did not (a column only when non-zero)."""
+        return sum((r.receipt.amounts.hosp_part_amt for r in self.receipts), ZERO)
+
+    @property
     def psn_cash_pay(self) -> Decimal:
         return sum((r.receipt.amounts.psn_cash_pay for r in self.receipts), self.self_pay_total)
 

@@ -126,20 +126,26 @@ def test_every_fund_has_a_chinese_label() -> None:
     assert FUND_LABELS["hifmi_pay"] == "大病保险"
 
 
+def mutual_aid_visit() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The 公务员 with 10.00 in her account and 100.00 in the family's (门诊共济), and her 1,600.00 bill."""
+    family = _servant()
+    family["insurance"][0].update({"balc": "10.00", "mulaid_balc": "100.00"})
+    visit = bill(
+        "MZ-C3",
+        [("Y007", "16.00", "100")],
+        card=("02", str(family["certno"])),
+        diagnoses=CANCER,
+        diag="C16.9",
+        acct_used_flag="1",
+    )
+    return family, visit
+
+
 def test_the_printed_receipt_lists_each_fund_and_the_mutual_aid_share() -> None:
     from adapter.receipts import receipt_html
 
-    family = _servant()
-    family["insurance"][0].update({"balc": "10.00", "mulaid_balc": "100.00"})
+    family, visit = mutual_aid_visit()
     with world(seed={"people": [family]}) as w:
-        visit = bill(
-            "MZ-C3",
-            [("Y007", "16.00", "100")],
-            card=("02", str(family["certno"])),
-            diagnoses=CANCER,
-            diag="C16.9",
-            acct_used_flag="1",
-        )
         [batch] = w.adapter.settle(visit).batches
         assert batch.receipt is not None
         html = receipt_html(w.journal, batch.receipt.setl_id)

@@ -9,6 +9,7 @@ totals the whole visit: its settlements and every line the patient paid in full.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -22,7 +23,8 @@ from adapter.receipts import bill_html, bill_summary, receipt_html
 from tests.journal_contract._implementations import TEST_KEY
 from tests.mock_platform.seeds import EXAMPLE2_CATALOGUE
 
-from .helpers import bill, example_tables, world
+from .helpers import NOW, bill, example_tables, world
+from .test_funds import mutual_aid_visit
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINTED_AT = datetime(2026, 11, 22, 10, 0)
@@ -44,6 +46,11 @@ journal = SqliteJournal(sys.argv[1], key=TEST_KEY)
 sys.stdout.write(receipt_html(journal, sys.argv[2], printed_at=datetime(2026, 11, 22, 10, 0)))
 journal.close()
 """
+
+
+def _compact(html: str) -> str:
+    """The page without the layout whitespace between its tags."""
+    return re.sub(r">\s+<", "><", html).strip()
 
 
 def _reprinted_by_another_process(path: Path, setl_id: str) -> str:
@@ -92,11 +99,10 @@ def test_a_reprinted_receipt_shows_the_platforms_split_not_the_plans(tmp_path: P
         reopened.close()
     later = _reprinted_by_another_process(path, live.setl_id)
     assert later == right_after
-    row = " ".join(later.split("<td>1</td>", 1)[1].split("</tr>", 1)[0].split())
-    assert row == (
-        '<td>一次性使用胰岛素泵管路</td><td>甲类</td> <td class="n">120.00</td><td class="n">0.00</td>'
-        ' <td class="n">20.00</td><td class="n">0.00</td> <td class="n">100.00</td>'
-    )
+    assert (
+        '<tr><td>1</td><td>一次性使用胰岛素泵管路</td><td>甲类</td><td class="n">120.00</td>'
+        '<td class="n">0.00</td><td class="n">20.00</td><td class="n">0.00</td><td class="n">100.00</td></tr>'
+    ) in _compact(later)
 
 
 def _p2_with_an_unmapped_tea(tmp_path: Path) -> Path:
@@ -147,12 +153,14 @@ def test_the_bill_summary_totals_what_the_patient_paid_in_all(tmp_path: Path) ->
         assert summary.psn_cash_pay == Decimal("598.20")
         assert summary.patient_paid == Decimal("598.20")
         assert summary.psn_cash_pay == result.cash_to_collect  # what the cashier collected
-        text = " ".join(bill_html(journal, dialysis.setl_id).split())
-    assert '<td colspan="2">合计</td><td class="n">630.00</td> <td class="n">31.80</td>' in text
-    assert '<td class="n">0.00</td> <td class="n">598.20</td></tr>' in text
+        text = _compact(bill_html(journal, dialysis.setl_id))
+    assert (
+        '<tr class="total"><td colspan="2">合计</td><td class="n">630.00</td><td class="n">31.80</td>'
+        '<td class="n">0.00</td><td class="n">598.20</td></tr>'
+    ) in text
     assert "个人负担合计 598.20" in text
     assert "医保平台不可用，按自费收取" in text
-    assert '<td>4</td><td>院内自制茶饮</td><td>自费项目（不经医保结算）</td> <td class="n">15.00</td>' in text
+    assert '<td>4</td><td>院内自制茶饮</td><td>自费项目（不经医保结算）</td><td class="n">15.00</td>' in text
     journal.close()
 
 
@@ -176,3 +184,49 @@ def test_a_voided_settlement_prints_as_void_not_as_refunded(tmp_path: Path) -> N
         assert "已退费" not in page
         assert ordinary not in [r.receipt.setl_id for r in bill_summary(journal, first).receipts]
     journal.close()
+
+
+def test_the_credential_printed_is_masked_and_a_purged_one_is_not_printed(tmp_path: Path) -> None:
+    p10 = json.loads((ROOT / "examples/visits/P10.json").read_text(encoding="utf-8"))
+    token = p10["patient"]["mdtrt_cert_no"]  # a 医保电子凭证: a one-time token, nothing to print
+    journal = SqliteJournal(tmp_path / "journal.sqlite3", key=TEST_KEY)
+    with world(journal=journal) as w:
+        (chronic, _ordinary) = (
+            b.receipt.setl_id
+            for b in w.adapter.settle(str(ROOT / "examples/visits/P10.json")).batches
+            if b.receipt
+        )
+        page = receipt_html(journal, chronic)
+        assert "<dd>医保电子凭证</dd>" in page
+        assert token[-4:] not in page
+        assert "<dd>陈*东</dd>" in page
+        # Past the refund window the credential is erased; the receipt still prints, without it.
+        assert journal.purge(datetime(2099, 1, 1, tzinfo=NOW.tzinfo)).batches == 2
+        page = receipt_html(journal, chronic)
+        assert "<div><dt>证件</dt><dd>—</dd></div>" in page
+    journal.close()
+
+
+def test_the_bill_summary_has_a_mutual_aid_column_when_a_family_account_paid() -> None:
+    # tests/execution/test_funds.py's 公务员 with cancer (Wuhai 310, out of region): 100 × 16.00 =
+    # 1,600.00; fund 820.00 (统筹 + 公务员医疗补助); personal 780.00 = own account 10.00 + 门诊共济
+    # 100.00 + cash 670.00.
+    family, visit = mutual_aid_visit()
+    with world(seed={"people": [family]}) as w:
+        [batch] = w.adapter.settle(visit).batches
+        assert batch.receipt is not None
+        summary = bill_summary(w.journal, batch.receipt.setl_id)
+        assert (summary.fund_pay_sumamt, summary.acct_pay, summary.acct_mulaid_pay, summary.psn_cash_pay) == (
+            Decimal("820.00"),
+            Decimal("10.00"),
+            Decimal("100.00"),
+            Decimal("670.00"),
+        )
+        assert summary.patient_paid == Decimal("780.00")  # 1,600.00 − 820.00
+        text = _compact(bill_html(w.journal, batch.receipt.setl_id))
+    assert '<th class="n">个人账户共济支付（门诊共济）</th>' in text
+    assert (
+        '<tr class="total"><td colspan="2">合计</td><td class="n">1,600.00</td><td class="n">820.00</td>'
+        '<td class="n">10.00</td><td class="n">100.00</td><td class="n">670.00</td></tr>'
+    ) in text
+    assert "医院负担" not in text  # the hospital bore nothing: no column
