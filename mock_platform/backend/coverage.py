@@ -18,12 +18,15 @@ nothing".
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
 from mock_platform.config._base import Relation
 from mock_platform.config.tables import CatalogueRow
+
+_NATIONAL = re.compile(r"M[0-9]{5}")
 
 
 class Coverage:
@@ -56,6 +59,34 @@ class Coverage:
                 return frozenset(codes)
         return None
 
+    def settled_as(
+        self, insured_admdvs: str, relation: Relation, insutype: str, code: str, day: date | None = None
+    ) -> frozenset[str]:
+        """The national codes a filing under `code` is settled with through the national interface.
+
+        A national code stands for itself; a local benefit (Wuhai's WH-S03 糖尿病) for the national codes its
+        applicable row lists, compounds resolved through their components (WH-C02 -> M01600 + M03900). A local
+        benefit without a national code (WH-S01 肺心病) has none: the interface carries national codes only
+        (seed 002 二(二)), so it cannot be settled as 门诊慢特病 there.
+        """
+        if is_national(code):
+            return frozenset({code})
+        for level in _levels(insured_admdvs):
+            rows = [
+                row
+                for row in self._by_admdvs.get(level, ())
+                if row.benefit_code == code
+                and relation in row.relations
+                and insutype in row.insutypes
+                and row.in_force(day)
+            ]
+            if rows:
+                resolved: set[str] = set()
+                for row in rows:
+                    resolved |= self._resolve(level, row, relation, frozenset())
+                return frozenset(c for c in resolved if is_national(c))
+        return frozenset()
+
     def _resolve(self, level: str, row: CatalogueRow, relation: Relation, seen: frozenset[str]) -> set[str]:
         codes = set(row.national_codes) if row.national_codes else {row.benefit_code}
         for component in row.components:
@@ -72,6 +103,11 @@ class Coverage:
         same_relation = [row for row in candidates if relation in row.relations]
         found = same_relation or candidates
         return found[0] if found else None
+
+
+def is_national(code: str) -> bool:
+    """A national 门诊慢特病 code: `M` + 5 digits (PROTOCOL.md §5; local codes such as WH-S03 are not)."""
+    return _NATIONAL.fullmatch(code) is not None
 
 
 def _levels(admdvs: str) -> tuple[str, ...]:

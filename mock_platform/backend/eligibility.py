@@ -13,6 +13,12 @@ Pure functions over records and configuration (no store, no HTTP). The checks, i
 6. the hospital has opened the disease for patients of this relation (seed 002 二(三));
 7. a 异地就医备案 covering the hospital, when the policy requires one (seed 002 二(一), seed 001 一(一)).
 
+Before these, a med_type 14 `dise_codg` must be a national code (`M` + 5 digits): the national interface
+carries the national 门诊慢特病 codes one to one (seed 002 二(二)), so a local code such as Wuhai's WH-S03 is
+refused with `local_code_problem`. A filing under a local code is matched by the national code(s) its
+`region_catalogues.csv` row maps it to (`Coverage.settled_as`: a person filed under WH-S03 is settled with
+M01600); one with no national code (WH-S01 肺心病) matches nothing.
+
 For med_type 11 only the first check applies. Reasons are the Chinese texts returned in `trt_chk_rslt`;
 they name codes and dates, never personal data. Settlement (2206/2207) runs the same checks on the visit date
 (`settlement_problem`, which also needs a policy for med_type 11); 2203 checks only that the disease is filed
@@ -21,10 +27,11 @@ and covered (`disease_problem`), so that a visit can be opened and the dated che
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from mock_platform.backend.coverage import Coverage
+from mock_platform.backend.coverage import Coverage, is_national
 from mock_platform.backend.people import FilingRecord, InsuranceRecord, PersonRecord
 from mock_platform.config._base import Relation
 from mock_platform.config.platform import Hospital
@@ -71,9 +78,11 @@ def check_treatment(
     """Decide entitlement for one (person, insutype, med_type, disease, day) at `hospital`."""
     insurance_period = (insurance.psn_insu_date, _day_before(insurance.paus_insu_date))
     problem = _insurance_problem(insurance, day)
+    if problem is None and med_type == "14":
+        problem = local_code_problem(dise_codg, "dise_codg")
     if problem is not None or med_type != "14":
         return TreatmentDecision(problem is None, problem or "", *insurance_period)
-    filing, problem = _filing(person.filings, dise_codg, day)
+    filing, problem = _filing(person.filings, dise_codg, day, _settled_as(coverage, insurance, hospital, day))
     period = insurance_period if filing is None else (filing.begndate, filing.enddate)
     if problem is None:
         problem = _place_problem(person, insurance, hospital, policy, coverage, dise_codg, day)
@@ -121,10 +130,35 @@ def disease_problem(
     coverage: Coverage,
     dise_codg: str,
 ) -> str | None:
-    """2203 with med_type 14: the person is filed under the code and the insured place covers it here."""
-    if not any(filing.opsp_dise_code == dise_codg for filing in person.filings):
+    """2203 with med_type 14: a national code the person is filed under (directly, or through a local filing's
+    national code) and the insured place covers here."""
+    problem = local_code_problem(dise_codg, "mdtrtinfo.dise_codg")
+    if problem is not None:
+        return problem
+    settled_as = _settled_as(coverage, insurance, hospital, None)
+    if not any(dise_codg in settled_as(filing.opsp_dise_code) for filing in person.filings):
         return f"参保人未办理门诊慢特病[{dise_codg}]备案，不享受门诊慢特病待遇"
     return _coverage_problem(insurance, hospital, coverage, dise_codg)
+
+
+def local_code_problem(code: str, field: str) -> str | None:
+    """Why `code` cannot be a med_type 14 病种编码 on the national interface, or None (seed 002 二(二))."""
+    if is_national(code):
+        return None
+    return (
+        f"交易输入[{field}]值[{code}]不是国家门诊慢特病病种代码（M加5位数字）：参保地自有病种代码不能通过"
+        "国家医保平台结算，请传参保人备案病种对应的国家病种代码"
+    )
+
+
+def _settled_as(
+    coverage: Coverage, insurance: InsuranceRecord, hospital: Hospital, day: date | None
+) -> Callable[[str], frozenset[str]]:
+    """For a filed code, the national codes it is settled with here (the catalogue in force on `day`)."""
+    relation = relation_of(hospital.admdvs, insurance.insuplc_admdvs)
+    return lambda filed: coverage.settled_as(
+        insurance.insuplc_admdvs, relation, insurance.insutype, filed, day
+    )
 
 
 def _not_configured(insurance: InsuranceRecord, relation: Relation, med_type: str) -> str:
@@ -163,10 +197,13 @@ def _insurance_problem(insurance: InsuranceRecord, day: date) -> str | None:
 
 
 def _filing(
-    filings: tuple[FilingRecord, ...], code: str, day: date
+    filings: tuple[FilingRecord, ...], code: str, day: date, settled_as: Callable[[str], frozenset[str]]
 ) -> tuple[FilingRecord | None, str | None]:
-    """The filing that makes `code` valid on `day`, or the closest one and why it does not."""
-    candidates = [filing for filing in filings if filing.opsp_dise_code == code]
+    """The filing that makes the national `code` valid on `day`, or the closest one and why it does not.
+
+    A filing counts for `code` when it is filed under it, or under a local code the catalogue maps to it.
+    """
+    candidates = [filing for filing in filings if code in settled_as(filing.opsp_dise_code)]
     for filing in candidates:
         if filing.valid_on(day):
             return filing, None

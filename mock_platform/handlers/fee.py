@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import ValidationError
 
 from mock_platform._money import count4, price6, ratio4, round2
+from mock_platform.backend.eligibility import local_code_problem
 from mock_platform.backend.fees import FeeUpload, PricedLine, check_batches, price_lines
 from mock_platform.errors import RequestError
 from mock_platform.handlers._base import HandlerContext, Transaction, input_node, require_person
@@ -138,6 +139,9 @@ def _rows(context: HandlerContext) -> list[FeeDetailInput]:
             rows.append(FeeDetailInput.model_validate(row))
         except ValidationError as exc:
             raise RequestError(describe(exc, "交易输入", prefix=f"feedetail[{index}].")) from exc
+        code = rows[-1].dise_codg
+        if code and (problem := local_code_problem(code, f"feedetail[{index}].dise_codg")):
+            raise RequestError(problem)  # a chronic batch carries a national code (seed 002 二(二))
     return rows
 
 

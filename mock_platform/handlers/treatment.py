@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_platform._time import format_date, parse_datetime
-from mock_platform.backend.eligibility import SUPPORTED_MED_TYPES, check_treatment
+from mock_platform.backend.eligibility import SUPPORTED_MED_TYPES, check_treatment, local_code_problem
 from mock_platform.backend.people import InsuranceRecord, PersonRecord
 from mock_platform.errors import RequestError
 from mock_platform.handlers._base import HandlerContext, Transaction, dump, input_node, require_person
@@ -59,6 +59,8 @@ def treatment_check(context: HandlerContext) -> dict[str, Any]:
         raise RequestError(f"交易输入[data.med_type]医疗类别[{query.med_type}]暂不支持待遇检查")
     if query.med_type == "14" and not query.dise_codg:
         raise RequestError("交易输入[data.dise_codg]不能为空")
+    if query.med_type == "14" and (problem := local_code_problem(query.dise_codg, "data.dise_codg")):
+        raise RequestError(problem)
     insurance = person.insurance(query.insutype)
     if insurance is None:
         raise RequestError(f"交易输入[data.insutype]人员无险种类型[{query.insutype}]的参保信息")

@@ -90,7 +90,7 @@ def test_treatment_check_for_a_covered_and_an_uncovered_filing(client: PlatformC
         return check
 
     assert check("64010000000000000001", "M01600", "640100").entitled
-    refused = check("15030000000000000009", "WH-S01", "150300")
+    refused = check("15030000000000000009", "M01600", "150300")  # P9 is filed under WH-S01, no national code
     assert not refused.entitled
     assert refused.trt_chk_rslt
 

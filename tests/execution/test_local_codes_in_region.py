@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from adapter import fixed_clock
+from adapter import PlatformError, fixed_clock
 from adapter._paths import config_dir
+from adapter.transactions import t2001
 from mock_platform import MockPlatform
-from tests.execution.helpers import NOW, mock_config, world
+from tests.execution.helpers import NOW, bill, mock_config, world
+from tests.mock_platform.seeds import WUHAI_LOCAL_FILING
 
 HOHHOT_SETTINGS = config_dir() / "adapter" / "demo-hohhot.toml"
 NATIONAL = re.compile(r"M\d{5}")
@@ -71,3 +75,57 @@ def test_a_wuhai_local_only_disease_is_never_sent_within_inner_mongolia(tmp_path
     assert all(code == "" or NATIONAL.fullmatch(code) for _, code in sent), sent
     assert [(b.med_type, b.dise_codg, str(b.medfee_sumamt)) for b in result.batches] == [("11", "", "32.20")]
     assert chronic == []  # no 门诊慢特病 visit was registered on the platform
+
+
+def test_a_wuhai_local_filing_is_settled_under_its_national_code_over_the_wire() -> None:
+    # A Wuhai 职工 filed under WH-S03 糖尿病 (seed 000 附件 自治区内 单病种 #3) at the Hohhot demo hospital
+    # (二级, in region). The adapter sends M01600, the national code region_catalogues.csv maps WH-S03 to,
+    # and the platform accepts it for this person's filing (both sides read the same catalogue, each with its
+    # own loader). Seed 000 三(一)1: 二级 deductible 700, 职工 85%.
+    # Y001 甲 0.40 × 5000 = 2000.00; Y002 乙 70.00 × 100 = 7000.00, 先行自付 10% = 700.00 (Inner Mongolia
+    # catalogue): medfee 9000.00, in scope 2000 + 6300 = 8300.00.
+    # Fund (8300.00 − 700.00) × 85% = 6460.00; personal 9000.00 − 6460.00 = 2540.00: account 200.00 (the whole
+    # balance), cash 2340.00.
+    person = WUHAI_LOCAL_FILING
+    document = bill(
+        "MZ-WH-S03",
+        [("Y001", "0.40", "5000"), ("Y002", "70.00", "100")],
+        card=("02", person["certno"]),
+        acct_used_flag="1",
+    )
+    with world(settings=HOHHOT_SETTINGS, seed={"people": [person]}) as w:
+        planned = w.adapter.plan(document)
+        result = w.adapter.settle(planned)
+    (filing,) = planned.plan.eligibility.filings
+    assert (filing.opsp_dise_code, filing.dise_codg, filing.settleable) == ("WH-S03", "M01600", True)
+    (batch,) = result.batches
+    receipt = batch.receipt
+    assert receipt is not None
+    assert (batch.med_type, batch.dise_codg) == ("14", "M01600")
+    paid = receipt.amounts
+    assert (paid.medfee_sumamt, paid.fund_pay_sumamt, paid.acct_pay, paid.psn_cash_pay) == (
+        Decimal("9000.00"),
+        Decimal("6460.00"),
+        Decimal("200.00"),
+        Decimal("2340.00"),
+    )
+
+
+def test_the_platform_refuses_a_local_code_sent_as_dise_codg() -> None:
+    # The other way round: a client that sends Wuhai's WH-S03 itself (not through the adapter's plan) is
+    # refused by the platform with a message naming the field and the code (seed 002 二(二)).
+    person = WUHAI_LOCAL_FILING
+    check = t2001.TreatmentQuery(
+        psn_no=person["psn_no"],
+        insutype="310",
+        fixmedins_code="H15010200002",
+        med_type="14",
+        begntime=NOW.replace(tzinfo=None),
+        dise_codg="WH-S03",
+    )
+    with (
+        world(settings=HOHHOT_SETTINGS, seed={"people": [person]}) as w,
+        pytest.raises(PlatformError) as refused,
+    ):
+        w.client.call(t2001.TRANSACTION, t2001.Input(data=check), insuplc_admdvs="150300")
+    assert refused.value.err_msg.startswith("交易输入[data.dise_codg]值[WH-S03]不是国家门诊慢特病病种代码")

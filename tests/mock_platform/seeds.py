@@ -119,6 +119,18 @@ WUHAI_RESIDENT = person(
     sequence="031",
 )
 
+# A Wuhai 职工 filed under Wuhai's own code WH-S03 糖尿病 (seed 000 附件), balance 200, no 异地备案.
+WUHAI_LOCAL_FILING = person(
+    "W3",
+    psn_no="15030000000000000105",
+    area="150302",
+    insutype="310",
+    insuplc="150300",
+    balc="200.00",
+    filings=(("WH-S03", "糖尿病", "2024-01-01"),),
+    sequence="051",
+)
+
 # DOMAIN.md Example 2, L3: an 乙类 consumable with a price cap of 50.00 and 先行自付 5% (not in the demo
 # catalogue: seeded into Hubei's payment scope and the Wuhan hospital's 目录对照).
 CONSUMABLE = "C03123456000000000000099"

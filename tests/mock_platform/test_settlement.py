@@ -26,6 +26,7 @@ from tests.mock_platform.seeds import (
     P8,
     P9,
     P10,
+    WUHAI_LOCAL_FILING,
     WUHAI_RESIDENT,
     YINCHUAN_EMPLOYEE,
     YINCHUAN_RESIDENT,
@@ -206,10 +207,14 @@ def test_wuhai_resident_in_region_at_a_level_2_hospital(hohhot: Caller) -> None:
     assert money(second)[1:3] == (D("0.00"), D("6640.00"))
 
 
-def test_wuhai_employee_in_region_pays_from_the_account(hohhot: Caller) -> None:
-    # P9 (肺心病, the local code WH-S01) at Hohhot: 二级 → D 700, 85%; balance 200.
-    clinic = Clinic(hohhot, P9)
-    answer = clinic.visit(EXAMPLE4_LINES, dise_codg="WH-S01", acct="1")
+def test_wuhai_employee_in_region_pays_from_the_account(platform: MockPlatform, hohhot: Caller) -> None:
+    # A Wuhai 职工 filed under Wuhai's own code WH-S03 糖尿病 (seed 000 附件 自治区内 单病种 #3), balance 200,
+    # at Hohhot: settled under the national code the catalogue maps WH-S03 to, M01600 (region_catalogues.csv;
+    # seed 002 二(二): the interface carries national codes). 二级 → D 700, 85% (seed 000 三(一)1).
+    platform.seed({"people": [WUHAI_LOCAL_FILING]})
+    clinic = Clinic(hohhot, patient(WUHAI_LOCAL_FILING))
+    answer = clinic.visit(EXAMPLE4_LINES, dise_codg="M01600", acct="1")
+    # Y001 甲 2000.00 + Y002 乙 7000.00 at 10% (先行自付 700.00) + Y012 丙 1000.00 (全自费): inscp 8300.00.
     # (8300 − 700) × 85% = 6460.00 (DOMAIN.md Example 4, 二级 职工);
     # personal 3540.00 → account 200, cash 3340.
     assert money(answer) == (
@@ -222,6 +227,40 @@ def test_wuhai_employee_in_region_pays_from_the_account(hohhot: Caller) -> None:
         D("3340.00"),
     )
     assert answer["output"]["setlinfo"]["balc"] == D("0.00")
+
+
+@pytest.mark.parametrize(("who", "code"), [("WH-S03 filing", "WH-S03"), ("P9", "WH-S01")])
+def test_a_local_disease_code_is_refused_as_dise_codg(
+    platform: MockPlatform, hohhot: Caller, who: str, code: str
+) -> None:
+    # A local code is never a 病种编码 on the national interface (seed 002 二(二)), even in region: the
+    # person filed under WH-S03 is settled with M01600 (above); P9's WH-S01 肺心病 has no national code.
+    platform.seed({"people": [WUHAI_LOCAL_FILING]})
+    clinic = Clinic(hohhot, patient(WUHAI_LOCAL_FILING) if who != "P9" else P9)
+    answer = clinic.treatment(clinic.register(), dise_codg=code)
+    assert answer["infcode"] != 0
+    assert answer["err_msg"].startswith(f"交易输入[mdtrtinfo.dise_codg]值[{code}]不是国家门诊慢特病病种代码")
+    check = clinic.call("2001", treatment_check(clinic, code))
+    assert check["err_msg"].startswith(f"交易输入[data.dise_codg]值[{code}]不是国家门诊慢特病病种代码")
+
+
+def treatment_check(clinic: Clinic, code: str) -> dict[str, Any]:
+    data = {
+        "psn_no": clinic.patient.psn_no,
+        "insutype": clinic.patient.insutype,
+        "fixmedins_code": "H15010200002",
+        "med_type": "14",
+        "begntime": "2026-11-22 09:00:00",
+        "dise_codg": code,
+    }
+    return {"data": data}
+
+
+def test_p9_filed_under_a_code_without_national_equivalent_is_refused_at_settlement(hohhot: Caller) -> None:
+    # WH-S01 maps to no national code: no national dise_codg matches P9's filing, so M01600 is refused too.
+    clinic = Clinic(hohhot, P9)
+    answer = clinic.treatment(clinic.register(), dise_codg="M01600")
+    assert answer["err_msg"] == "参保人未办理门诊慢特病[M01600]备案，不享受门诊慢特病待遇"
 
 
 def test_wuhai_out_of_region_employee_and_resident(platform: MockPlatform, signed_in: Caller) -> None:

@@ -99,11 +99,12 @@ def test_cancel_refused_with_unsettled_details_or_a_settlement(signed_in: Caller
     [
         (P1, "", "交易输入[mdtrtinfo.dise_codg]不能为空（门诊慢特病须传病种编码）"),
         (P1, "M00500", "参保人未办理门诊慢特病[M00500]备案，不享受门诊慢特病待遇"),
-        # 肺心病 (a Wuhai local code) is not in Wuhai's cross-province catalogue.
+        # 肺心病 (a Wuhai local code) is never a 病种编码 on the national interface (seed 002 二(二)).
         (
             P9,
             "WH-S01",
-            "参保地[150300]跨省异地就医门诊慢特病病种范围不含[WH-S01]，不能直接结算，可回参保地按规定手工报销",
+            "交易输入[mdtrtinfo.dise_codg]值[WH-S01]不是国家门诊慢特病病种代码（M加5位数字）：参保地自有病种代码"
+            "不能通过国家医保平台结算，请传参保人备案病种对应的国家病种代码",
         ),
     ],
 )
