@@ -56,10 +56,13 @@ def render_result(result: VisitResult) -> str:
     sections.append(total)
     if result.dry_run and len(result.batches) > 1:
         sections.append(
-            "说明：各批次的预结算互相独立，都以当前的年度累计和账户余额计算。实际结算按批次顺序进行："
-            "同类批次共用的起付线由先结算的批次用掉，后面批次的基金支付因此增加、个人负担减少；"
-            "共用的支付限额、大病保险起付线和个人账户余额也按先后计算。所以实际合计可能与预计合计不同，"
-            "以结算结果为准。"
+            # What is true (issue #14): a deductible (or 大病 threshold) used by an earlier batch can only
+            # raise a later batch's fund payment; a cap or a balance used by it can only lower what the fund
+            # or the account pays later. Either may change nothing (a batch all within the deductible).
+            "说明：各批次的预结算互相独立，都以当前的年度累计和账户余额计算。实际结算按批次顺序进行，"
+            "同类批次共用的额度由先结算的批次先用：起付线（及大病保险起付线）先被用掉，后面批次的基金支付"
+            "可能增加；支付限额和个人账户余额先被用掉，后面批次的基金或个人账户支付可能减少、现金相应增加。"
+            "所以实际合计可能与预计合计不同，以结算结果为准。"
         )
     return "\n\n".join(sections)
 
