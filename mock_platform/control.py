@@ -21,6 +21,8 @@
 *`POST /_mock/seed` a seed document (`config.seed`): 200 with the counts, or 400 naming the bad field
 *`POST /_mock/reconcile/outside_settlement|outside_refund|alter|rollback` make the platform differ from the
   hospital's books on purpose (`control_reconcile`)
+*`POST /_mock/filings/approve {"trt_dcla_detl_sn"}` the insurer approves a hospital's 2503 filing
+  (`control_filings`)
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
 loopback callers unless a control token is configured (then every caller sends it in X-Mock-Control-Token;
@@ -38,7 +40,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 
-from mock_platform import codec, control_reconcile
+from mock_platform import codec, control_filings, control_reconcile
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FAULT_KINDS, FaultRuleError
@@ -87,6 +89,7 @@ class Control:
                 ("POST", "/_mock/ui/scenarios"): self.console_scenario,
                 ("POST", "/_mock/ui/profile"): self.console_profile,
                 **control_reconcile.routes(backend),
+                **control_filings.routes(backend),
             }
         )
 

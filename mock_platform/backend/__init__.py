@@ -5,6 +5,7 @@ per concern:
 
 * `reference`: data files merged with seeded records (hospitals, policies, coverage, payment scope, 目录对照);
 * `people`: persons, insurance, filings (1101, 5301);
+* `filings`: filings hospitals make (2503/2504) and their approval;
 * `sign_ins`: 9001/9002 sessions;
 * `visits`: 2201/2202/2203;
 * `fees`: 2204/2205 fee details with their split;
@@ -32,6 +33,7 @@ from mock_platform._time import Clock, read_clock
 from mock_platform.backend.faults import FaultBook
 from mock_platform.backend.fees import FeeBook
 from mock_platform.backend.files import FileStore
+from mock_platform.backend.filings import FilingDesk
 from mock_platform.backend.messages import MessageBook
 from mock_platform.backend.nonces import NonceBook
 from mock_platform.backend.ownpay import OwnPayBook
@@ -57,6 +59,7 @@ class Backend:
         self.config = config
         self._clock = clock
         self.people = PersonRegistry(store)
+        self.filings = FilingDesk(store)
         self.sign_ins = SignInBook(store)
         self.traffic = TrafficJournal(store)
         self.visits = VisitBook(store)

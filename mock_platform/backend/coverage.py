@@ -46,6 +46,25 @@ class Coverage:
     ) -> frozenset[str] | None:
         """The covered codes on `day` (any day when None), or None when no level of the insured place
         configures this relation/insutype then."""
+        found = self._applicable(insured_admdvs, relation, insutype, day)
+        if found is None:
+            return None
+        level, applicable = found
+        codes: set[str] = set()
+        for row in applicable:
+            codes |= self._resolve(level, row, relation, frozenset())
+        return frozenset(codes)
+
+    def benefit_codes(
+        self, insured_admdvs: str, relation: Relation, insutype: str, day: date | None = None
+    ) -> frozenset[str]:
+        """The benefit codes of the applicable rows, local ones included (one may be filed under WH-S03)."""
+        found = self._applicable(insured_admdvs, relation, insutype, day)
+        return frozenset(row.benefit_code for row in found[1]) if found else frozenset()
+
+    def _applicable(
+        self, insured_admdvs: str, relation: Relation, insutype: str, day: date | None
+    ) -> tuple[str, list[CatalogueRow]] | None:
         for level in _levels(insured_admdvs):
             applicable = [
                 row
@@ -53,10 +72,7 @@ class Coverage:
                 if relation in row.relations and insutype in row.insutypes and row.in_force(day)
             ]
             if applicable:
-                codes: set[str] = set()
-                for row in applicable:
-                    codes |= self._resolve(level, row, relation, frozenset())
-                return frozenset(codes)
+                return level, applicable
         return None
 
     def settled_as(

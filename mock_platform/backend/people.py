@@ -209,7 +209,10 @@ def _identities(connection: sqlite3.Connection, psn_no: str) -> tuple[IdentityRe
 
 
 def _filings(connection: sqlite3.Connection, psn_no: str) -> tuple[FilingRecord, ...]:
-    rows = connection.execute("SELECT * FROM opsp_filing WHERE psn_no = ? ORDER BY id", (psn_no,))
+    # Only approved filings are in force (5301, 2001, settlement); one filed by a hospital waits for approval.
+    rows = connection.execute(
+        "SELECT * FROM opsp_filing WHERE psn_no = ? AND status = 'approved' ORDER BY id", (psn_no,)
+    )
     return tuple(
         FilingRecord(
             r["opsp_dise_code"], r["opsp_dise_name"], date.fromisoformat(r["begndate"]), _date(r["enddate"])

@@ -305,6 +305,18 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE gateway_nonce ADD COLUMN answer BLOB;
     ALTER TABLE gateway_nonce ADD COLUMN content_type TEXT;
     """,
+    # 9: filings made by hospitals (backend.filings, 2503/2504): a seeded filing is approved; one a hospital
+    # files waits for the insurer's approval (filed), and may be revoked while it waits (revoked).
+    """
+    ALTER TABLE opsp_filing ADD COLUMN status TEXT NOT NULL DEFAULT 'approved';
+    ALTER TABLE opsp_filing ADD COLUMN trt_dcla_detl_sn TEXT;
+    ALTER TABLE opsp_filing ADD COLUMN insutype TEXT NOT NULL DEFAULT '';
+    ALTER TABLE opsp_filing ADD COLUMN fixmedins_code TEXT NOT NULL DEFAULT '';
+    ALTER TABLE opsp_filing ADD COLUMN filed_at TEXT;
+    ALTER TABLE opsp_filing ADD COLUMN decided_at TEXT;
+    ALTER TABLE opsp_filing ADD COLUMN memo TEXT NOT NULL DEFAULT '';
+    CREATE UNIQUE INDEX opsp_filing_sn ON opsp_filing (trt_dcla_detl_sn);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,8 @@ a set of insutypes::
       [[scope.layer]]             fund, insutypes, base, who, threshold, ratio, cap?, source
       [scope.account]             insutypes, pays (in_scope | all), mutual_aid, source
       [scope.pharmacy]            allowed, prescription_required, source
+    [filing]                      min_grade (一级 | 二级 | 三级), within (insured_city | anywhere), source
+                                  (who may accept an application, 2503; absent: `DEFAULT_FILING_RULE`)
 
 A scope is in force from `begndate` to `enddate` (both inclusive, absent = open): settlement uses the scope
 in force on the visit day (seed 000 is dated 2022-07-05; its 门诊统筹 clause starts 2022-10-01). A
@@ -230,12 +232,38 @@ class Scope(Sourced):
         return next((row.amount for row in self.ceiling if row.insutype == insutype), None)
 
 
+class FilingRule(Sourced):
+    """Which designated hospitals may accept (and file with 2503) a chronic-disease application here.
+
+    `min_grade` is the hospital's grade (医院等级, from 1101's `hosp_lv` dictionary, PROTOCOL.md §4);
+    `within` = ``insured_city``: only hospitals of the insured city (first four digits of admdvs) may.
+    """
+
+    min_grade: Literal["一级", "二级", "三级"]
+    within: Literal["insured_city", "anywhere"]
+
+
+DEFAULT_FILING_RULE = FilingRule(
+    min_grade="二级",
+    within="anywhere",
+    source=(
+        "assumption: only seed 000 二(一) says who may accept an application (乌海市内二级及以上定点医疗); "
+        "its 二级 floor is applied where no seed speaks (docs/filings.md)"
+    ),
+)
+
+
 class RegionPolicy(Sourced):
     """`config/policies/<admdvs>.toml`."""
 
     admdvs: Admdvs
     name: Text
     scope: tuple[Scope, ...] = ()
+    filing: FilingRule | None = None
+
+    @property
+    def filing_rule(self) -> FilingRule:
+        return self.filing or DEFAULT_FILING_RULE
 
     @model_validator(mode="after")
     def _no_overlap(self) -> RegionPolicy:

@@ -2,6 +2,7 @@
 
 * `signin`     9001 签到, 9002 签退
 * `person`     1101 人员信息获取, 5301 人员慢特病备案查询
+* `filing`     2503 人员慢特病备案, 2504 人员慢特病备案撤销
 * `treatment`  2001 人员待遇享受检查
 * `visit`      2201 门诊挂号, 2202 门诊挂号撤销, 2203 门诊就诊信息上传
 * `fee`        2204 门诊费用明细信息上传, 2205 门诊费用明细信息撤销
@@ -24,6 +25,7 @@ from types import MappingProxyType
 from mock_platform.handlers import (
     fee,
     files,
+    filing,
     ownpay,
     person,
     query,
@@ -42,6 +44,7 @@ TRANSACTIONS: Mapping[str, Transaction] = MappingProxyType(
         for family in (
             signin,
             person,
+            filing,
             treatment,
             visit,
             fee,
