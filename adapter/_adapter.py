@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from mappings import shipped
+
 from ._client import PlatformClient
 from ._clock import Clock, china_now
 from ._errors import ConfigurationError
@@ -39,6 +41,15 @@ from .execution import (
     run_refund,
     settle_visit,
     upload_outbox,
+)
+from .filings import (
+    FilingOutcome,
+    FilingRequest,
+    RevocationOutcome,
+    RevocationRequest,
+    file_disease,
+    recover_filings,
+    revoke_filing,
 )
 from .planning import PlanningTables, Visit, load_visit, parse_visit, plan_visit
 from .reconcile import DayLedger, Progress, ReconcileReport, day_ledger, reconcile
@@ -191,6 +202,25 @@ class Adapter:
             return upload_outbox(
                 self._calls(journal), fixmedins_name=self.settings.fixmedins_name, due_by=due_by
             )
+
+    def file_disease(self, request: FilingRequest) -> FilingOutcome:
+        """2503: file a chronic disease this hospital assessed, journaled; then the insurer approves it."""
+        journal = self._require_journal("filings")
+        catalogue = self._tables.regions if self._tables is not None else shipped.region_catalogue()
+        with journal.group():
+            return file_disease(self._calls(journal), request, catalogue=catalogue, today=self._now().date())
+
+    def revoke_filing(self, request: RevocationRequest) -> RevocationOutcome:
+        """2504: revoke a filing the insurer has not approved yet, journaled."""
+        journal = self._require_journal("filings")
+        with journal.group():
+            return revoke_filing(self._calls(journal), request)
+
+    def recover_filings(self) -> list[FilingOutcome | RevocationOutcome]:
+        """Ask again, under its own msgid, every 2503/2504 whose answer was lost."""
+        journal = self._require_journal("filings")
+        with journal.group():
+            return recover_filings(self._calls(journal))
 
     def _calls(self, journal: Journal) -> JournaledCalls:
         return JournaledCalls(self._client, journal, clock=self._now, checkpoint=self._checkpoint)

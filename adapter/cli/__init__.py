@@ -24,7 +24,20 @@ import structlog
 
 from .._errors import AdapterError
 from .._logging import redact_personal_data
-from . import _conformance, _day, _demo, _execute, _journal, _map, _mock, _plan, _receipt, _reconcile, _serve
+from . import (
+    _conformance,
+    _day,
+    _demo,
+    _execute,
+    _filing,
+    _journal,
+    _map,
+    _mock,
+    _plan,
+    _receipt,
+    _reconcile,
+    _serve,
+)
 from ._failure import EXIT_CODES_HELP, EXIT_INPUT, failure_of
 from ._output import print_json
 
@@ -34,6 +47,7 @@ _COMMANDS: tuple[ModuleType, ...] = (
     _demo,
     _plan,
     _execute,
+    _filing,
     _receipt,
     _reconcile,
     _day,

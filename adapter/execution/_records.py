@@ -110,7 +110,9 @@ class CallDetail(_Frozen):
     setldetail: tuple[FundPayment, ...] = ()
     """2207/2208: what each fund paid (no personal data), so a receipt reprinted later is the same."""
     replayed: bool = False
-    """2201: the answer came from sending the lost call again with its own msgid."""
+    """2201, 2503, 2504: the answer came from sending the lost call again with its own msgid."""
+    trt_dcla_detl_sn: str = ""
+    """2503: the filing the platform made (2504 revokes it by this number)."""
     reversed_by: str = ""
     """2207/2208: ``"2601"`` once 冲正 undid it."""
     warn_msg: str = ""

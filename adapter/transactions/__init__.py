@@ -21,6 +21,8 @@ from . import (
     t2206,
     t2207,
     t2208,
+    t2503,
+    t2504,
     t2601,
     t3201,
     t3202,
@@ -47,6 +49,9 @@ _MODULES = (
     t1101,
     t5301,
     t2001,
+    # Chronic-disease filings made by the hospital (2503) and their revocation (2504).
+    t2503,
+    t2504,
     # The outpatient visit: registration, upload, settlement, their reversals.
     t2201,
     t2202,
