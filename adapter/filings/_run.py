@@ -61,8 +61,10 @@ def file_disease(
         begndate=request.begndate,
         enddate=request.enddate,
     )
-    for outcome in earlier:  # a lost answer, resolved just now, of this very filing: it is not made twice
-        if isinstance(outcome, FilingOutcome) and outcome.status == "filed" and _same(outcome, filing):
+    for outcome in earlier:
+        # A lost answer of this very filing, resolved just now (filed) or still not (unknown): either way
+        # it is not sent again as a new call, which could file it twice.
+        if isinstance(outcome, FilingOutcome) and outcome.status != "refused" and _same(outcome, filing):
             return outcome
     keys = _filing_keys(filing)
     try:
@@ -93,11 +95,11 @@ def revoke_filing(calls: JournaledCalls, request: RevocationRequest) -> Revocati
     revocation = t2504.Revocation(
         trt_dcla_detl_sn=request.trt_dcla_detl_sn.strip(), psn_no=person.baseinfo.psn_no, memo=request.memo
     )
-    for outcome in earlier:
+    for outcome in earlier:  # the same revocation, its lost answer resolved just now or still unknown
         same = (
             isinstance(outcome, RevocationOutcome) and outcome.trt_dcla_detl_sn == revocation.trt_dcla_detl_sn
         )
-        if same and isinstance(outcome, RevocationOutcome) and outcome.status == "revoked":
+        if same and isinstance(outcome, RevocationOutcome) and outcome.status != "refused":
             return outcome
     insured = person.insuinfo[0].insuplc_admdvs if person.insuinfo else ""
     keys = {**revocation.model_dump(), "insuplc_admdvs": insured}

@@ -214,3 +214,16 @@ def test_bad_input_is_refused_before_anything_is_filed(changes: dict[str, Any], 
         received = sent(w.mock, "2503")
     assert bad.value.where == where
     assert received == []
+
+
+def test_while_the_platform_stays_silent_the_same_filing_is_not_sent_as_a_new_call() -> None:
+    with world() as w:
+        w.mock.faults.add("2503", "drop_after_commit")
+        lost = w.adapter.file_disease(request())
+        w.mock.faults.add("2503", "maintenance")  # the repeat is not answered either
+        still = w.adapter.file_disease(request())
+        (open_call,) = w.journal.open_calls()
+        received = sent(w.mock, "2503")
+    assert (still.status, still.msgid) == ("unknown", lost.msgid)
+    assert open_call.msgid == lost.msgid  # one call, still open for `opsp filing recover`
+    assert received == [lost.msgid, lost.msgid]
