@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from mock_platform.backend import Backend
-from mock_platform.backend.people import PersonRecord
+from mock_platform.backend.people import InsuranceRecord, PersonRecord
 from mock_platform.config.platform import Hospital
 from mock_platform.errors import RequestError
 from mock_platform.wire import RequestEnvelope, describe
@@ -80,6 +80,14 @@ def input_node(context: HandlerContext, name: str, model: type[M]) -> M:
 def dump(model: BaseModel) -> dict[str, Any]:
     """A wire model as a plain dict, Decimals kept (the codec writes them digit for digit)."""
     return model.model_dump(mode="python", by_alias=True)
+
+
+def require_insurance(person: PersonRecord, insutype: str) -> InsuranceRecord:
+    """The person's insurance of `insutype`, or a refusal naming `data.insutype`."""
+    insurance = person.insurance(insutype)
+    if insurance is None:
+        raise RequestError(f"交易输入[data.insutype]人员无险种类型[{insutype}]的参保信息")
+    return insurance
 
 
 def require_person(context: HandlerContext, psn_no: str) -> PersonRecord:

@@ -16,7 +16,13 @@ from pydantic_core import PydanticCustomError
 
 from mock_platform.backend.filings import Application, application_problem
 from mock_platform.errors import RequestError
-from mock_platform.handlers._base import HandlerContext, Transaction, input_node, require_person
+from mock_platform.handlers._base import (
+    HandlerContext,
+    Transaction,
+    input_node,
+    require_insurance,
+    require_person,
+)
 from mock_platform.wire import ExpContent, OptStr, Req, ReqAdmdvs, WireModel
 
 
@@ -67,9 +73,7 @@ class RevocationInput(WireModel):
 def file_filing(context: HandlerContext) -> dict[str, Any]:
     data = input_node(context, "data", FilingInput)
     person = require_person(context, data.psn_no)
-    insurance = person.insurance(data.insutype)
-    if insurance is None:
-        raise RequestError(f"交易输入[data.insutype]人员无险种类型[{data.insutype}]的参保信息")
+    insurance = require_insurance(person, data.insutype)
     application = Application(
         psn_no=person.psn_no,
         insutype=insurance.insutype,

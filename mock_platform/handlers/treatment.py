@@ -8,7 +8,14 @@ from mock_platform._time import format_date, parse_datetime
 from mock_platform.backend.eligibility import SUPPORTED_MED_TYPES, check_treatment, local_code_problem
 from mock_platform.backend.people import InsuranceRecord, PersonRecord
 from mock_platform.errors import RequestError
-from mock_platform.handlers._base import HandlerContext, Transaction, dump, input_node, require_person
+from mock_platform.handlers._base import (
+    HandlerContext,
+    Transaction,
+    dump,
+    input_node,
+    require_insurance,
+    require_person,
+)
 from mock_platform.wire import ExpContent, OptDateTime, OptStr, Req, ReqDateTime, WireModel
 
 # The pooled fund an insutype draws on (fund_pay_type, PROTOCOL.md §4).
@@ -61,9 +68,7 @@ def treatment_check(context: HandlerContext) -> dict[str, Any]:
         raise RequestError("交易输入[data.dise_codg]不能为空")
     if query.med_type == "14" and (problem := local_code_problem(query.dise_codg, "data.dise_codg")):
         raise RequestError(problem)
-    insurance = person.insurance(query.insutype)
-    if insurance is None:
-        raise RequestError(f"交易输入[data.insutype]人员无险种类型[{query.insutype}]的参保信息")
+    insurance = require_insurance(person, query.insutype)
     return {"trtinfo": [dump(_check(context, query, person, insurance))]}
 
 

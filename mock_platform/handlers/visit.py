@@ -14,10 +14,17 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from mock_platform.backend.eligibility import SUPPORTED_MED_TYPES, disease_problem
-from mock_platform.backend.people import CredentialKind, InsuranceRecord, PersonRecord
+from mock_platform.backend.people import CredentialKind, PersonRecord
 from mock_platform.backend.visits import Registration, Treatment
 from mock_platform.errors import RequestError
-from mock_platform.handlers._base import HandlerContext, Transaction, dump, input_node, require_person
+from mock_platform.handlers._base import (
+    HandlerContext,
+    Transaction,
+    dump,
+    input_node,
+    require_insurance,
+    require_person,
+)
 from mock_platform.wire import (
     ExpContent,
     OptNumber,
@@ -104,7 +111,7 @@ class Diagnosis(WireModel):
 def register(context: HandlerContext) -> dict[str, Any]:
     data = input_node(context, "data", RegistrationInput)
     person = require_person(context, data.psn_no)
-    insurance = _insurance(person, data.insutype)
+    insurance = require_insurance(person, data.insutype)
     _check_credential(context, data, person)
     visit = context.backend.visits.register(
         Registration(
@@ -127,13 +134,6 @@ def register(context: HandlerContext) -> dict[str, Any]:
     )
     output = RegistrationOutput(mdtrt_id=visit.mdtrt_id, psn_no=visit.psn_no, ipt_otp_no=visit.ipt_otp_no)
     return {"data": dump(output)}
-
-
-def _insurance(person: PersonRecord, insutype: str) -> InsuranceRecord:
-    insurance = person.insurance(insutype)
-    if insurance is None:
-        raise RequestError(f"交易输入[data.insutype]人员无险种类型[{insutype}]的参保信息")
-    return insurance
 
 
 def _check_credential(context: HandlerContext, data: RegistrationInput, person: PersonRecord) -> None:
@@ -164,7 +164,7 @@ def upload_treatment(context: HandlerContext) -> dict[str, Any]:
     if info.med_type == "14":
         if not info.dise_codg:
             raise RequestError("交易输入[mdtrtinfo.dise_codg]不能为空（门诊慢特病须传病种编码）")
-        insurance = _insurance(person, visit.insutype)
+        insurance = require_insurance(person, visit.insutype)
         problem = disease_problem(
             person=person,
             insurance=insurance,
