@@ -169,8 +169,9 @@ def opsp_filings(context: HandlerContext) -> dict[str, Any]:
     Decision: PROTOCOL.md §3.3 says 5301 returns the "currently valid" filings. The mock returns every filing
     whose enddate is empty or not before today, *including filings that start later*: the hospital then sees
     the begndate and can tell the cashier "filing not yet valid" instead of "no filing" (DEMO_DATA.md P7's
-    M03900 from 2027-01-01 is returned). Expired filings are left out. A compound benefit is returned as one
-    row per component disease (P4: M01600 and M03900).
+    M03900 from 2027-01-01 is returned). Expired filings are left out, and so are filings a hospital made with
+    2503 that the insurer has not approved (or that were revoked): they are not in force (`backend.filings`).
+    A compound benefit is returned as one row per component disease (P4: M01600 and M03900).
     """
     query = input_node(context, "data", FilingQuery)
     person = require_person(context, query.psn_no)
