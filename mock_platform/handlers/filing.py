@@ -19,6 +19,7 @@ from mock_platform.errors import RequestError
 from mock_platform.handlers._base import (
     HandlerContext,
     Transaction,
+    dump,
     input_node,
     require_insurance,
     require_person,
@@ -61,6 +62,12 @@ class FilingInput(WireModel):
     exp_content: ExpContent
 
 
+class FilingResult(WireModel):
+    """2503 output `result`: the number that names the filing (2504 revokes it by this number)."""
+
+    trt_dcla_detl_sn: str
+
+
 class RevocationInput(WireModel):
     """2504 input `data`."""
 
@@ -101,7 +108,7 @@ def file_filing(context: HandlerContext) -> dict[str, Any]:
     serial = context.backend.filings.file(
         application, fixmedins_code=context.hospital.fixmedins_code, now=context.now
     )
-    return {"result": {"trt_dcla_detl_sn": serial}}
+    return {"result": dump(FilingResult(trt_dcla_detl_sn=serial))}
 
 
 def revoke_filing(context: HandlerContext) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """What each transaction's handler answers in `output` (PROTOCOL.md §3), as models for `/openapi.json`.
 
-Where a handler already builds its answer with a model (9001/9002, 1101, 5301, 2001, 2201) that model is
+Where a handler already builds its answer with a model (9001/9002, 1101, 5301, 2001, 2201, 2503) that model is
 used; the others build their answer as a dict with the field names of `_setlinfo`, `fee` and `query`, and
 are described here from the same names (imported where a handler keeps them in a constant). A transaction
 without an entry in `OUTPUTS` (one added later) is still described, as an object only.
@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, create_model
 
 from mock_platform.handlers._setlinfo import OTHER_FUNDS
+from mock_platform.handlers.filing import FilingResult
 from mock_platform.handlers.person import FilingRow, PersonInfo
 from mock_platform.handlers.query import VISIT_TEXT_FIELDS
 from mock_platform.handlers.signin import SignInOutput, SignOutOutput
@@ -183,6 +184,8 @@ OUTPUTS: Mapping[str, Any] = {
     "1101": PersonInfo,
     "5301": _nodes("FilingAnswer", "5301 output: `feedetail` is an array.", feedetail=list[FilingRow]),
     "2001": _nodes("TreatmentAnswer", "2001 output.", trtinfo=list[TrtInfo]),
+    "2503": _nodes("FilingMadeAnswer", "2503 output.", result=FilingResult),
+    "2504": Empty,
     "2201": _nodes("RegistrationAnswer", "2201 output.", data=RegistrationOutput),
     "2202": Empty,
     "2203": Empty,

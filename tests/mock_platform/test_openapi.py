@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
+from adapter.filings import FilingRequest, RevocationRequest
 from mock_platform.conformance.openapi import INPUT_NODES, build_openapi, discovered_inputs
 from mock_platform.handlers import TRANSACTIONS
 from mock_platform.handlers.outputs import FILE_ANSWERS, OUTPUTS
@@ -143,6 +144,24 @@ def real_answers() -> dict[str, list[dict[str, Any]]]:
         w.adapter.upload_outbox()  # 4205, 4203
         control.post("/_mock/reconcile/outside_settlement", json={"like_setl_id": first.setl_id})
         w.adapter.reconcile(first.setl_time.date() if first.setl_time else WORLD_NOW.date())  # 3201 … 9102
+        filing = FilingRequest(
+            mdtrt_cert_type="02",
+            mdtrt_cert_no="640106198002124031",
+            opsp_dise_code="M01600",
+            hosp_ide_date=WORLD_NOW.date(),
+            begndate=WORLD_NOW.date(),
+            diag_dr_codg="D001",
+            diag_dr_name="医生甲",
+        )
+        filed = w.adapter.file_disease(filing)  # 2503
+        w.adapter.revoke_filing(  # 2504
+            RevocationRequest(
+                trt_dcla_detl_sn=filed.trt_dcla_detl_sn,
+                mdtrt_cert_type="02",
+                mdtrt_cert_no="640106198002124031",
+                memo="test",
+            )
+        )
         w.visits("64010000000000000001", "640100")  # 5201
         w.accumulators("64010000000000000001", "640100")  # 5206
         caller = Caller(control, clock=lambda: WORLD_NOW)
