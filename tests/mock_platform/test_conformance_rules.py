@@ -49,6 +49,7 @@ def test_a_receipt_that_prints_the_answer_passes(signed_in: Caller, client: http
     assert rule(client, "receipt-matches-2207")["verdict"] == "pass"
     (kept,) = client.get("/_mock/journal", params={"after_id": 5}).json()["entries"]
     assert (kept["path"], kept["subject"]) == ("/_mock/receipts", setl_id)
+    assert "<td>/_mock/receipts</td>" in client.get("/_mock/ui").text  # the console's traffic names it
 
 
 def test_a_receipt_is_compared_fund_by_fund_account_and_balance(
