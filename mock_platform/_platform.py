@@ -92,6 +92,16 @@ class MockPlatform:
         """
         return self._backend.seed(document)
 
+    def publish_catalogue(self, changes: list[dict[str, Any]], *, note: str = "") -> dict[str, Any]:
+        """Publish the next 医保目录 version, as `POST /_mock/catalogue/publish` does (`control_catalogue`),
+        without the control plane's 4 MB body limit. Raises `RequestError` naming the bad change."""
+        publication = self._backend.publish_catalogue(changes, note=note)
+        return {
+            "ver": publication.ver,
+            "published_at": publication.published_at,
+            "changes": publication.changes,
+        }
+
     @property
     def asgi_app(self) -> PlatformApp:
         """The ASGI application serving this platform."""

@@ -23,6 +23,8 @@
   hospital's books on purpose (`control_reconcile`)
 *`POST /_mock/filings/approve {"trt_dcla_detl_sn"}` the insurer approves a hospital's 2503 filing
   (`control_filings`)
+*`GET /_mock/catalogue` the catalogue versions; `POST /_mock/catalogue/publish` publish the next one: add,
+  withdraw, change class / 先行自付 / price cap (`control_catalogue`)
 
 They bypass the gateway: they are for tests and operators of the mock, not for hospitals, and answer only
 loopback callers unless a control token is configured (then every caller sends it in X-Mock-Control-Token;
@@ -40,7 +42,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 
-from mock_platform import codec, control_filings, control_reconcile
+from mock_platform import codec, control_catalogue, control_filings, control_reconcile
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FAULT_KINDS, FaultRuleError
@@ -90,6 +92,7 @@ class Control:
                 ("POST", "/_mock/ui/profile"): self.console_profile,
                 **control_reconcile.routes(backend),
                 **control_filings.routes(backend),
+                **control_catalogue.routes(backend),
             }
         )
 

@@ -14,6 +14,7 @@ per concern:
 * `messages`: processed msgids (idempotency);
 * `ownpay`: self-pay visits uploaded for manual claims (4205/4203);
 * `files`: the 9101/9102 file store (uploads, result files, published files);
+* `catalogue`: the published 医保目录, versioned (1312/1319/1320; publications through `/_mock/catalogue`);
 * `statements`: 3201/3202 reconciliation, and the faults that make the two sides differ;
 * `faults`: fault rules;
 * `nonces`: gateway nonces already used (replay refusal);
@@ -25,11 +26,13 @@ Pure rules live beside them: `eligibility` (2001 and settlement checks), `covera
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mock_platform._time import Clock, read_clock
+from mock_platform.backend.catalogue import CatalogueBook, Publication
 from mock_platform.backend.faults import FaultBook
 from mock_platform.backend.fees import FeeBook
 from mock_platform.backend.files import FileStore
@@ -72,8 +75,10 @@ class Backend:
         self.files = FileStore(store)
         self.ownpay = OwnPayBook(store)
         self.statements = StatementDesk(store, self.settlements, self.visits)
+        self.catalogue = CatalogueBook(lambda: self.reference, store.joined)
         with store.transaction() as connection:
-            self.reference: ReferenceData = build_reference(config, load_seeds(connection))
+            reference = build_reference(config, load_seeds(connection))
+        self.reference: ReferenceData = replace(reference, published=self.catalogue.overlay())
 
     @classmethod
     def open(cls, *, db_path: str | Path | None, config: MockConfig, clock: Clock) -> Backend:
@@ -97,8 +102,19 @@ class Backend:
     def seed(self, document: Any) -> dict[str, int]:
         """Validate and store a seed document (see `config.seed`); raises `SeedError`, storing nothing."""
         parsed = parse_seed(document)
-        self.reference, counts = apply_seed(self.store, self.config, parsed)
+        reference, counts = apply_seed(self.store, self.config, parsed)
+        self.reference = replace(reference, published=self.catalogue.overlay())
         return counts
+
+    def publish_catalogue(self, changes: Any, *, note: str = "") -> Publication:
+        """Publish the next catalogue version (`backend.catalogue`); the platform settles with it from now on.
+
+        Raises `RequestError` naming the bad change; nothing is stored then."""
+        with self.store.transaction() as connection:
+            publication = self.catalogue.publish(connection, changes, note=note, now=self.now())
+        # Only the overlay changes: the files and seeds, and what was checked across them, stay as they were.
+        self.reference = replace(self.reference, published=self.catalogue.overlay())
+        return publication
 
     def close(self) -> None:
         self.store.close()

@@ -7,7 +7,9 @@ stored in SQLite so they survive a restart) take precedence over the files:
 * a seeded hospital / policy replaces the file's one with the same fixmedins_code / admdvs;
 * seeded payment-scope rows of a (province, national code) replace all the file's rows of that code;
 * a seeded 目录对照 row replaces the hospital's row with the same hospital code;
-* seeded catalogue rows are added (one with the same admdvs, benefit code, relations and insutypes replaces).
+* seeded catalogue rows are added (one with the same admdvs, benefit code, relations and insutypes replaces);
+* a published catalogue version (`backend.catalogue`, the `published` overlay) replaces every row of the
+  (province, national code)s it touched: the platform settles with the version in force on the visit's day.
 
 `build_reference` runs the checks that need several files at once — a cap's codes must be covered by the
 region catalogue, catalogue keys unique, payment-scope periods disjoint — and raises `ConfigError` naming the
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 from mock_platform.backend.coverage import Coverage
 from mock_platform.config.loader import (
@@ -49,6 +52,15 @@ class Seeds:
     region_catalogue: tuple[CatalogueRow, ...] = ()
 
 
+class ScopeOverlay(Protocol):
+    """Payment-scope rows laid over the files and seeds (the published catalogue, `backend.catalogue`)."""
+
+    def entries(self, province: str, national_code: str) -> tuple[ScopeEntry, ...] | None:
+        """Every row of a code the overlay has (then the files' rows of that code do not count), else None."""
+
+    def provinces(self) -> frozenset[str]: ...
+
+
 @dataclass(frozen=True)
 class ReferenceData:
     hospitals: Mapping[str, Hospital]
@@ -58,6 +70,7 @@ class ReferenceData:
     item_maps: Mapping[str, Mapping[str, ItemMapRow]]  # fixmedins_code -> hospital code -> row
     policy_files: Mapping[str, Path] = field(default_factory=dict)
     item_diseases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    published: ScopeOverlay | None = None
 
     def hospital(self, fixmedins_code: str) -> Hospital | None:
         return self.hospitals.get(fixmedins_code)
@@ -66,11 +79,14 @@ class ReferenceData:
         return self.policies.get(admdvs)
 
     def has_payment_scope(self, province: str) -> bool:
-        return province in self.scopes
+        return province in self.scopes or (
+            self.published is not None and province in self.published.provinces()
+        )
 
     def scope_entry(self, province: str, national_code: str, day: date) -> ScopeEntry | None:
         """The payment-scope row of a national code valid on `day`; None = outside the catalogue (自费)."""
-        entries = self.scopes.get(province, {}).get(national_code, ())
+        published = None if self.published is None else self.published.entries(province, national_code)
+        entries = published if published is not None else self.scopes.get(province, {}).get(national_code, ())
         return next((entry for entry in entries if entry.valid_on(day)), None)
 
     def item_map(self, fixmedins_code: str) -> Mapping[str, ItemMapRow] | None:

@@ -11,7 +11,9 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
    msgids (idempotency), 2601 requests, fault rules, seeded records, and the fault column of the journal.
 3. an index of settlements by batch;
 4. the envelope level: gateway nonces, richer traffic rows;
-5. the 门诊共济 balance of an insurance (family accounts that may pay for this person).
+5. the 门诊共济 balance of an insurance (family accounts that may pay for this person);
+6. the 9101/9102 file store; 7. self-pay visits (4205/4203); 8. the answer to a nonce resent by a retry;
+9. hospital filings (2503/2504); 10. the published 医保目录: publications and the rows they touched.
 
 Money columns are TEXT holding a Decimal's exact digits (SQLite REAL would be a float); sums are done in
 Python with Decimal, never with SQL SUM.
@@ -316,6 +318,36 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE opsp_filing ADD COLUMN decided_at TEXT;
     ALTER TABLE opsp_filing ADD COLUMN memo TEXT NOT NULL DEFAULT '';
     CREATE UNIQUE INDEX opsp_filing_sn ON opsp_filing (trt_dcla_detl_sn);
+    """,
+    # 10: the published 医保目录 (backend.catalogue, 1312/1319/1320): each publication, and every row a
+    # publication touched (the rows of the shipped files it did not touch are served from the files).
+    """
+    CREATE TABLE catalogue_version (
+        ver          TEXT PRIMARY KEY,
+        published_at TEXT NOT NULL,
+        note         TEXT NOT NULL,
+        changes      INTEGER NOT NULL
+    );
+    CREATE TABLE catalogue_item (
+        rid              TEXT PRIMARY KEY,
+        insu_admdvs      TEXT NOT NULL,
+        hilist_code      TEXT NOT NULL,
+        hilist_name      TEXT NOT NULL,
+        list_type        TEXT NOT NULL,
+        med_chrgitm_type TEXT NOT NULL,
+        chrgitm_lv       TEXT NOT NULL,
+        selfpay_prop     TEXT,
+        pric_uplmt_amt   TEXT,
+        lmt_used_flag    TEXT NOT NULL,
+        begndate         TEXT NOT NULL,
+        enddate          TEXT,
+        vali_flag        TEXT NOT NULL,
+        ver              TEXT NOT NULL,
+        updt_time        TEXT NOT NULL,
+        cap_served       INTEGER NOT NULL,
+        ratio_served     INTEGER NOT NULL
+    );
+    CREATE INDEX catalogue_item_code ON catalogue_item (insu_admdvs, hilist_code);
     """,
 )
 

@@ -12,6 +12,7 @@
 * `reconcile`  3201 对总账, 3202 对明细账
 * `ownpay`     4205 自费病人门诊就医信息上传, 4203 自费病人就诊以及费用明细上传完成
 * `files`      9101 文件上传, 9102 文件下载 (9102 answers the file's bytes, not an envelope)
+* `catalogue`  1312 医保目录信息查询, 1319 限价, 1320 先行自付比例, 1309 门诊慢特病种目录下载, 1901 字典表查询
 
 A handler takes a `HandlerContext` and returns the `output` node (an object; 5204 an array), or raises
 `RequestError`. The dispatcher runs it inside one SQLite transaction.
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from mock_platform.handlers import (
+    catalogue,
     fee,
     files,
     filing,
@@ -54,6 +56,7 @@ TRANSACTIONS: Mapping[str, Transaction] = MappingProxyType(
             reconcile,
             files,
             ownpay,
+            catalogue,
         )
         for t in family.TRANSACTIONS
     }

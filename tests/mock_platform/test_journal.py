@@ -62,6 +62,11 @@ def test_health(client: httpx.Client) -> None:
         "profile": "national",
         "transactions": [
             "1101",
+            "1309",
+            "1312",
+            "1319",
+            "1320",
+            "1901",
             "2001",
             "2201",
             "2202",
