@@ -25,6 +25,7 @@ import structlog
 from .._errors import AdapterError
 from .._logging import redact_personal_data
 from . import (
+    _catalogue,
     _conformance,
     _day,
     _demo,
@@ -52,6 +53,7 @@ _COMMANDS: tuple[ModuleType, ...] = (
     _reconcile,
     _day,
     _map,
+    _catalogue,
     _mock,
     _journal,
     _conformance,

@@ -16,6 +16,7 @@ from ..execution._render import (
 )
 from ..planning._render import render_plan
 from ._bill import plan_bill
+from ._catalogue import add_catalogue_option, synced_tables
 from ._failure import EXIT_ATTENTION, EXIT_OK
 from ._output import emit, plain, print_json
 from ._platform import add_journal_option, add_platform_options, open_journal, platform_client, settings_of
@@ -66,6 +67,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _visit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("visit", metavar="VISIT.json", help="the bill, in the visit-file format")
     _common(parser)
+    add_catalogue_option(parser)
 
 
 def result_json(result: VisitResult) -> dict[str, object]:
@@ -78,7 +80,7 @@ def dry_run(args: argparse.Namespace) -> int:
     # Journaled like a settlement (its batches marked dry-run): msgids never repeat one a
     # settlement used in the same second, and a crash mid-way leaves nothing recover cannot undo.
     with open_journal(args) as journal, platform_client(args) as client:
-        adapter = Adapter(client, journal=journal)
+        adapter = Adapter(client, journal=journal, tables=synced_tables(args, client))
         planned = plan_bill(adapter, args.visit)
         result = adapter.dry_run(planned)
     emit(
@@ -91,7 +93,7 @@ def dry_run(args: argparse.Namespace) -> int:
 
 def settle_command(args: argparse.Namespace) -> int:
     with open_journal(args) as journal, platform_client(args) as client:
-        adapter = Adapter(client, journal=journal)
+        adapter = Adapter(client, journal=journal, tables=synced_tables(args, client))
         result = adapter.settle(plan_bill(adapter, args.visit))
     emit(result_json(result), render_result(result), as_json=args.json)
     settled = all(batch.status in ("settled", "self_pay") for batch in result.batches)

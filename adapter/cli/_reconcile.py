@@ -24,6 +24,7 @@ from ..reconcile import (
 from ._failure import EXIT_ATTENTION, EXIT_INPUT, EXIT_OK
 from ._output import print_json
 from ._platform import add_journal_option, add_platform_options, open_journal, platform_client
+from ._progress import clear_bar, draw_bar, terminal_bar
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,17 +51,17 @@ def reconcile_command(args: argparse.Namespace) -> int:
     if last < args.date:
         print(f"opsp reconcile: --to {last} is before --date {args.date}", file=sys.stderr)
         return EXIT_INPUT
-    progress = _bar if sys.stderr.isatty() else None
+    progress = draw_bar if terminal_bar() else None
     with open_journal(args) as journal, platform_client(args) as client:
         adapter = Adapter(client, journal=journal)
         found = adapter.reconcile(args.date, last, progress=progress)
-        _clear(progress)
+        clear_bar(progress)
         report, after = found, None
         repairable = [d for d in found.differences if d.repair.action != RepairAction.MANUAL]
         if args.repair and repairable and _confirmed(found, args):
             report = adapter.reconcile(args.date, last, repair=True, progress=progress)
             after = adapter.reconcile(args.date, last, progress=progress)  # did the repairs balance it?
-            _clear(progress)
+            clear_bar(progress)
         hospital = client.settings.fixmedins_name
     final = after or report
     if args.csv:
@@ -97,21 +98,3 @@ def _document(report: ReconcileReport, after: ReconcileReport | None) -> dict[st
     document = one(report)
     document["after_repair"] = None if after is None else one(after)
     return document
-
-
-_WIDTH = 30
-
-
-def _bar(step: str, done: int, total: int) -> None:
-    filled = _WIDTH * done // total if total else _WIDTH
-    print(
-        f"\r{step} [{'#' * filled}{'.' * (_WIDTH - filled)}] {done}/{total}",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
-
-
-def _clear(progress: object) -> None:
-    if progress is not None:
-        print("\r" + " " * (_WIDTH + 20) + "\r", end="", file=sys.stderr, flush=True)

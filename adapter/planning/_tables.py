@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from mappings import shipped
+from mappings.codes import Admdvs
 from mappings.diagnosis import DiagnosisRules
 from mappings.items import ItemCatalogue
 from mappings.local_diagnoses import LocalDiagnosisMap
+from mappings.payment_scope import PaymentScopeCatalogue
 from mappings.regions import RegionCatalogue
 
 __all__ = ["PlanningTables"]
@@ -31,3 +35,10 @@ class PlanningTables:
             local_diagnoses=shipped.local_diagnoses(fixmedins_code),
             regions=shipped.region_catalogue(),
         )
+
+    def with_scopes(self, scopes: Mapping[Admdvs, PaymentScopeCatalogue]) -> PlanningTables:
+        """These tables with the payment scopes of some provinces replaced (a synced catalogue,
+        ``adapter.catalogue``); the other provinces keep theirs."""
+        merged = MappingProxyType({**self.items.scopes, **scopes})
+        items = ItemCatalogue(self.items.item_map, merged, self.items.disease_scope)
+        return replace(self, items=items)

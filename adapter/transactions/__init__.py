@@ -12,6 +12,11 @@ from typing import Any
 
 from . import (
     t1101,
+    t1309,
+    t1312,
+    t1319,
+    t1320,
+    t1901,
     t2001,
     t2201,
     t2202,
@@ -75,6 +80,12 @@ _MODULES = (
     t3202,
     t9101,
     t9102,
+    # Catalogues and dictionaries (adapter.catalogue).
+    t1312,
+    t1319,
+    t1320,
+    t1309,
+    t1901,
 )
 
 

@@ -1,0 +1,108 @@
+"""``opsp catalogue sync | diff | check`` on the embedded demo platform, run in-process through ``main``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from adapter._embedded import embedded_state_path
+from adapter.cli import main
+from mock_platform import MockPlatform
+
+from .helpers import HUBEI, METFORMIN, ONDANSETRON, SHIPPED_ROWS
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_sync_diff_and_check_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(capsys, "catalogue", "sync", "--json")
+    assert code == 0, err
+    assert err == ""  # no progress bar when stderr is not a terminal
+    summary = json.loads(out)
+    assert (summary["sync_no"], summary["resumed"], summary["province"]) == (1, False, HUBEI)
+    assert [(s["infno"], s["rows_fetched"]) for s in summary["sources"]] == [
+        ("1312", SHIPPED_ROWS),
+        ("1319", 2),
+        ("1320", 8),
+    ]
+    assert summary["disease_version_after"] == "v0001"
+
+    code, out, _ = _run(capsys, "catalogue", "check", "--on", "2026-11-24", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert (report["findings"], report["needs_attention"], report["mapped_items"]) == ([], False, 16)
+
+    # The platform publishes v0002 (the embedded platform keeps its state in the data directory).
+    with MockPlatform(db_path=embedded_state_path()) as platform:
+        platform.publish_catalogue(
+            [
+                {"op": "withdraw", "insu_admdvs": HUBEI, "hilist_code": ONDANSETRON, "enddate": "2026-11-30"},
+                {"op": "change", "insu_admdvs": HUBEI, "hilist_code": METFORMIN, "from": "2026-12-01",
+                 "chrgitm_lv": "02", "selfpay_prop": "0.1"},
+            ]
+        )  # fmt: skip
+    code, out, _ = _run(capsys, "catalogue", "sync")
+    assert code == 0
+    assert "医保目录同步 #2" in out
+
+    changes = tmp_path / "changes.csv"
+    code, out, _ = _run(capsys, "catalogue", "diff", "--csv", str(changes))
+    assert code == 0
+    assert "同步 #1 → #2" in out
+    rows = list(csv.DictReader(io.StringIO(changes.read_text(encoding="utf-8-sig"))))
+    assert {(r["hilist_code"], r["kind"], r["effective"], r["before"], r["after"]) for r in rows} == {
+        (ONDANSETRON, "withdrawn", "2026-12-01", "02/0.1/-", ""),
+        (METFORMIN, "chrgitm_lv", "2026-12-01", "01", "02"),
+        (METFORMIN, "selfpay_prop", "2026-12-01", "0", "0.1"),
+    }
+
+    findings = tmp_path / "findings.csv"
+    code, out, _ = _run(capsys, "catalogue", "check", "--on", "2026-11-24", "--csv", str(findings))
+    assert code == 3  # findings to work through
+    assert "Y008" in out
+    assert "Y001" in out
+    assert len(list(csv.DictReader(io.StringIO(findings.read_text(encoding="utf-8-sig"))))) == 3
+
+    code, out, _ = _run(capsys, "catalogue", "diff", "9", "--json")
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert (error["code"], error["field"]) == ("invalid_input", "FROM")
+    assert "#9" in error["problems"][0]["message"]
+
+
+def test_check_before_any_sync_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "catalogue", "check")
+    assert code == 2
+    assert "请先运行 opsp catalogue sync" in err
+
+
+def test_plan_classes_lines_with_the_synced_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "catalogue", "sync")[0] == 0
+    with MockPlatform(db_path=embedded_state_path()) as platform:
+        # Y001 metformin 乙类 with 先行自付 0.1 from 2026-11-01: P1's bill (2026-11-22) is after it.
+        platform.publish_catalogue(
+            [{"op": "change", "insu_admdvs": HUBEI, "hilist_code": METFORMIN, "from": "2026-11-01",
+              "chrgitm_lv": "02", "selfpay_prop": "0.1"}]
+        )  # fmt: skip
+    assert _run(capsys, "catalogue", "sync")[0] == 0
+    code, out, err = _run(capsys, "plan", "examples/visits/P1.json", "--json")
+    assert code == 0, err
+    lines = [line for batch in json.loads(out, parse_float=Decimal)["batches"] for line in batch["lines"]]
+    (metformin,) = [line for line in lines if line["medins_list_codg"] == "Y001"]
+    # 60 x 0.40 = 24.00; 先行自付 24.00 x 0.1 = 2.40; in scope 24.00 - 2.40 = 21.60.
+    assert (metformin["chrgitm_lv"], metformin["preselfpay_amt"], metformin["inscp_scp_amt"]) == (
+        "02",
+        Decimal("2.40"),
+        Decimal("21.60"),
+    )
