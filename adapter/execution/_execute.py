@@ -119,4 +119,5 @@ def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: Exe
         ),
         now=calls.clock(),
         due=due,
+        identity=ctx.person,
     )

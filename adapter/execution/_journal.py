@@ -58,6 +58,8 @@ from ._journal_rows import (
     json_text,
     model_json,
     outbox_from_row,
+    outbox_person,
+    outbox_values,
     personal_columns,
     seal_clear_columns,
     settlement_from_row,
@@ -79,6 +81,7 @@ from ._records import (
     OutboxEntry,
     OutboxPayload,
     PurgeReport,
+    RemoteFields,
     SettlementRecord,
     StepProgress,
 )
@@ -176,6 +179,14 @@ class SqliteJournal:
             for row in rows:
                 card, person = seal_clear_columns(row, self._sealer)
                 db.execute("UPDATE batches SET card = ?, person = ? WHERE id = ?", (card, person, row["id"]))
+            for row in db.execute(
+                "SELECT id, visit_key, batch_number, person FROM outbox WHERE person NOT IN ('{}', ?)"
+                " AND substr(person, 1, ?) != ?",
+                (PURGED, len(SEALED_PREFIX), SEALED_PREFIX),
+            ).fetchall():
+                identity = RemoteFields.model_validate_json(row["person"])
+                sealed = outbox_person(row["visit_key"], row["batch_number"], identity, self._sealer)
+                db.execute("UPDATE outbox SET person = ? WHERE id = ?", (sealed, row["id"]))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('clear_personal_data', '0')")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no clear page image left in the WAL
 
@@ -616,12 +627,16 @@ class SqliteJournal:
         payload: OutboxPayload,
         now: datetime,
         due: date,
+        identity: RemoteFields | None = None,
     ) -> int:
-        with self._write(one_statement=True) as db:
+        clear = identity is not None and self._sealer.key is None  # kept in clear (allowed): sealed later
+        with self._write(one_statement=not clear) as db:
+            if clear:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('clear_personal_data', '1')")
             cursor = db.execute(
-                "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due)"
-                " VALUES (?,?,?,?,?,?)",
-                (visit_key, batch_number, reason, model_json(payload), now.isoformat(), due.isoformat()),
+                "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due, person)"
+                " VALUES (?,?,?,?,?,?,?)",
+                outbox_values(visit_key, batch_number, reason, payload, now, due, identity, self._sealer),
             )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -636,7 +651,7 @@ class SqliteJournal:
             parameters.append(due_by.isoformat())
         with self._lock:
             rows = self._db.execute(query + " ORDER BY due, id", parameters).fetchall()
-        return [outbox_from_row(row) for row in rows]
+        return [outbox_from_row(row, self._sealer) for row in rows]
 
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
@@ -725,6 +740,11 @@ class SqliteJournal:
             ids = [row[0] for row in rows if row[0] not in chained]
             erased = [(PURGED, PURGED, batch_id) for batch_id in ids]
             db.executemany("UPDATE batches SET card = ?, person = ? WHERE id = ?", erased)
+            # An uploaded bill's identity is not needed again: erased with the batches of the same window.
+            db.execute(
+                "UPDATE outbox SET person = ? WHERE sent_at IS NOT NULL AND sent_at < ? AND person != '{}'",
+                (PURGED, before.isoformat()),
+            )
         with self._lock:
             # secure_delete zeroes what was overwritten; the WAL still holds older page images
             # until a checkpoint copies them back and truncates it.

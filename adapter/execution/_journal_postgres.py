@@ -80,6 +80,7 @@ from ._journal_rows import (
     json_text,
     model_json,
     outbox_from_row,
+    outbox_values,
     personal_columns,
     settlement_from_row,
     started_batch,
@@ -100,6 +101,7 @@ from ._records import (
     OutboxEntry,
     OutboxPayload,
     PurgeReport,
+    RemoteFields,
     SettlementRecord,
     StepProgress,
 )
@@ -680,12 +682,13 @@ class PostgresJournal:
         payload: OutboxPayload,
         now: datetime,
         due: date,
+        identity: RemoteFields | None = None,
     ) -> int:
         with self._write() as cursor:
             cursor.execute(
-                "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due)"
-                " VALUES (%s,%s,%s,%s,%s,%s) RETURNING id",
-                (visit_key, batch_number, reason, model_json(payload), now.isoformat(), due.isoformat()),
+                "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due, person)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s) RETURNING id",
+                outbox_values(visit_key, batch_number, reason, payload, now, due, identity, self._sealer),
             )
             row = cursor.fetchone()
         assert row is not None
@@ -700,7 +703,7 @@ class PostgresJournal:
             query += " AND due <= %s"
             parameters.append(due_by.isoformat())
         rows = self._read_all(query + " ORDER BY due, id", tuple(parameters))
-        return [outbox_from_row(cast(Any, row)) for row in rows]
+        return [outbox_from_row(cast(Any, row), self._sealer) for row in rows]
 
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
@@ -796,6 +799,11 @@ class PostgresJournal:
                 },
             )
             erased = len(cursor.fetchall())
+            # An uploaded bill's identity is not needed again: erased with the batches of the same window.
+            cursor.execute(
+                "UPDATE outbox SET person = %s WHERE sent_at IS NOT NULL AND sent_at < %s AND person <> '{}'",
+                (PURGED, before.isoformat()),
+            )
         return PurgeReport(batches=erased, before=before)
 
 

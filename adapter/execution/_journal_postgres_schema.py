@@ -153,6 +153,11 @@ ALTER TABLE batches ADD COLUMN IF NOT EXISTS fee_split TEXT NOT NULL DEFAULT '[]
 ALTER TABLE batches ADD COLUMN IF NOT EXISTS self_pay TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
+_V6 = """
+-- as SQLite's schema 7: whom the outbox upload (4205) names, sealed as a batch's person
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS person TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -37,6 +37,7 @@ from ._records import (
     OutboxEntry,
     OutboxPayload,
     PurgeReport,
+    RemoteFields,
     SettlementRecord,
     StepProgress,
 )
@@ -185,7 +186,10 @@ class Journal(Protocol):
         payload: OutboxPayload,
         now: datetime,
         due: date,
-    ) -> int: ...
+        identity: RemoteFields | None = None,
+    ) -> int:
+        """Queue a bill's upload; ``identity`` (whom 4205 names) is sealed like a batch's personal fields."""
+
     def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]: ...
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, with the platform's acknowledgement of the upload."""

@@ -56,6 +56,8 @@ __all__ = [
     "json_text",
     "model_json",
     "outbox_from_row",
+    "outbox_person",
+    "outbox_values",
     "personal_columns",
     "seal_clear_columns",
     "settlement_from_row",
@@ -205,7 +207,12 @@ ALTER TABLE batches ADD COLUMN fee_split TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE batches ADD COLUMN self_pay TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
+_V7 = """
+-- whom the outbox upload (4205) names: certificate type and number, name, sealed as a batch's person
+ALTER TABLE outbox ADD COLUMN person TEXT NOT NULL DEFAULT '{}'
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
 """Version → the statements that bring the journal from the version before to it."""
 
 AMENDABLE = frozenset(
@@ -416,7 +423,36 @@ def amendment_from_row(row: sqlite3.Row) -> Amendment:
     )
 
 
-def outbox_from_row(row: sqlite3.Row) -> OutboxEntry:
+def outbox_person(visit_key: str, batch_number: int, identity: RemoteFields | None, sealer: Sealer) -> str:
+    """An outbox entry's ``person`` column: the identity 4205 sends, sealed (``{}`` when there is none)."""
+    if identity is None:
+        return "{}"
+    return sealer.seal(model_json(identity), context=_outbox_context(visit_key, batch_number))
+
+
+def outbox_values(
+    visit_key: str,
+    batch_number: int,
+    reason: str,
+    payload: OutboxPayload,
+    now: datetime,
+    due: date,
+    identity: RemoteFields | None,
+    sealer: Sealer,
+) -> tuple[str, int, str, str, str, str, str]:
+    """A new outbox row (visit_key, batch_number, reason, payload, created_at, due, person), as both journals
+    store it."""
+    person = outbox_person(visit_key, batch_number, identity, sealer)
+    return (visit_key, batch_number, reason, model_json(payload), now.isoformat(), due.isoformat(), person)
+
+
+def _outbox_context(visit_key: str, batch_number: int) -> str:
+    """What a sealed outbox identity belongs to: it opens only in the entry of this visit and batch."""
+    return f"outbox|{visit_key}|{batch_number}"
+
+
+def outbox_from_row(row: sqlite3.Row, sealer: Sealer) -> OutboxEntry:
+    context = _outbox_context(row["visit_key"], row["batch_number"])
     return OutboxEntry(
         id=row["id"],
         visit_key=row["visit_key"],
@@ -427,6 +463,7 @@ def outbox_from_row(row: sqlite3.Row) -> OutboxEntry:
         due=date.fromisoformat(row["due"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
         ack=decode(row["ack"]),
+        identity=_remote(sealer.open(row["person"], context=context)),
     )
 
 

@@ -104,6 +104,12 @@ def _upload_one(
         skipped = {"skipped": "no line with a national code (未贯标): nothing to upload"}
         calls.journal.mark_sent(entry.id, now=calls.clock(), ack=skipped)
         return result("nothing", "无已贯标明细，无需上传", skipped)
+    if entry.identity is None:
+        # 4205 names the person by certificate (t4205): without it nothing is sent, and a person uploads it.
+        return result(
+            "failed",
+            "日志中无该患者的证件类型、证件号码和姓名（已清除或为旧版日志记录）：无法上传（4205），请手工上报",
+        )
     code = calls.client.settings.fixmedins_code
     visit_id = f"{entry.visit_key.rsplit(':', 1)[-1]}-{entry.batch_number}"  # the HIS's own visit id
     keys = {"outbox_id": str(entry.id), "fixmedins_mdtrt_id": visit_id}
@@ -160,12 +166,15 @@ def _visit_upload(
     dise_codg: str,
 ) -> t4205.Input:
     diagnoses = [d for d in entry.payload.diseinfo if d.icd_code or d.diag_code]
+    assert entry.identity is not None  # checked by the caller
     return t4205.Input(
         mdtrtinfo=t4205.OwnPayVisit(
             fixmedins_mdtrt_id=visit_id,
             fixmedins_code=code,
             fixmedins_name=name,
-            psn_no=entry.payload.psn_no,
+            psn_cert_type=entry.identity.psn_cert_type,
+            certno=entry.identity.certno,
+            psn_name=entry.identity.psn_name,
             begntime=min(line.fee_ocur_time for line in lines),
             endtime=max(line.fee_ocur_time for line in lines),
             med_type=med_type,

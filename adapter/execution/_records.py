@@ -320,6 +320,9 @@ class OutboxEntry:
     sent_at: datetime | None
     ack: dict[str, Any] = field(default_factory=dict)
     """The platform's acknowledgement of the upload (4205/4203 msgid and inf_refmsgid), once sent."""
+    identity: RemoteFields | None = None
+    """Whom 4205 names (psn_cert_type, certno, psn_name from 1101): sealed at rest like a batch's 异地 fields;
+    ``None`` once purged, or for an entry journaled before the journal kept it."""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from ._checks import fee_problems, line_drift, settlement_problems, totals_of
 from ._context import ExecutionPolicy, VisitContext
 from ._ledger import record_settlement
 from ._receipts import prediction_of, receipt_of
-from ._records import BatchRecord, BatchState, CallDetail, LineSplit, OutboxPayload
+from ._records import BatchRecord, BatchState, CallDetail, LineSplit, OutboxPayload, RemoteFields
 from ._requests import Parties
 from ._results import BatchResult, BatchStatus, Prediction, Receipt
 from ._unwind import details_on_platform, find_registration, reverse_call, unwind_batch
@@ -60,8 +60,17 @@ class BatchAttempt:
     visit, the credential, the 异地 fields), as a refund chain or ``recover`` builds them.
     """
 
-    def __init__(self, calls: JournaledCalls, record: BatchRecord, policy: ExecutionPolicy) -> None:
+    def __init__(
+        self,
+        calls: JournaledCalls,
+        record: BatchRecord,
+        policy: ExecutionPolicy,
+        *,
+        identity: RemoteFields | None = None,
+    ) -> None:
         self.calls, self.record, self.policy = calls, record, policy
+        # Whom a self-pay upload names (4205): the visit's 1101 person, else the journal's 异地 fields.
+        self.identity = identity or record.remote
         self.parties = Parties.of_record(record)
         self.batch: PlanBatch = record.plan_batch
         self.mdtrt_id = record.mdtrt_id
@@ -205,7 +214,7 @@ def settle_batch(
 ) -> BatchResult:
     """Run one batch to an outcome; never raises for a platform failure (the result says what happened)."""
     record = calls.journal.start_batch(ctx.new_batch(batch, attempt, dry_run=dry_run), now=calls.clock())
-    run = BatchAttempt(calls, record, policy)
+    run = BatchAttempt(calls, record, policy, identity=ctx.person)
     try:
         run.register()
         run.upload_visit()
@@ -278,6 +287,7 @@ def _fallback(run: BatchAttempt, error: Exception, *, dry_run: bool) -> BatchRes
         payload=outbox_payload(run.parties, run.batch),
         now=run.calls.clock(),
         due=due,
+        identity=run.identity,
     )
     result = _unwound(run, "self_pay", f"医保平台不可用（{error}）：本批次按自费收取，费用明细待上传")
     return result.model_copy(update={"outbox_id": outbox_id})

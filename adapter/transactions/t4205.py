@@ -6,8 +6,11 @@ The national 4201-4209 family ("自费病人就诊以及费用明细信息上传
 (``mdtrtinfo``), its diagnoses (``diseinfo[]``) and its fee details (``feedetail[]``) in one call; 4203 then
 marks the visit complete. Field lists from public HIS code (docs/ownpay_upload.md): liutao2019/IBORN_HIS_ALL
 ``API.GZSI/Models/Request/RequestGzsiModel4205.cs`` (Foshan); no output (``ResponseGzsiModel4205`` is the bare
-envelope). Only lines with a national code are sent ("应将已贯标的数据上传"). ``psn_no`` is sent besides the
-regional identity fields, which are optional here (⚠ regional).
+envelope). Only lines with a national code are sent ("应将已贯标的数据上传"). The person is named by
+certificate: ``psn_cert_type``, ``certno``, ``psn_name`` — the field lists of two regions' clients agree and
+have no ``psn_no`` (a self-pay patient may have none): the Foshan model above and newtouch-cloud/openhis
+``WinServiceAPI/NeiMengGuYiBaoApp/Models/Input/YiBao/Input_4205.cs`` (Inner Mongolia). Both are personal
+fields: kept out of reprs, sealed in the journal's outbox, masked in the mock's traffic journal.
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ class OwnPayVisit(InputModel):
     """The hospital's own visit id (医药机构就诊ID): unique per uploaded visit."""
     fixmedins_code: str
     fixmedins_name: str = ""
-    psn_no: str
-    psn_cert_type: str = ""
-    certno: str = Field(default="", repr=False)
-    psn_name: str = Field(default="", repr=False)
+    psn_cert_type: str
+    """人员证件类型 (1101's): with certno and psn_name, who the visit is — the family has no psn_no."""
+    certno: str = Field(repr=False)
+    psn_name: str = Field(repr=False)
     begntime: WireDateTime
     endtime: WireDateTime
     med_type: str

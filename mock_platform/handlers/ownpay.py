@@ -3,9 +3,11 @@
 Source (docs/ownpay_upload.md): the national 4201-4209 family as public HIS code calls it — field lists of
 4205 (`mdtrtinfo`, `diseinfo[]`, `feedetail[]`) from liutao2019/IBORN_HIS_ALL
 `API.GZSI/Models/Request/RequestGzsiModel4205.cs` (Foshan, Guangdong), 4203 (`fixmedins_mdtrt_id`,
-`fixmedins_code`, `cplt_flag`) from a C# model `MZ4203` in public code; both answer no output. The mock
-requires `psn_no` in `mdtrtinfo` (the person the insured place pays; the regional table also names
-psn_cert_type, certno and psn_name, accepted but not needed).
+`fixmedins_code`, `cplt_flag`) from a C# model `MZ4203` in public code; both answer no output. The person is
+named by certificate, as the field lists of two regions' clients agree (Foshan above; Inner Mongolia,
+newtouch-cloud/openhis `WinServiceAPI/NeiMengGuYiBaoApp/Models/Input/YiBao/Input_4205.cs`): `psn_cert_type`,
+`certno` and `psn_name` are required and must be one registered person's; the family has no `psn_no` (a key
+sent anyway is ignored, as every unknown key).
 
 Rules: every detail line carries a national code (`med_list_codg`: seed 002 三(四), "应将已贯标的数据上传")
 and `det_item_fee_sumamt` = cnt × pric to the fen; each line's `fixmedins_mdtrt_id` is the visit's.
@@ -38,10 +40,9 @@ class OwnPayVisitInput(WireModel):
     fixmedins_mdtrt_id: Req
     fixmedins_code: Req
     fixmedins_name: OptStr = ""
-    psn_no: OptStr = ""
-    psn_cert_type: OptStr = ""
-    certno: OptStr = ""
-    psn_name: OptStr = ""
+    psn_cert_type: Req
+    certno: Req
+    psn_name: Req
     begntime: ReqDateTime
     endtime: OptStr = ""
     med_type: Req
@@ -130,12 +131,15 @@ def complete(context: HandlerContext) -> dict[str, Any]:
 
 
 def _person(context: HandlerContext, visit: OwnPayVisitInput) -> str:
-    people = context.backend.people
-    if visit.psn_no:
-        if people.get(visit.psn_no) is None:
-            raise RequestError("未找到人员信息")
-        return visit.psn_no
-    raise RequestError("交易输入[mdtrtinfo.psn_no]不能为空")
+    """The person the certificate names; its type and the name must be the person's (no psn_no here)."""
+    person = context.backend.people.find_by_credential("certno", visit.certno)
+    if person is None:
+        raise RequestError("交易输入[mdtrtinfo.certno]未找到人员信息")
+    if person.psn_cert_type != visit.psn_cert_type:
+        raise RequestError("交易输入[mdtrtinfo.psn_cert_type]与该证件号码登记的人员证件类型不一致")
+    if person.psn_name != visit.psn_name:
+        raise RequestError("交易输入[mdtrtinfo.psn_name]与该证件号码登记的人员姓名不一致")
+    return person.psn_no
 
 
 def _rows(context: HandlerContext, name: str, model: type[Any]) -> list[Any]:

@@ -17,7 +17,7 @@ from adapter import CHINA_TZ, Card, ConfigurationError
 from adapter.execution import BatchState, CallStatus, SqliteJournal
 from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION
 from tests.journal_contract._implementations import TEST_KEY
-from tests.journal_contract._samples import BATCH, CERTNO, VISIT, new_batch
+from tests.journal_contract._samples import BATCH, CERTNO, REMOTE, VISIT, new_batch, outbox_payload
 
 NOW = datetime(2026, 11, 22, 9, 30)
 
@@ -171,7 +171,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 6
+    assert journal.schema_version == SCHEMA_VERSION == 7
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -190,7 +190,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 6  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 7  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw
@@ -246,3 +246,30 @@ def test_opening_an_up_to_date_journal_takes_no_write_lock(tmp_path: Path) -> No
         assert other.unfinished_batches() == []
         other.close()
     journal.close()
+
+
+def test_an_outbox_identity_kept_in_clear_is_sealed_when_the_journal_is_opened_with_a_key(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clear.sqlite3"
+    clear = SqliteJournal(path, clear_personal_data=True)
+    clear.add_outbox(
+        visit_key="V",
+        batch_number=1,
+        reason="down",
+        payload=outbox_payload(),
+        now=NOW,
+        due=NOW.date(),
+        identity=REMOTE,
+    )
+    clear.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("clear.sqlite3"))
+    assert REMOTE.certno.encode() in raw  # kept in clear, as allowed
+    keyed = SqliteJournal(path, key=TEST_KEY)
+    (entry,) = keyed.outbox()
+    assert entry.identity == REMOTE
+    keyed.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("clear.sqlite3"))
+    assert REMOTE.certno.encode() not in raw
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT substr(person, 1, 8) FROM outbox").fetchone() == ("aesgcm1:",)

@@ -23,7 +23,7 @@ from adapter.execution import (
     JournalOwner,
     SqliteJournal,
 )
-from adapter.execution._records import CallDetail, Resettled, StepProgress
+from adapter.execution._records import CallDetail, RemoteFields, Resettled, StepProgress
 from adapter.transactions._settlement import SettlementInfo
 
 from ._implementations import JournalFactory
@@ -212,23 +212,22 @@ def test_the_ledger_orders_a_scope_by_time_then_journal_order(journal: Journal) 
 # -- outbox --------------------------------------------------------------------------------
 
 
+def _queue(journal: Journal, batch_number: int, due: date, identity: RemoteFields | None = None) -> int:
+    """Visit V's batch queued for upload (the platform was down), due on ``due``."""
+    return journal.add_outbox(
+        visit_key="V",
+        batch_number=batch_number,
+        reason="down",
+        payload=outbox_payload(),
+        now=NOW,
+        due=due,
+        identity=identity,
+    )
+
+
 def test_the_outbox_keeps_a_typed_payload_and_its_due_dates(journal: Journal) -> None:
-    first = journal.add_outbox(
-        visit_key="V",
-        batch_number=1,
-        reason="down",
-        payload=outbox_payload(),
-        now=NOW,
-        due=date(2026, 11, 25),
-    )
-    journal.add_outbox(
-        visit_key="V",
-        batch_number=2,
-        reason="down",
-        payload=outbox_payload(),
-        now=NOW,
-        due=date(2026, 11, 30),
-    )
+    first = _queue(journal, 1, date(2026, 11, 25))
+    _queue(journal, 2, date(2026, 11, 30))
     (due,) = journal.outbox(due_by=date(2026, 11, 25))
     assert due.id == first
     assert due.payload == outbox_payload()
@@ -236,6 +235,35 @@ def test_the_outbox_keeps_a_typed_payload_and_its_due_dates(journal: Journal) ->
     journal.mark_sent(first, now=NOW)
     assert [e.batch_number for e in journal.outbox()] == [2]
     assert [e.sent_at for e in journal.outbox(include_sent=True)] == [NOW, None]
+
+
+def test_the_outbox_keeps_whom_the_upload_names_until_purged_after_it_was_sent(journal: Journal) -> None:
+    sent = _queue(journal, 1, date(2026, 11, 25), REMOTE)
+    waiting = _queue(journal, 2, date(2026, 11, 30), REMOTE)
+    assert [e.identity for e in journal.outbox()] == [REMOTE, REMOTE]
+    journal.mark_sent(sent, now=NOW)
+    journal.purge(NOW + timedelta(days=1))
+    # The uploaded entry's identity is erased; the one still waiting keeps it (it has yet to be sent).
+    identities = {e.id: e.identity for e in journal.outbox(include_sent=True)}
+    assert identities == {sent: None, waiting: REMOTE}
+
+
+def test_a_voided_ledger_row_comes_back_voided_with_its_amendment(journal: Journal) -> None:
+    record = journal.start_batch(new_batch(), now=NOW)
+    journal.record_settlement(settlement(record.id, "S1"))
+    evidence = {"5203": None, "5204": {"lines": 2, "setl_ids": []}}
+    journal.amend_settlement(
+        "S1", reason="reconcile:void", evidence=evidence, now=NOW, changes={"active": False, "voided": True}
+    )
+    voided = journal.settlement("S1")
+    assert voided is not None
+    assert (voided.active, voided.voided) == (False, True)
+    (amendment,) = journal.amendments("S1")
+    assert (amendment.before, amendment.after, amendment.evidence) == (
+        {"active": 1, "voided": 0},
+        {"active": 0, "voided": 1},
+        evidence,
+    )
 
 
 # -- refund chains -------------------------------------------------------------------------

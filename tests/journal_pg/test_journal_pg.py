@@ -24,7 +24,7 @@ def test_open_journal_picks_postgres_for_a_url_and_sqlite_for_a_path(
 ) -> None:
     journal = open_journal(postgres_url)
     assert isinstance(journal, PostgresJournal)
-    assert journal.schema_version == SCHEMA_VERSION == 5
+    assert journal.schema_version == SCHEMA_VERSION == 6
     journal.close()
     assert isinstance(open_journal(str(tmp_path / "desk.sqlite3")), SqliteJournal)
 
