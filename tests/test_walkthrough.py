@@ -40,7 +40,7 @@ def _pattern(expected: str) -> re.Pattern[str]:
 
 def test_the_walkthrough_has_the_five_steps() -> None:
     commands = [argv[1] for argv, _ in _walkthrough()]
-    assert commands == ["demo", "settle", "settle", "refund", "recover", "outbox", "receipt"]
+    assert commands == ["demo", "settle", "settle", "refund", "recover", "outbox", "reconcile", "receipt"]
 
 
 @pytest.mark.skipif(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .._adapter import Adapter
+from .._clock import china_now
 from ..reconcile import (
     ReconcileReport,
     RepairAction,
@@ -32,7 +33,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "reconcile",
         help="reconcile a day with the platform (3201/3202): find, classify and repair differences",
     )
-    parser.add_argument("--date", required=True, type=date.fromisoformat, metavar="DATE", help="yyyy-mm-dd")
+    parser.add_argument(
+        "--date", type=date.fromisoformat, metavar="DATE", help="yyyy-mm-dd (default: today, China time)"
+    )
     parser.add_argument(
         "--to", type=date.fromisoformat, metavar="DATE", help="last day of a range (yyyy-mm-dd)"
     )
@@ -47,20 +50,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def reconcile_command(args: argparse.Namespace) -> int:
-    last = args.to or args.date
-    if last < args.date:
-        print(f"opsp reconcile: --to {last} is before --date {args.date}", file=sys.stderr)
+    first = args.date or china_now().date()  # the platform's setl_time is China time, as ``opsp day``'s
+    last = args.to or first
+    if last < first:
+        print(f"opsp reconcile: --to {last} is before --date {first}", file=sys.stderr)
         return EXIT_INPUT
     progress = draw_bar if terminal_bar() else None
     with open_journal(args) as journal, platform_client(args) as client:
         adapter = Adapter(client, journal=journal)
-        found = adapter.reconcile(args.date, last, progress=progress)
+        found = adapter.reconcile(first, last, progress=progress)
         clear_bar(progress)
         report, after = found, None
         repairable = [d for d in found.differences if d.repair.action != RepairAction.MANUAL]
         if args.repair and repairable and _confirmed(found, args):
-            report = adapter.reconcile(args.date, last, repair=True, progress=progress)
-            after = adapter.reconcile(args.date, last, progress=progress)  # did the repairs balance it?
+            report = adapter.reconcile(first, last, repair=True, progress=progress)
+            after = adapter.reconcile(first, last, progress=progress)  # did the repairs balance it?
             clear_bar(progress)
         hospital = client.settings.fixmedins_name
     final = after or report

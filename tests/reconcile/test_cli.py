@@ -100,20 +100,32 @@ def test_reconcile_and_day_from_the_command_line(
     assert _run(capsys, *base)[0] == 0
 
 
-def test_reconcile_on_the_embedded_demo_after_the_readme_settlements(
+def test_reconcile_on_the_embedded_demo_after_the_readme_walkthrough(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The embedded platform keeps its state in the data directory, as a desk's does.
+    # The README's walk-through in a fresh data directory (the embedded platform keeps its state there, as a
+    # desk's does): P1 settles three batches, P6 pays everything (suspended), P1's middle one is refunded.
     monkeypatch.setenv("OPSP_DATA_DIR", str(tmp_path))
-    for visit in ("P1", "P8"):
-        code, _, err = _run(capsys, "settle", f"examples/visits/{visit}.json")
-        assert code == 0, err
-    today = china_now().date()
-    code, out, err = _run(capsys, "reconcile", "--date", str(today))
+    for argv in (
+        ("settle", "examples/visits/P1.json"),
+        ("settle", "examples/visits/P6.json"),
+        ("refund", "MZ20261122001-2"),
+    ):
+        code, _, err = _run(capsys, *argv)
+        assert code == 0, (argv, err)
+    code, out, err = _run(capsys, "reconcile")  # today, China time
     assert code == 0, out + err
-    assert out.splitlines()[-1] == "结果：对账平；3 组，差异 0 笔"
-    code, out, _ = _run(capsys, "day", "--date", str(today))
+    # 门诊慢特病: 114.00 + 84.00 - 84.00 (refunded) = 114.00 in 3 rows; 普通门诊: 32.20 - 32.20 (refunded, the
+    # later one first) + 32.20 (settled again) = 32.20 in 3 rows; all from P1's account.
+    assert out.splitlines()[1:] == [
+        "  险种310 清算类别11 经办机构640100: 3笔 医疗费32.20 基金0.00 账户32.20 — 平",
+        "  险种310 清算类别14 经办机构640100: 3笔 医疗费114.00 基金0.00 账户114.00 — 平",
+        "结果：对账平；2 组，差异 0 笔",
+    ]
+    today = china_now().date()
+    assert out.splitlines()[0] == f"对账 {today} 至 {today}"
+    code, out, _ = _run(capsys, "day")
     assert code == 0
-    # P1: 32.20 普通门诊 + 114.00 (M01600) + 84.00 (M03900); P8: 38.20 普通门诊 (居民, cash): 268.40 in all.
+    # The day: 114.00 + 32.20 = 146.20, all from the account (P6's self-pay bill is not in the ledger).
     (total,) = [line for line in out.splitlines() if line.startswith("合计")]
-    assert total.split() == ["合计", "268.40", "0.00", "230.20", "38.20"]
+    assert total.split() == ["合计", "146.20", "0.00", "146.20", "0.00"]
