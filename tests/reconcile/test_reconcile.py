@@ -150,6 +150,34 @@ def test_settled_on_another_day_than_the_journal_thinks(tmp_path: Path) -> None:
         assert w.reconcile(next_day(DAY)).balanced
 
 
+def test_a_refund_counted_on_another_day_than_the_journal_thinks(tmp_path: Path) -> None:
+    with world(tmp_path) as w:
+        setl_id = settle_one(w)
+        w.clock.set(DAY, 23, 59)
+        assert w.adapter().refund(setl_id).status == "done"
+        refunded = w.journal.settlement(setl_id)
+        assert refunded is not None
+        # The platform books the refund just after midnight (its own setl_time), the journal kept 23:59.
+        w.control("reconcile/alter", {"setl_id": refunded.refund_setl_id, "setl_time": "2026-11-24 00:00:03"})
+        w.clock.set(next_day(DAY), 18)
+        (difference,) = w.reconcile(DAY).differences
+        assert (difference.kind, difference.refd_setl_flag, difference.setl_id) == (
+            DifferenceKind.DIFFERENT_DAY,
+            "1",
+            refunded.refund_setl_id,
+        )
+        assert difference.repair.action == RepairAction.IMPORT
+        (done,) = w.reconcile(DAY, repair=True).differences
+        assert done.repair.status == RepairStatus.DONE, done.repair.detail
+        ledger = w.journal.settlement(setl_id)
+        assert ledger is not None
+        assert ledger.refund_time is not None
+        assert ledger.refund_time.isoformat() == "2026-11-24T00:00:03"
+        # The settlement stays on 11-23, its refund moves to 11-24: both days balance.
+        assert w.reconcile(DAY).balanced
+        assert w.reconcile(next_day(DAY)).balanced
+
+
 def _lose_the_answer(w: World, minute: int) -> None:
     """2207 commits on the platform, its answer is lost, and the 2601 that follows is refused."""
     w.mock.faults.add("2207", "drop_after_commit")
