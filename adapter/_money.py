@@ -80,6 +80,8 @@ def has_places(value: Decimal, places: int) -> bool:
     _sign, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
         return False  # NaN / infinity
+    if exponent >= -places:
+        return True  # written with no more decimals than allowed: nothing to strip
     significant = list(digits)
     while exponent < -places and significant and significant[-1] == 0:
         significant.pop()
