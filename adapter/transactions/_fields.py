@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer
 
 from .._money import AMOUNT_PLACES, PRICE_PLACES, QUANTITY_PLACES, RATIO_PLACES, has_places, to_decimal
 
@@ -48,22 +48,25 @@ def _number(value: Any) -> Decimal:
     return to_decimal(value)
 
 
-def _places(places: int) -> Callable[[Decimal], Decimal]:
-    def check(value: Decimal) -> Decimal:
-        if not has_places(value, places):
-            raise ValueError(f"more than {places} decimal places: {value}")
-        return value
+def _places(places: int) -> Callable[[Any], Decimal]:
+    # Read and checked in one validator: every number of every answer passes here (one Python call
+    # per field instead of two, docs/benchmarks.md).
+    def check(value: Any) -> Decimal:
+        number = to_decimal(value)
+        if not has_places(number, places):
+            raise ValueError(f"more than {places} decimal places: {number}")
+        return number
 
     return check
 
 
-Amount = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_places(AMOUNT_PLACES))]
+Amount = Annotated[Decimal, BeforeValidator(_places(AMOUNT_PLACES))]
 """N16,2: money to the fen."""
-Price = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_places(PRICE_PLACES))]
+Price = Annotated[Decimal, BeforeValidator(_places(PRICE_PLACES))]
 """N16,6: unit price and price cap."""
-Quantity = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_places(QUANTITY_PLACES))]
+Quantity = Annotated[Decimal, BeforeValidator(_places(QUANTITY_PLACES))]
 """N16,4: quantity."""
-Ratio = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_places(RATIO_PLACES))]
+Ratio = Annotated[Decimal, BeforeValidator(_places(RATIO_PLACES))]
 """N5,4: a proportion such as selfpay_prop."""
 
 
