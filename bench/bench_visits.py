@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python bench/bench_visits.py [--visits 200] [--warm-up 20] [--db | --memory] [--desks N ...]
-                                           [--profile [--top]]
+                                           [--floor] [--profile [--top]]
 
 One visit is ``Adapter(client, journal=SqliteJournal(file)).settle(document)`` of the example visit
 ``examples/visits/P1.json`` (demo person P1, three batches), each with its own ``ipt_otp_no``. The
@@ -31,6 +31,11 @@ processes, each its own billing node (``msgid_node``). The timed visits are spli
 That is the throughput of a hospital's desks together, not of one desk. The adapter CPU column is
 the desks' CPU over the timed visits.
 
+``--floor`` first measures bench/bench_floor.py's no-work ceiling (httpx posting 1 KB to uvicorn on
+httptools + uvloop, nothing behind it) in the same run, and reports each multi-desk run's visits/s as
+a fraction of what as many desks could reach with no work at all: the lower of N times one desk's
+ceiling and the cores' ceiling.
+
 ``--profile`` then measures, against the in-process mock (no sockets), a visit with the mock's state
 and the adapter's journal each in memory or in a file — what SQLite's WAL/FULL commits cost — and
 splits the CPU of an all-in-memory visit between the mock, the httpx client and the adapter with
@@ -46,6 +51,7 @@ import copy
 import cProfile
 import json
 import multiprocessing
+import os
 import pstats
 import statistics
 import sys
@@ -58,6 +64,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_floor
 import httpx
 from _machine import machine, own_cpu_seconds, process_cpu_seconds
 from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script, quiet_structlog
@@ -369,6 +376,46 @@ def report(figures: Figures) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Ceiling:
+    """bench_floor's no-work ceilings for a 19-call visit, httpx -> httptools+uvloop, measured in this run."""
+
+    one_desk: float
+    all_cores: float
+    cores: int
+
+    def for_desks(self, desks: int) -> float:
+        """What ``desks`` desks could reach with no work at all: neither more than ``desks`` times one desk's
+        rate (each desk's calls one after another), nor more than the cores' CPU allows."""
+        return min(desks * self.one_desk, self.all_cores)
+
+
+def no_work_ceiling(requests: int = 1500, rounds: int = 3) -> Ceiling:
+    cores = os.cpu_count() or 1
+    floor = bench_floor.run_stack("httptools", "uvloop", requests, rounds)[0]  # httpx, as the desks use
+    print(
+        f"floor (bench_floor.py, {requests} requests x {rounds} rounds, this run): {floor.label}: wall"
+        f" {floor.wall * 1e6:.0f} us, client CPU {floor.client_cpu * 1e6:.0f} us, server CPU"
+        f" {floor.server_cpu * 1e6:.0f} us per request; ceilings {floor.one_desk():.0f} visits/s one desk,"
+        f" {floor.all_cores(cores):.0f} visits/s on {cores} cores"
+    )
+    return Ceiling(floor.one_desk(), floor.all_cores(cores), cores)
+
+
+def report_fractions(ceiling: Ceiling, fractions: list[tuple[str, float]]) -> None:
+    print(
+        "\nvisits/s as a fraction of the no-work ceiling for as many desks, and of the cores' ceiling alone"
+        " (both measured in this run):"
+    )
+    for label, rate in fractions:
+        desks = int(label.split(", ")[1].split()[0])
+        bound = ceiling.for_desks(desks)
+        print(
+            f"  {label:<32} {rate:6.1f} of {bound:6.1f} visits/s = {rate / bound:5.1%};"
+            f" of {ceiling.all_cores:6.1f} ({ceiling.cores} cores) = {rate / ceiling.all_cores:5.1%}"
+        )
+
+
 # -- where the time goes ------------------------------------------------------------------
 
 
@@ -455,6 +502,12 @@ def main() -> int:
         metavar="N",
         help="also run N desks at once (threads, one journal each) against one served mock, per N",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure bench_floor's no-work ceiling (httpx -> httptools+uvloop) in this run, and report"
+        " each multi-desk run's visits/s as a fraction of it",
+    )
     parser.add_argument("--profile", action="store_true", help="also measure and profile in-process")
     parser.add_argument("--top", action="store_true", help="with --profile: the 25 costliest functions")
     args = parser.parse_args()
@@ -474,6 +527,8 @@ def main() -> int:
     )
     opsp = opsp_script()
     started = time.perf_counter()
+    ceiling = no_work_ceiling() if args.floor else None
+    fractions: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="opsp-bench-") as temporary:
         directory = Path(temporary)
         print(f"\n{HEADER}")
@@ -491,9 +546,12 @@ def main() -> int:
                         label_n, command, directory, desks, visits, warm_up, tag, processes=processes
                     )
                     report(figures)
+                    fractions.append((label_n, figures.visits_per_second))
         print("CPU columns: ms per visit of this process (adapter, httpx; it also drains the mock's log")
         print("pipe) and of the mock's process; 'neither': wall time when neither was on a CPU (fsync...).")
         print("target: at least 100 visits/s")
+        if ceiling is not None:
+            report_fractions(ceiling, fractions)
         if args.profile:
             durability_matrix(directory, max(1, visits // 4), min(warm_up, 10))
             profile_in_process(max(1, visits // 4), min(warm_up, 10), args.top)
