@@ -24,7 +24,9 @@ most 1.15x (issue #18). Two platforms, in this order:
 
 * ``opsp mock serve --port 0`` on a loopback port (in-memory state) — the headline figure;
 * the mock's in-process transport, where the platform's own cost is smaller and the adapter's share
-  larger.
+  larger;
+* canned answers: an ``httpx.MockTransport`` replaying the bytes the in-process mock answered each
+  query once, so nothing but the client runs and (a)-(b) is the adapter's own cost per call.
 
 This benchmark found that the served mock left TCP_NODELAY off on its connections; since
 ``mock_platform/_server.py`` creates its socket with ``IPPROTO_TCP`` and sets TCP_NODELAY, the earlier
@@ -204,6 +206,41 @@ def measure(settings: AdapterSettings, http: httpx.Client, calls: int, rounds: i
     return results
 
 
+def _infno(request: httpx.Request) -> str:
+    return request.read().split(b'"infno":"', 1)[1][:4].decode()
+
+
+class _Recording(httpx.BaseTransport):
+    """Passes requests to ``inner`` and keeps each transaction's answer bytes."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.answers: dict[str, bytes] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        content = response.read()
+        self.answers[_infno(request)] = content
+        return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+
+def canned_answers(settings: AdapterSettings) -> httpx.MockTransport:
+    """A transport answering each transaction with the bytes the in-process mock answered it once."""
+    mock = MockPlatform()
+    recording = _Recording(mock.transport())
+    try:
+        with (
+            httpx.Client(transport=recording, timeout=10.0) as http,
+            PlatformClient(settings, http_client=http) as client,
+        ):
+            for query in QUERIES:  # signs in (9001) first
+                client.call(query.transaction, query.payload, insuplc_admdvs=query.insuplc_admdvs)
+    finally:
+        mock.close()
+    answers = recording.answers
+    return httpx.MockTransport(lambda request: httpx.Response(200, content=answers[_infno(request)]))
+
+
 def quiet_structlog() -> None:
     """Drop info (and debug) events, as a host does in production."""
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
@@ -265,6 +302,15 @@ def main() -> int:
     report(
         "in-process mock (MockPlatform().transport(); the mock's own cost is smaller), median per call:",
         in_process,
+    )
+
+    settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
+    with httpx.Client(transport=canned_answers(settings), timeout=10.0) as http:
+        canned = measure(settings, http, calls, rounds)
+    report(
+        "canned answers (httpx.MockTransport replaying the mock's answer bytes: no platform work at all,"
+        " so (a)-(b) is the adapter's own cost), median per call:",
+        canned,
     )
     print(
         f"\ntotal time {time.perf_counter() - started:.1f} s; targets (a)/(b) <= 1.3x over TCP,"
