@@ -94,10 +94,17 @@ class PersonRecord:
 
 
 class PersonRegistry:
-    """Reads persons from the store."""
+    """Reads persons from the store.
+
+    Nearly every call looks its person up, and a person is five tables (`schema.PERSON_TABLES`), so a person
+    read once is kept and reused while the person's version is unchanged (triggers raise it on any change to
+    one of their rows, schema migration 11) and no transaction was rolled back since (what was read inside one
+    may be gone). One lookup instead of five queries per call (issue #18).
+    """
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._cache: dict[str, tuple[int, int, PersonRecord]] = {}  # psn_no -> (version, rollbacks, record)
 
     def find_by_credential(self, kind: CredentialKind, value: str) -> PersonRecord | None:
         """Find a person by e-voucher token, ID number (check character X in any case) or card number."""
@@ -105,11 +112,27 @@ class PersonRegistry:
         key = value.upper() if kind == "certno" else value
         with self._store.joined() as connection:
             row = connection.execute(f"SELECT psn_no FROM person WHERE {column} = ?", (key,)).fetchone()
-            return None if row is None else _load(connection, str(row["psn_no"]))
+            return None if row is None else self._read(connection, str(row["psn_no"]))
 
     def get(self, psn_no: str) -> PersonRecord | None:
         with self._store.joined() as connection:
-            return _load(connection, psn_no)
+            return self._read(connection, psn_no)
+
+    def _read(self, connection: sqlite3.Connection, psn_no: str) -> PersonRecord | None:
+        row = connection.execute("SELECT version FROM person_version WHERE psn_no = ?", (psn_no,)).fetchone()
+        version = 0 if row is None else int(row[0])
+        cached = self._cache.get(psn_no)
+        if cached is not None and cached[:2] == (version, self._store.rollbacks):
+            return cached[2]
+        record = _load(connection, psn_no)
+        if record is not None:
+            if len(self._cache) >= _CACHED_PERSONS:
+                self._cache.clear()
+            self._cache[psn_no] = (version, self._store.rollbacks, record)
+        return record
+
+
+_CACHED_PERSONS = 4096
 
 
 def seed_people(connection: sqlite3.Connection, people: tuple[Person, ...]) -> None:

@@ -162,9 +162,10 @@ def _used(backend: Backend, visit: Visit, rules: BenefitRules) -> Used:
     """The person's year before this settlement: deductible, cap, basic fund, each layer."""
     scope, _ = scope_of(visit)
     with backend.store.joined() as connection:
+        year = accumulators.totals(connection, scope)
 
         def total(code: str) -> Decimal:
-            return accumulators.total(connection, scope, code)
+            return year.get(code, ZERO)
 
         if rules.per_visit:
             deductible = accumulators.visit_deductible(connection, visit.mdtrt_id, rules.deductible_code)

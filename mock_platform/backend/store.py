@@ -4,9 +4,11 @@ The served app runs the synchronous core on its event loop's thread, while the i
 `MockPlatform`'s own methods run on their callers' threads, so the single connection is shared across threads
 (`check_same_thread=False`) and every use goes through `transaction()` (or `joined()`), which holds the lock
 for the whole BEGIN…COMMIT. Transactions nest: the dispatcher runs a whole platform call (2207 with its
-idempotency record, its serial and its journal row, say) in one outer `transaction()`; the backend helpers it
-calls open inner ones, which become SAVEPOINTs of the outer one, or, when they only read or write a single
-statement, join it with `joined()`; so the call commits as one unit, once. A file database runs in WAL mode
+idempotency record, its serial and its journal row, say) in one outer `transaction()`, and the handler in a
+SAVEPOINT of it (an inner `transaction()`), so that a refusal undoes the handler's work but keeps the call's
+journal row. The backend helpers the handler calls join that with `joined()`: their failures always propagate
+to the handler's savepoint, which undoes them, so a savepoint of their own would only cost statements (issue
+#18); the call commits as one unit, once. A file database runs in WAL mode
 with `synchronous=FULL` (a committed settlement survives a crash): one commit per call is one fsync. `None`
 gives a private in-memory database.
 """
@@ -29,6 +31,8 @@ class Store:
         self._connection = connection
         self._lock = threading.RLock()
         self._depth = 0  # nesting level of transaction(); touched only by the thread holding the lock
+        # How many times a transaction or savepoint was rolled back: what was cached from inside one may be gone.
+        self.rollbacks = 0
 
     @classmethod
     def open(cls, db_path: str | Path | None) -> Store:
@@ -61,6 +65,7 @@ class Store:
             try:
                 yield self._connection
             except BaseException:
+                self.rollbacks += 1
                 if self._connection.in_transaction:  # SQLite ends it itself on some errors (disk full)
                     self._connection.execute("ROLLBACK")
                 raise
@@ -71,18 +76,21 @@ class Store:
             except BaseException:
                 # A failed COMMIT (disk full, I/O error) can leave the transaction open; end it, or every
                 # later BEGIN would fail too.
+                self.rollbacks += 1
                 if self._connection.in_transaction:
                     self._connection.execute("ROLLBACK")
                 raise
 
     @contextmanager
     def joined(self) -> Iterator[sqlite3.Connection]:
-        """Run a block that needs no rollback of its own: reads, or a single writing statement at its end.
+        """Run a block that needs no rollback of its own: reads, or writes whose failure propagates out of the
+        enclosing `transaction()` (which then undoes them with the rest of it).
 
         Inside a `transaction()` it joins it without a SAVEPOINT (a failing statement undoes itself, and the
         enclosing block decides about the rest); outside one it is a transaction of its own. A platform call
-        runs many such lookups inside its one transaction, and the savepoints around them were most of its
-        SQLite statements.
+        runs many such blocks inside its one transaction, and the savepoints around them were most of its
+        SQLite statements. A caller that catches a failure and carries on in the same transaction must use
+        `transaction()` instead.
         """
         with self._lock:
             if self._depth:
@@ -105,6 +113,7 @@ class Store:
         try:
             yield self._connection
         except BaseException:
+            self.rollbacks += 1
             self._connection.execute(f"ROLLBACK TO {name}")
             self._connection.execute(f"RELEASE {name}")
             raise
@@ -124,18 +133,22 @@ class Store:
         """Apply the migrations this database does not have yet."""
         with self.transaction() as connection:
             version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
-                    connection.execute(statement)
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                if callable(migration):
+                    migration(connection)
+                else:
+                    for statement in _statements(migration):
+                        connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {number:d}")
 
 
-def next_value(connection: sqlite3.Connection, name: str) -> int:
-    """Next value of a named counter (call inside a transaction)."""
+def next_value(connection: sqlite3.Connection, name: str, count: int = 1) -> int:
+    """Next value of a named counter (call inside a transaction); with `count`, the last of the next `count`
+    values, all of them reserved."""
     row = connection.execute(
-        "INSERT INTO sequence (name, value) VALUES (?, 1) "
-        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-        (name,),
+        "INSERT INTO sequence (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value",
+        (name, count),
     ).fetchone()
     return int(row[0])
 
