@@ -51,7 +51,7 @@ from mock_platform.backend.faults import (
 )
 from mock_platform.backend.messages import request_digest
 from mock_platform.backend.nonces import body_digest
-from mock_platform.backend.traffic import Outcome, TrafficEntry, mask, mask_personal, stored_body
+from mock_platform.backend.traffic import Outcome, TrafficEntry, mask, mask_json, stored_body
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.profiles import Profile, ProfileSetting
 from mock_platform.errors import GatewayAuthError, RequestError
@@ -306,7 +306,14 @@ class Dispatcher:
         if nonce is not None and not self.profile.current.refuses("nonce_retry"):
             self._backend.nonces.keep_answer(nonce, answer.body, answer.content_type)
         self._journal(
-            exchange, 200, answer.infcode, answer.outcome, answer.err_msg, answer.inf_refmsgid, answer.wire
+            exchange,
+            200,
+            answer.infcode,
+            answer.outcome,
+            answer.err_msg,
+            answer.inf_refmsgid,
+            answer.wire,
+            encoded=answer.body if answer.content_type is None else None,
         )
         log.info("transaction", infno=exchange.infno, msgid=exchange.msgid, infcode=answer.infcode)
         response = HttpResponse(200, answer.body)
@@ -329,7 +336,7 @@ class Dispatcher:
         log.exception("call_not_committed", infno=exchange.infno, msgid=exchange.msgid, inf_refmsgid=refmsgid)
         message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
         answer = self._finish(self._envelope(exchange, -1, message, {}, refmsgid), "internal_error")
-        self._journal(exchange, 200, -1, "internal_error", message, refmsgid, answer.wire)
+        self._journal(exchange, 200, -1, "internal_error", message, refmsgid, answer.wire, encoded=answer.body)
         return HttpResponse(200, answer.body)
 
     def _decode(self, exchange: _Exchange) -> None:
@@ -497,7 +504,7 @@ class Dispatcher:
     ) -> ResponseEnvelope:
         if warn_msg is None and exchange.warnings:
             warn_msg = "；".join(exchange.warnings)
-        return ResponseEnvelope(
+        return ResponseEnvelope.of(
             infcode=infcode,
             inf_refmsgid=refmsgid or self._refmsgid(exchange),
             refmsg_time=format_millis(exchange.received_at),
@@ -532,7 +539,10 @@ class Dispatcher:
         err_msg: str,
         refmsgid: str,
         answer: Any = None,
+        *,
+        encoded: bytes | None = None,
     ) -> None:
+        """One traffic row; `encoded` is `answer` as the codec wrote it, when the call has it already."""
         mdtrt_id = exchange.mdtrt_id
         if not mdtrt_id and isinstance(answer, Mapping):
             mdtrt_id = _text(_find(answer.get("output"), "mdtrt_id"))[:30]
@@ -554,7 +564,7 @@ class Dispatcher:
             psn_no=exchange.psn_no,
             mdtrt_id=mdtrt_id,
             request_body=_journal_body(exchange),
-            answer_body=_masked_text(answer),
+            answer_body=_masked_text(answer) if encoded is None else _masked_bytes(encoded),
         )
         try:
             self._backend.traffic.record(entry)
@@ -611,9 +621,14 @@ def _masked_text(value: Any) -> str:
     if isinstance(value, str):
         return stored_body(value)
     try:
-        return stored_body(codec.encode(mask_personal(value)).decode("utf-8", errors="replace"))
+        return _masked_bytes(codec.encode(value))
     except codec.CodecError:
         return "<not JSON>"
+
+
+def _masked_bytes(encoded: bytes) -> str:
+    """JSON the codec wrote, as the journal stores it: personal fields masked, cut when too long."""
+    return stored_body(mask_json(encoded.decode("utf-8", errors="replace")))
 
 
 def _find(node: Any, key: str, depth: int = 0) -> Any:

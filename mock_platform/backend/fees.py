@@ -155,7 +155,7 @@ class FeeBook:
         msgid: str,
         now: datetime,
     ) -> None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             for upload, priced in lines:
                 connection.execute(
                     "INSERT INTO fee_detail (mdtrt_id, feedetl_sn, chrg_bchno, psn_no, dise_codg, "
@@ -204,7 +204,7 @@ class FeeBook:
             if settled is not None:
                 raise RequestError(f"收费批次号[{chrg_bchno}]已参与结算[{settled}]，已参与结算的明细不能撤销")
         targets = [line.id for line in lines if line.setl_id is None]
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             connection.executemany(
                 "UPDATE fee_detail SET status = 'revoked', revoked_at = ? WHERE id = ?",
                 [(format_datetime(now), line_id) for line_id in targets],

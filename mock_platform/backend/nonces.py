@@ -67,15 +67,16 @@ class NonceBook:
         with self._store.joined() as connection:
             if self._records % _PURGE_EVERY == 0:
                 connection.execute("DELETE FROM gateway_nonce WHERE expires_at < ?", (now,))
-            if connection.execute(
-                "SELECT 1 FROM gateway_nonce WHERE nonce = ? AND expires_at >= ?", (nonce, now)
-            ).fetchone():
-                return False
-            connection.execute(
-                "INSERT OR REPLACE INTO gateway_nonce (nonce, expires_at, msgid, digest) VALUES (?, ?, ?, ?)",
-                (nonce, expires_at, msgid, digest),
+            # One statement: a new nonce is inserted, an expired one taken again (all of its row renewed, as a
+            # new one), a live one left alone (no row changed, so refused).
+            cursor = connection.execute(
+                "INSERT INTO gateway_nonce (nonce, expires_at, msgid, digest) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at, msgid = excluded.msgid,"
+                " digest = excluded.digest, answer = NULL, content_type = NULL"
+                " WHERE gateway_nonce.expires_at < ?",
+                (nonce, expires_at, msgid, digest, now),
             )
-        return True
+        return cursor.rowcount == 1
 
     def first_use(self, nonce: str, *, now: float) -> NonceUse | None:
         """What an unexpired nonce first came with; None when it was not kept (or is unknown)."""

@@ -113,7 +113,7 @@ class SettlementBook:
     ) -> SettlementRecord:
         """2207: record the settlement, post what it takes, mark its details and debit the account."""
         scope, cum_ym = scope_of(visit)
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             setl_id, seq = _new_id(connection, new.clr_optins, now)
             _insert(
                 connection,
@@ -147,7 +147,7 @@ class SettlementBook:
     ) -> SettlementRecord:
         """2208 (or 2601 of a 2207): give back exactly what `original` took; refuse out of order."""
         self._check_refundable(original)
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             balance = _balance(connection, original.scope) + original.amounts.acct_pay
             info = f"撤销结算[{original.setl_id}]：{_giveback_text(original.amounts)}"
             amounts = original.amounts.reversed(balc=balance, setl_proc_info=info)
@@ -193,7 +193,7 @@ class SettlementBook:
         blockers = self.in_effect_after(reversal, include_reversals=True)
         if blockers:
             raise RequestError("请按时间倒序冲正：须先" + "、".join(_describe(record) for record in blockers))
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             original = _load(connection, "setl_id = ?", (reversal.original_setl_id,))
             assert original is not None
             _check_details_free(connection, original)

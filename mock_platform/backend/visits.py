@@ -82,7 +82,7 @@ class VisitBook:
 
     def register(self, registration: Registration, *, msgid: str, now: datetime) -> Visit:
         """2201: open a visit; mdtrt_id = "M" + hospital admdvs + date + 10-digit serial (C30, unique)."""
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             serial = next_value(connection, "mdtrt_id")
             mdtrt_id = f"M{registration.hospital_admdvs}{now:%Y%m%d}{serial:010d}"
             row = {**registration.__dict__, "mdtrt_id": mdtrt_id, "status": "active", "msgid": msgid}
@@ -156,7 +156,7 @@ class VisitBook:
             )
 
     def record_diagnoses(self, mdtrt_id: str, rows: list[dict[str, Any]]) -> None:
-        with self._store.transaction() as connection:
+        with self._store.joined() as connection:
             for row in rows:
                 row = {**row, "mdtrt_id": mdtrt_id}
                 columns = ", ".join(row)

@@ -1,0 +1,133 @@
+"""What makes a platform call cheap stays correct (issue #18): the person kept between calls, inf_refmsgid
+serials reserved in blocks, one statement per gateway nonce, and durable state across a restart.
+
+No timing here: statements are counted with SQLite's trace callback, and every cached value is checked
+against what the tables hold after each kind of change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mock_platform import MockPlatform
+from mock_platform.backend.schema import PERSON_TABLES
+from tests.mock_platform.conftest import MutableClock
+from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
+
+P1 = "64010000000000000001"  # config/demo/people.toml P1: Yinchuan 职工, account 1000.00
+P1_QUERY = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104196203152010"}}
+
+
+def statements(platform: MockPlatform, caller: Caller, infno: str, input_: dict[str, object]) -> list[str]:
+    """The SQL one call runs (white-box: the store's own connection, tests only)."""
+    seen: list[str] = []
+    connection = platform._backend.store._connection
+    connection.set_trace_callback(seen.append)
+    try:
+        assert caller.call(infno, input_)["infcode"] == 0
+    finally:
+        connection.set_trace_callback(None)
+    return seen
+
+
+def reads_person(sql: list[str]) -> bool:
+    """Whether a person's record was read (not only looked up by credential)."""
+    return any(f"FROM {table} WHERE psn_no" in statement for statement in sql for table in PERSON_TABLES)
+
+
+def test_the_person_is_read_again_only_after_a_change(platform: MockPlatform, signed_in: Caller) -> None:
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == 0
+    unchanged = statements(platform, signed_in, "1101", P1_QUERY)
+    assert not reads_person(unchanged)
+    # The nonce checked on the head and recorded, BEGIN, the fault rule, sign-in, SAVEPOINT, the lookup by ID
+    # number, the person's version, RELEASE, the traffic row, COMMIT (the inf_refmsgid serial came from a
+    # block). It was 18 with the person read from five tables, the serial and the nonce's own SELECT.
+    assert len(unchanged) == 11, unchanged
+    store = platform._backend.store
+    changes = {
+        "person": "UPDATE person SET psn_name = '马建民' WHERE psn_no = ?",
+        "insurance": "UPDATE insurance SET balc = '999.99' WHERE psn_no = ?",
+        "identity": (
+            "INSERT INTO identity (psn_no, psn_idet_type, psn_type_lv, memo, begntime, endtime)"
+            " VALUES (?, '2', '1', '', '2026-01-01 00:00:00', NULL)"
+        ),
+        "opsp_filing": "UPDATE opsp_filing SET enddate = '2026-01-31' WHERE psn_no = ?",
+        "remote_filing": (
+            "INSERT INTO remote_filing (psn_no, admdvs, begndate, enddate) VALUES (?, '420100', '2026-01-01', NULL)"
+        ),
+    }
+    assert sorted(changes) == sorted(PERSON_TABLES)
+    for table, change in changes.items():
+        with store.transaction() as connection:
+            connection.execute(change, (P1,))
+        assert reads_person(statements(platform, signed_in, "1101", P1_QUERY)), table
+    person = platform._backend.people.get(P1)
+    assert person is not None
+    assert (person.psn_name, person.insurances[0].balc) == ("马建民", Decimal("999.99"))
+    assert person.identities[-1].psn_idet_type == "2"
+    assert all(filing.enddate is not None for filing in person.filings)
+    assert [(row.admdvs, str(row.begndate)) for row in person.remote_filings][-1] == ("420100", "2026-01-01")
+
+
+def test_nothing_read_inside_a_rolled_back_transaction_is_kept(platform: MockPlatform) -> None:
+    people, store = platform._backend.people, platform._backend.store
+    assert people.get(P1).insurances[0].balc == Decimal("1000.00")  # type: ignore[union-attr]
+    with pytest.raises(RuntimeError), store.transaction() as connection:
+        connection.execute("UPDATE insurance SET balc = '111.00' WHERE psn_no = ?", (P1,))
+        assert people.get(P1).insurances[0].balc == Decimal("111.00")  # type: ignore[union-attr]
+        raise RuntimeError("undo")
+    # Another change raises the person's version to the one the undone change had: still read afresh.
+    with store.transaction() as connection:
+        connection.execute("UPDATE insurance SET balc = '222.00' WHERE psn_no = ?", (P1,))
+    assert people.get(P1).insurances[0].balc == Decimal("222.00")  # type: ignore[union-attr]
+
+
+def test_a_serial_block_undone_by_a_rollback_is_reserved_again(platform: MockPlatform) -> None:
+    backend, store = platform._backend, platform._backend.store
+    with pytest.raises(RuntimeError), store.transaction():
+        assert backend.next_serial("test_serial") == 1
+        raise RuntimeError("undo")
+    with store.transaction():
+        second = backend.next_serial("test_serial")
+    with store.joined() as connection:
+        reserved = connection.execute("SELECT value FROM sequence WHERE name = 'test_serial'").fetchone()[0]
+    # The block the rollback undid is not used on: the value handed out is covered by a committed reservation.
+    assert second <= reserved
+    assert [backend.next_serial("test_serial") for _ in range(3)] == [second + 1, second + 2, second + 3]
+
+
+def test_refmsgids_and_nonces_are_unique_across_a_restart(tmp_path: Path, clock: MutableClock) -> None:
+    db = tmp_path / "mock.sqlite3"
+    refmsgids: list[str] = []
+    used = tif_headers(clock())
+    with MockPlatform(clock=clock, db_path=db) as first:
+        with httpx.Client(transport=first.transport(), base_url="http://mock.local") as client:
+            caller = Caller(client, clock=clock)
+            caller.sign_in()
+            sign_no = caller.sign_no
+            refmsgids += [str(caller.call("1101", P1_QUERY)["inf_refmsgid"]) for _ in range(3)]
+            query = body(envelope("1101", P1_QUERY, sign_no=sign_no, msgid_serial=900))
+            assert client.post(SINGLE_URL, content=query, headers=used).json()["infcode"] == 0
+    with MockPlatform(clock=clock, db_path=db) as second:
+        with httpx.Client(transport=second.transport(), base_url="http://mock.local") as client:
+            caller = Caller(client, clock=clock)
+            caller.sign_no, caller.serial = sign_no, 500
+            refmsgids += [str(caller.call("1101", P1_QUERY)["inf_refmsgid"]) for _ in range(3)]
+            replayed = client.post(SINGLE_URL, content=query, headers=used)
+            assert (replayed.status_code, replayed.json()["header"]) == (401, "x-tif-nonce")
+    # Serials of the first run's block, then of a block reserved after it: distinct and increasing.
+    serials = [int(refmsgid[-10:]) for refmsgid in refmsgids]
+    assert serials == sorted(set(serials))
+    connection = sqlite3.connect(db)
+    try:
+        stored = connection.execute(
+            "SELECT count(*) FROM gateway_nonce WHERE nonce = ?", (used["x-tif-nonce"],)
+        )
+        assert stored.fetchone()[0] == 1
+    finally:
+        connection.close()
