@@ -3,7 +3,8 @@
 2206/2207 and 5206 read `accumulator_total` instead of summing every ledger entry of the person's year (issue
 #18). These tests recompute every (psn_no, insutype, year, cum_type_code, cum_ym) sum from `accumulator_entry`
 here, independently of the mock's code, after settlements, 2208 refunds, 2601 冲正 of a 2207 and of a 2208,
-and the reconciliation faults (a settlement or refund made outside HIS, an amount altered after the fact),
+and the reconciliation faults (a settlement or refund made outside HIS, an amount altered after the fact, a
+settlement rolled back by the platform after its answer),
 and compare them with the table, digit for digit; the 5206 answers are checked against DOMAIN.md Example 2's
 amounts worked by hand. A file written by migration 10 (ledger, no totals) is migrated forward.
 """
@@ -142,6 +143,14 @@ def test_totals_follow_settlements_refunds_reversals_and_reconciliation_faults(
         "310/C0000": D("2.00"),
         "310/FM01600": D("352.50"),
     }
+    # The platform rolls B back after answering it (a reconciliation fault): B gives back its entries.
+    statements.roll_back(b["setl_id"])
+    assert_consistent(platform)
+    assert nonzero(clinic.cuminfo("202612")) == {
+        "310/Q0000": D("485.00"),
+        "310/S0000": D("670.00"),
+        "310/C0000": D("1.00"),
+    }
 
 
 def test_a_migration_10_file_gets_its_totals_from_the_ledger(tmp_path: Path, clock: MutableClock) -> None:
@@ -155,11 +164,15 @@ def test_a_migration_10_file_gets_its_totals_from_the_ledger(tmp_path: Path, clo
             for month in ("03", "04"):
                 clinic.visit(EXAMPLE2_LINES, begntime=f"2026-{month}-10 09:00:00")
             before = clinic.cuminfo("202612")
-    # What a file of migration 10 holds: the ledger, without the totals table or the ID-number index.
+    # What a file of migration 10 holds: the ledger, without the totals, the ID-number index or the versions.
     connection = sqlite3.connect(db)
     try:
         connection.execute("DROP TABLE accumulator_total")
         connection.execute("DROP INDEX person_certno_upper")
+        triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (name,) in triggers:
+            connection.execute(f"DROP TRIGGER {name}")
+        connection.execute("DROP TABLE person_version")
         connection.execute("PRAGMA user_version = 10")
         connection.commit()
     finally:
