@@ -336,7 +336,8 @@ class Dispatcher:
         log.exception("call_not_committed", infno=exchange.infno, msgid=exchange.msgid, inf_refmsgid=refmsgid)
         message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
         answer = self._finish(self._envelope(exchange, -1, message, {}, refmsgid), "internal_error")
-        self._journal(exchange, 200, -1, "internal_error", message, refmsgid, answer.wire, encoded=answer.body)
+        wire, encoded = answer.wire, answer.body
+        self._journal(exchange, 200, -1, "internal_error", message, refmsgid, wire, encoded=encoded)
         return HttpResponse(200, answer.body)
 
     def _decode(self, exchange: _Exchange) -> None:

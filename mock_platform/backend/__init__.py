@@ -53,7 +53,6 @@ from mock_platform.backend.visits import VisitBook
 from mock_platform.config.loader import MockConfig
 from mock_platform.config.seed import parse_seed
 
-
 SERIAL_BLOCK = 64
 
 

@@ -31,7 +31,7 @@ class Store:
         self._connection = connection
         self._lock = threading.RLock()
         self._depth = 0  # nesting level of transaction(); touched only by the thread holding the lock
-        # How many times a transaction or savepoint was rolled back: what was cached from inside one may be gone.
+        # How many transactions or savepoints were rolled back: what was cached inside one may be gone.
         self.rollbacks = 0
 
     @classmethod

@@ -123,17 +123,16 @@ def mask(value: str) -> str:
 # A personal member with a non-empty string value, in JSON as the mock's codec writes it (compact, keys never
 # escaped): a key follows "{" or ",", which inside a string are never followed by an unescaped quote, so only
 # real members match, at any depth.
-_PERSONAL_MEMBER = re.compile(
-    r'(?<=[{,])"(' + "|".join(sorted(PERSONAL_FIELDS)) + r')":"((?:[^"\\]|\\.)+)"'
-)
+_PERSONAL_MEMBER = re.compile(r'(?<=[{,])"(' + "|".join(sorted(PERSONAL_FIELDS)) + r')":"((?:[^"\\]|\\.)+)"')
 
 
 def mask_json(text: str) -> str:
     """`text`, JSON written by the mock's codec, with every personal field's text masked (names fully, numbers
     partly), wherever it occurs.
 
-    One regex pass over text the call encodes anyway (the answer's own bytes, the request re-encoded), instead of
-    a masked copy of the decoded value encoded again: the journal was a quarter of a call's CPU (issue #18).
+    One regex pass over text the call encodes anyway (the answer's own bytes, the request re-encoded),
+    instead of a masked copy of the decoded value encoded again: the journal was a quarter of a call's CPU
+    (issue #18).
     """
     return _PERSONAL_MEMBER.sub(_masked_member, text)
 

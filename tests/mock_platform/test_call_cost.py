@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ P1 = "64010000000000000001"  # config/demo/people.toml P1: Yinchuan 职工, acco
 P1_QUERY = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104196203152010"}}
 
 
-def statements(platform: MockPlatform, caller: Caller, infno: str, input_: dict[str, object]) -> list[str]:
+def statements(platform: MockPlatform, caller: Caller, infno: str, input_: dict[str, Any]) -> list[str]:
     """The SQL one call runs (white-box: the store's own connection, tests only)."""
     seen: list[str] = []
     connection = platform._backend.store._connection
@@ -58,7 +59,8 @@ def test_the_person_is_read_again_only_after_a_change(platform: MockPlatform, si
         ),
         "opsp_filing": "UPDATE opsp_filing SET enddate = '2026-01-31' WHERE psn_no = ?",
         "remote_filing": (
-            "INSERT INTO remote_filing (psn_no, admdvs, begndate, enddate) VALUES (?, '420100', '2026-01-01', NULL)"
+            "INSERT INTO remote_filing (psn_no, admdvs, begndate, enddate)"
+            " VALUES (?, '420100', '2026-01-01', NULL)"
         ),
     }
     assert sorted(changes) == sorted(PERSON_TABLES)
@@ -77,10 +79,15 @@ def test_the_person_is_read_again_only_after_a_change(platform: MockPlatform, si
 def test_nothing_read_inside_a_rolled_back_transaction_is_kept(platform: MockPlatform) -> None:
     people, store = platform._backend.people, platform._backend.store
     assert people.get(P1).insurances[0].balc == Decimal("1000.00")  # type: ignore[union-attr]
-    with pytest.raises(RuntimeError), store.transaction() as connection:
-        connection.execute("UPDATE insurance SET balc = '111.00' WHERE psn_no = ?", (P1,))
-        assert people.get(P1).insurances[0].balc == Decimal("111.00")  # type: ignore[union-attr]
-        raise RuntimeError("undo")
+
+    def change_then_fail() -> None:
+        with store.transaction() as connection:
+            connection.execute("UPDATE insurance SET balc = '111.00' WHERE psn_no = ?", (P1,))
+            assert people.get(P1).insurances[0].balc == Decimal("111.00")  # type: ignore[union-attr]
+            raise RuntimeError("undo")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
     # Another change raises the person's version to the one the undone change had: still read afresh.
     with store.transaction() as connection:
         connection.execute("UPDATE insurance SET balc = '222.00' WHERE psn_no = ?", (P1,))
@@ -89,9 +96,14 @@ def test_nothing_read_inside_a_rolled_back_transaction_is_kept(platform: MockPla
 
 def test_a_serial_block_undone_by_a_rollback_is_reserved_again(platform: MockPlatform) -> None:
     backend, store = platform._backend, platform._backend.store
-    with pytest.raises(RuntimeError), store.transaction():
-        assert backend.next_serial("test_serial") == 1
-        raise RuntimeError("undo")
+
+    def reserve_then_fail() -> None:
+        with store.transaction():
+            assert backend.next_serial("test_serial") == 1
+            raise RuntimeError("undo")
+
+    with pytest.raises(RuntimeError):
+        reserve_then_fail()
     with store.transaction():
         second = backend.next_serial("test_serial")
     with store.joined() as connection:
@@ -105,21 +117,25 @@ def test_refmsgids_and_nonces_are_unique_across_a_restart(tmp_path: Path, clock:
     db = tmp_path / "mock.sqlite3"
     refmsgids: list[str] = []
     used = tif_headers(clock())
-    with MockPlatform(clock=clock, db_path=db) as first:
-        with httpx.Client(transport=first.transport(), base_url="http://mock.local") as client:
-            caller = Caller(client, clock=clock)
-            caller.sign_in()
-            sign_no = caller.sign_no
-            refmsgids += [str(caller.call("1101", P1_QUERY)["inf_refmsgid"]) for _ in range(3)]
-            query = body(envelope("1101", P1_QUERY, sign_no=sign_no, msgid_serial=900))
-            assert client.post(SINGLE_URL, content=query, headers=used).json()["infcode"] == 0
-    with MockPlatform(clock=clock, db_path=db) as second:
-        with httpx.Client(transport=second.transport(), base_url="http://mock.local") as client:
-            caller = Caller(client, clock=clock)
-            caller.sign_no, caller.serial = sign_no, 500
-            refmsgids += [str(caller.call("1101", P1_QUERY)["inf_refmsgid"]) for _ in range(3)]
-            replayed = client.post(SINGLE_URL, content=query, headers=used)
-            assert (replayed.status_code, replayed.json()["header"]) == (401, "x-tif-nonce")
+    with (
+        MockPlatform(clock=clock, db_path=db) as first,
+        httpx.Client(transport=first.transport(), base_url="http://mock.local") as client,
+    ):
+        caller = Caller(client, clock=clock)
+        caller.sign_in()
+        sign_no = caller.sign_no
+        refmsgids += [str(caller.call("1101", P1_QUERY)["inf_refmsgid"]) for _ in range(3)]
+        query = body(envelope("1101", P1_QUERY, sign_no=sign_no, msgid_serial=900))
+        assert client.post(SINGLE_URL, content=query, headers=used).json()["infcode"] == 0
+    with (
+        MockPlatform(clock=clock, db_path=db) as second,
+        httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
+    ):
+        caller = Caller(client, clock=clock)
+        caller.sign_no, caller.serial = sign_no, 500
+        refmsgids += [str(caller.call("1101", P1_QUERY)["inf_refmsgid"]) for _ in range(3)]
+        replayed = client.post(SINGLE_URL, content=query, headers=used)
+        assert (replayed.status_code, replayed.json()["header"]) == (401, "x-tif-nonce")
     # Serials of the first run's block, then of a block reserved after it: distinct and increasing.
     serials = [int(refmsgid[-10:]) for refmsgid in refmsgids]
     assert serials == sorted(set(serials))
