@@ -46,7 +46,7 @@ from mock_platform import codec, control_catalogue, control_filings, control_rec
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform.backend import Backend
 from mock_platform.backend.faults import FAULT_KINDS, FaultRuleError
-from mock_platform.backend.traffic import TrafficEntry, TrafficFilter, journal_columns, mask_personal
+from mock_platform.backend.traffic import TrafficEntry, TrafficFilter, journal_columns, mask_json
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.console import people_view
 from mock_platform.conformance.facts import PlatformFacts
@@ -237,7 +237,7 @@ class Control:
         except ValidationError as exc:
             return _bad_request(receipt_problem(exc))
         stored = receipt.model_dump(mode="json", exclude_none=True)
-        masked = codec.encode(mask_personal(stored)).decode()
+        masked = mask_json(codec.encode(stored).decode())
         entry_id = self._record(request, masked, subject=receipt.setl_id)
         return HttpResponse.json(200, {"receipt": {"entry_id": entry_id, "setl_id": receipt.setl_id}})
 
