@@ -169,7 +169,9 @@ def test_a_migration_10_file_gets_its_totals_from_the_ledger(tmp_path: Path, clo
     try:
         connection.execute("DROP TABLE accumulator_total")
         connection.execute("DROP INDEX person_certno_upper")
-        triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        triggers = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_version'"
+        ).fetchall()
         for (name,) in triggers:
             connection.execute(f"DROP TRIGGER {name}")
         connection.execute("DROP TABLE person_version")
