@@ -51,7 +51,14 @@ from mock_platform.backend.faults import (
 )
 from mock_platform.backend.messages import request_digest
 from mock_platform.backend.nonces import body_digest
-from mock_platform.backend.traffic import Outcome, TrafficEntry, mask, mask_json, stored_body
+from mock_platform.backend.traffic import (
+    Outcome,
+    TrafficEntry,
+    mask,
+    mask_json,
+    stored_body,
+    unescaped_json,
+)
 from mock_platform.config.platform import GatewayConfig
 from mock_platform.conformance.profiles import Profile, ProfileSetting
 from mock_platform.errors import GatewayAuthError, RequestError
@@ -611,7 +618,9 @@ def _journal_body(exchange: _Exchange) -> str:
     """The request body for the journal: masked JSON, or only its size when it is not JSON (it cannot be
     masked field by field, and may hold personal data)."""
     if exchange.decoded:
-        return _masked_text(exchange.payload)
+        # As sent, masked, when it can be masked as text (not encoded again: issue #18); else re-encoded.
+        text = unescaped_json(exchange.request.body)
+        return _masked_text(exchange.payload) if text is None else stored_body(mask_json(text))
     size = len(exchange.request.body)
     return f"<{size} bytes, not JSON>" if size else ""
 
