@@ -47,7 +47,7 @@ def test_the_person_is_read_again_only_after_a_change(platform: MockPlatform, si
     assert not reads_person(unchanged)
     # The nonce checked on the head and recorded, BEGIN, the fault rule, sign-in, SAVEPOINT, the lookup by ID
     # number, the person's version, RELEASE, the traffic row, COMMIT (the inf_refmsgid serial came from a
-    # block). It was 18 with the person read from five tables, the serial and the nonce's own SELECT.
+    # block). It was 17 with the person read from five tables, the serial and the nonce's own SELECT.
     assert len(unchanged) == 11, unchanged
     store = platform._backend.store
     changes = {
