@@ -22,7 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from .._errors import ConfigurationError
 from ._model import CapRow, DiseaseRow, ItemRow, RatioRow, StoreOwner
@@ -86,6 +88,12 @@ CREATE TABLE IF NOT EXISTS dictionary (
 );
 """
 SOURCES = ("1312", "1319", "1320")
+_COLUMNS = (
+    "source, rid, updt_time, hilist_code, insu_admdvs, begndate, enddate, vali_flag, hilist_name, list_type,"
+    " med_chrgitm_type, chrgitm_lv, lmt_used_flag, amount"
+)
+_FEW = 2_000
+"""Up to this many codes a snapshot reads them through the hilist_code index; more, one ordered scan."""
 
 
 @dataclass(frozen=True)
@@ -330,35 +338,40 @@ class CatalogueStore:
 
     def snapshot(self, sync_no: int, *, codes: Iterable[str] | None = None) -> Snapshot:
         """Every row as of `sync_no` (newest version of each rid stored by then); only `codes` when given."""
-        wanted = None if codes is None else sorted(set(codes))
         items: list[ItemRow] = []
         caps: list[CapRow] = []
         ratios: list[RatioRow] = []
-        for row in self._latest(sync_no, wanted):
-            source = row["source"]
+        for row in self._latest(sync_no, None if codes is None else set(codes)):
+            source, key, amount = row[0], _key(row), row[13]
             if source == "1312":
-                items.append(_item(row))
+                items.append(ItemRow(*key, *row[8:13]))
             elif source == "1319":
-                caps.append(CapRow(*_key(row), pric_uplmt_amt=_decimal(row["amount"])))
+                caps.append(CapRow(*key, pric_uplmt_amt=_decimal(amount)))
             else:
-                ratios.append(RatioRow(*_key(row), selfpay_prop=_decimal(row["amount"])))
+                ratios.append(RatioRow(*key, selfpay_prop=_decimal(amount)))
         return Snapshot(sync_no, tuple(items), tuple(caps), tuple(ratios))
 
-    def _latest(self, sync_no: int, codes: list[str] | None) -> Iterator[sqlite3.Row]:
-        query = (
-            "SELECT * FROM item_row AS r WHERE sync_no <= :sync AND updt_time = ("
-            "SELECT max(updt_time) FROM item_row AS o WHERE o.source = r.source AND o.rid = r.rid"
-            " AND o.sync_no <= :sync)"
-        )
-        if codes is None:
-            yield from self._db.execute(query, {"sync": sync_no})
-            return
-        for start in range(0, len(codes), 500):
-            chunk = codes[start : start + 500]
-            marks = ", ".join(f":c{index}" for index in range(len(chunk)))
-            parameters: dict[str, object] = {"sync": sync_no}
-            parameters.update({f"c{index}": code for index, code in enumerate(chunk)})
-            yield from self._db.execute(f"{query} AND hilist_code IN ({marks})", parameters)
+    def _latest(self, sync_no: int, codes: set[str] | None) -> Iterator[tuple[Any, ...]]:
+        """The newest version of each (source, rid) stored by `sync_no`: rows come in key order (the primary
+        key's), so the last of each run of one (source, rid) is the one wanted."""
+        query = f"SELECT {_COLUMNS} FROM item_row WHERE sync_no <= ?"
+        if codes is not None and len(codes) <= _FEW:
+            # A few codes (planning's 目录对照): the index on hilist_code, one query per chunk.
+            found: list[tuple[Any, ...]] = []
+            ordered = sorted(codes)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                found += self._db.execute(
+                    f"{query} AND hilist_code IN ({marks})", (sync_no, *chunk)
+                ).fetchall()
+            rows: Iterable[tuple[Any, ...]] = sorted(found, key=lambda row: (row[0], row[1], row[2]))
+        else:
+            rows = self._db.execute(f"{query} ORDER BY source, rid, updt_time", (sync_no,))
+        for _, run in groupby(rows, key=lambda row: (row[0], row[1])):
+            *_, newest = run
+            if codes is None or newest[3] in codes:
+                yield newest
 
     def row_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM item_row").fetchone()[0])
@@ -399,27 +412,16 @@ def _columns(source: str, sync_no: int, row: ItemRow | CapRow | RatioRow) -> tup
     return common + detail
 
 
-def _key(row: sqlite3.Row) -> tuple[str, datetime, str, str, date, date | None, str]:
-    """The RowBase fields, in order."""
+def _key(row: tuple[Any, ...]) -> tuple[str, datetime, str, str, date, date | None, str]:
+    """The RowBase fields, in order, of a row selected as `_COLUMNS`."""
     return (
-        row["rid"],
-        _time(row["updt_time"]),
-        row["hilist_code"],
-        row["insu_admdvs"],
-        date.fromisoformat(row["begndate"]),
-        None if row["enddate"] is None else date.fromisoformat(row["enddate"]),
-        row["vali_flag"],
-    )
-
-
-def _item(row: sqlite3.Row) -> ItemRow:
-    return ItemRow(
-        *_key(row),
-        hilist_name=row["hilist_name"],
-        list_type=row["list_type"],
-        med_chrgitm_type=row["med_chrgitm_type"],
-        chrgitm_lv=row["chrgitm_lv"],
-        lmt_used_flag=row["lmt_used_flag"],
+        row[1],
+        _time(row[2]),
+        row[3],
+        row[4],
+        date.fromisoformat(row[5]),
+        None if row[6] is None else date.fromisoformat(row[6]),
+        row[7],
     )
 
 
