@@ -1,4 +1,4 @@
-"""Catalogues: 1312 医保目录, 1319 限价, 1320 先行自付比例, 1309 门诊慢特病种目录, 1901 字典表 (§3.16).
+"""Catalogues: 1312 医保目录, 1319 限价, 1320 先行自付比例, 1301-1309 目录下载, 1901 字典表 (§3.16).
 
 * 1312 / 1319 / 1320 are paged queries of the published catalogue (`backend.catalogue`) by `updt_time`,
   answered in the paged wrapper NT documents (`pageNum`, `pageSize`, `size`, `startRow`, `endRow`, `pages`,
@@ -10,6 +10,9 @@
   (`fixmedins_code` "plc", fetched with 9102): the 16 TXT columns of §3.16, one row per national code of each
   region's disease catalogue, every row of version v0001 (the shipped region catalogues). `ver` is the
   client's newest version (`v0000` for everything); the file holds the rows of later versions only.
+* 1301 西药中成药 / 1305 医疗服务项目 / 1306 医用耗材目录下载: the same catalogue as files, by version —
+  `ver` the client's newest (`v0000` for everything); a `plc` ZIP of the rows whose version is later, in
+  `ITEM_FILE_COLUMNS` (the national files' columns vary by region; these are the 1312/1319/1320 fields).
 * 1901 answers `list[]` of one dictionary (a subset of PROTOCOL.md §4). Input in either casing §3.16
   reports (`parentValue` / `parent_value`, `valiFlag` / `vali_flag` / `Vali_Flag` / `vali_Flag`); the answer
   is camelCase (JX, national) unless the request was snake_case (NT documents snake_case output then).
@@ -178,6 +181,78 @@ def _disease_rows(context: HandlerContext) -> list[list[str]]:
     return list(seen.values())
 
 
+# -- 1301 / 1305 / 1306: the catalogue as files ------------------------------------------------------
+
+# The national 1301-1319 downloads differ by region in their columns; the mock's files carry the rows it
+# serves through 1312/1319/1320, one TAB-separated line each, in these columns.
+ITEM_FILE_COLUMNS = (
+    "hilist_code",
+    "hilist_name",
+    "insu_admdvs",
+    "list_type",
+    "med_chrgitm_type",
+    "chrgitm_lv",
+    "selfpay_prop",
+    "pric_uplmt_amt",
+    "lmt_used_flag",
+    "begndate",
+    "enddate",
+    "vali_flag",
+    "rid",
+    "updt_time",
+    "ver",
+)
+_FILE_FAMILIES = {"1301": ("10",), "1305": ("20",), "1306": ("30",)}  # list_type 10x drugs, 201, 301
+
+
+def download_items(context: HandlerContext) -> dict[str, Any]:
+    infno = context.envelope.infno
+    data = _data(context)
+    ver = data.get("ver")
+    if not isinstance(ver, str) or not _VERSION.fullmatch(ver):
+        raise RequestError("交易输入[data.ver]格式错误，应为v加4位数字(如v0000)")
+    families = _FILE_FAMILIES[infno]
+    rows = [
+        _file_row(row)
+        for row in context.backend.catalogue.rows()
+        if row.ver > ver and row.list_type.startswith(families)
+    ]
+    newest = context.backend.catalogue.versions()[-1].ver
+    filename = f"hilist_{infno}_{ver}_{newest}.txt"
+    stored = context.backend.files.put(
+        fixmedins_code=PUBLIC_OWNER,
+        filename=filename.replace(".txt", ".zip"),
+        content=zip_table(filename, rows),
+        now=context.now,
+    )
+    return {
+        "file_qury_no": stored.file_qury_no,
+        "filename": stored.filename,
+        "dld_end_time": format_datetime(stored.dld_endtime),
+        "data_cnt": len(rows),
+    }
+
+
+def _file_row(row: CatalogueItem) -> list[str]:
+    return [
+        row.hilist_code,
+        row.hilist_name,
+        row.insu_admdvs,
+        row.list_type,
+        row.med_chrgitm_type,
+        row.chrgitm_lv,
+        "" if row.selfpay_prop is None else str(row.selfpay_prop),
+        "" if row.pric_uplmt_amt is None else str(row.pric_uplmt_amt),
+        row.lmt_used_flag,
+        format_date(row.begndate),
+        format_date(row.enddate),
+        row.vali_flag,
+        row.rid,
+        format_datetime(row.updt_time),
+        row.ver,
+    ]
+
+
 # -- 1901 ------------------------------------------------------------------------------------------
 
 DICTIONARIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -304,5 +379,8 @@ TRANSACTIONS = (
     Transaction("1319", "医保目录限价信息查询", query_1319),
     Transaction("1320", "医保目录先行自付比例信息查询", query_1320),
     Transaction("1309", "门诊慢特病种目录下载", download_1309, changes_state=True),
+    Transaction("1301", "西药中成药目录下载", download_items, changes_state=True),
+    Transaction("1305", "医疗服务项目目录下载", download_items, changes_state=True),
+    Transaction("1306", "医用耗材目录下载", download_items, changes_state=True),
     Transaction("1901", "字典表查询", dictionary_1901),
 )

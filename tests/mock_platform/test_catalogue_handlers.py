@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from tests.mock_platform.helpers import Caller
+from mock_platform import MockPlatform
+from mock_platform.backend.files import read_table
+from mock_platform.handlers.catalogue import ITEM_FILE_COLUMNS
+from tests.mock_platform.helpers import Caller, envelope
+
+FILES = ("1301", "1305", "1306")
 
 
 def _query(page_num: Any = 1, page_size: Any = 5, updt_time: str = "2000-01-01") -> dict[str, Any]:
@@ -82,3 +87,31 @@ def test_1309_gives_a_file_of_the_versions_after_the_one_held(signed_in: Caller)
     refused = signed_in.call("1309", {"data": {"ver": "0001"}})
     assert refused["infcode"] == -1
     assert "交易输入[data.ver]" in refused["err_msg"]
+
+
+def test_1301_1305_1306_give_the_catalogue_as_files_by_version(
+    signed_in: Caller, platform: MockPlatform
+) -> None:
+    # The shipped payment scopes (v0001): drugs by 1301, services by 1305, consumables by 1306.
+    for infno in FILES:
+        assert signed_in.call(infno, {"data": {"ver": "v0000"}})["output"]["data_cnt"] > 0, infno
+    platform.publish_catalogue(
+        [{"op": "add", "insu_admdvs": "420000", "hilist_code": f"XB01AC{n:017d}", "hilist_name": f"药{n}",
+          "list_type": "101", "med_chrgitm_type": "09", "chrgitm_lv": "01", "begndate": "2026-12-01"}
+         for n in range(3)]
+    )  # fmt: skip
+    answer = signed_in.call("1301", {"data": {"ver": "v0001"}})["output"]
+    assert answer["data_cnt"] == 3  # only the rows of versions after v0001: the three drugs of v0002
+    assert signed_in.call("1305", {"data": {"ver": "v0001"}})["output"]["data_cnt"] == 0
+    download = {"fsDownloadIn": {"file_qury_no": answer["file_qury_no"], "fixmedins_code": "plc"}}
+    request = envelope(
+        "9102",
+        download,
+        hospital=signed_in.hospital,
+        sign_no=signed_in.sign_no,
+        msgid_serial=signed_in.next_msgid_serial(),
+    )
+    rows = read_table(signed_in.post(request).content, columns=len(ITEM_FILE_COLUMNS))
+    assert sorted((row[0], row[5], row[9], row[14]) for row in rows) == [
+        (f"XB01AC{n:017d}", "01", "2026-12-01", "v0002") for n in range(3)
+    ]

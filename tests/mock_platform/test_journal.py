@@ -62,6 +62,9 @@ def test_health(client: httpx.Client) -> None:
         "profile": "national",
         "transactions": [
             "1101",
+            "1301",
+            "1305",
+            "1306",
             "1309",
             "1312",
             "1319",
