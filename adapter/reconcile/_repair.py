@@ -15,15 +15,15 @@ from ..execution import (
     BatchState,
     CallStatus,
     ExecutionPolicy,
+    Journal,
     JournaledCalls,
     SettlementRecord,
 )
 from ..execution._checks import reversal_problems
 from ..execution._records import CallDetail
 from ..execution._refund import send_refund
-from ..execution._settle import settlement_detail
 from ..execution._unwind import find_registration, reverse_call, unwind_batch
-from ..transactions import t2208, t5203
+from ..transactions import t5203
 from ._classify import Finding
 from ._evidence import evidence_of, query_details
 from ._model import Difference, Repair, RepairAction, RepairStatus
@@ -137,23 +137,11 @@ def _refund(calls: JournaledCalls, finding: Finding, evidence: dict[str, Any]) -
     if platform is None or call is None or call.batch_id is None:
         raise ValueError("the lost settlement cannot be found on both sides")
     record = journal.batch(call.batch_id)
-    payload = t2208.Input(
-        data=t2208.SettlementCancel(
-            setl_id=platform.setl_id, mdtrt_id=platform.mdtrt_id, psn_no=platform.psn_no
-        )
-    )
-    reply = calls.call(
-        t2208.TRANSACTION,
-        payload,
-        batch_id=record.id,
-        insuplc_admdvs=record.insuplc_admdvs,
-        keys={"setl_id": platform.setl_id, "mdtrt_id": platform.mdtrt_id},
-        summary=settlement_detail,
-    )
-    reversal = reply.output.setlinfo
-    journal.record_outcome(
-        call.msgid, status=CallStatus.RESOLVED, now=calls.clock(), detail=CallDetail(resolved_by=reply.msgid)
-    )
+    # The platform's row and the batch name the same visit (the lost call is this batch's 2207), so
+    # the refund flow's own sender serves: an unknown outcome of this 2208 is reversed, never guessed.
+    reversal = send_refund(calls, record, platform.setl_id)
+    resolved = CallDetail(resolved_by=_refund_msgid(journal, record.id, reversal.setl_id) or "2208")
+    journal.record_outcome(call.msgid, status=CallStatus.RESOLVED, now=calls.clock(), detail=resolved)
     _import(calls, platform, msgid=call.msgid, evidence=evidence, batch_id=record.id)
     journal.mark_refunded(platform.setl_id, refund_setl_id=reversal.setl_id, refund_time=reversal.setl_time)
     journal.update_batch(record.id, now=calls.clock(), setl_id=platform.setl_id)
@@ -173,18 +161,10 @@ def _refund_again(calls: JournaledCalls, finding: Finding, evidence: dict[str, A
     if ledger is None or finding.platform is None:
         raise ValueError("the refunded settlement cannot be found on both sides")
     record = journal.batch(ledger.batch_id)
-    first = [
-        c.msgid
-        for c in journal.calls(record.id)
-        if c.infno == "2208"
-        and c.status == CallStatus.OK
-        and c.detail.setlinfo is not None
-        and c.detail.setlinfo.setl_id == ledger.refund_setl_id
-    ]
     kept = {
         "refund_setl_id": ledger.refund_setl_id,
         "refund_time": ledger.refund_time.isoformat() if ledger.refund_time else None,
-        "2208_msgid": first[-1] if first else None,
+        "2208_msgid": _refund_msgid(journal, record.id, ledger.refund_setl_id or ""),
     }
     reversal = send_refund(calls, record, ledger.setl_id)
     changes = {"refund_setl_id": reversal.setl_id, "refund_time": _naive(reversal.setl_time)}
@@ -202,6 +182,19 @@ def _refund_again(calls: JournaledCalls, finding: Finding, evidence: dict[str, A
             "2208 does not negate the settlement", infno="2208", problems=tuple(problems)
         )
     return f"2208 {ledger.setl_id} -> {reversal.setl_id} (journal had {ledger.refund_setl_id})"
+
+
+def _refund_msgid(journal: Journal, batch_id: int, refund_setl_id: str) -> str | None:
+    """The msgid of the batch's last answered 2208 whose reversal is ``refund_setl_id``."""
+    found = [
+        c.msgid
+        for c in journal.calls(batch_id)
+        if c.infno == "2208"
+        and c.status == CallStatus.OK
+        and c.detail.setlinfo is not None
+        and c.detail.setlinfo.setl_id == refund_setl_id
+    ]
+    return found[-1] if found else None
 
 
 def _void(calls: JournaledCalls, finding: Finding, evidence: dict[str, Any]) -> str:

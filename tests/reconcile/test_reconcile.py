@@ -223,6 +223,12 @@ def test_lost_answer_found_the_next_day_is_refunded_newest_first(tmp_path: Path)
         assert done.repair.status == RepairStatus.DONE, done.repair.detail
         assert w.reconcile(DAY).balanced
         assert w.reconcile(next_day(DAY)).balanced
+        # The lost 2207 (the platform's row carries its msgid) is resolved by the 2208 that refunded it.
+        lost = w.journal.call(difference.msgid)
+        assert lost is not None
+        assert lost.batch_id is not None
+        refunds = [c.msgid for c in w.journal.calls(lost.batch_id) if c.infno == "2208"]
+        assert lost.detail.resolved_by == refunds[-1]
 
 
 class _Crash(BaseException):
