@@ -25,6 +25,7 @@ import structlog
 from .._errors import ConfigurationError
 from .._logging import redact_personal_data
 from ..execution import is_postgres_url
+from ._catalogue import add_catalogue_option, synced_tables
 from ._journal_key import journal_key
 from ._platform import add_platform_options, platform_client
 
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--config", metavar="TOML", help="service settings: host, port, journal, [[desks]] with tokens"
     )
     add_platform_options(parser)
+    add_catalogue_option(parser)
     parser.add_argument(
         "--journal",
         metavar="PATH",
@@ -79,7 +81,9 @@ def serve_command(args: argparse.Namespace) -> int:
         keys = open_key_store(settings.journal, lease_seconds=settings.lease_seconds)
         stack.callback(keys.close)
         client = stack.enter_context(platform_client(args))
-        service = Service(Adapter(client, journal=journal), journal=journal, keys=keys, settings=settings)
+        # Plans class lines with the synced catalogue when there is one (read once: restart after a sync).
+        adapter = Adapter(client, journal=journal, tables=synced_tables(args, client))
+        service = Service(adapter, journal=journal, keys=keys, settings=settings)
         sock = _listening_socket(settings.host, settings.port)
         stack.callback(sock.close)
         service.start_heartbeat()

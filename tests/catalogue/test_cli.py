@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from adapter._embedded import embedded_state_path
 from adapter.cli import main
 from mock_platform import MockPlatform
+from tests.served import served
 
 from .helpers import HUBEI, METFORMIN, ONDANSETRON, SHIPPED_ROWS
 
@@ -101,6 +105,52 @@ def test_plan_classes_lines_with_the_synced_catalogue(capsys: pytest.CaptureFixt
     lines = [line for batch in json.loads(out, parse_float=Decimal)["batches"] for line in batch["lines"]]
     (metformin,) = [line for line in lines if line["medins_list_codg"] == "Y001"]
     # 60 x 0.40 = 24.00; 先行自付 24.00 x 0.1 = 2.40; in scope 24.00 - 2.40 = 21.60.
+    assert (metformin["chrgitm_lv"], metformin["preselfpay_amt"], metformin["inscp_scp_amt"]) == (
+        "02",
+        Decimal("2.40"),
+        Decimal("21.60"),
+    )
+
+
+def test_opsp_serve_plans_with_the_synced_catalogue(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A HIS planning through `opsp serve` must see the same class as the desk's `opsp plan` (issue #16:
+    # planning uses the synced catalogue when one exists): the real process on the embedded platform.
+    assert _run(capsys, "catalogue", "sync")[0] == 0
+    with MockPlatform(db_path=embedded_state_path()) as platform:
+        platform.publish_catalogue(
+            [{"op": "change", "insu_admdvs": HUBEI, "hilist_code": METFORMIN, "from": "2026-11-01",
+              "chrgitm_lv": "02", "selfpay_prop": "0.1"}]
+        )  # fmt: skip
+    assert _run(capsys, "catalogue", "sync")[0] == 0
+    config = tmp_path / "serve.toml"
+    config.write_text('[[desks]]\ndesk = "desk-1"\nopter = "0001"\ntoken = "desk-1-token-catalogue"\n')
+    opsp = str(Path(sys.executable).parent / "opsp")
+    command = [
+        opsp,
+        "serve",
+        "--config",
+        str(config),
+        "--journal",
+        str(tmp_path / "j.sqlite3"),
+        "--port",
+        "0",
+    ]
+    listening = re.compile(r"opsp serve listening on (http://127\.0\.0\.1:\d+)")
+    with served(command, listening=listening) as service:
+        reply = httpx.post(
+            service.url + "/v1/plan",
+            content=Path("examples/visits/P1.json").read_bytes(),
+            headers={"Authorization": "Bearer desk-1-token-catalogue", "Content-Type": "application/json"},
+            timeout=30,
+        )
+    assert reply.status_code == 200, reply.text
+    lines = [
+        line for batch in json.loads(reply.text, parse_float=Decimal)["batches"] for line in batch["lines"]
+    ]
+    (metformin,) = [line for line in lines if line["medins_list_codg"] == "Y001"]
+    # As in the desk's plan above: 60 x 0.40 = 24.00; 先行自付 24.00 x 0.1 = 2.40; in scope 21.60.
     assert (metformin["chrgitm_lv"], metformin["preselfpay_amt"], metformin["inscp_scp_amt"]) == (
         "02",
         Decimal("2.40"),
