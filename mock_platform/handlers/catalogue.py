@@ -136,6 +136,11 @@ def download_1309(context: HandlerContext) -> dict[str, Any]:
         raise RequestError("交易输入[data.ver]格式错误，应为v加4位数字(如v0000)")
     rows = _disease_rows(context) if ver < BASE_VERSION else []
     filename = f"opsp_dise_list_{ver}_{BASE_VERSION}.txt"
+    return _published(context, filename, rows)
+
+
+def _published(context: HandlerContext, filename: str, rows: list[list[str]]) -> dict[str, Any]:
+    """Store ``rows`` as a public ("plc") ZIP of one TXT table and answer where 9102 finds it (§3.16)."""
     stored = context.backend.files.put(
         fixmedins_code=PUBLIC_OWNER,
         filename=filename.replace(".txt", ".zip"),
@@ -219,18 +224,7 @@ def download_items(context: HandlerContext) -> dict[str, Any]:
     ]
     newest = context.backend.catalogue.versions()[-1].ver
     filename = f"hilist_{infno}_{ver}_{newest}.txt"
-    stored = context.backend.files.put(
-        fixmedins_code=PUBLIC_OWNER,
-        filename=filename.replace(".txt", ".zip"),
-        content=zip_table(filename, rows),
-        now=context.now,
-    )
-    return {
-        "file_qury_no": stored.file_qury_no,
-        "filename": stored.filename,
-        "dld_end_time": format_datetime(stored.dld_endtime),
-        "data_cnt": len(rows),
-    }
+    return _published(context, filename, rows)
 
 
 def _file_row(row: CatalogueItem) -> list[str]:

@@ -91,15 +91,20 @@ def test_check_before_any_sync_says_what_to_do(capsys: pytest.CaptureFixture[str
     assert "请先运行 opsp catalogue sync" in err
 
 
-def test_plan_classes_lines_with_the_synced_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+def _sync_metformin_as_class_b(capsys: pytest.CaptureFixture[str]) -> None:
+    """Sync, publish Y001 metformin as 乙类 with 先行自付 0.1 from 2026-11-01 (P1's bill, 2026-11-22, is
+    after it), sync again."""
     assert _run(capsys, "catalogue", "sync")[0] == 0
     with MockPlatform(db_path=embedded_state_path()) as platform:
-        # Y001 metformin 乙类 with 先行自付 0.1 from 2026-11-01: P1's bill (2026-11-22) is after it.
         platform.publish_catalogue(
             [{"op": "change", "insu_admdvs": HUBEI, "hilist_code": METFORMIN, "from": "2026-11-01",
               "chrgitm_lv": "02", "selfpay_prop": "0.1"}]
         )  # fmt: skip
     assert _run(capsys, "catalogue", "sync")[0] == 0
+
+
+def test_plan_classes_lines_with_the_synced_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    _sync_metformin_as_class_b(capsys)
     code, out, err = _run(capsys, "plan", "examples/visits/P1.json", "--json")
     assert code == 0, err
     lines = [line for batch in json.loads(out, parse_float=Decimal)["batches"] for line in batch["lines"]]
@@ -117,13 +122,7 @@ def test_opsp_serve_plans_with_the_synced_catalogue(
 ) -> None:
     # A HIS planning through `opsp serve` must see the same class as the desk's `opsp plan` (issue #16:
     # planning uses the synced catalogue when one exists): the real process on the embedded platform.
-    assert _run(capsys, "catalogue", "sync")[0] == 0
-    with MockPlatform(db_path=embedded_state_path()) as platform:
-        platform.publish_catalogue(
-            [{"op": "change", "insu_admdvs": HUBEI, "hilist_code": METFORMIN, "from": "2026-11-01",
-              "chrgitm_lv": "02", "selfpay_prop": "0.1"}]
-        )  # fmt: skip
-    assert _run(capsys, "catalogue", "sync")[0] == 0
+    _sync_metformin_as_class_b(capsys)
     config = tmp_path / "serve.toml"
     config.write_text('[[desks]]\ndesk = "desk-1"\nopter = "0001"\ntoken = "desk-1-token-catalogue"\n')
     opsp = str(Path(sys.executable).parent / "opsp")
