@@ -6,7 +6,7 @@ mapping tables and the journal are injected or built from settings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,7 +54,12 @@ from .filings import (
 from .planning import PlanningTables, Visit, load_visit, parse_visit, plan_visit
 from .reconcile import DayLedger, Progress, ReconcileReport, day_ledger, reconcile
 
-__all__ = ["Adapter", "PlannedVisit", "VisitInput"]
+__all__ = ["Adapter", "PlannedVisit", "TablesSource", "VisitInput"]
+
+TablesSource = Callable[[], PlanningTables | None]
+"""A function returning the tables to plan with now (None: the shipped ones) — for a long-running process
+whose tables change while it runs, e.g. :class:`adapter.catalogue.SyncedTables` following the catalogue
+store."""
 
 VisitInput = Visit | dict[str, object] | str | Path | PlannedVisit
 """A bill as a visit file path, a decoded document, a ``Visit``, or an already planned visit."""
@@ -69,7 +74,7 @@ class Adapter:
         *,
         clock: Clock = china_now,
         hospital: HospitalProfile | None = None,
-        tables: PlanningTables | None = None,
+        tables: PlanningTables | TablesSource | None = None,
         journal: Journal | None = None,
         policy: ExecutionPolicy | None = None,
         checkpoint: Checkpoint = no_checkpoint,
@@ -88,6 +93,10 @@ class Adapter:
             client.reserve_msgids_from(journal.reserve_msgids)
         self._policy = policy or ExecutionPolicy()
         self._checkpoint = checkpoint
+
+    def _tables_now(self) -> PlanningTables | None:
+        tables = self._tables
+        return tables() if callable(tables) else tables
 
     @property
     def client(self) -> PlatformClient:
@@ -121,7 +130,7 @@ class Adapter:
             card, visit_time=visit.visit.begntime, insutype=patient.insutype or None
         )
         plan = plan_visit(
-            visit, check.eligibility, hospital=self._hospital, now=self._clock(), tables=self._tables
+            visit, check.eligibility, hospital=self._hospital, now=self._clock(), tables=self._tables_now()
         )
         return PlannedVisit(plan=plan, card=card, record=check.record)
 
@@ -206,7 +215,8 @@ class Adapter:
     def file_disease(self, request: FilingRequest) -> FilingOutcome:
         """2503: file a chronic disease this hospital assessed, journaled; then the insurer approves it."""
         journal = self._require_journal("filings")
-        catalogue = self._tables.regions if self._tables is not None else shipped.region_catalogue()
+        tables = self._tables_now()
+        catalogue = tables.regions if tables is not None else shipped.region_catalogue()
         with journal.group():
             return file_disease(self._calls(journal), request, catalogue=catalogue, today=self._now().date())
 

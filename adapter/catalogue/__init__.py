@@ -4,7 +4,8 @@
   dictionaries, into a :class:`CatalogueStore` (its own SQLite file), resumable without duplicates;
 * :func:`diff_catalogue` — what changed between two syncs;
 * :func:`check_mapping` — the hospital's 目录对照 against the synced catalogue of its province;
-* :func:`planning_tables` — planning tables that class lines with the synced catalogue, by date in force.
+* :func:`planning_tables` — planning tables that class lines with the synced catalogue, by date in force;
+  :class:`SyncedTables` — the same, following the store while a service runs (a newer sync, no restart).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ._model import (
     SyncSummary,
 )
 from ._render import render_check_csv, render_check_text, render_diff_csv, render_diff_text, render_sync_text
-from ._scope import planning_tables, synced_scope
+from ._scope import SyncedTables, planning_tables, require_owner, synced_scope
 from ._store import CatalogueStore
 from ._sync import PAGE_SIZE, Progress, read_disease_file, sync_catalogue
 
@@ -40,6 +41,7 @@ __all__ = [
     "Severity",
     "SourceSummary",
     "SyncSummary",
+    "SyncedTables",
     "check_mapping",
     "diff_catalogue",
     "planning_tables",
@@ -49,6 +51,7 @@ __all__ = [
     "render_diff_csv",
     "render_diff_text",
     "render_sync_text",
+    "require_owner",
     "sync_catalogue",
     "synced_scope",
 ]

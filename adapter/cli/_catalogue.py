@@ -18,11 +18,12 @@ from pathlib import Path
 from .._client import PlatformClient
 from .._clock import china_now
 from .._embedded import default_journal_path
-from .._errors import ConfigurationError, InputError
+from .._errors import InputError
 from .._hospital import hospital_profile
 from ..catalogue import (
     PAGE_SIZE,
     CatalogueStore,
+    SyncedTables,
     check_mapping,
     diff_catalogue,
     planning_tables,
@@ -31,6 +32,7 @@ from ..catalogue import (
     render_diff_csv,
     render_diff_text,
     render_sync_text,
+    require_owner,
     sync_catalogue,
 )
 from ..planning import PlanningTables
@@ -39,7 +41,7 @@ from ._output import print_json
 from ._platform import add_platform_options, platform_client, settings_of
 from ._progress import clear_bar, draw_bar, terminal_bar
 
-__all__ = ["add_catalogue_option", "register", "synced_tables"]
+__all__ = ["add_catalogue_option", "followed_tables", "register", "synced_tables"]
 
 EXIT_INTERRUPTED = 130
 
@@ -164,22 +166,29 @@ def check_command(args: argparse.Namespace) -> int:
 
 def synced_tables(args: argparse.Namespace, client: PlatformClient) -> PlanningTables | None:
     """Planning tables with the synced catalogue, when this platform and hospital have one; else None."""
+    path = _catalogue_for(args, client)
+    if not CatalogueStore.exists(path):
+        return None
+    with CatalogueStore(path) as store:
+        return planning_tables(store, client.settings.fixmedins_code)
+
+
+def followed_tables(args: argparse.Namespace, client: PlatformClient) -> SyncedTables:
+    """For a long-running ``opsp serve``: tables that pick up each finished sync without a restart."""
+    path = _catalogue_for(args, client)
+    return SyncedTables(path, platform=client.platform, fixmedins_code=client.settings.fixmedins_code)
+
+
+def _catalogue_for(args: argparse.Namespace, client: PlatformClient) -> Path:
+    """The store's path: a named one must exist; an existing one must be this platform's and hospital's."""
     path = catalogue_path(args)
     if not CatalogueStore.exists(path):
         if getattr(args, "catalogue", None):
             raise _ArgumentError("--catalogue", f"{path} 不存在：请先运行 opsp catalogue sync")
-        return None
+        return path
     with CatalogueStore(path) as store:
-        owner = store.owner()
-        if owner is not None and (owner.platform, owner.fixmedins_code) != (
-            client.platform,
-            client.settings.fixmedins_code,
-        ):
-            raise ConfigurationError(
-                f"catalogue store {path} belongs to {owner.platform} / {owner.fixmedins_code}, not"
-                f" {client.platform} / {client.settings.fixmedins_code}"
-            )
-        return planning_tables(store, client.settings.fixmedins_code)
+        require_owner(store, platform=client.platform, fixmedins_code=client.settings.fixmedins_code)
+    return path
 
 
 def _existing_store(args: argparse.Namespace) -> CatalogueStore:

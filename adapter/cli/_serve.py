@@ -25,7 +25,7 @@ import structlog
 from .._errors import ConfigurationError
 from .._logging import redact_personal_data
 from ..execution import is_postgres_url
-from ._catalogue import add_catalogue_option, synced_tables
+from ._catalogue import add_catalogue_option, followed_tables
 from ._journal_key import journal_key
 from ._platform import add_platform_options, platform_client
 
@@ -81,8 +81,9 @@ def serve_command(args: argparse.Namespace) -> int:
         keys = open_key_store(settings.journal, lease_seconds=settings.lease_seconds)
         stack.callback(keys.close)
         client = stack.enter_context(platform_client(args))
-        # Plans class lines with the synced catalogue when there is one (read once: restart after a sync).
-        adapter = Adapter(client, journal=journal, tables=synced_tables(args, client))
+        # Plans class lines with the newest finished catalogue sync: one that finishes while serving is used
+        # from the next request on (checked at most once a second), no restart.
+        adapter = Adapter(client, journal=journal, tables=followed_tables(args, client))
         service = Service(adapter, journal=journal, keys=keys, settings=settings)
         sock = _listening_socket(settings.host, settings.port)
         stack.callback(sock.close)

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,15 +92,19 @@ def test_check_before_any_sync_says_what_to_do(capsys: pytest.CaptureFixture[str
     assert "请先运行 opsp catalogue sync" in err
 
 
-def _sync_metformin_as_class_b(capsys: pytest.CaptureFixture[str]) -> None:
-    """Sync, publish Y001 metformin as 乙类 with 先行自付 0.1 from 2026-11-01 (P1's bill, 2026-11-22, is
-    after it), sync again."""
-    assert _run(capsys, "catalogue", "sync")[0] == 0
+def _publish_metformin_as_class_b() -> None:
+    """Publish Y001 metformin as 乙类, 先行自付 0.1, from 2026-11-01 (P1's bill, 2026-11-22, is after it)."""
     with MockPlatform(db_path=embedded_state_path()) as platform:
         platform.publish_catalogue(
             [{"op": "change", "insu_admdvs": HUBEI, "hilist_code": METFORMIN, "from": "2026-11-01",
               "chrgitm_lv": "02", "selfpay_prop": "0.1"}]
         )  # fmt: skip
+
+
+def _sync_metformin_as_class_b(capsys: pytest.CaptureFixture[str]) -> None:
+    """Sync, publish metformin as 乙类 (above), sync again."""
+    assert _run(capsys, "catalogue", "sync")[0] == 0
+    _publish_metformin_as_class_b()
     assert _run(capsys, "catalogue", "sync")[0] == 0
 
 
@@ -117,12 +122,13 @@ def test_plan_classes_lines_with_the_synced_catalogue(capsys: pytest.CaptureFixt
     )
 
 
-def test_opsp_serve_plans_with_the_synced_catalogue(
+def test_opsp_serve_plans_with_each_finished_sync_without_a_restart(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # A HIS planning through `opsp serve` must see the same class as the desk's `opsp plan` (issue #16:
-    # planning uses the synced catalogue when one exists): the real process on the embedded platform.
-    _sync_metformin_as_class_b(capsys)
+    # A HIS planning through `opsp serve` must see the same class as the desk's `opsp plan` (issue #16), and a
+    # sync the 医保办 runs while the service is up counts from the next request on: the real process on the
+    # embedded platform, the class change published and synced while it serves.
+    assert _run(capsys, "catalogue", "sync")[0] == 0
     config = tmp_path / "serve.toml"
     config.write_text('[[desks]]\ndesk = "desk-1"\nopter = "0001"\ntoken = "desk-1-token-catalogue"\n')
     opsp = str(Path(sys.executable).parent / "opsp")
@@ -137,21 +143,24 @@ def test_opsp_serve_plans_with_the_synced_catalogue(
         "0",
     ]
     listening = re.compile(r"opsp serve listening on (http://127\.0\.0\.1:\d+)")
-    with served(command, listening=listening) as service:
+
+    def metformin(service_url: str) -> tuple[str, Decimal, Decimal]:
         reply = httpx.post(
-            service.url + "/v1/plan",
+            service_url + "/v1/plan",
             content=Path("examples/visits/P1.json").read_bytes(),
             headers={"Authorization": "Bearer desk-1-token-catalogue", "Content-Type": "application/json"},
             timeout=30,
         )
-    assert reply.status_code == 200, reply.text
-    lines = [
-        line for batch in json.loads(reply.text, parse_float=Decimal)["batches"] for line in batch["lines"]
-    ]
-    (metformin,) = [line for line in lines if line["medins_list_codg"] == "Y001"]
-    # As in the desk's plan above: 60 x 0.40 = 24.00; 先行自付 24.00 x 0.1 = 2.40; in scope 21.60.
-    assert (metformin["chrgitm_lv"], metformin["preselfpay_amt"], metformin["inscp_scp_amt"]) == (
-        "02",
-        Decimal("2.40"),
-        Decimal("21.60"),
-    )
+        assert reply.status_code == 200, reply.text
+        batches = json.loads(reply.text, parse_float=Decimal)["batches"]
+        (line,) = [line for batch in batches for line in batch["lines"] if line["medins_list_codg"] == "Y001"]
+        return line["chrgitm_lv"], line["preselfpay_amt"], line["inscp_scp_amt"]
+
+    with served(command, listening=listening) as service:
+        # The first sync holds the shipped class: 60 x 0.40 = 24.00, 甲类, nothing paid first.
+        assert metformin(service.url) == ("01", Decimal("0.00"), Decimal("24.00"))
+        _publish_metformin_as_class_b()
+        assert _run(capsys, "catalogue", "sync")[0] == 0
+        time.sleep(1.1)  # the service looks at the store at most once a second
+        # As in the desk's plan above: 60 x 0.40 = 24.00; 先行自付 24.00 x 0.1 = 2.40; in scope 21.60.
+        assert metformin(service.url) == ("02", Decimal("2.40"), Decimal("21.60"))
