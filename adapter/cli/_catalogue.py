@@ -15,6 +15,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from mappings import DataFileError, shipped
+from mappings.items import ItemMap, load_item_map
+
 from .._client import PlatformClient
 from .._clock import china_now
 from .._embedded import default_journal_path
@@ -79,6 +82,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=date.fromisoformat,
         metavar="DATE",
         help="the day to check for (yyyy-mm-dd; default today)",
+    )
+    check.add_argument(
+        "--item-map",
+        type=Path,
+        metavar="CSV",
+        help="the hospital's own 目录对照 CSV to check (default: the one shipped for the hospital)",
     )
     check.add_argument("--csv", metavar="PATH", help="also write the findings as CSV")
     _common(check)
@@ -151,10 +160,10 @@ def diff_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     settings = settings_of(args)
+    item_map = _item_map(args.item_map) if args.item_map else shipped.item_map(settings.fixmedins_code)
     with _existing_store(args) as store:
-        tables = PlanningTables.shipped(settings.fixmedins_code)
         on = args.on or china_now().date()
-        report = check_mapping(store, tables.items.item_map, fixmedins_code=settings.fixmedins_code, on=on)
+        report = check_mapping(store, item_map, fixmedins_code=settings.fixmedins_code, on=on)
     if args.csv:
         Path(args.csv).write_text(render_check_csv(report), encoding="utf-8")
     if args.json:
@@ -189,6 +198,14 @@ def _catalogue_for(args: argparse.Namespace, client: PlatformClient) -> Path:
     with CatalogueStore(path) as store:
         require_owner(store, platform=client.platform, fixmedins_code=client.settings.fixmedins_code)
     return path
+
+
+def _item_map(path: Path) -> ItemMap:
+    """The hospital's own 目录对照, read before the store: a bad row is refused naming file, line, field."""
+    try:
+        return load_item_map(path)
+    except DataFileError as error:
+        raise _ArgumentError("--item-map", f"目录对照文件有误：{error}；请改正后再运行") from None
 
 
 def _existing_store(args: argparse.Namespace) -> CatalogueStore:

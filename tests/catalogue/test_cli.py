@@ -92,6 +92,35 @@ def test_check_before_any_sync_says_what_to_do(capsys: pytest.CaptureFixture[str
     assert "请先运行 opsp catalogue sync" in err
 
 
+def test_check_reads_the_hospitals_own_item_map(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    own = tmp_path / "own_item_map.csv"
+    own.write_text(
+        "hospital_code,national_code,name,list_type,med_chrgitm_type,provenance\n"
+        f"Z1,{METFORMIN},二甲双胍片 0.5g,101,09,test: as the catalogue\n"
+        "Z2,XA10BAA059A001010100099,不在目录的药,101,09,test: a code the catalogue has not\n",
+        encoding="utf-8",
+    )
+    assert _run(capsys, "catalogue", "sync")[0] == 0
+    code, out, _ = _run(capsys, "catalogue", "check", "--on", "2026-11-24", "--item-map", str(own), "--json")
+    assert code == 3  # findings to work through
+    report = json.loads(out)
+    # Two mapped rows of the file (not the shipped 16); only the code missing from the catalogue is found.
+    assert report["mapped_items"] == 2
+    assert [(f["hospital_code"], f["kind"]) for f in report["findings"]] == [("Z2", "not_in_catalogue")]
+    # A bad row is refused naming the file, line and field, before anything is checked.
+    own.write_text(
+        "hospital_code,national_code,name,list_type,med_chrgitm_type,provenance\n"
+        "Z1,not-a-code,二甲双胍片 0.5g,101,09,test\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, "catalogue", "check", "--item-map", str(own))
+    assert (code, out) == (2, "")  # a bad argument
+    assert "目录对照文件有误" in err
+    assert "own_item_map.csv" in err
+    assert "line 2" in err
+    assert "national_code" in err
+
+
 def _publish_metformin_as_class_b() -> None:
     """Publish Y001 metformin as 乙类, 先行自付 0.1, from 2026-11-01 (P1's bill, 2026-11-22, is after it)."""
     with MockPlatform(db_path=embedded_state_path()) as platform:
