@@ -51,6 +51,7 @@ def test_tables_follow_each_finished_sync_checked_at_most_once_a_period(tmp_path
         assert follow() is first
         ticks.now = 2.0
         second = follow()
+        assert second is not None
         assert second is not first
         assert follow.sync_no == 2
         # Under sync 2 metformin is 乙类 from 2026-12-01, 先行自付 0.1:
