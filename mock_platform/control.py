@@ -8,8 +8,9 @@
 *`GET /_mock/faults` the armed rules, `DELETE /_mock/faults` removes them all (`backend.faults`)
 *`GET /_mock/profile` the conformance profile applied and the ones available; `PUT /_mock/profile`
   `{"profile": "strict"}` switches it (`conformance.profiles`)
-*`GET /_mock/scenarios` the conformance scenarios; `POST /_mock/scenarios/{name}` starts one (clears the
-  faults, arms the scenario's, switches the profile, marks where its traffic starts)
+*`GET /_mock/scenarios` the conformance scenarios; `POST /_mock/scenarios/{name}` starts one (seeds its
+  subject if it has one, clears the faults, arms the scenario's, switches the profile, marks where its
+  traffic starts)
 *`GET /_mock/conformance?since=T` the conformance report as JSON (scenario runs and rules over the traffic
   since T, ISO time; default: everything); `GET /_mock/conformance.html?since=T` the same as a page
 *`POST /_mock/receipts` the totals a HIS printed on one settlement's receipt (`conformance.receipts`), kept in
@@ -198,6 +199,7 @@ class Control:
         if scenario is None:
             message = f"unknown scenario {name[:40]!r}; known: {', '.join(SCENARIOS)}"
             return HttpResponse.json(404, {"code": 404, "message": message})
+        subject = None if scenario.subject is None else scenario.subject(self._backend)
         faults = self._backend.faults
         faults.clear()
         for armed in scenario.faults:
@@ -209,8 +211,10 @@ class Control:
             first_entry_id=self._backend.traffic.last_id() + 1,
         )
         self.scenarios.start(run)
-        started = {"started_at": run.started_at, "first_entry_id": run.first_entry_id}
-        return HttpResponse.json(200, {"scenario": scenario.as_dict(), "run": started})
+        started: dict[str, Any] = {"started_at": run.started_at, "first_entry_id": run.first_entry_id}
+        if subject is not None:
+            started["subject"] = subject.as_dict()
+        return HttpResponse.json(200, {"scenario": scenario.as_dict(subject), "run": started})
 
     def conformance(self, request: HttpRequest) -> HttpResponse:
         report = self._report(request)

@@ -5,14 +5,20 @@ profile, and records where the run starts in the traffic journal; the vendor the
 `steps` say (with the demo people of DEMO_DATA.md, e.g. P1 马建国 at 武汉市示范医院). The conformance report
 (`GET /_mock/conformance`) checks the scenario's rules over the traffic of its run (from its start to the
 next run's start) and every rule over all traffic.
+
+A scenario whose subject depends on the day (`filing-not-yet-valid`: a filing that begins tomorrow) seeds it
+when it starts (`subjects`); the start's answer names that person in its steps and under `run.subject`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from mock_platform.backend import Backend
+from mock_platform.conformance.subjects import FilingSubject, filing_subject
 
 
 @dataclass(frozen=True)
@@ -32,12 +38,17 @@ class Scenario:
     rules: tuple[str, ...]
     faults: tuple[ArmedFault, ...] = ()
     profile: str = "national"
+    # Seeds the person the steps are about, relative to the platform's clock (see `subjects`); the steps'
+    # `{subject}` is replaced with who it is.
+    subject: Callable[[Backend], FilingSubject] | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, subject: FilingSubject | None = None) -> dict[str, Any]:
+        """As listed; with the run's `subject`, the steps name that person."""
+        named = UNNAMED_SUBJECT if subject is None else subject.described()
         return {
             "name": self.name,
             "title": self.title,
-            "steps": list(self.steps),
+            "steps": [step.replace("{subject}", named) for step in self.steps],
             "expect": self.expect,
             "rules": list(self.rules),
             "faults": [
@@ -48,6 +59,8 @@ class Scenario:
             "profile": self.profile,
         }
 
+
+UNNAMED_SUBJECT = "the person the scenario's start seeds and names (M03900 高血压 filed from tomorrow)"
 
 _BASIC = ("msgid-unique", "registration-closed", "deviations-reported")
 
@@ -112,10 +125,11 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
             Scenario(
                 "filing-not-yet-valid",
                 "A 慢特病 filing that is not valid yet",
-                ("Bill P7 (M03900 filed from 2027-01-01) for Y005 on today's date.",),
+                ("Bill {subject} for Y005 on today's date.",),
                 "The HIS does not settle it as 门诊慢特病 (5301 shows the filing's begndate); "
                 "no visit left open.",
                 (*_BASIC, "filing-valid-on-visit-day"),
+                subject=filing_subject,
             ),
         )
     }
