@@ -57,6 +57,7 @@ from ._journal_rows import (
     fee_split_json,
     json_text,
     model_json,
+    models_json,
     outbox_from_row,
     outbox_person,
     outbox_values,
@@ -672,7 +673,7 @@ class SqliteJournal:
                 (
                     plan.target_setl_id,
                     model_json(plan),
-                    _progress_json(progress),
+                    models_json(progress),
                     0,
                     ChainStatus.IN_PROGRESS.value,
                     now.isoformat(),
@@ -705,7 +706,7 @@ class SqliteJournal:
         if status is not None:
             assignments["status"] = status.value
         if progress is not None:
-            assignments["progress"] = _progress_json(progress)
+            assignments["progress"] = models_json(progress)
         if note is not None:
             assignments["note"] = note
         columns = ", ".join(f"{name} = ?" for name in assignments)
@@ -750,10 +751,6 @@ class SqliteJournal:
             # until a checkpoint copies them back and truncates it.
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return PurgeReport(batches=len(ids), before=before)
-
-
-def _progress_json(progress: Sequence[StepProgress]) -> str:
-    return json_text([step.model_dump(mode="json") for step in progress])
 
 
 def _owner_only(path: str) -> None:

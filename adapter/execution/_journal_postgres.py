@@ -79,6 +79,7 @@ from ._journal_rows import (
     fee_split_json,
     json_text,
     model_json,
+    models_json,
     outbox_from_row,
     outbox_values,
     personal_columns,
@@ -724,7 +725,7 @@ class PostgresJournal:
                 (
                     plan.target_setl_id,
                     model_json(plan),
-                    _progress_json(progress),
+                    models_json(progress),
                     0,
                     ChainStatus.IN_PROGRESS.value,
                     now.isoformat(),
@@ -757,7 +758,7 @@ class PostgresJournal:
         if status is not None:
             assignments["status"] = status.value
         if progress is not None:
-            assignments["progress"] = _progress_json(progress)
+            assignments["progress"] = models_json(progress)
         if note is not None:
             assignments["note"] = note
         columns = sql.SQL(", ").join(
@@ -813,10 +814,6 @@ def _owner_of(cursor: psycopg.Cursor[Row]) -> JournalOwner | None:
     if not rows:
         return None
     return JournalOwner(platform=rows.get("platform", ""), fixmedins_code=rows.get("fixmedins_code", ""))
-
-
-def _progress_json(progress: Sequence[StepProgress]) -> str:
-    return json_text([step.model_dump(mode="json") for step in progress])
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:

@@ -9,7 +9,7 @@ old one forward, so there is one way to reach each version.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,6 +55,7 @@ __all__ = [
     "fee_split_json",
     "json_text",
     "model_json",
+    "models_json",
     "outbox_from_row",
     "outbox_person",
     "outbox_values",
@@ -245,15 +246,25 @@ def json_text(value: Any) -> str:
 
 
 def model_json(model: BaseModel | None) -> str:
-    """A model as stored: JSON with exact decimals, defaults left out (``{}`` for ``None``)."""
+    """A model as stored: JSON with exact decimals, defaults left out (``{}`` for ``None``).
+
+    pydantic writes it in one pass (the text ``json_text(model.model_dump(mode="json"))`` gives:
+    compact, Chinese unescaped, decimals as their own digits in strings), without building the
+    dict first and walking it in Python.
+    """
     if model is None:
         return "{}"
-    return json_text(model.model_dump(mode="json", exclude_defaults=True))
+    return model.model_dump_json(exclude_defaults=True)
+
+
+def models_json(models: Iterable[BaseModel], *, exclude_none: bool = False) -> str:
+    """A JSON list of models, each as ``model_dump_json`` writes it."""
+    return "[" + ",".join(model.model_dump_json(exclude_none=exclude_none) for model in models) + "]"
 
 
 def fee_split_json(splits: Sequence[LineSplit]) -> str:
     """A batch's 2204 split as stored: a JSON list, exact decimals, absent amounts left out."""
-    return json_text([split.model_dump(mode="json", exclude_none=True) for split in splits])
+    return models_json(splits, exclude_none=True)
 
 
 def _self_pay(text: str) -> SelfPayBucket | None:

@@ -17,7 +17,7 @@ from adapter import CHINA_TZ, Card, ConfigurationError
 from adapter.execution import BatchState, CallStatus, SqliteJournal
 from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION
 from tests.journal_contract._implementations import TEST_KEY
-from tests.journal_contract._samples import BATCH, CERTNO, REMOTE, VISIT, new_batch, outbox_payload
+from tests.journal_contract._samples import BATCH, CERTNO, REMOTE, SPLIT, VISIT, new_batch, outbox_payload
 
 NOW = datetime(2026, 11, 22, 9, 30)
 
@@ -273,3 +273,24 @@ def test_an_outbox_identity_kept_in_clear_is_sealed_when_the_journal_is_opened_w
     assert REMOTE.certno.encode() not in raw
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT substr(person, 1, 8) FROM outbox").fetchone() == ("aesgcm1:",)
+
+
+def test_rows_are_stored_as_compact_json_with_exact_decimal_text_and_chinese_unescaped(
+    tmp_path: Path,
+) -> None:
+    # The stored text is what it was when rows were written through the codec: a journal written by
+    # an older adapter and one written now hold the same bytes for the same batch.
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path, key=TEST_KEY)
+    record = journal.start_batch(new_batch(), now=NOW)
+    journal.update_batch(record.id, now=NOW, fee_split=(SPLIT,))
+    journal.close()
+    row = sqlite3.connect(path).execute("SELECT fee_split, header FROM batches").fetchone()
+    assert row[0] == (
+        '[{"feedetl_sn":"1","chrgitm_lv":"02","det_item_fee_sumamt":"114.00","fulamt_ownpay_amt":"0.00",'
+        '"overlmt_amt":"0.00","preselfpay_amt":"11.40","inscp_scp_amt":"102.60","selfpay_prop":"0.1000"}]'
+    )  # pric_uplmt_amt unknown: left out
+    assert row[1] == (
+        '{"fixmedins_code":"H42010200001","fixmedins_name":"武汉示范医院","ipt_otp_no":"MZ1",'
+        '"psn_name_masked":"张*","insured_place":"宁夏回族自治区银川市","insutype":"职工基本医疗保险"}'
+    )
