@@ -18,15 +18,20 @@ What it reports, per visit:
 - **of which httpx**: the CPU spent inside ``httpx.Client.post`` (the request, the socket, the
   answer), measured by the same clock around each post; the rest is the adapter's own layers
   (planning, envelopes, codec, models, journal, receipts).
-- **plain httpx**: the same request bytes posted again with a bare ``httpx.Client.post`` and
-  fresh TIF headers (``tif_signature``), as ``bench/bench_client.py``'s (b) does, to the same mock;
-  answers are read and not checked (a repeated state-changing msgid is refused by the mock, which
-  answers with an envelope all the same). The ratio adapter CPU / plain CPU is per call.
+- **plain httpx**: the same visit without the adapter: P1's 19 calls as the adapter sent them,
+  recorded once and replayed raw by ``bench/_mock_visit.py``'s ``Desk`` (every call a fresh msgid,
+  the visit a fresh ``ipt_otp_no``, each batch's ``mdtrt_id`` swapped in, fresh TIF headers) with a
+  bare ``httpx.Client.post`` to the same served mock, every answer checked to say ``infcode 0``.
+  Only the CPU inside each post is counted. Twice: back to back, and with about as much unrelated
+  Python work between two posts as the adapter does (building and reading the next messages), which
+  leaves the caches as cold as the adapter leaves them. The ratios are the adapter's CPU per call
+  over each.
 - **journal SQL**: statements the journal's connection runs per visit, counted with
   ``sqlite3.Connection.set_trace_callback`` in separate, untimed visits: all, commits, BEGINs,
   SAVEPOINT/RELEASE/ROLLBACK TO, and the rest (reads and writes).
 
-Each figure is the median of ``--rounds`` rounds of ``--visits`` visits. ``--profile`` adds a
+Each adapter figure is the median of ``--rounds`` rounds of ``--visits`` visits; each plain figure
+is one pass of ``--visits`` replayed visits. ``--profile`` adds a
 cProfile of the adapter's thread over one round (the 30 costliest functions by own time).
 structlog drops info events in this process, as a host's does in production. A script, never a test.
 """
@@ -35,30 +40,32 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 from _machine import machine
+from _mock_visit import Desk, RecordedVisit, record_visit
 from bench_client import CALL_SERVICE, mock_command, opsp_script, quiet_structlog
 from bench_visits import JOURNAL_KEY, Visits, settled
 
 from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
-from adapter._gateway import tif_signature
 from adapter.execution import SqliteJournal
 from tests.served import served
 
 CALLS_PER_VISIT = 19
+PLAIN_DESK = 7  # the replaying desk's msgids are of a fictitious 2027 second: never the adapter's
 
 
 class TimedClient(httpx.Client):
@@ -128,9 +135,7 @@ def run(args: argparse.Namespace) -> None:
                 for _ in range(counted):
                     settled(adapter, source.next())
                 journal._db.set_trace_callback(None)
-                http.keep = []
-                settled(adapter, source.next())
-                plain = plain_cpu_per_call(http, settings, http.keep, args.visits)
+                plain = plain_visits(endpoint, record_visit(), args.visits)
                 if args.profile:
                     profile(adapter, source, args.visits)
         finally:
@@ -149,34 +154,49 @@ def timed_round(adapter: Adapter, http: TimedClient, source: Visits, visits: int
     return Round(visits, http.posts - posts, cpu, http.cpu - httpx_cpu, wall)
 
 
-def plain_cpu_per_call(
-    http: TimedClient, settings: Any, posted: list[tuple[str, bytes]], visits: int
-) -> float:
-    """Thread CPU per call of a bare httpx post of the same bytes, with fresh TIF headers."""
-    paasid = settings.gateway.tif_paasid
-    token = settings.gateway.tif_token.get_secret_value()
-    keep, http.keep = http.keep, None
+@dataclass(frozen=True)
+class Plain:
+    """Thread CPU inside ``httpx.Client.post`` per replayed visit: back to back, and with work between."""
 
-    def post(url: str, body: bytes) -> None:
-        timestamp = str(int(time.time()))
-        nonce = uuid.uuid4().hex
-        headers = {
-            "Content-Type": "application/json;charset=utf-8",
-            "x-tif-paasid": paasid,
-            "x-tif-timestamp": timestamp,
-            "x-tif-nonce": nonce,
-            "x-tif-signature": tif_signature(timestamp, token, nonce),
-        }
-        httpx.Client.post(http, url, content=body, headers=headers).read()
+    tight: float  # seconds per visit
+    busy: float
+    calls: int
 
-    for url, body in posted:
-        post(url, body)
-    start = time.thread_time()
-    for _ in range(visits):
-        for url, body in posted:
-            post(url, body)
-    http.keep = keep
-    return (time.thread_time() - start) / (visits * len(posted))
+
+def plain_visits(endpoint: str, recorded: RecordedVisit, visits: int) -> Plain:
+    """P1's recorded visit replayed raw ``visits`` times each way, with a bare httpx client."""
+    with httpx.Client(timeout=10.0) as http:
+        desk = Desk(
+            recorded,
+            lambda body, headers: http.post(endpoint, content=body, headers=headers).content,
+            desk=PLAIN_DESK,
+        )
+        desk.sign_in()
+        spent = [0.0]
+
+        def add(_infno: str, seconds: float) -> None:
+            spent[0] += seconds
+
+        def add_after_work(infno: str, seconds: float) -> None:
+            spent[0] += seconds
+            unrelated_work(recorded)
+
+        figures = []
+        for timer in (add, add_after_work):
+            desk.replay(recorded.calls, timer)  # warm-up
+            spent[0] = 0.0
+            for _ in range(visits):
+                desk.replay(recorded.calls, timer)
+            figures.append(spent[0] / visits)
+    return Plain(tight=figures[0], busy=figures[1], calls=recorded.calls_per_visit)
+
+
+def unrelated_work(recorded: RecordedVisit) -> None:
+    """Python work between two posts, as the adapter's (decode an answer, build the next request, journal):
+    the next post then runs with caches as cold as the adapter leaves them."""
+    for call in recorded.calls * 2:  # about 0.8 ms of CPU, about the adapter's own per call
+        document = json.loads(call.body, parse_float=Decimal)
+        json.dumps(document, ensure_ascii=False, sort_keys=True, default=str).encode()
 
 
 def profile(adapter: Adapter, source: Visits, visits: int) -> None:
@@ -190,7 +210,7 @@ def profile(adapter: Adapter, source: Visits, visits: int) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
-def report(rounds: list[Round], counter: StatementCounter, counted: int, plain: float) -> None:
+def report(rounds: list[Round], counter: StatementCounter, counted: int, plain: Plain) -> None:
     def median(pick: Callable[[Round], float]) -> float:
         return statistics.median(pick(r) for r in rounds)
 
@@ -208,10 +228,23 @@ def report(rounds: list[Round], counter: StatementCounter, counted: int, plain: 
     print(f"    of which inside httpx.Client.post  {httpx_cpu:7.2f} ms")
     print(f"    the adapter's own layers           {own:7.2f} ms")
     print(f"  wall time (machine shared)           {wall:7.2f} ms")
-    per_call = cpu / calls
+    tight, busy = plain.tight * 1000, plain.busy * 1000
     print(
-        f"\nper call: adapter {per_call * 1000:.0f} us CPU, plain httpx post of the same bytes "
-        f"{plain * 1e6:.0f} us, ratio {per_call / 1000 / plain:.2f}x"
+        f"\nplain httpx, the same visit replayed raw ({plain.calls} calls, fresh msgids, no adapter),"
+        " CPU inside httpx.Client.post:"
+    )
+    print(
+        f"  back to back                         {tight:7.2f} ms per visit"
+        f" ({tight / calls * 1000:.0f} us per call)"
+    )
+    print(
+        f"  with unrelated work between posts    {busy:7.2f} ms per visit"
+        f" ({busy / calls * 1000:.0f} us per call)"
+    )
+    print(
+        f"per call: adapter {cpu / calls * 1000:.0f} us CPU = {cpu / tight:.2f}x plain back to back,"
+        f" {cpu / busy:.2f}x plain with work between; inside the adapter's posts"
+        f" {httpx_cpu / calls * 1000:.0f} us = {httpx_cpu / busy:.2f}x the latter"
     )
     kinds = counter.kinds
     total = sum(kinds.values())
