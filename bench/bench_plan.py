@@ -35,7 +35,7 @@ from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter._lookup import Card
 from adapter.planning import PlanningTables, parse_visit, plan_visit, split_line
-from adapter.planning._resolve import catalogue_class, resolve_items
+from adapter.planning._resolve import resolve_items
 from mock_platform import MockPlatform
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,9 +91,10 @@ def main() -> int:
     def parse_only() -> None:
         parse_visit(document)
 
-    resolved = resolve_items(visit, tables, hospital.province)
+    resolutions = resolve_items(visit, tables, hospital.province)
     classes = [
-        (item.item.pric, item.item.cnt, item.item.hosp_appr_flag, catalogue_class(item)) for item in resolved
+        (item.pric, item.cnt, item.hosp_appr_flag, resolution.catalogue)
+        for item, resolution in zip(visit.items, resolutions, strict=True)
     ]
 
     def split_only() -> None:

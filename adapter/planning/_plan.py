@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from mappings import Relation
 
@@ -14,11 +15,11 @@ from .._errors import ConfigurationError
 from .._hospital import HospitalProfile
 from ..eligibility import Eligibility
 from ._model import PlanBatch, PlanDiagnosis, PlanLine, PlanVisit, SelfPayBucket, SplitTotals, VisitPlan
-from ._resolve import ResolvedDiagnoses, ResolvedItem, catalogue_class, resolve_diagnoses, resolve_items
+from ._resolve import Resolution, ResolvedDiagnoses, resolve_diagnoses, resolve_items
 from ._separation import Placement, place_items
-from ._split import split_line
+from ._split import LineSplit, split_line
 from ._tables import PlanningTables
-from ._visit import Visit
+from ._visit import Item, Visit
 
 __all__ = ["plan_visit"]
 
@@ -26,6 +27,7 @@ RECEIPT_CHRONIC = "门诊慢特病"
 RECEIPT_ORDINARY = "普通门诊"
 _NATIONAL_OPSP = re.compile(r"M\d{5}")
 _BATCH_NO_LENGTH = 30  # chrg_bchno is C30 (PROTOCOL.md §3.8)
+_AMOUNT = attrgetter("det_item_fee_sumamt")
 
 
 def plan_visit(
@@ -42,13 +44,14 @@ def plan_visit(
             f"eligibility was judged for {eligibility.hospital_code}, not {hospital.fixmedins_code}"
         )
     tables = tables or PlanningTables.shipped(hospital.fixmedins_code)
-    resolved = resolve_items(visit, tables, hospital.province)
+    resolutions = resolve_items(visit, tables, hospital.province)
     diagnoses = resolve_diagnoses(
         visit, tables, insured_admdvs=eligibility.insured_admdvs, relation=Relation(eligibility.relation)
     )
     claimable = frozenset(f.opsp_dise_code for f in eligibility.filings if f.claimable)
     placements = place_items(
-        resolved,
+        visit.items,
+        resolutions,
         claimable=claimable,
         keep_for_claim=visit.refused_chronic == "self_pay",
         insurance_active=eligibility.insurance_active,
@@ -56,14 +59,12 @@ def plan_visit(
         refused={f.opsp_dise_code: f.reason for f in eligibility.filings if not f.settleable},
         diagnoses=diagnoses.supports,
     )
-    lines = {id(p): _line(p) for p in placements}
-    batches = _batches(visit.visit.ipt_otp_no, placements, lines, eligibility)
-    self_pay_lines = tuple(lines[id(p)] for p in placements if p.destination == "self_pay")
-    self_pay = SelfPayBucket(
-        lines=self_pay_lines, total=_sum(line.det_item_fee_sumamt for line in self_pay_lines)
-    )
-    bill_total = _sum(lines[id(p)].det_item_fee_sumamt for p in placements)
-    if bill_total != _sum(batch.totals.medfee_sumamt for batch in batches) + self_pay.total:
+    lines = _lines(visit.items, resolutions, placements)
+    chronic, ordinary, self_pay_lines = _separate(placements, lines)
+    batches = _batches(visit.visit.ipt_otp_no, chronic, ordinary, eligibility)
+    self_pay = SelfPayBucket(lines=self_pay_lines, total=_sum(self_pay_lines))
+    bill_total = _sum(lines)
+    if bill_total != sum((batch.totals.medfee_sumamt for batch in batches), Decimal("0.00")) + self_pay.total:
         raise ArithmeticError("the batches and the self-pay bucket do not add up to the bill")
     return VisitPlan(
         planned_at=now.replace(tzinfo=None, microsecond=0),
@@ -76,10 +77,12 @@ def plan_visit(
         batches=batches,
         self_pay=self_pay,
         bill_total=bill_total,
-        warnings=_warnings(visit, eligibility, resolved),
+        warnings=_warnings(visit, eligibility, resolutions),
         decision_needed=_decision_needed(visit, placements, claimable),
         kept_for_claim=tuple(
-            lines[id(p)].feedetl_sn for p in placements if p.destination == "self_pay" and p.refused
+            line.feedetl_sn
+            for p, line in zip(placements, lines, strict=True)
+            if p.destination == "self_pay" and p.refused
         ),
     )
 
@@ -92,16 +95,36 @@ def _decision_needed(
     return tuple(sorted({p.refused for p in placements if p.refused in claimable}))
 
 
-def _line(placement: Placement) -> PlanLine:
-    resolved = placement.resolved
-    item, mapping = resolved.item, resolved.lookup.mapping
-    split = split_line(
-        pric=item.pric, cnt=item.cnt, hosp_appr_flag=item.hosp_appr_flag, catalogue=catalogue_class(resolved)
-    )
-    basis = "未贯标：全额自费" if resolved.unmapped else split.basis
-    # One validation from a dict: a third less time than keyword arguments through __init__,
-    # on every line of a long bill (docs/benchmarks.md, parse + plan).
-    return PlanLine.model_validate(
+def _lines(
+    items: tuple[Item, ...], resolutions: tuple[Resolution, ...], placements: tuple[Placement, ...]
+) -> tuple[PlanLine, ...]:
+    """Every line, split once per distinct (item code and day, price, quantity, approval) of the bill.
+
+    A split depends on nothing else, and its amounts are rounded to the fen, so equal prices and
+    quantities split alike however they were written ("0.4", "0.40"): only a signed zero price
+    (``-0``, accepted as not negative) would print differently, hence ``is_signed`` in the key.
+    """
+    splits: dict[tuple[Resolution, Decimal, bool, Decimal, str], LineSplit] = {}
+    lines = []
+    for item, resolution, placement in zip(items, resolutions, placements, strict=True):
+        key = (resolution, item.pric, item.pric.is_signed(), item.cnt, item.hosp_appr_flag)
+        split = splits.get(key)
+        if split is None:
+            split = splits[key] = split_line(
+                pric=item.pric,
+                cnt=item.cnt,
+                hosp_appr_flag=item.hosp_appr_flag,
+                catalogue=resolution.catalogue,
+            )
+        lines.append(_line(item, resolution, placement, split))
+    return tuple(lines)
+
+
+def _line(item: Item, resolution: Resolution, placement: Placement, split: LineSplit) -> PlanLine:
+    mapping = resolution.lookup.mapping
+    # Every value below is already typed and checked (the Item by parse_visit, the split by split_line,
+    # the mapping at load): built without a second validation (PlanLine._planned), in field order.
+    return PlanLine._planned(
         {
             "feedetl_sn": item.feedetl_sn,
             "medins_list_codg": mapping.hospital_code,  # as the 目录对照 spells it ("y001 " → "Y001")
@@ -134,7 +157,7 @@ def _line(placement: Placement) -> PlanLine:
             "selfpay_prop": split.selfpay_prop,
             "pric_uplmt_amt": split.pric_uplmt_amt,
             "lmt_used_flag": split.lmt_used_flag,
-            "split_basis": basis,
+            "split_basis": "未贯标：全额自费" if resolution.unmapped else split.basis,
             "placement": placement.reason,
         }
     )
@@ -151,17 +174,33 @@ def _no_local_codes(groups: list[tuple[str, str, str, tuple[PlanLine, ...]]]) ->
             )
 
 
+def _separate(
+    placements: tuple[Placement, ...], lines: tuple[PlanLine, ...]
+) -> tuple[dict[str, list[PlanLine]], tuple[PlanLine, ...], tuple[PlanLine, ...]]:
+    """The lines by destination, in bill order, in one pass: chronic ones by disease, ordinary, self-pay."""
+    chronic: dict[str, list[PlanLine]] = {}
+    ordinary, self_pay = [], []
+    for placement, line in zip(placements, lines, strict=True):
+        if placement.destination == "chronic":
+            chronic.setdefault(placement.disease, []).append(line)
+        elif placement.destination == "ordinary":
+            ordinary.append(line)
+        else:
+            self_pay.append(line)
+    return chronic, tuple(ordinary), tuple(self_pay)
+
+
 def _batches(
-    visit_number: str, placements: tuple[Placement, ...], lines: dict[int, PlanLine], eligibility: Eligibility
+    visit_number: str,
+    chronic: dict[str, list[PlanLine]],
+    ordinary: tuple[PlanLine, ...],
+    eligibility: Eligibility,
 ) -> tuple[PlanBatch, ...]:
-    groups: list[tuple[str, str, str, tuple[PlanLine, ...]]] = []
-    for filing in eligibility.settleable_filings:
-        chronic = tuple(
-            lines[id(p)] for p in placements if p.destination == "chronic" and p.disease == filing.dise_codg
-        )
-        if chronic:
-            groups.append(("14", filing.dise_codg, filing.opsp_dise_name, chronic))
-    ordinary = tuple(lines[id(p)] for p in placements if p.destination == "ordinary")
+    groups: list[tuple[str, str, str, tuple[PlanLine, ...]]] = [
+        ("14", filing.dise_codg, filing.opsp_dise_name, tuple(chronic[filing.dise_codg]))
+        for filing in eligibility.settleable_filings
+        if filing.dise_codg in chronic
+    ]
     if ordinary:
         groups.append(("11", "", "", ordinary))
     _no_local_codes(groups)
@@ -223,7 +262,7 @@ def _visit(visit: Visit, resolved: ResolvedDiagnoses) -> PlanVisit:
     )
 
 
-def _warnings(visit: Visit, eligibility: Eligibility, resolved: tuple[ResolvedItem, ...]) -> tuple[str, ...]:
+def _warnings(visit: Visit, eligibility: Eligibility, resolutions: tuple[Resolution, ...]) -> tuple[str, ...]:
     warnings = [
         f"{f.opsp_dise_code} {f.opsp_dise_name}：{f.reason}" for f in eligibility.filings if not f.settleable
     ]
@@ -233,12 +272,12 @@ def _warnings(visit: Visit, eligibility: Eligibility, resolved: tuple[ResolvedIt
         warnings.append(
             f"eligibility was judged for {eligibility.visit_date}, the visit began {visit.visit.begntime}"
         )
-    for item in resolved:
-        if item.lookup.status == "out_of_catalogue":
-            code = item.lookup.mapping.national_code
-            warnings.append(f"feedetl_sn {item.item.feedetl_sn} {code} 不在就医地目录：全额自费")
+    for item, resolution in zip(visit.items, resolutions, strict=True):
+        if resolution.lookup.status == "out_of_catalogue":
+            code = resolution.lookup.mapping.national_code
+            warnings.append(f"feedetl_sn {item.feedetl_sn} {code} 不在就医地目录：全额自费")
     return tuple(warnings)
 
 
-def _sum(amounts: Iterable[Decimal]) -> Decimal:
-    return sum(amounts, Decimal("0.00"))
+def _sum(lines: Iterable[PlanLine]) -> Decimal:
+    return sum(map(_AMOUNT, lines), Decimal("0.00"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 
 from mappings import MappingError, Relation, UnknownCodeError
@@ -18,48 +19,55 @@ from ._split import CatalogueClass
 from ._tables import PlanningTables
 from ._visit import Item, Visit
 
-__all__ = ["ResolvedDiagnoses", "ResolvedItem", "catalogue_class", "resolve_diagnoses", "resolve_items"]
+__all__ = ["Resolution", "ResolvedDiagnoses", "resolve_diagnoses", "resolve_items"]
 
 
-@dataclass(frozen=True)
-class ResolvedItem:
-    """A bill line with its 目录对照 row and the province of care's class on the fee date."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Resolution:
+    """A hospital item code on one day: its 目录对照 row and the province of care's class.
 
-    index: int
-    item: Item
+    One per distinct (code, day) of a bill, shared by every line that bills that code that day
+    (a long bill repeats a few items); compared by identity, so it is a cheap dictionary key.
+    """
+
     lookup: ItemLookup
+    catalogue: CatalogueClass | None
+    """The class the fee split uses; None when the item is not in the catalogue (or 未贯标)."""
+    treats: frozenset[str]
+    """The opsp codes whose item scope contains this item."""
 
     @property
     def unmapped(self) -> bool:
         """未贯标: no national code; settled as self-pay and not uploaded (seed 002 三(四))."""
         return self.lookup.status == "unmapped"
 
-    @property
-    def treats(self) -> frozenset[str]:
-        """The opsp codes whose item scope contains this item."""
-        return frozenset(self.lookup.diseases)
 
-
-def resolve_items(visit: Visit, tables: PlanningTables, province: str) -> tuple[ResolvedItem, ...]:
-    resolved = []
+def resolve_items(visit: Visit, tables: PlanningTables, province: str) -> tuple[Resolution, ...]:
+    """Each item's resolution, in bill order; resolved once per (code, day) of the bill."""
+    known: dict[tuple[str, date], Resolution] = {}
+    resolutions = []
     for index, item in enumerate(visit.items):
-        where = f"items[{index}] (feedetl_sn {item.feedetl_sn}).medins_list_codg"
-        try:
-            lookup = tables.items.lookup(
-                item.medins_list_codg, province=province, on=item.fee_ocur_time.date()
-            )
-        except UnknownCodeError:
-            raise InputError(
-                f"{item.medins_list_codg} is not in this hospital's 目录对照", where=where
-            ) from None
-        except MappingError as error:
-            raise InputError(str(error), where=where) from error
-        resolved.append(ResolvedItem(index, item, lookup))
-    return tuple(resolved)
+        key = (item.medins_list_codg, item.fee_ocur_time.date())
+        resolution = known.get(key)
+        if resolution is None:
+            resolution = known[key] = _resolve(index, item, tables, province)
+        resolutions.append(resolution)
+    return tuple(resolutions)
 
 
-def catalogue_class(resolved: ResolvedItem) -> CatalogueClass | None:
-    scope = resolved.lookup.scope
+def _resolve(index: int, item: Item, tables: PlanningTables, province: str) -> Resolution:
+    where = f"items[{index}] (feedetl_sn {item.feedetl_sn}).medins_list_codg"
+    try:
+        lookup = tables.items.lookup(item.medins_list_codg, province=province, on=item.fee_ocur_time.date())
+    except UnknownCodeError:
+        raise InputError(f"{item.medins_list_codg} is not in this hospital's 目录对照", where=where) from None
+    except MappingError as error:
+        raise InputError(str(error), where=where) from error
+    return Resolution(lookup, _catalogue_class(lookup), frozenset(lookup.diseases))
+
+
+def _catalogue_class(lookup: ItemLookup) -> CatalogueClass | None:
+    scope = lookup.scope
     if scope is None:
         return None
     return CatalogueClass(

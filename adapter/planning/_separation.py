@@ -32,16 +32,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ._resolve import ResolvedItem
+from ._resolve import Resolution
+from ._visit import Item
 
 __all__ = ["Placement", "place_items"]
 
 Destination = Literal["chronic", "ordinary", "self_pay"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placement:
-    resolved: ResolvedItem
     destination: Destination
     disease: str
     """The opsp (or local) code of the chronic batch; ``""`` otherwise."""
@@ -51,7 +51,8 @@ class Placement:
 
 
 def place_items(
-    items: tuple[ResolvedItem, ...],
+    items: tuple[Item, ...],
+    resolutions: tuple[Resolution, ...],
     *,
     claimable: frozenset[str] = frozenset(),
     keep_for_claim: bool = False,
@@ -60,9 +61,21 @@ def place_items(
     refused: Mapping[str, str],
     diagnoses: Mapping[str, tuple[str, ...]],
 ) -> tuple[Placement, ...]:
-    """Place every item; ``settleable`` in filing order, ``refused`` maps code → why not."""
-    placed = (_place(item, insurance_active, settleable, refused, diagnoses) for item in items)
-    return tuple(_claim(p, claimable) if keep_for_claim else p for p in placed)
+    """Place every item (``resolutions`` in the same order); ``settleable`` in filing order, ``refused``
+    maps code → why not. An item's place depends only on its resolution and its diagnosis: each such
+    pair is placed once (a long bill repeats a few)."""
+    placed: dict[tuple[Resolution, str], Placement] = {}
+    placements = []
+    for item, resolution in zip(items, resolutions, strict=True):
+        key = (resolution, item.diag_code)
+        placement = placed.get(key)
+        if placement is None:
+            placement = _place(resolution, item.diag_code, insurance_active, settleable, refused, diagnoses)
+            if keep_for_claim:
+                placement = _claim(placement, claimable)
+            placed[key] = placement
+        placements.append(placement)
+    return tuple(placements)
 
 
 def _claim(placement: Placement, claimable: frozenset[str]) -> Placement:
@@ -71,35 +84,33 @@ def _claim(placement: Placement, claimable: frozenset[str]) -> Placement:
     if placement.destination != "ordinary" or code not in claimable:
         return placement
     reason = f"{code} 不能直接结算：按自费收取，保留票据回参保地手工报销"
-    return Placement(placement.resolved, "self_pay", "", reason, refused=code)
+    return Placement("self_pay", "", reason, refused=code)
 
 
 def _place(
-    resolved: ResolvedItem,
+    resolved: Resolution,
+    diag: str,
     insurance_active: bool,
     settleable: tuple[str, ...],
     refused: Mapping[str, str],
     diagnoses: Mapping[str, tuple[str, ...]],
 ) -> Placement:
     if resolved.unmapped:
-        return Placement(resolved, "self_pay", "", "未贯标（无国家医保编码）：自费，不上传")
+        return Placement("self_pay", "", "未贯标（无国家医保编码）：自费，不上传")
     if not insurance_active:
-        return Placement(resolved, "self_pay", "", "参保状态异常：自费")
-    diag = resolved.item.diag_code
+        return Placement("self_pay", "", "参保状态异常：自费")
     if diag:
         return _place_by_diagnosis(resolved, diag, diagnoses.get(diag, ()), settleable, refused)
     in_scope = [code for code in settleable if code in resolved.treats]
     if len(in_scope) == 1:
-        return Placement(
-            resolved, "chronic", in_scope[0], f"未填诊断；仅属已备案病种 {in_scope[0]} 的支付范围"
-        )
+        return Placement("chronic", in_scope[0], f"未填诊断；仅属已备案病种 {in_scope[0]} 的支付范围")
     if in_scope:
-        return _ordinary(resolved, f"未填诊断，且属多个病种范围（{'、'.join(in_scope)}）：按普通门诊")
-    return _ordinary(resolved, *_ordinary_reason(resolved, refused))
+        return _ordinary(f"未填诊断，且属多个病种范围（{'、'.join(in_scope)}）：按普通门诊")
+    return _ordinary(*_ordinary_reason(resolved, refused))
 
 
 def _place_by_diagnosis(
-    resolved: ResolvedItem,
+    resolved: Resolution,
     diag: str,
     supported: tuple[str, ...],
     settleable: tuple[str, ...],
@@ -108,23 +119,21 @@ def _place_by_diagnosis(
     for code in supported:
         if code in settleable and (code in resolved.treats or not code.startswith("M")):
             scope = "在该病种支付范围内" if code in resolved.treats else "本地病种，按诊断归属"
-            return Placement(resolved, "chronic", code, f"诊断 {diag} → {code}，{scope}")
+            return Placement("chronic", code, f"诊断 {diag} → {code}，{scope}")
     unrelated = [code for code in settleable if code in resolved.treats]
     if unrelated:
-        return _ordinary(resolved, f"属 {'、'.join(unrelated)} 范围，但开单诊断 {diag} 与其无关：按普通门诊")
+        return _ordinary(f"属 {'、'.join(unrelated)} 范围，但开单诊断 {diag} 与其无关：按普通门诊")
     for code in supported:
         # A refused local disease (no national code, so no item scope) is matched by its diagnosis, as
         # a settleable one is above: its items are refused chronic items, not unrelated ordinary ones.
         if code in refused and (code in resolved.treats or not code.startswith("M")):
-            return _ordinary(resolved, f"{code} 不能直接结算（{refused[code]}）：按普通门诊", code)
+            return _ordinary(f"{code} 不能直接结算（{refused[code]}）：按普通门诊", code)
     if supported:
-        return _ordinary(
-            resolved, f"诊断 {diag} → {'、'.join(supported)}，但项目不在可结算病种范围内：按普通门诊"
-        )
-    return _ordinary(resolved, f"诊断 {diag} 非门诊慢特病：按普通门诊")
+        return _ordinary(f"诊断 {diag} → {'、'.join(supported)}，但项目不在可结算病种范围内：按普通门诊")
+    return _ordinary(f"诊断 {diag} 非门诊慢特病：按普通门诊")
 
 
-def _ordinary_reason(resolved: ResolvedItem, refused: Mapping[str, str]) -> tuple[str, str]:
+def _ordinary_reason(resolved: Resolution, refused: Mapping[str, str]) -> tuple[str, str]:
     """(reason, the refused disease behind it or "")."""
     for code in sorted(resolved.treats):
         if code in refused:
@@ -132,5 +141,5 @@ def _ordinary_reason(resolved: ResolvedItem, refused: Mapping[str, str]) -> tupl
     return "非门诊慢特病项目：按普通门诊", ""
 
 
-def _ordinary(resolved: ResolvedItem, reason: str, refused: str = "") -> Placement:
-    return Placement(resolved, "ordinary", "", reason, refused=refused)
+def _ordinary(reason: str, refused: str = "") -> Placement:
+    return Placement("ordinary", "", reason, refused=refused)
