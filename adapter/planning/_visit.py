@@ -18,8 +18,9 @@ refused. Every problem found is reported at once, each naming its place
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -53,10 +54,10 @@ __all__ = ["Diagnosis", "Item", "Patient", "Visit", "VisitInfo", "load_visit", "
 
 _DATETIME = "%Y-%m-%d %H:%M:%S"
 _CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
-
-
-def _decimal(value: Any) -> Decimal:
-    return to_decimal(value)
+# cnt × pric, exact: each factor has at most 16 digits, so the product has at most 32 (the default
+# context's 28 would round silently); planning rounds it to the fen later. A context of its own,
+# not a localcontext() switched per line.
+_EXACT = Context(prec=2 * TOTAL_DIGITS + 2)
 
 
 def _within(value: Decimal, places: int, total: int = TOTAL_DIGITS) -> None:
@@ -88,22 +89,43 @@ def _price(value: Decimal) -> Decimal:
     return value
 
 
-def _timestamp(value: Any) -> Any:
-    if isinstance(value, str):
-        if _CANONICAL_TIME.fullmatch(value):
-            # The form every export writes, read in C (strptime took a third of parsing a long
-            # bill); the same datetime strptime gives, and out-of-range fields raise ValueError too.
-            try:
-                return datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError("must be yyyy-MM-dd HH:mm:ss (ASCII digits)") from None
-        # strptime's %Y/%d also match full-width and other Unicode digits: ASCII only.
+def _number(check: Callable[[Decimal], Decimal]) -> BeforeValidator:
+    """A number read as ``to_decimal`` reads it, then checked, in one step. A text seen before is read
+    once: a long bill repeats its quantities and prices, and the Decimal a text gives (its digits as
+    written, which the plan keeps) depends on the text alone. A number given as a Decimal is not cached:
+    equal Decimals may be written differently (0.4, 0.40)."""
+
+    @lru_cache(maxsize=4096)
+    def from_text(text: str) -> Decimal:
+        return check(to_decimal(text))
+
+    def read(value: Any) -> Decimal:
+        return from_text(value) if isinstance(value, str) else check(to_decimal(value))
+
+    return BeforeValidator(read)
+
+
+@lru_cache(maxsize=4096)  # a long bill repeats its fee times
+def _time_text(value: str) -> datetime:
+    if _CANONICAL_TIME.fullmatch(value):
+        # The form every export writes, read in C (strptime took a third of parsing a long
+        # bill); the same datetime strptime gives, and out-of-range fields raise ValueError too.
         try:
-            if not value.isascii():
-                raise ValueError
-            return datetime.strptime(value, _DATETIME)
+            return datetime.fromisoformat(value)
         except ValueError:
             raise ValueError("must be yyyy-MM-dd HH:mm:ss (ASCII digits)") from None
+    # strptime's %Y/%d also match full-width and other Unicode digits: ASCII only.
+    try:
+        if not value.isascii():
+            raise ValueError
+        return datetime.strptime(value, _DATETIME)
+    except ValueError:
+        raise ValueError("must be yyyy-MM-dd HH:mm:ss (ASCII digits)") from None
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, str):
+        return _time_text(value)
     if isinstance(value, int | float | Decimal):
         # pydantic would read a number as a Unix timestamp in UTC: 8 hours off China time.
         raise ValueError("must be yyyy-MM-dd HH:mm:ss text, not a number (a Unix timestamp?)")
@@ -111,15 +133,21 @@ def _timestamp(value: Any) -> Any:
 
 
 def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.isascii():  # ASCII text has no lone surrogate: most codes need no encoding
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("contains a lone surrogate (not valid Unicode text)") from None
+        return value
     # HIS exports often write codes as numbers ("feedetl_sn": 1); read them as text.
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("contains a lone surrogate (not valid Unicode text)") from None
     return value
+
+
+def _optional_text(value: Any) -> Any:
+    return "" if value is None else _text(value)
 
 
 def _required(value: str) -> str:
@@ -130,8 +158,8 @@ def _required(value: str) -> str:
 
 
 def _code(value: str) -> str:
-    """Codes: surrounding whitespace (U+3000 included) is never part of a code."""
-    return value.strip()
+    """Codes: surrounding whitespace (U+3000 included) is never part of a code; none is blank."""
+    return _required(value.strip())
 
 
 @lru_cache(maxsize=4096)  # a long bill repeats a handful of diagnoses on every line
@@ -144,16 +172,16 @@ def _diagnosis_code(value: str) -> str:
         return value  # a hospital-local code, mapped later by the local diagnosis table
 
 
-Quantity = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_positive_quantity)]
-UnitPrice = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_price)]
+Quantity = Annotated[Decimal, _number(_positive_quantity)]
+UnitPrice = Annotated[Decimal, _number(_price)]
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
 # json_schema_input_type: the JSON Schema (OpenAPI of `opsp serve`) says what is accepted — a code
 # may be written as a number, an optional text as null.
 _TEXT = BeforeValidator(_text, json_schema_input_type=str | int)
-_OPTIONAL = BeforeValidator(lambda v: "" if v is None else _text(v), json_schema_input_type=str | int | None)
+_OPTIONAL = BeforeValidator(_optional_text, json_schema_input_type=str | int | None)
 Text = Annotated[str, _TEXT, AfterValidator(_required)]
 OptionalText = Annotated[str, _OPTIONAL]
-Code = Annotated[str, _TEXT, AfterValidator(_code), AfterValidator(_required)]
+Code = Annotated[str, _TEXT, AfterValidator(_code)]
 DiagnosisCode = Annotated[str, _TEXT, AfterValidator(_diagnosis_code), AfterValidator(_required)]
 OptionalDiagnosisCode = Annotated[str, _OPTIONAL, AfterValidator(_diagnosis_code)]
 
@@ -222,7 +250,7 @@ class Item(_Strict):
     bilg_dr_name: OptionalText = ""
     sin_dos_dscr: OptionalText = ""
     used_frqu_dscr: OptionalText = ""
-    prd_days: Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_days)] = Decimal(0)
+    prd_days: Annotated[Decimal, _number(_days)] = Decimal(0)
     """周期天数, N4,2 on the wire."""
     medc_way_dscr: OptionalText = ""
     tcmdrug_used_way: OptionalText = ""
@@ -253,32 +281,30 @@ class Visit(_Strict):
 def _consistency_problems(visit: Visit) -> list[str]:
     problems: list[str] = []
     codes = [d.diag_code for d in visit.diagnoses]
+    known = frozenset(codes)
     total = Decimal(0)
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"diagnoses: diag_code {code} appears more than once")
     seen: set[str] = set()
     for index, item in enumerate(visit.items):
-        where = f"items[{index}] (feedetl_sn {item.feedetl_sn})"
         if item.feedetl_sn in seen:
-            problems.append(f"{where}.feedetl_sn: duplicate within the visit")
+            problems.append(f"{_where(index, item)}.feedetl_sn: duplicate within the visit")
         seen.add(item.feedetl_sn)
-        if item.diag_code and item.diag_code not in codes:
-            problems.append(f"{where}.diag_code: {item.diag_code} is not one of the visit's diagnoses")
-        line = _line_amount(item)
+        if item.diag_code and item.diag_code not in known:
+            problems.append(
+                f"{_where(index, item)}.diag_code: {item.diag_code} is not one of the visit's diagnoses"
+            )
+        line = _EXACT.multiply(item.cnt, item.pric)
         total += line
         if not fits_digits(line, AMOUNT_PLACES):
-            problems.append(f"{where}: cnt × pric = {line} is beyond an amount's N16,2")
+            problems.append(f"{_where(index, item)}: cnt × pric = {line} is beyond an amount's N16,2")
     if not fits_digits(total, AMOUNT_PLACES):
         problems.append(f"items: the bill's total {total} is beyond an amount's N16,2")
     return problems
 
 
-def _line_amount(item: Item) -> Decimal:
-    # Exact: each factor has at most 16 digits, so the product has at most 32 (the ambient
-    # context's 28 would round silently); planning rounds it to the fen later.
-    with localcontext() as exact:
-        exact.prec = 2 * TOTAL_DIGITS + 2
-        return item.cnt * item.pric
+def _where(index: int, item: Item) -> str:
+    return f"items[{index}] (feedetl_sn {item.feedetl_sn})"
 
 
 def parse_visit(document: object) -> Visit:
