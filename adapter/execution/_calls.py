@@ -55,8 +55,8 @@ class JournaledCalls:
     ) -> Reply[OutT]:
         """One call; for a state-changing transaction, intent first and outcome after."""
         if not transaction.changes_state:
-            # A query can wait on the network (and its retries) for a while: commit what the
-            # group deferred first, so the journal's write lock is never held across it.
+            # A query can wait on the network (and its retries) for a while: the journal's
+            # write lock is never held across it (outcomes waiting in memory may stay there).
             self.journal.flush()
             answer = self.client.call(transaction, payload, insuplc_admdvs=insuplc_admdvs)
             self.checkpoint(f"after {transaction.infno}")  # its msgid is used, and journaled nowhere

@@ -10,10 +10,13 @@ return: an intent is on disk before its call is sent, a settlement before a rece
 be printed. Outside a ``group()`` every other write is committed at once too. Inside a
 group (one settlement, dry run, recovery or refund chain), the other writes — outcomes,
 state changes, outbox entries, chain progress — are committed together with the next
-intent or settlement, by ``flush`` before a query (no write lock is held while waiting on
-the network), or when the group ends: 19 commits (fsyncs) for the three-batch example
-visit P1 instead of 48, plus one per block of 16 msgids reserved (``reserve_msgids``: 2 for
-P1 within one second, 21 in all). What a crash can lose is therefore only a
+intent or settlement, or when the group ends. No write lock is held while waiting on the
+network: an outcome or state change of a row the group inserted waits in memory
+(``DeferredWrite``: it cannot fail for a missing row) until the next durable write or read
+runs it; any other write opens the group's transaction, which ``flush`` commits before a
+query. So a query (2206) costs no commit: 16 commits (fsyncs) for the three-batch example
+visit P1 instead of 48 (one per intent and settlement, and the group's end), plus one per
+block of 16 msgids reserved (``reserve_msgids``). What a crash can lose is therefore only a
 suffix of the history after the last commit, and the journal on disk is exactly what a
 crash one step earlier would have left: a call with its intent and no outcome, which
 ``recover`` resolves with the platform (2601, 5201) as it does for a crash right after a
@@ -49,6 +52,7 @@ from ._journal_rows import (
     MIGRATIONS,
     PURGED,
     SCHEMA_VERSION,
+    DeferredWrite,
     amended_values,
     amendment_from_row,
     batch_from_row,
@@ -56,6 +60,7 @@ from ._journal_rows import (
     chain_from_row,
     fee_split_json,
     json_text,
+    merged_update,
     model_json,
     models_json,
     outbox_from_row,
@@ -109,6 +114,12 @@ class SqliteJournal:
         self._path = str(path)
         self._lock = threading.RLock()
         self._group_owner: int | None = None  # the thread whose group defers commits
+        # The group's deferred writes not yet run: no transaction (no write lock) is open for them
+        # until the next durable write or read runs them, so a query's network wait needs no commit.
+        self._pending: list[DeferredWrite] = []
+        # Rows this group inserted (batch ids, msgids, chain ids): an update of one cannot miss its
+        # row, so it may wait in ``_pending``; an update of any other row runs at once, to fail at once.
+        self._inserted: set[tuple[str, object]] = set()
         in_memory = self._path == ":memory:"
         self._sealer = Sealer(
             key=key,
@@ -269,6 +280,7 @@ class SqliteJournal:
 
     def close(self) -> None:
         with self._lock:
+            self._run_pending()
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
             self._db.close()
@@ -299,7 +311,12 @@ class SqliteJournal:
         self._end_group(commit=True)
 
     def flush(self) -> None:
-        """Commit what the group deferred, so no write lock is held while waiting on the network."""
+        """Commit the group's open transaction, so no write lock is held while waiting on the network.
+
+        Writes still waiting in memory (outcomes and states written since the last commit) stay
+        there: they hold no lock, and they are committed with the next durable write, as they
+        would have been after the commit this would otherwise cost (one fsync per query).
+        """
         with self._lock:
             self._commit()
 
@@ -307,9 +324,63 @@ class SqliteJournal:
         with self._lock:
             self._group_owner = None
             if commit:
+                self._run_pending()
                 self._commit()
-            elif self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            else:
+                self._forget_uncommitted()
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+            self._inserted.clear()
+
+    def _forget_uncommitted(self) -> None:
+        """What a rollback loses: the writes waiting in memory, and which rows exist."""
+        self._pending.clear()
+        self._inserted.clear()
+
+    def _run_pending(self) -> None:
+        """Run the writes waiting in memory in the group's transaction (opened if need be), in order."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+            for write in pending:
+                self._db.execute(write.statement, write.parameters)
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")  # the deferred suffix is lost, as in a crash
+            self._forget_uncommitted()
+            raise
+
+    def _read(self, query: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """Rows as this journal's writes left them, the ones still waiting in memory included."""
+        with self._lock:
+            self._run_pending()
+            return self._db.execute(query, parameters).fetchall()
+
+    def _read_one(self, query: str, parameters: Sequence[object] = ()) -> sqlite3.Row | None:
+        rows = self._read(query, parameters)
+        return rows[0] if rows else None
+
+    def _deferred(self, write: DeferredWrite) -> bool:
+        """Keep a one-statement write in memory if it may wait: True if kept, False to run it now.
+
+        It may wait in this thread's group while no transaction is open, if it cannot fail for a
+        missing row: its ``row`` (the row an update must find) is None or one this group inserted.
+        """
+        if (
+            self._group_owner != threading.get_ident()
+            or self._db.in_transaction
+            or (write.row is not None and write.row not in self._inserted)
+        ):
+            return False
+        self._pending.append(write)
+        return True
+
+    def _inserted_now(self, row: tuple[str, object]) -> None:
+        if self._group_owner == threading.get_ident():
+            self._inserted.add(row)
 
     def _commit(self) -> None:
         """Commit the open transaction, if any; if the commit fails, roll it back and raise.
@@ -324,6 +395,7 @@ class SqliteJournal:
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")  # the deferred suffix is lost, as in a crash
+            self._forget_uncommitted()
             raise
 
     @contextmanager
@@ -336,9 +408,15 @@ class SqliteJournal:
         ``in_transaction`` shows). A write of several statements runs in a savepoint.
         """
         with self._lock:
+            self._run_pending()  # earlier writes first, in the same transaction
             defer = not durable and self._group_owner == threading.get_ident()
             if self._db.in_transaction and one_statement:
-                yield self._db
+                try:
+                    yield self._db
+                except BaseException:
+                    if not self._db.in_transaction:  # SQLite rolled the whole transaction back
+                        self._forget_uncommitted()
+                    raise
             elif self._db.in_transaction:  # inside a group's transaction: undo only this write on failure
                 self._db.execute("SAVEPOINT one_write")
                 try:
@@ -347,6 +425,8 @@ class SqliteJournal:
                     if self._db.in_transaction:  # else SQLite has rolled it all back already
                         self._db.execute("ROLLBACK TO one_write")
                         self._db.execute("RELEASE one_write")
+                    else:
+                        self._forget_uncommitted()
                     raise
                 self._db.execute("RELEASE one_write")
             else:
@@ -356,6 +436,7 @@ class SqliteJournal:
                 except BaseException:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
+                    self._forget_uncommitted()
                     raise
             if not defer:
                 self._commit()
@@ -428,12 +509,12 @@ class SqliteJournal:
                 ),
             )
             batch_id = cursor.lastrowid
-        assert batch_id is not None
+            assert batch_id is not None
+            self._inserted_now(("batches", batch_id))
         return started_batch(batch_id, batch, now)
 
     def batch(self, batch_id: int) -> BatchRecord:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        row = self._read_one("SELECT * FROM batches WHERE id = ?", (batch_id,))
         if row is None:
             raise KeyError(f"no batch {batch_id} in the journal")
         return batch_from_row(row, self._sealer)
@@ -458,39 +539,40 @@ class SqliteJournal:
             "unwind_to": None if unwind_to is None else unwind_to.value,
             "fee_split": None if fee_split is None else fee_split_json(fee_split),
         }
-        assignments = {name: value for name, value in given.items() if value is not None}
+        assignments: dict[str, object] = {name: value for name, value in given.items() if value is not None}
         assignments["updated_at"] = now.isoformat()
-        columns = ", ".join(f"{name} = ?" for name in assignments)  # names from the fixed set above
-        with self._write(one_statement=True) as db:
-            cursor = db.execute(
-                f"UPDATE batches SET {columns} WHERE id = ?", (*assignments.values(), batch_id)
+        with self._lock:
+            row = ("batches", batch_id)
+            assignments = merged_update(self._pending, row, assignments)
+            columns = ", ".join(f"{name} = ?" for name in assignments)  # names from the fixed set above
+            update = DeferredWrite(
+                f"UPDATE batches SET {columns} WHERE id = ?",
+                (*assignments.values(), batch_id),
+                row,
+                assignments,
             )
-            if cursor.rowcount != 1:
-                raise KeyError(f"no batch {batch_id} in the journal")
+            if self._deferred(update):
+                return
+            with self._write(one_statement=True) as db:
+                if db.execute(update.statement, update.parameters).rowcount != 1:
+                    raise KeyError(f"no batch {batch_id} in the journal")
 
     def unfinished_batches(self) -> list[BatchRecord]:
         terminal = tuple(state.value for state in BatchState if state.terminal)
         marks = ",".join("?" * len(terminal))
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT * FROM batches WHERE state NOT IN ({marks}) ORDER BY id", terminal
-            ).fetchall()
+        rows = self._read(f"SELECT * FROM batches WHERE state NOT IN ({marks}) ORDER BY id", terminal)
         return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_between(self, first: date, last: date) -> list[BatchRecord]:
         """Batches started from ``first`` to ``last``, whatever their state (reconciliation's keys)."""
         low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM batches WHERE created_at >= ? AND created_at < ? ORDER BY id", (low, high)
-            ).fetchall()
+        rows = self._read(
+            "SELECT * FROM batches WHERE created_at >= ? AND created_at < ? ORDER BY id", (low, high)
+        )
         return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM batches WHERE visit_key = ? ORDER BY id", (visit_key,)
-            ).fetchall()
+        rows = self._read("SELECT * FROM batches WHERE visit_key = ? ORDER BY id", (visit_key,))
         return [batch_from_row(row, self._sealer) for row in rows]
 
     # -- calls -------------------------------------------------------------------------
@@ -504,37 +586,35 @@ class SqliteJournal:
                 " VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM calls), ?,?,?,?,?,?)",
                 (msgid, batch_id, infno, json_text(dict(keys)), CallStatus.INTENT.value, now.isoformat()),
             )
+            self._inserted_now(("calls", msgid))
 
     def record_outcome(
         self, msgid: str, *, status: CallStatus, now: datetime, detail: CallDetail | None = None
     ) -> None:
-        with self._write(one_statement=True) as db:
-            cursor = db.execute(
-                "UPDATE calls SET status = ?, detail = ?, finished_at = ? WHERE msgid = ?",
-                (status.value, model_json(detail), now.isoformat(), msgid),
-            )
-            if cursor.rowcount != 1:
-                raise KeyError(f"no call {msgid} in the journal")
+        update = DeferredWrite(
+            "UPDATE calls SET status = ?, detail = ?, finished_at = ? WHERE msgid = ?",
+            (status.value, model_json(detail), now.isoformat(), msgid),
+            ("calls", msgid),
+        )
+        with self._lock:
+            if self._deferred(update):
+                return
+            with self._write(one_statement=True) as db:
+                if db.execute(update.statement, update.parameters).rowcount != 1:
+                    raise KeyError(f"no call {msgid} in the journal")
 
     def calls(self, batch_id: int) -> list[CallRecord]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM calls WHERE batch_id = ? ORDER BY seq", (batch_id,)
-            ).fetchall()
+        rows = self._read("SELECT * FROM calls WHERE batch_id = ? ORDER BY seq", (batch_id,))
         return [call_from_row(row) for row in rows]
 
     def call(self, msgid: str) -> CallRecord | None:
         """One call by its msgid (reconciliation finds a lost 2207 by the msgid the platform reports)."""
-        with self._lock:
-            row = self._db.execute("SELECT * FROM calls WHERE msgid = ?", (msgid,)).fetchone()
+        row = self._read_one("SELECT * FROM calls WHERE msgid = ?", (msgid,))
         return None if row is None else call_from_row(row)
 
     def open_calls(self) -> list[CallRecord]:
         states = (CallStatus.INTENT.value, CallStatus.UNKNOWN.value)
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM calls WHERE status IN (?, ?) ORDER BY seq", states
-            ).fetchall()
+        rows = self._read("SELECT * FROM calls WHERE status IN (?, ?) ORDER BY seq", states)
         return [call_from_row(row) for row in rows]
 
     # -- settlements -------------------------------------------------------------------
@@ -550,38 +630,39 @@ class SqliteJournal:
             )
 
     def settlement(self, setl_id: str) -> SettlementRecord | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM settlements WHERE setl_id = ?", (setl_id,)).fetchone()
+        row = self._read_one("SELECT * FROM settlements WHERE setl_id = ?", (setl_id,))
         return None if row is None else settlement_from_row(row)
 
     def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]:
         """Every settlement sharing one accumulator scope, in settlement order."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM settlements WHERE psn_no = ? AND insutype = ? AND year = ?"
-                " ORDER BY setl_time, seq",
-                (psn_no, insutype, year),
-            ).fetchall()
+        rows = self._read(
+            "SELECT * FROM settlements WHERE psn_no = ? AND insutype = ? AND year = ?"
+            " ORDER BY setl_time, seq",
+            (psn_no, insutype, year),
+        )
         return [settlement_from_row(row) for row in rows]
 
     def mark_refunded(
         self, setl_id: str, *, refund_setl_id: str, refund_time: datetime | None = None
     ) -> None:
-        with self._write(one_statement=True) as db:
-            db.execute(
-                "UPDATE settlements SET active = 0, refund_setl_id = ?, refund_time = ? WHERE setl_id = ?",
-                (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
-            )
+        update = DeferredWrite(
+            "UPDATE settlements SET active = 0, refund_setl_id = ?, refund_time = ? WHERE setl_id = ?",
+            (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
+            None,  # no row found is no error
+        )
+        with self._lock:
+            if not self._deferred(update):
+                with self._write(one_statement=True) as db:
+                    db.execute(update.statement, update.parameters)
 
     def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
         """Settlements made, or refunded, from ``first`` to ``last`` (the platform's setl_time), in order."""
         low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM settlements WHERE (setl_time >= ? AND setl_time < ?)"
-                " OR (refund_time >= ? AND refund_time < ?) ORDER BY setl_time, seq",
-                (low, high, low, high),
-            ).fetchall()
+        rows = self._read(
+            "SELECT * FROM settlements WHERE (setl_time >= ? AND setl_time < ?)"
+            " OR (refund_time >= ? AND refund_time < ?) ORDER BY setl_time, seq",
+            (low, high, low, high),
+        )
         return [settlement_from_row(row) for row in rows]
 
     def amend_settlement(
@@ -613,8 +694,7 @@ class SqliteJournal:
         query, parameters = "SELECT * FROM amendments", [] if setl_id is None else [setl_id]
         if setl_id is not None:
             query += " WHERE setl_id = ?"
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY id", parameters).fetchall()
+        rows = self._read(query + " ORDER BY id", parameters)
         return [amendment_from_row(row) for row in rows]
 
     # -- outbox ------------------------------------------------------------------------
@@ -650,17 +730,20 @@ class SqliteJournal:
         if due_by is not None:
             query += " AND due <= ?"
             parameters.append(due_by.isoformat())
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY due, id", parameters).fetchall()
+        rows = self._read(query + " ORDER BY due, id", parameters)
         return [outbox_from_row(row, self._sealer) for row in rows]
 
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
-        with self._write(one_statement=True) as db:
-            db.execute(
-                "UPDATE outbox SET sent_at = ?, ack = ? WHERE id = ?",
-                (now.isoformat(), json_text(ack or {}), outbox_id),
-            )
+        update = DeferredWrite(
+            "UPDATE outbox SET sent_at = ?, ack = ? WHERE id = ?",
+            (now.isoformat(), json_text(ack or {}), outbox_id),
+            None,  # no row found is no error
+        )
+        with self._lock:
+            if not self._deferred(update):
+                with self._write(one_statement=True) as db:
+                    db.execute(update.statement, update.parameters)
 
     # -- refund chains -----------------------------------------------------------------
 
@@ -680,12 +763,12 @@ class SqliteJournal:
                     now.isoformat(),
                 ),
             )
-        assert cursor.lastrowid is not None
+            assert cursor.lastrowid is not None
+            self._inserted_now(("refund_chains", cursor.lastrowid))
         return cursor.lastrowid
 
     def chain(self, chain_id: int) -> ChainRecord:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM refund_chains WHERE id = ?", (chain_id,)).fetchone()
+        row = self._read_one("SELECT * FROM refund_chains WHERE id = ?", (chain_id,))
         if row is None:
             raise KeyError(f"no refund chain {chain_id} in the journal")
         return chain_from_row(row)
@@ -710,18 +793,22 @@ class SqliteJournal:
         if note is not None:
             assignments["note"] = note
         columns = ", ".join(f"{name} = ?" for name in assignments)
-        with self._write(one_statement=True) as db:
-            cursor = db.execute(
-                f"UPDATE refund_chains SET {columns} WHERE id = ?", (*assignments.values(), chain_id)
-            )
-            if cursor.rowcount != 1:
-                raise KeyError(f"no refund chain {chain_id} in the journal")
+        update = DeferredWrite(
+            f"UPDATE refund_chains SET {columns} WHERE id = ?",
+            (*assignments.values(), chain_id),
+            ("refund_chains", chain_id),
+        )
+        with self._lock:
+            if self._deferred(update):
+                return
+            with self._write(one_statement=True) as db:
+                if db.execute(update.statement, update.parameters).rowcount != 1:
+                    raise KeyError(f"no refund chain {chain_id} in the journal")
 
     def unfinished_chains(self) -> list[ChainRecord]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM refund_chains WHERE status = ? ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
-            ).fetchall()
+        rows = self._read(
+            "SELECT * FROM refund_chains WHERE status = ? ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
+        )
         return [chain_from_row(row) for row in rows]
 
     # -- retention ---------------------------------------------------------------------

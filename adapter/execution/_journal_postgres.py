@@ -8,12 +8,14 @@ Durability matches ``SqliteJournal``'s. Every connection runs with
 ``synchronous_commit = on``, so a commit returns only once its WAL is flushed on the
 server: ``record_intent`` and ``record_settlement`` are committed before they return (the
 intent is on disk before its call is sent, a settlement before a receipt can be printed).
-Inside a ``group()`` the other writes (outcomes, states, outbox, chain progress) ride in
-the group's open transaction and are committed with the next intent or settlement, by
-``flush`` before a query, or when the group ends; a group left by a ``BaseException`` that
-is not an ``Exception`` (a kill) rolls back what was not committed, as a dead process
-would. A thread's group runs on one pooled connection of its own, so the desks' threads
-settle in parallel and never see each other's uncommitted writes.
+Inside a ``group()`` the other writes (outcomes, states, outbox, chain progress) are
+committed with the next intent or settlement, or when the group ends: an update of a row the
+group inserted waits in memory (``DeferredWrite``: no transaction open, so a query's
+``flush`` has nothing to commit), any other write rides in the group's open transaction,
+which ``flush`` commits before a query; a group left by a ``BaseException`` that is not an
+``Exception`` (a kill) loses what was not committed, as a dead process would. A thread's
+group runs on one pooled connection of its own, so the desks' threads settle in parallel and
+never see each other's uncommitted writes.
 
 msgids for any number of desks. ``reserve_msgids`` is ``SqliteJournal``'s, on the shared
 database: in one transaction it takes a transaction-scoped advisory lock on the
@@ -54,7 +56,7 @@ import socket
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -71,6 +73,7 @@ from ..transactions._settlement import FundAmounts
 from ._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from ._journal_rows import (
     PURGED,
+    DeferredWrite,
     amended_values,
     amendment_from_row,
     batch_from_row,
@@ -78,6 +81,7 @@ from ._journal_rows import (
     chain_from_row,
     fee_split_json,
     json_text,
+    merged_update,
     model_json,
     models_json,
     outbox_from_row,
@@ -133,6 +137,15 @@ class _Session:
     users: int = 0
     grouping: bool = False
     dirty: bool = False  # writes not yet committed
+    # The group's writes waiting in memory (no transaction open for them), and the rows this
+    # group inserted, whose updates cannot miss and so may wait (``DeferredWrite``).
+    pending: list[DeferredWrite] = field(default_factory=list)
+    inserted: set[tuple[str, object]] = field(default_factory=set)
+
+    def forget_uncommitted(self) -> None:
+        """What a rollback loses: the writes waiting in memory, and which rows exist."""
+        self.pending.clear()
+        self.inserted.clear()
 
 
 class PostgresJournal:
@@ -284,7 +297,11 @@ class PostgresJournal:
             self._end_group(session, commit=True)
 
     def flush(self) -> None:
-        """Commit what the group deferred, so no transaction stays open across a network wait."""
+        """Commit the group's open transaction, so none stays open across a network wait.
+
+        Writes still waiting in memory stay there: they hold nothing open, and they are committed
+        with the next durable write (``DeferredWrite``).
+        """
         session = self._session()
         if session is not None:
             self._commit(session)
@@ -292,10 +309,54 @@ class PostgresJournal:
     def _end_group(self, session: _Session, *, commit: bool) -> None:
         session.grouping = False
         if commit:
+            self._run_pending(session)
             self._commit(session)
-        elif not session.conn.closed:
-            session.conn.rollback()
+        else:
+            session.forget_uncommitted()
+            if not session.conn.closed:
+                session.conn.rollback()
+                session.dirty = False
+        session.inserted.clear()
+
+    def _run_pending(self, session: _Session) -> None:
+        """Run the writes waiting in memory in the session's transaction (opened by the first), in order."""
+        if not session.pending:
+            return
+        pending, session.pending = session.pending, []
+        try:
+            with session.conn.cursor() as cursor:
+                for write in pending:
+                    cursor.execute(write.statement, write.parameters)
+        except BaseException:
+            if not session.conn.closed:
+                session.conn.rollback()  # the deferred suffix is lost, as in a crash
+            session.forget_uncommitted()
             session.dirty = False
+            raise
+        self._count(statements=len(pending))
+        session.dirty = True
+
+    def _deferred(self, write: DeferredWrite) -> bool:
+        """Keep a one-statement write in memory if it may wait: True if kept, False to run it now.
+
+        It may wait in this thread's group while no transaction is open, if it cannot fail for a
+        missing row: its ``row`` is None or one this group inserted.
+        """
+        session = self._session()
+        if (
+            session is None
+            or not session.grouping
+            or session.conn.info.transaction_status != TransactionStatus.IDLE
+            or (write.row is not None and write.row not in session.inserted)
+        ):
+            return False
+        session.pending.append(write)
+        return True
+
+    def _inserted_now(self, row: tuple[str, object]) -> None:
+        session = self._session()
+        if session is not None and session.grouping:
+            session.inserted.add(row)
 
     def _commit(self, session: _Session) -> None:
         if session.conn.info.transaction_status == TransactionStatus.IDLE:
@@ -305,6 +366,7 @@ class PostgresJournal:
         except BaseException:
             if not session.conn.closed:
                 session.conn.rollback()  # the deferred suffix is lost, as in a crash
+            session.forget_uncommitted()
             session.dirty = False
             raise
         if session.dirty:
@@ -325,6 +387,7 @@ class PostgresJournal:
                 yield cursor
             self._count(statements=1, commits=1)
             return
+        self._run_pending(session)  # earlier writes first, in the same transaction
         conn = session.conn
         in_transaction = conn.info.transaction_status == TransactionStatus.INTRANS
         with conn.cursor() as cursor:
@@ -336,6 +399,8 @@ class PostgresJournal:
                     if conn.info.transaction_status != TransactionStatus.IDLE and not conn.closed:
                         cursor.execute("ROLLBACK TO one_write")
                         cursor.execute("RELEASE one_write")
+                    else:
+                        session.forget_uncommitted()
                     raise
                 cursor.execute("RELEASE one_write")
                 self._count(statements=1)  # transaction control (savepoints) is not counted
@@ -345,6 +410,7 @@ class PostgresJournal:
                 except BaseException:
                     if not conn.closed:
                         conn.rollback()
+                    session.forget_uncommitted()
                     raise
                 self._count(statements=1)
         session.dirty = True
@@ -357,6 +423,7 @@ class PostgresJournal:
         if session is None:
             with self._pool.connection() as conn:
                 return conn.execute(cast(Any, query), parameters).fetchall()
+        self._run_pending(session)  # a group reads its own writes
         conn = session.conn
         idle = conn.info.transaction_status == TransactionStatus.IDLE
         rows = conn.execute(cast(Any, query), parameters).fetchall()
@@ -490,8 +557,10 @@ class PostgresJournal:
                 ),
             )
             row = cursor.fetchone()
-        assert row is not None
-        return started_batch(int(cast(Any, row)["id"]), batch, now)
+            assert row is not None
+            batch_id = int(cast(Any, row)["id"])
+            self._inserted_now(("batches", batch_id))
+        return started_batch(batch_id, batch, now)
 
     def batch(self, batch_id: int) -> BatchRecord:
         row = self._read_one("SELECT * FROM batches WHERE id = %s", (batch_id,))
@@ -519,14 +588,21 @@ class PostgresJournal:
             "unwind_to": None if unwind_to is None else unwind_to.value,
             "fee_split": None if fee_split is None else fee_split_json(fee_split),
         }
-        assignments = {name: value for name, value in given.items() if value is not None}
+        assignments: dict[str, object] = {name: value for name, value in given.items() if value is not None}
         assignments["updated_at"] = now.isoformat()
+        row = ("batches", batch_id)
+        session = self._session()
+        if session is not None:
+            assignments = merged_update(session.pending, row, assignments)
         columns = sql.SQL(", ").join(
             sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name)) for name in assignments
         )
         query = sql.SQL("UPDATE batches SET {} WHERE id = {}").format(columns, sql.Placeholder("batch_id"))
+        update = DeferredWrite(query, {**assignments, "batch_id": batch_id}, row, assignments)
+        if self._deferred(update):
+            return
         with self._write() as cursor:
-            cursor.execute(query, {**assignments, "batch_id": batch_id})
+            cursor.execute(query, update.parameters)
             if cursor.rowcount != 1:
                 raise KeyError(f"no batch {batch_id} in the journal")
 
@@ -558,15 +634,20 @@ class PostgresJournal:
                 " VALUES (%s,%s,%s,%s,%s,%s)",
                 (msgid, batch_id, infno, json_text(dict(keys)), CallStatus.INTENT.value, now.isoformat()),
             )
+            self._inserted_now(("calls", msgid))
 
     def record_outcome(
         self, msgid: str, *, status: CallStatus, now: datetime, detail: CallDetail | None = None
     ) -> None:
+        update = DeferredWrite(
+            "UPDATE calls SET status = %s, detail = %s, finished_at = %s WHERE msgid = %s",
+            (status.value, model_json(detail), now.isoformat(), msgid),
+            ("calls", msgid),
+        )
+        if self._deferred(update):
+            return
         with self._write() as cursor:
-            cursor.execute(
-                "UPDATE calls SET status = %s, detail = %s, finished_at = %s WHERE msgid = %s",
-                (status.value, model_json(detail), now.isoformat(), msgid),
-            )
+            cursor.execute(update.statement, update.parameters)
             if cursor.rowcount != 1:
                 raise KeyError(f"no call {msgid} in the journal")
 
@@ -613,12 +694,14 @@ class PostgresJournal:
     def mark_refunded(
         self, setl_id: str, *, refund_setl_id: str, refund_time: datetime | None = None
     ) -> None:
-        with self._write() as cursor:
-            cursor.execute(
-                "UPDATE settlements SET active = false, refund_setl_id = %s, refund_time = %s"
-                " WHERE setl_id = %s",
-                (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
-            )
+        update = DeferredWrite(
+            "UPDATE settlements SET active = false, refund_setl_id = %s, refund_time = %s WHERE setl_id = %s",
+            (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
+            None,  # no row found is no error
+        )
+        if not self._deferred(update):
+            with self._write() as cursor:
+                cursor.execute(update.statement, update.parameters)
 
     def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
         """Settlements made, or refunded, from ``first`` to ``last`` (the platform's setl_time), in order."""
@@ -708,11 +791,14 @@ class PostgresJournal:
 
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, keeping the platform's acknowledgement (msgids, inf_refmsgid)."""
-        with self._write() as cursor:
-            cursor.execute(
-                "UPDATE outbox SET sent_at = %s, ack = %s WHERE id = %s",
-                (now.isoformat(), json_text(dict(ack or {})), outbox_id),
-            )
+        update = DeferredWrite(
+            "UPDATE outbox SET sent_at = %s, ack = %s WHERE id = %s",
+            (now.isoformat(), json_text(dict(ack or {})), outbox_id),
+            None,  # no row found is no error
+        )
+        if not self._deferred(update):
+            with self._write() as cursor:
+                cursor.execute(update.statement, update.parameters)
 
     # -- refund chains -----------------------------------------------------------------
 
@@ -733,8 +819,10 @@ class PostgresJournal:
                 ),
             )
             row = cursor.fetchone()
-        assert row is not None
-        return int(row["id"])
+            assert row is not None
+            chain_id = int(row["id"])
+            self._inserted_now(("refund_chains", chain_id))
+        return chain_id
 
     def chain(self, chain_id: int) -> ChainRecord:
         row = self._read_one("SELECT * FROM refund_chains WHERE id = %s", (chain_id,))
@@ -767,8 +855,11 @@ class PostgresJournal:
         query = sql.SQL("UPDATE refund_chains SET {} WHERE id = {}").format(
             columns, sql.Placeholder("chain_id")
         )
+        update = DeferredWrite(query, {**assignments, "chain_id": chain_id}, ("refund_chains", chain_id))
+        if self._deferred(update):
+            return
         with self._write() as cursor:
-            cursor.execute(query, {**assignments, "chain_id": chain_id})
+            cursor.execute(query, update.parameters)
             if cursor.rowcount != 1:
                 raise KeyError(f"no refund chain {chain_id} in the journal")
 

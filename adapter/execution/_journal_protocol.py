@@ -58,7 +58,11 @@ class Journal(Protocol):
         ...
 
     def flush(self) -> None:
-        """Commit whatever the current group deferred (a no-op when nothing waits)."""
+        """Before a network wait: leave no transaction (no lock) open for what the group deferred.
+
+        Commits the group's open transaction, if any; writes an implementation keeps in memory
+        (no transaction open for them) may keep waiting for the next durable write.
+        """
         ...
 
     def claim(self, owner: JournalOwner) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -47,6 +47,7 @@ __all__ = [
     "MIGRATIONS",
     "PURGED",
     "SCHEMA_VERSION",
+    "DeferredWrite",
     "amended_values",
     "amendment_from_row",
     "batch_from_row",
@@ -54,6 +55,7 @@ __all__ = [
     "chain_from_row",
     "fee_split_json",
     "json_text",
+    "merged_update",
     "model_json",
     "models_json",
     "outbox_from_row",
@@ -239,6 +241,40 @@ def amended_values(
         raise ValueError(f"cannot amend {sorted(unknown)}")
     was, becomes = columns(current), columns(replace(current, **changes))
     return {name: was[name] for name in changes}, {name: becomes[name] for name in changes}
+
+
+@dataclass(frozen=True)
+class DeferredWrite:
+    """A one-statement write waiting in memory for a group's next transaction (both journals).
+
+    Inside a group, an outcome or a state change need not be on disk before the next call, only
+    before the next intent or settlement: kept in memory until then, it holds no transaction and
+    no lock open, so a query (2206, 5201 …) needs no commit before it waits on the network.
+    """
+
+    statement: Any
+    """SQL text (SQLite) or composed SQL (PostgreSQL)."""
+    parameters: Any
+    """Positional or named parameters."""
+    row: tuple[str, object] | None
+    """(table, key) of the row an update must find, or None when finding none is no error."""
+    assignments: Mapping[str, object] | None = None
+    """A batch update's columns, so that the next change of the same batch merges into it."""
+
+
+def merged_update(
+    pending: list[DeferredWrite], row: tuple[str, object], assignments: Mapping[str, object]
+) -> dict[str, object]:
+    """A batch update's columns, merged with the last waiting write if it updates the same batch.
+
+    Two changes in a row with nothing between (details uploaded, presettled, then settling) are
+    one UPDATE with the later values: the same row in the end, as the same commit would leave it.
+    """
+    last = pending[-1] if pending else None
+    if last is None or last.row != row or last.assignments is None:
+        return dict(assignments)
+    pending.pop()
+    return {**last.assignments, **assignments}
 
 
 def json_text(value: Any) -> str:

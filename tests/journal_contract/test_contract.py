@@ -460,6 +460,70 @@ def test_flush_commits_what_the_group_deferred(journal_factory: JournalFactory, 
     assert journal_factory.seen_from_outside() == ([], ["new", "new"])
 
 
+def test_outcomes_wait_in_memory_across_a_query_and_go_with_the_next_intent(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    # 2204 answered, then a query (2206): its flush commits nothing, for nothing holds a lock open.
+    outside = journal_factory.seen_from_outside
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2204", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.DETAILS_UPLOADED, fee_split=(SPLIT,))
+        journal.flush()  # before the query
+        assert outside() == ([("MSG1", "intent")], ["new"])
+        other = journal_factory.open()  # another desk or process writes meanwhile: no lock is held
+        other.start_batch(new_batch(2), now=NOW)
+        other.close()
+        journal.update_batch(record.id, now=NOW, state=BatchState.PRESETTLED)  # the query answered
+        journal.update_batch(record.id, now=NOW, state=BatchState.SETTLING)
+        assert journal.batch(record.id).state == BatchState.SETTLING  # reads its own writes
+        journal.record_intent("MSG2", batch_id=record.id, infno="2207", keys={}, now=NOW)
+        assert outside() == ([("MSG1", "ok"), ("MSG2", "intent")], ["settling", "new"])
+    stored = journal.batch(record.id)
+    assert (stored.state, stored.fee_split) == (BatchState.SETTLING, (SPLIT,))  # both changes kept
+
+
+def _details_uploaded_then_killed(journal: Journal) -> None:
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2204", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.DETAILS_UPLOADED)
+        journal.flush()
+        raise _Killed  # the process dies while waiting on the query
+
+
+def test_a_kill_after_a_query_loses_the_outcomes_that_waited_in_memory(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    with pytest.raises(_Killed):
+        _details_uploaded_then_killed(journal)
+    (record,) = journal.unfinished_batches()
+    # As after a crash right after 2204 answered: the intent is open, for recover to resolve.
+    assert journal_factory.seen_from_outside() == ([("MSG1", "intent")], ["new"])
+    assert [call.msgid for call in journal.open_calls()] == ["MSG1"]
+    with journal.group():  # the same journal goes on, its next group as any other
+        journal.record_outcome("MSG1", status=CallStatus.FAILED, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.UNSETTLED)
+    assert journal_factory.seen_from_outside() == ([("MSG1", "failed")], ["unsettled"])
+
+
+def test_in_a_group_an_update_of_a_row_it_did_not_write_still_fails_at_once(journal: Journal) -> None:
+    earlier = journal.start_batch(new_batch(), now=NOW)  # outside the group
+    journal.record_intent("MSG1", batch_id=earlier.id, infno="2201", keys={}, now=NOW)
+    with journal.group():
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)  # exists: runs, no error
+        journal.flush()
+        with pytest.raises(KeyError, match="no batch 99"):
+            journal.update_batch(99, now=NOW, state=BatchState.REGISTERED)
+        with pytest.raises(KeyError, match="no call NOPE"):
+            journal.record_outcome("NOPE", status=CallStatus.OK, now=NOW)
+        with pytest.raises(KeyError, match="no refund chain 99"):
+            journal.update_chain(99, now=NOW, next_step=1)
+    assert [(call.msgid, call.status) for call in journal.calls(earlier.id)] == [("MSG1", CallStatus.OK)]
+
+
 # -- retention -----------------------------------------------------------------------------
 
 
