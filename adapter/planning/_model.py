@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -68,7 +68,7 @@ class PlanLine(_Frozen):
     placement: str
 
     @classmethod
-    def _planned(cls, values: dict[str, Any]) -> PlanLine:
+    def _planned(cls, values: dict[str, object]) -> PlanLine:
         """A line from values planning computed and typed itself (a validated ``Item``, a ``LineSplit``,
         the 目录对照): exactly what ``model_validate(values)`` builds, without validating each of 33
         fields again. That second validation was the largest single cost of planning a long bill

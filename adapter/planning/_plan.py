@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from mappings import Relation
 
@@ -98,69 +98,83 @@ def _decision_needed(
 def _lines(
     items: tuple[Item, ...], resolutions: tuple[Resolution, ...], placements: tuple[Placement, ...]
 ) -> tuple[PlanLine, ...]:
-    """Every line, split once per distinct (item code and day, price, quantity, approval) of the bill.
+    """Every line; split, and its values but the item's own laid out, once per distinct (item code and
+    day, placement, price, quantity, approval) of the bill: a long bill repeats a few.
 
     A split depends on nothing else, and its amounts are rounded to the fen, so equal prices and
-    quantities split alike however they were written ("0.4", "0.40"): only a signed zero price
-    (``-0``, accepted as not negative) would print differently, hence ``is_signed`` in the key.
+    quantities split alike however they were written ("0.4", "0.40"; each line keeps its own digits):
+    only a signed zero price (``-0``, accepted as not negative) would print differently, hence
+    ``is_signed`` in the key.
     """
-    splits: dict[tuple[Resolution, Decimal, bool, Decimal, str], LineSplit] = {}
+    templates: dict[tuple[Resolution, Placement, Decimal, bool, Decimal, str], dict[str, object]] = {}
     lines = []
     for item, resolution, placement in zip(items, resolutions, placements, strict=True):
-        key = (resolution, item.pric, item.pric.is_signed(), item.cnt, item.hosp_appr_flag)
-        split = splits.get(key)
-        if split is None:
-            split = splits[key] = split_line(
+        key = (resolution, placement, item.pric, item.pric.is_signed(), item.cnt, item.hosp_appr_flag)
+        template = templates.get(key)
+        if template is None:
+            split = split_line(
                 pric=item.pric,
                 cnt=item.cnt,
                 hosp_appr_flag=item.hosp_appr_flag,
                 catalogue=resolution.catalogue,
             )
-        lines.append(_line(item, resolution, placement, split))
+            template = templates[key] = _template(resolution, placement, split)
+        values = template.copy()
+        values.update(zip(_ITEM_OWN, _item_own(vars(item)), strict=True))
+        if item.medins_list_name:
+            values["medins_list_name"] = item.medins_list_name
+        # Every value is already typed and checked (the Item by parse_visit, the split by split_line, the
+        # 目录对照 at load): the line is built without a second validation, its values in field order.
+        lines.append(PlanLine._planned(values))
     return tuple(lines)
 
 
-def _line(item: Item, resolution: Resolution, placement: Placement, split: LineSplit) -> PlanLine:
+_ITEM_OWN = (
+    "feedetl_sn",
+    "cnt",
+    "pric",
+    "fee_ocur_time",
+    "diag_code",
+    "hosp_appr_flag",
+    "rxno",
+    "rx_circ_flag",
+    "bilg_dept_codg",
+    "bilg_dept_name",
+    "bilg_dr_codg",
+    "bilg_dr_name",
+    "sin_dos_dscr",
+    "used_frqu_dscr",
+    "prd_days",
+    "medc_way_dscr",
+    "tcmdrug_used_way",
+)
+"""The line's values that are the item's own, under the item's names."""
+_item_own = itemgetter(*_ITEM_OWN)
+
+
+def _template(resolution: Resolution, placement: Placement, split: LineSplit) -> dict[str, object]:
+    """A line's values in PlanLine's field order, the item's own (``_ITEM_OWN``) left empty."""
     mapping = resolution.lookup.mapping
-    # Every value below is already typed and checked (the Item by parse_visit, the split by split_line,
-    # the mapping at load): built without a second validation (PlanLine._planned), in field order.
-    return PlanLine._planned(
-        {
-            "feedetl_sn": item.feedetl_sn,
-            "medins_list_codg": mapping.hospital_code,  # as the 目录对照 spells it ("y001 " → "Y001")
-            "medins_list_name": item.medins_list_name or mapping.name,
-            "med_list_codg": mapping.national_code or "",
-            "list_type": mapping.list_type or "",
-            "med_chrgitm_type": mapping.med_chrgitm_type or "",
-            "cnt": item.cnt,
-            "pric": item.pric,
-            "fee_ocur_time": item.fee_ocur_time,
-            "diag_code": item.diag_code,
-            "hosp_appr_flag": item.hosp_appr_flag,
-            "rxno": item.rxno,
-            "rx_circ_flag": item.rx_circ_flag,
-            "bilg_dept_codg": item.bilg_dept_codg,
-            "bilg_dept_name": item.bilg_dept_name,
-            "bilg_dr_codg": item.bilg_dr_codg,
-            "bilg_dr_name": item.bilg_dr_name,
-            "sin_dos_dscr": item.sin_dos_dscr,
-            "used_frqu_dscr": item.used_frqu_dscr,
-            "prd_days": item.prd_days,
-            "medc_way_dscr": item.medc_way_dscr,
-            "tcmdrug_used_way": item.tcmdrug_used_way,
-            "det_item_fee_sumamt": split.det_item_fee_sumamt,
-            "fulamt_ownpay_amt": split.fulamt_ownpay_amt,
-            "overlmt_amt": split.overlmt_amt,
-            "preselfpay_amt": split.preselfpay_amt,
-            "inscp_scp_amt": split.inscp_scp_amt,
-            "chrgitm_lv": split.chrgitm_lv,
-            "selfpay_prop": split.selfpay_prop,
-            "pric_uplmt_amt": split.pric_uplmt_amt,
-            "lmt_used_flag": split.lmt_used_flag,
-            "split_basis": "未贯标：全额自费" if resolution.unmapped else split.basis,
-            "placement": placement.reason,
-        }
-    )
+    return {
+        "feedetl_sn": None,
+        "medins_list_codg": mapping.hospital_code,  # as the 目录对照 spells it ("y001 " → "Y001")
+        "medins_list_name": mapping.name,  # unless the bill names the item
+        "med_list_codg": mapping.national_code or "",
+        "list_type": mapping.list_type or "",
+        "med_chrgitm_type": mapping.med_chrgitm_type or "",
+        **dict.fromkeys(_ITEM_OWN[1:]),
+        "det_item_fee_sumamt": split.det_item_fee_sumamt,
+        "fulamt_ownpay_amt": split.fulamt_ownpay_amt,
+        "overlmt_amt": split.overlmt_amt,
+        "preselfpay_amt": split.preselfpay_amt,
+        "inscp_scp_amt": split.inscp_scp_amt,
+        "chrgitm_lv": split.chrgitm_lv,
+        "selfpay_prop": split.selfpay_prop,
+        "pric_uplmt_amt": split.pric_uplmt_amt,
+        "lmt_used_flag": split.lmt_used_flag,
+        "split_basis": "未贯标：全额自费" if resolution.unmapped else split.basis,
+        "placement": placement.reason,
+    }
 
 
 def _no_local_codes(groups: list[tuple[str, str, str, tuple[PlanLine, ...]]]) -> None:

@@ -40,8 +40,10 @@ __all__ = ["Placement", "place_items"]
 Destination = Literal["chronic", "ordinary", "self_pay"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Placement:
+    """Where an item goes, and why: one per (resolution, diagnosis) of a bill, compared by identity."""
+
     destination: Destination
     disease: str
     """The opsp (or local) code of the chronic batch; ``""`` otherwise."""

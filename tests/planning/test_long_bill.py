@@ -131,3 +131,34 @@ def test_a_bad_number_repeated_on_several_lines_is_reported_on_each() -> None:
         "invalid visit: items[0] (feedetl_sn 1).pric: has more than 6 decimal places; "
         "items[1] (feedetl_sn 2).pric: has more than 6 decimal places"
     )
+
+
+def test_lines_split_alike_keep_their_own_details() -> None:
+    # Two Y001 lines equal in price, quantity and diagnosis share their split; each keeps what the
+    # bill says of it alone. 60 × 0.40 = 24.00 each.
+    first = {**item("1", "Y001", "60", "0.40", "E11.900"), "rxno": "RX1", "bilg_dr_name": "医生甲"}
+    second = {
+        **item("2", "Y001", "60", "0.40", "E11.900"),
+        "medins_list_name": "二甲双胍（院内名）",
+        "fee_ocur_time": "2026-11-22 10:05:00",
+        "prd_days": "30",
+    }
+    plan = plan_visit(visit([first, second], DIAGNOSES[:1]), judge(P1), hospital=hospital(), now=PLANNED_AT)
+    one, two = plan.batches[0].lines
+    assert (one.feedetl_sn, one.rxno, one.bilg_dr_name, one.medins_list_name, one.prd_days) == (
+        "1",
+        "RX1",
+        "医生甲",
+        "二甲双胍片 0.5g",  # the 目录对照's name when the bill gives none
+        Decimal(0),
+    )
+    assert (two.feedetl_sn, two.rxno, two.bilg_dr_name, two.medins_list_name, two.prd_days) == (
+        "2",
+        "",
+        "",
+        "二甲双胍（院内名）",
+        Decimal("30"),
+    )
+    assert str(two.fee_ocur_time) == "2026-11-22 10:05:00"
+    assert (one.det_item_fee_sumamt, two.det_item_fee_sumamt) == (Decimal("24.00"), Decimal("24.00"))
+    assert one.split_basis == two.split_basis == "甲类"
