@@ -13,6 +13,11 @@ in the catalogue of the province of care, every line split into 甲/乙/丙, 先
 自费, lines placed into batches, totals checked). "split alone" times ``split_line`` over the
 same lines, with their catalogue classes looked up before timing.
 
+A long bill repeats a few items at a few prices, and planning reads each distinct text, splits
+each distinct line and lays out its values once ("parse + plan" and "parse alone"). "every price
+its own" times the same bill with no two lines alike (line n's price raised by n millionths, the
+sixth decimal a price may have), so nothing repeats: the cost of a bill of all-different lines.
+
 Figures are thread CPU time (``time.thread_time``), the best of ``--rounds`` rounds, because the
 machine's cores are shared; lines per second = lines / seconds. A script, never a test.
 """
@@ -25,6 +30,7 @@ import json
 import sys
 import time
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +48,17 @@ ROOT = Path(__file__).resolve().parents[1]
 VISIT_FILE = ROOT / "examples" / "visits" / "P1.json"
 
 
-def long_bill(lines: int) -> dict[str, Any]:
-    """P1's bill with its items repeated up to ``lines`` lines, each with its own feedetl_sn."""
+def long_bill(lines: int, *, distinct: bool = False) -> dict[str, Any]:
+    """P1's bill with its items repeated up to ``lines`` lines, each with its own feedetl_sn
+    (and with ``distinct``, its own price: n millionths more)."""
     document: dict[str, Any] = json.loads(VISIT_FILE.read_text(encoding="utf-8"))
     items = document["items"]
     document["items"] = [
         {**copy.deepcopy(items[n % len(items)]), "feedetl_sn": str(n + 1)} for n in range(lines)
     ]
+    if distinct:
+        for n, item in enumerate(document["items"]):
+            item["pric"] = str(Decimal(item["pric"]) + Decimal(n) / 1_000_000)
     return document
 
 
@@ -91,6 +101,11 @@ def main() -> int:
     def parse_only() -> None:
         parse_visit(document)
 
+    distinct = long_bill(lines, distinct=True)
+
+    def distinct_parse_and_plan() -> None:
+        plan_visit(parse_visit(distinct), check.eligibility, hospital=hospital, now=now, tables=tables)
+
     resolutions = resolve_items(visit, tables, hospital.province)
     classes = [
         (item.pric, item.cnt, item.hosp_appr_flag, resolution.catalogue)
@@ -107,6 +122,7 @@ def main() -> int:
         ("parse + plan", parse_and_plan),
         ("parse alone (parse_visit)", parse_only),
         ("split alone (split_line)", split_only),
+        ("every price its own", distinct_parse_and_plan),
     ):
         seconds = best(rounds, work)
         print(f"  {label:<28} {seconds * 1000:8.1f} ms {lines / seconds:>10,.0f} lines/s")
