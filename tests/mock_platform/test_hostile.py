@@ -165,6 +165,25 @@ def test_whitespace_only_required_envelope_fields_are_empty(caller: Caller, name
 
 
 @pytest.mark.parametrize(
+    ("value", "err_msg"),
+    [
+        (" " * 6, "报文头[infver]不能为空"),
+        (" " * 7, "报文头[infver]不能为空"),  # blank is reported before the length
+        ("1" * 7, "报文头[infver]长度超过6位"),
+        ("", "报文头[infver]不能为空"),
+        (None, "报文头[infver]不能为空"),
+        (7, "报文头[infver]类型错误，应为字符串"),
+    ],
+)
+def test_a_required_text_field_reports_type_length_and_blank_in_order(
+    caller: Caller, value: Any, err_msg: str
+) -> None:
+    payload = envelope("9001", {"signIn": {"opter_no": "0001", "ip": "10.0.0.8"}}) | {"infver": value}
+    answer = caller.post(payload).json()
+    assert (answer["infcode"], answer["err_msg"]) == (-1, err_msg)
+
+
+@pytest.mark.parametrize(
     ("changes", "err_msg"),
     [
         ({"inf_time": "２０２６-11-22 10:00:00"}, "报文头[inf_time]格式错误，应为yyyy-MM-dd HH:mm:ss"),
