@@ -107,13 +107,12 @@ class PlatformCore:
 
     def proceed(self, opened: Opened, body: bytes) -> HttpResponse | Delayed:
         """Answer an opened request with its body; never raises."""
-        request = replace(opened.request, body=body)
         try:
             if opened.admitted is None:
-                return self.control.handle(request)
-            return self.dispatcher.proceed(opened.admitted, body)
+                return self.control.handle(replace(opened.request, body=body))
+            return self.dispatcher.proceed(opened.admitted, body)  # it keeps the body with the request
         except Exception:
-            return self._internal_error(request)
+            return self._internal_error(replace(opened.request, body=body))
 
     def oversized(self, opened: Opened) -> HttpResponse:
         """The answer to a body larger than `opened.max_body`; never raises."""

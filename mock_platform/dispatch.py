@@ -68,7 +68,7 @@ from mock_platform.handlers.signin import check_sign_in
 from mock_platform.wire import (
     DEVIATION_SINK,
     RequestEnvelope,
-    ResponseEnvelope,
+    answer_envelope,
     clip_err_msg,
     describe,
     echo,
@@ -212,9 +212,8 @@ class Dispatcher:
         """A body over MAX_BODY_BYTES, refused unread (or read no further than the limit)."""
         exchange = admitted.exchange
         message = BODY_TOO_LARGE.format(limit=MAX_BODY_BYTES)
-        envelope = self._envelope(exchange, -1, message, {})
-        wire = envelope.to_wire()
-        self._journal(exchange, 200, -1, "error", message, envelope.inf_refmsgid, wire)
+        wire = self._envelope(exchange, -1, message, {})
+        self._journal(exchange, 200, -1, "error", message, wire["inf_refmsgid"], wire)
         return HttpResponse.json(200, wire)
 
     def last_resort(self, request: HttpRequest) -> HttpResponse:
@@ -222,7 +221,7 @@ class Dispatcher:
         exchange = _Exchange(request=request, received_at=self._backend.now())
         refmsgid = self._refmsgid(exchange)
         message = INTERNAL_ERROR.format(inf_refmsgid=refmsgid)
-        wire = self._envelope(exchange, -1, message, {}, refmsgid).to_wire()
+        wire = self._envelope(exchange, -1, message, {}, refmsgid)
         self._journal(exchange, 200, -1, "internal_error", message, refmsgid, wire)
         return HttpResponse.json(200, wire)
 
@@ -381,9 +380,8 @@ class Dispatcher:
             self._journal(exchange, 401, None, "fault", message, "", answer)
             return HttpResponse.json(401, answer)
         default = MAINTENANCE_MESSAGE if fault.kind == "maintenance" else ERROR_MESSAGE
-        envelope = self._envelope(exchange, -1, fault.message or default, {})
-        wire = envelope.to_wire()
-        self._journal(exchange, 200, -1, "fault", envelope.err_msg, envelope.inf_refmsgid, wire)
+        wire = self._envelope(exchange, -1, fault.message or default, {})
+        self._journal(exchange, 200, -1, "fault", wire["err_msg"], wire["inf_refmsgid"], wire)
         return HttpResponse.json(200, wire)
 
     def _answer(self, exchange: _Exchange) -> _Answer:
@@ -509,10 +507,11 @@ class Dispatcher:
         refmsgid: str | None = None,
         *,
         warn_msg: str | None = None,
-    ) -> ResponseEnvelope:
+    ) -> dict[str, Any]:
+        """The answer envelope as a JSON value (`wire.answer_envelope`)."""
         if warn_msg is None and exchange.warnings:
             warn_msg = "；".join(exchange.warnings)
-        return ResponseEnvelope.of(
+        return answer_envelope(
             infcode=infcode,
             inf_refmsgid=refmsgid or self._refmsgid(exchange),
             refmsg_time=format_millis(exchange.received_at),
@@ -523,10 +522,9 @@ class Dispatcher:
         )
 
     @staticmethod
-    def _finish(envelope: ResponseEnvelope, outcome: Outcome) -> _Answer:
-        wire = envelope.to_wire()
+    def _finish(wire: dict[str, Any], outcome: Outcome) -> _Answer:
         body = codec.encode(wire)
-        return _Answer(body, envelope.infcode, envelope.err_msg, envelope.inf_refmsgid, outcome, wire)
+        return _Answer(body, wire["infcode"], wire["err_msg"], wire["inf_refmsgid"], outcome, wire)
 
     def _refmsgid(self, exchange: _Exchange) -> str:
         """Receiver admdvs(6) + yyyyMMddHHmmss(14) + serial(10) (PROTOCOL.md §1.4)."""
@@ -645,14 +643,16 @@ def _find(node: Any, key: str, depth: int = 0) -> Any:
     """The first value of `key` in a JSON value, searching objects and the first element of arrays, 3 deep."""
     if depth > 3:
         return None
-    if isinstance(node, list):
+    kind = type(node)  # decoded JSON holds exact dicts and lists: their checks first (issue #18)
+    if kind is list or (kind is not dict and isinstance(node, list)):
         return _find(node[0], key, depth + 1) if node else None
-    if not isinstance(node, Mapping):
+    if kind is not dict and not isinstance(node, Mapping):
         return None
     if key in node:
         return node[key]
     for child in node.values():
-        if isinstance(child, Mapping | list):
+        kind = type(child)
+        if kind is dict or kind is list or isinstance(child, Mapping | list):
             found = _find(child, key, depth + 1)
             if found is not None:
                 return found

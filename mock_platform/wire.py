@@ -225,46 +225,37 @@ class ResponseEnvelope(WireModel):
     warn_msg: str | None = None
     output: dict[str, Any] | list[Any]
 
-    @classmethod
-    def of(
-        cls,
-        *,
-        infcode: int,
-        inf_refmsgid: str,
-        refmsg_time: str,
-        respond_time: str,
-        err_msg: str,
-        warn_msg: str | None,
-        output: dict[str, Any] | list[Any],
-    ) -> ResponseEnvelope:
-        """The platform's own answer, built without validating it again: every part comes from the mock's
-        code (a handler's output is already its dumped wire model), and a second pass over the output was a
-        tenth of a call's CPU (issue #18). The types are still checked where they are cheap."""
-        if type(infcode) is not int or not isinstance(output, dict | list):
-            raise TypeError("infcode must be an int and output an object or array")
-        return cls.model_construct(
-            infcode=infcode,
-            inf_refmsgid=inf_refmsgid,
-            refmsg_time=refmsg_time,
-            respond_time=respond_time,
-            err_msg=err_msg,
-            warn_msg=warn_msg,
-            output=output,
-        )
 
-    def to_wire(self) -> dict[str, Any]:
-        """The answer as a JSON value, members in the order of the fields; `output` as it is (not copied)."""
-        wire: dict[str, Any] = {
-            "infcode": self.infcode,
-            "inf_refmsgid": self.inf_refmsgid,
-            "refmsg_time": self.refmsg_time,
-            "respond_time": self.respond_time,
-            "err_msg": self.err_msg,
-        }
-        if self.warn_msg is not None:
-            wire["warn_msg"] = self.warn_msg
-        wire["output"] = self.output
-        return wire
+def answer_envelope(
+    *,
+    infcode: int,
+    inf_refmsgid: str,
+    refmsg_time: str,
+    respond_time: str,
+    err_msg: str,
+    warn_msg: str | None,
+    output: dict[str, Any] | list[Any],
+) -> dict[str, Any]:
+    """The platform's own answer as a JSON value: the members of `ResponseEnvelope` in its field order,
+    `warn_msg` only when set, `output` as it is (not copied).
+
+    Built without a model (neither validated again nor constructed: every part comes from the mock's code,
+    and a handler's output is already its dumped wire model; issue #18). The types are still checked where
+    they are cheap; `tests/mock_platform/test_openapi.py` validates answers against `ResponseEnvelope`.
+    """
+    if type(infcode) is not int or not isinstance(output, dict | list):
+        raise TypeError("infcode must be an int and output an object or array")
+    wire: dict[str, Any] = {
+        "infcode": infcode,
+        "inf_refmsgid": inf_refmsgid,
+        "refmsg_time": refmsg_time,
+        "respond_time": respond_time,
+        "err_msg": err_msg,
+    }
+    if warn_msg is not None:
+        wire["warn_msg"] = warn_msg
+    wire["output"] = output
+    return wire
 
 
 def describe(error: ValidationError, label: str, prefix: str = "") -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Literal
 
 from mock_platform.backend.store import Store
@@ -105,6 +106,8 @@ class TrafficFilter:
 
 
 _COLUMNS = tuple(TrafficEntry.__dataclass_fields__)
+# The entry's values in column order, without a getattr per column (dataclasses.astuple deep-copies).
+_values = attrgetter(*_COLUMNS)
 _INSERT = f"INSERT INTO traffic ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
 _BODIES = ("request_body", "answer_body")
 
@@ -176,7 +179,7 @@ class TrafficJournal:
         self._store = store
 
     def record(self, entry: TrafficEntry) -> None:
-        values = tuple(getattr(entry, column) for column in _COLUMNS)
+        values = _values(entry)
         with self._store.joined() as connection:
             try:
                 connection.execute(_INSERT, values)
