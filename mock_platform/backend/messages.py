@@ -36,7 +36,7 @@ def request_digest(infno: str, fixmedins_code: str, input_: Mapping[str, Any]) -
     change (tests/mock_platform/test_idempotency.py pins them).
     """
     head = codec.encode({"infno": infno, "fixmedins_code": fixmedins_code})
-    canonical = head[:-1] + b',"input":' + codec.encode(input_, sort_keys=True) + b"}"
+    canonical = head[:-1] + b',"input":' + codec.encode_sorted(input_) + b"}"
     return hashlib.sha256(canonical).hexdigest()
 
 

@@ -107,3 +107,87 @@ def test_subclasses_and_other_containers_are_written_like_their_bases() -> None:
     assert codec.encode([Decimal("1E-7"), Decimal("-0E+2"), Decimal("12.340")]) == b"[0.0000001,-0,12.340]"
     with pytest.raises(codec.CodecError):
         codec.encode({"raw": b"bytes"})
+
+
+def _json_alone(body: bytes) -> tuple[str, str]:
+    """What json.loads alone decides about a body (the decoder before issue #18): a value, or which error."""
+    try:
+        value = json.loads(
+            body,
+            parse_float=codec._parse_float,
+            parse_int=codec._parse_int,
+            parse_constant=codec._reject_constant,
+        )
+    except codec.NumberOutOfRangeError:
+        return ("out of range", "")
+    except (ValueError, RecursionError):
+        return ("not JSON", "")
+    return ("value", repr(value))
+
+
+def _decoded(body: bytes) -> tuple[str, str]:
+    try:
+        value = codec.decode(body)
+    except codec.NumberOutOfRangeError:
+        return ("out of range", "")
+    except codec.CodecError:
+        return ("not JSON", "")
+    return ("value", repr(value))
+
+
+json_ish = st.text(alphabet='{}[]":,0123456789.eE+- \t\n\\u/dDtrfalsn\x00\x1f\x7f甲\ud800', max_size=40).map(
+    lambda text: text.encode("utf-8", errors="surrogatepass")
+)
+
+
+@given(json_ish | st.binary(max_size=40) | json_values.map(lambda value: codec.encode(value)))
+def test_decode_decides_every_body_as_json_loads_alone(body: bytes) -> None:
+    # msgspec reads first; whatever it refuses goes to json.loads, so value, bounds and errors are json's.
+    assert _decoded(body) == _json_alone(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" + b"1" * 40 + b"]",  # 40 characters: the longest number accepted
+        b"[-" + b"1" * 39 + b"]",
+        b"[" + b"1" * 41 + b"]",  # too long: msgspec would take it, json.loads bounds it
+        b"[-" + b"1" * 40 + b"]",
+        b"[1." + b"0" * 45 + b"]",
+        b"[1e41]",
+        b'{"a":1,"a":2.50}',  # the last duplicate wins
+        b"\xef\xbb\xbf[1.0]",  # a byte-order mark: json.loads only
+        '[1.5,"甲"]'.encode("utf-16"),
+        b'["\\ud800"]',  # an escaped lone surrogate (refused later by the dispatcher)
+        b"[NaN]",
+        b"[1,]",
+    ],
+)
+def test_decode_edges_are_json_loads_verdicts(body: bytes) -> None:
+    assert _decoded(body) == _json_alone(body)
+
+
+decoded_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**39) + 1, max_value=10**39 - 1)
+    | st.text()
+    | st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**20), max_value=10**20)
+    | st.sampled_from([Decimal("1E+3"), Decimal("-0E+2"), Decimal("1E-7"), Decimal("1.5E+10")]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(decoded_values)
+def test_encode_sorted_writes_what_encode_with_sort_keys_writes(value: Any) -> None:
+    # The idempotency digest's form: msgspec writes it, encode's bytes exactly (exponents, surrogates too).
+    assert codec.encode_sorted(value) == codec.encode(value, sort_keys=True)
+
+
+def test_encode_sorted_edges() -> None:
+    value = {"b": [Decimal("1E+3"), "\ud800"], "a": {"é": 2**70, "e": Decimal("0.10")}, "A": "1E+3"}
+    assert codec.encode_sorted(value) == codec.encode(value, sort_keys=True)
+    assert codec.encode_sorted({"b": 1, "a": Decimal("2.50")}) == b'{"a":2.50,"b":1}'
