@@ -38,7 +38,6 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from ._clock import Clock, china_now
-from ._codec import encode
 from ._envelope import GatewayRefusal, RequestEnvelope, ResponseEnvelope, UnreadableAnswer, read_answer
 from ._errors import (
     AuthenticationError,
@@ -262,7 +261,7 @@ class PlatformClient:
         sign_no: str,
     ) -> Reply[OutT]:
         try:
-            body = encode(self._envelope(transaction.infno, payload, insuplc_admdvs, msgid, sign_no))
+            body = self._body(transaction.infno, payload, insuplc_admdvs, msgid, sign_no)
         except UnicodeEncodeError as error:  # nothing was sent: the caller's text is not valid Unicode
             raise InputError(
                 f"[{transaction.infno}] the request holds text that is not valid UTF-8 (a lone surrogate)"
@@ -303,10 +302,9 @@ class PlatformClient:
             before_sleep=_log_retry,
         )
 
-    def _envelope(
-        self, infno: str, payload: InputModel, insuplc_admdvs: str, msgid: str, sign_no: str
-    ) -> dict[str, Any]:
-        return self._fixed_envelope.wire(
+    def _body(self, infno: str, payload: InputModel, insuplc_admdvs: str, msgid: str, sign_no: str) -> bytes:
+        """The request's bytes: the envelope around the payload, encoded."""
+        return self._fixed_envelope.encode(
             infno=infno,
             msgid=msgid,
             insuplc_admdvs=insuplc_admdvs,

@@ -30,7 +30,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "encode", "json_text"]
 
 # The C string encoder json itself uses with ensure_ascii=False (a Python fallback otherwise).
 _dump_string = json.encoder.encode_basestring
@@ -38,9 +38,16 @@ _dump_string = json.encoder.encode_basestring
 
 def encode(value: object) -> bytes:
     """Serialise ``value`` (dicts, lists, str, int, Decimal, bool, None, date, datetime) to UTF-8 JSON."""
+    return json_text(value).encode("utf-8")
+
+
+def json_text(value: object) -> str:
+    """``encode(value)`` before its UTF-8 encoding: for callers that assemble a document from parts."""
+    if type(value) is str:
+        return _dump_string(value)
     parts: list[str] = []
     _write(value, parts.append)
-    return "".join(parts).encode("utf-8")
+    return "".join(parts)
 
 
 def decode(data: bytes | str) -> Any:

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from ._codec import decode
+from ._codec import decode, encode, json_text
 
 __all__ = ["GatewayRefusal", "RequestEnvelope", "ResponseEnvelope", "UnreadableAnswer", "read_answer"]
 
@@ -50,6 +50,12 @@ class RequestEnvelope:
     """Regional extras (e.g. Jiangsu's ``fixmedins_soft_fcty``), sent after the spec fields and never
     overriding one."""
 
+    _frame: tuple[str, ...] | None = field(init=False, repr=False, compare=False, default=None)
+    """The envelope's JSON text cut where each call's own fields go (``_cut``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_frame", self._cut())
+
     def wire(
         self,
         *,
@@ -61,6 +67,55 @@ class RequestEnvelope:
         input: dict[str, Any],
     ) -> dict[str, Any]:
         """The envelope as sent: spec order, ``inf_time`` formatted, then any regional extras."""
+        return self._members(infno, msgid, insuplc_admdvs, _wire_time(inf_time), sign_no, input)
+
+    def encode(
+        self,
+        *,
+        infno: str,
+        msgid: str,
+        insuplc_admdvs: str,
+        inf_time: datetime,
+        sign_no: str,
+        input: dict[str, Any],
+    ) -> bytes:
+        """``encode(self.wire(...))``, byte for byte, with the fixed fields' text made once per client.
+
+        Per call only the six fields of the call are encoded; every envelope's other twelve
+        fields (and extras) were the larger part of encoding a query's envelope.
+        """
+        frame = self._frame
+        if frame is None:  # a fixed field holds a lone surrogate: no such envelope can be sent
+            call = self.wire(
+                infno=infno,
+                msgid=msgid,
+                insuplc_admdvs=insuplc_admdvs,
+                inf_time=inf_time,
+                sign_no=sign_no,
+                input=input,
+            )
+            return encode(call)
+        return "".join(
+            (
+                frame[0],
+                json_text(infno),
+                frame[1],
+                json_text(msgid),
+                frame[2],
+                json_text(insuplc_admdvs),
+                frame[3],
+                json_text(_wire_time(inf_time)),
+                frame[4],
+                json_text(sign_no),
+                frame[5],
+                json_text(input),
+                frame[6],
+            )
+        ).encode("utf-8")
+
+    def _members(
+        self, infno: str, msgid: str, insuplc_admdvs: str, inf_time: str, sign_no: str, input: object
+    ) -> dict[str, Any]:
         wire: dict[str, Any] = {
             "infno": infno,
             "msgid": msgid,
@@ -75,7 +130,7 @@ class RequestEnvelope:
             "opter_type": self.opter_type,
             "opter": self.opter,
             "opter_name": self.opter_name,
-            "inf_time": inf_time.strftime(INF_TIME_FORMAT),
+            "inf_time": inf_time,
             "fixmedins_code": self.fixmedins_code,
             "fixmedins_name": self.fixmedins_name,
             "sign_no": sign_no,
@@ -84,6 +139,38 @@ class RequestEnvelope:
         for key, value in self.extra_fields.items():
             wire.setdefault(key, value)
         return wire
+
+    def _cut(self) -> tuple[str, ...] | None:
+        """The text of ``encode(wire(...))`` around the six per-call values, or ``None`` if it cannot be cut.
+
+        Made by encoding the envelope once with a marker in each per-call field and cutting at the
+        markers, so the pieces are the codec's own text. A marker holds a lone surrogate, which no
+        sendable envelope can hold (UTF-8 cannot encode one); should a fixed field hold one anyway,
+        the envelope is not cut and every call is encoded whole (and fails to encode, as it must).
+        """
+        markers = [f"{_MARK}{name}{_MARK}" for name in _PER_CALL]
+        text = json_text(self._members(*markers))
+        pieces: list[str] = []
+        for marker in markers:
+            before, found, text = text.partition(json_text(marker))
+            if not found or _MARK in before:
+                return None
+            pieces.append(before)
+        if _MARK in text:
+            return None
+        return (*pieces, text)
+
+
+def _wire_time(moment: datetime) -> str:
+    """``moment.strftime(INF_TIME_FORMAT)`` from its fields: half the time of strftime (aware)."""
+    if moment.year < 1000:  # strftime writes such a year with as many digits as the C library likes
+        return moment.strftime(INF_TIME_FORMAT)
+    day = f"{moment.year}-{moment.month:02}-{moment.day:02}"
+    return f"{day} {moment.hour:02}:{moment.minute:02}:{moment.second:02}"
+
+
+_PER_CALL = ("infno", "msgid", "insuplc_admdvs", "inf_time", "sign_no", "input")
+_MARK = "\udb80"
 
 
 def _infcode(value: Any) -> Any:

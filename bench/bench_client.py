@@ -11,7 +11,7 @@ over one shared ``httpx.Client`` (keep-alive, so both reuse the same connection)
 (a) ``PlatformClient.call(transaction, payload)``: input model validation, envelope building and
     encoding, TIF headers, the tenacity retry wrapper, answer parsing into the output model, logging;
 (b) ``httpx.Client.post(url, content=body, headers=...)`` of envelope bytes built before the round
-    with the adapter's own envelope and ``encode`` (one fresh msgid per call, as the adapter sends),
+    with the client's own request builder (one fresh msgid per call, as the adapter sends),
     with the TIF headers computed per request with ``tif_signature``, and only a check that the
     answer says ``"infcode":0``.
 
@@ -58,7 +58,6 @@ import structlog
 from _machine import machine
 
 from adapter import PlatformClient, load_settings
-from adapter._codec import encode
 from adapter._embedded import demo_settings_path
 from adapter._gateway import tif_signature
 from adapter._settings import AdapterSettings
@@ -132,11 +131,7 @@ class PlainCaller:
         infno = query.transaction.infno
         return [
             # The client's own envelope builder, so that the bytes are exactly what (a) sends.
-            encode(
-                self._client._envelope(
-                    infno, query.payload, query.insuplc_admdvs, self._client.new_msgid(), sign_no
-                )
-            )
+            self._client._body(infno, query.payload, query.insuplc_admdvs, self._client.new_msgid(), sign_no)
             for _ in range(count)
         ]
 

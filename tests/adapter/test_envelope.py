@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from adapter._envelope import GatewayRefusal, ResponseEnvelope, UnreadableAnswer, read_answer
+from adapter import CHINA_TZ
+from adapter._codec import encode
+from adapter._envelope import (
+    GatewayRefusal,
+    RequestEnvelope,
+    ResponseEnvelope,
+    UnreadableAnswer,
+    _wire_time,
+    read_answer,
+)
 from adapter.transactions import t1101, t5301
 
 from .fakes import ScriptedPlatform, make_client
@@ -88,3 +101,95 @@ def test_any_nonzero_infcode_is_failure() -> None:
     answer = read_answer(b'{"infcode":-99,"err_msg":"x"}')
     assert isinstance(answer, ResponseEnvelope)
     assert not answer.succeeded
+
+
+# The envelope's bytes come from its fixed fields' text made once per client, with only the call's own
+# fields encoded per call: the same bytes as encoding the whole envelope, whatever the fields hold.
+_FIELD_TEXT = st.text() | st.sampled_from(["", '"', "\\", "\x00", "\u2028", "收费员甲", "\udb80input\udb80"])
+_SETTINGS = st.builds(
+    RequestEnvelope,
+    mdtrtarea_admvs=_FIELD_TEXT,
+    recer_sys_code=_FIELD_TEXT,
+    infver=_FIELD_TEXT,
+    opter_type=_FIELD_TEXT,
+    opter=_FIELD_TEXT,
+    opter_name=_FIELD_TEXT,
+    fixmedins_code=_FIELD_TEXT,
+    fixmedins_name=_FIELD_TEXT,
+    dev_no=_FIELD_TEXT,
+    dev_safe_info=_FIELD_TEXT,
+    cainfo=_FIELD_TEXT,
+    signtype=_FIELD_TEXT,
+    extra_fields=st.dictionaries(
+        st.sampled_from(["infno", "input", "sign_no", "fixmedins_soft_fcty", "x"]) | st.text(),
+        _FIELD_TEXT,
+        max_size=3,
+    ),
+)
+_INPUT = st.dictionaries(
+    st.text(),
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | _FIELD_TEXT
+        | st.decimals(allow_nan=False, allow_infinity=False),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=10,
+    ),
+    max_size=4,
+)
+
+
+@given(
+    _SETTINGS,
+    st.fixed_dictionaries(
+        {
+            "infno": _FIELD_TEXT,
+            "msgid": _FIELD_TEXT,
+            "insuplc_admdvs": _FIELD_TEXT,
+            "inf_time": st.datetimes(timezones=st.none() | st.just(CHINA_TZ)),
+            "sign_no": _FIELD_TEXT,
+            "input": _INPUT,
+        }
+    ),
+)
+def test_envelope_bytes_are_the_whole_envelope_encoded(
+    envelope: RequestEnvelope, call: dict[str, Any]
+) -> None:
+    try:
+        expected = encode(envelope.wire(**call))
+    except UnicodeEncodeError:  # a lone surrogate: nothing can be sent
+        with pytest.raises(UnicodeEncodeError):
+            envelope.encode(**call)
+        return
+    assert envelope.encode(**call) == expected
+
+
+@given(st.datetimes(timezones=st.none() | st.just(CHINA_TZ)))
+def test_inf_time_is_written_as_strftime_writes_it(moment: datetime) -> None:
+    assert _wire_time(moment) == moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_a_fixed_field_holding_a_marker_is_encoded_whole() -> None:
+    envelope = RequestEnvelope(
+        mdtrtarea_admvs="\udb80msgid\udb80",
+        recer_sys_code="HIS",
+        infver="V1.0",
+        opter_type="1",
+        opter="0001",
+        opter_name="甲",
+        fixmedins_code="H42010200001",
+        fixmedins_name="医院",
+    )
+    call: dict[str, Any] = {
+        "infno": "1101",
+        "msgid": "m",
+        "insuplc_admdvs": "",
+        "inf_time": datetime(2026, 11, 22, 9, 30),
+        "sign_no": "",
+        "input": {},
+    }
+    with pytest.raises(UnicodeEncodeError):  # as encoding the whole envelope does
+        envelope.encode(**call)
+    assert envelope.wire(**call)["mdtrtarea_admvs"] == "\udb80msgid\udb80"
