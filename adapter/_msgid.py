@@ -116,6 +116,8 @@ class MsgIdFactory:
         self._sequence = 0
         self._reserve: Reserve | None = None
         self._block: MsgIdBlock | None = None
+        self._head_second: datetime | None = None
+        self._head_text = ""
 
     def reserve_from(self, reserve: Reserve) -> None:
         """Issue only ids from blocks ``reserve`` (the journal) made durable first."""
@@ -133,8 +135,7 @@ class MsgIdFactory:
                 self._sequence += 1
             else:
                 self._second, self._sequence = self._second + timedelta(seconds=1), self._first
-            second, sequence = self._second, self._sequence
-        return f"{self._prefix}{second:%Y%m%d%H%M%S}{sequence:04d}"
+            return f"{self._head(self._second)}{self._sequence:04d}"
 
     def _from_block(self, now: datetime) -> str:
         assert self._reserve is not None
@@ -146,4 +147,10 @@ class MsgIdFactory:
             self._sequence = block.first
         else:
             self._sequence += 1
-        return f"{self._prefix}{block.second:%Y%m%d%H%M%S}{self._sequence:04d}"
+        return f"{self._head(block.second)}{self._sequence:04d}"
+
+    def _head(self, second: datetime) -> str:
+        """fixmedins_code + yyyyMMddHHmmss, formatted once per second (under the lock)."""
+        if second != self._head_second:
+            self._head_second, self._head_text = second, f"{self._prefix}{second:%Y%m%d%H%M%S}"
+        return self._head_text
