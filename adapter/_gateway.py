@@ -18,14 +18,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import uuid
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 from ._settings import GatewaySettings
 
-__all__ = ["CsbAuth", "GatewayAuth", "NoAuth", "TifAuth", "build_gateway", "csb_signature", "tif_signature"]
+__all__ = [
+    "CsbAuth",
+    "GatewayAuth",
+    "NoAuth",
+    "TifAuth",
+    "build_gateway",
+    "csb_signature",
+    "random_nonce",
+    "tif_signature",
+]
 
 
 class GatewayAuth(Protocol):
@@ -39,6 +48,19 @@ class NoAuth:
 
     def headers(self, infno: str, now: datetime) -> dict[str, str]:
         return {}
+
+
+def random_nonce() -> str:
+    """A TIF nonce: what ``uuid.uuid4().hex`` gives (32 hex digits, version 4, RFC 4122 variant, the
+    rest from ``os.urandom``), without building a UUID object for it: a third of its time."""
+    number = int.from_bytes(os.urandom(16), "big")
+    number = number & _CLEARED | _VERSION_4_VARIANT_RFC_4122
+    return f"{number:032x}"
+
+
+# The bits uuid.UUID(version=4) sets: version 4 in bits 76-79, variant 0b10 in bits 62-63.
+_CLEARED = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4_VARIANT_RFC_4122 = (4 << 76) | (0x8000 << 48)
 
 
 def tif_signature(timestamp: str, token: str, nonce: str) -> str:
@@ -55,12 +77,12 @@ class TifAuth:
         *,
         paasid: str,
         token: str,
-        nonce_factory: Callable[[], str] = lambda: uuid.uuid4().hex,
+        nonce_factory: Callable[[], str] | None = None,
         service_id: str = "",
     ) -> None:
         self._paasid = paasid
         self._token = token
-        self._nonce_factory = nonce_factory
+        self._nonce_factory = nonce_factory or random_nonce
         self._service_id = service_id
 
     def headers(self, infno: str, now: datetime) -> dict[str, str]:
@@ -137,7 +159,7 @@ def build_gateway(
         return TifAuth(
             paasid=settings.tif_paasid,
             token=settings.tif_token.get_secret_value(),
-            nonce_factory=nonce_factory or (lambda: uuid.uuid4().hex),
+            nonce_factory=nonce_factory,
             service_id=settings.tif_service_id,
         )
     if settings.scheme == "csb":

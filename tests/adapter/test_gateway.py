@@ -10,9 +10,11 @@ The expected values were computed with coreutils and openssl, not with this code
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from adapter import CHINA_TZ, CsbAuth, NoAuth, TifAuth, csb_signature, tif_signature
+from adapter._gateway import random_nonce
 
 MOMENT = datetime(2026, 11, 22, 9, 30, 0, tzinfo=CHINA_TZ)
 TIF_VECTOR = "7dbe07bb221ac58ba3b17a3f77eb000e24b046ab8dd1e32807881c74f785f952"
@@ -37,6 +39,14 @@ def test_tif_headers() -> None:
 def test_tif_nonce_is_fresh_per_attempt() -> None:
     auth = TifAuth(paasid="p", token="t")
     assert auth.headers("1101", MOMENT)["x-tif-nonce"] != auth.headers("1101", MOMENT)["x-tif-nonce"]
+
+
+def test_tif_nonce_has_the_form_of_a_uuid4() -> None:
+    nonces = {random_nonce() for _ in range(1000)}
+    assert len(nonces) == 1000
+    for nonce in nonces:
+        parsed = uuid.UUID(hex=nonce)
+        assert (parsed.hex, parsed.version, parsed.variant) == (nonce, 4, uuid.RFC_4122)
 
 
 def test_csb_signature_vector() -> None:
