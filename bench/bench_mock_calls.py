@@ -21,7 +21,9 @@ Two ways, each with `--desks` desks settling at once:
 
 Figures over the timed visits (after `--warm-up` visits per desk): calls per second (wall clock, all desks
 together), the mock's CPU per call (served: its process from /proc; in process: this process, desks
-included), the desks' CPU per call (served), and the wall time per visit (median and 95th percentile).
+included), the desks' CPU per call (served), in process the CPU per call spent holding the store's write
+lock (inside BEGIN IMMEDIATE … COMMIT: what several mock processes on one SQLite file could not run at the
+same time), and the wall time per visit (median and 95th percentile).
 The machine's 2 cores are shared with other work while measuring, so the CPU columns are the steadier
 figures. Results go to stdout; this is a script, never a test assertion.
 """
@@ -36,6 +38,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -66,22 +70,52 @@ class Figures:
     mock_cpu: float
     desk_cpu: float | None
     visit_seconds: list[float]
+    write_cpu: float | None = None  # in process: CPU inside the store's write transactions
 
     def line(self) -> str:
         ordered = sorted(self.visit_seconds)
         p50 = statistics.median(ordered) * 1000
         p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
         desk = "-" if self.desk_cpu is None else f"{self.desk_cpu / self.calls * 1e6:.0f}"
+        write = "-" if self.write_cpu is None else f"{self.write_cpu / self.calls * 1e6:.0f}"
         return (
             f"{self.label:<30} {self.calls:>6} {self.calls / self.seconds:>8.0f} "
-            f"{self.mock_cpu / self.calls * 1e6:>11.0f} {desk:>11} {p50:>8.1f} {p95:>8.1f}"
+            f"{self.mock_cpu / self.calls * 1e6:>11.0f} {desk:>11} {write:>12} {p50:>8.1f} {p95:>8.1f}"
         )
 
 
 HEADER = (
-    f"{'mock':<30} {'calls':>6} {'calls/s':>8} {'mock µs/call':>11} {'desk µs/call':>11} {'p50 ms':>8} "
-    f"{'p95 ms':>8}"
+    f"{'mock':<30} {'calls':>6} {'calls/s':>8} {'mock µs/call':>11} {'desk µs/call':>11} "
+    f"{'write µs/call':>12} {'p50 ms':>8} {'p95 ms':>8}"
 )
+
+
+class WriteLockTimer:
+    """CPU time spent inside the store's outermost transactions (BEGIN IMMEDIATE … COMMIT): the part of a
+    call that holds SQLite's one write lock, so no second process on the same file could run it meanwhile.
+    It bounds what several mock processes on one file could do: at most 1 / (this + the commit's fsync)
+    calls per second, however many. Wraps the store's `transaction` on this one instance (a benchmark's
+    probe, not the mock's code)."""
+
+    def __init__(self, store: Any) -> None:
+        self.seconds = 0.0
+        self._local = threading.local()
+        original = store.transaction
+
+        @contextmanager
+        def timed() -> Iterator[Any]:
+            depth = getattr(self._local, "depth", 0)
+            self._local.depth = depth + 1
+            started = time.thread_time() if depth == 0 else 0.0
+            try:
+                with original() as connection:
+                    yield connection
+            finally:
+                self._local.depth = depth
+                if depth == 0:
+                    self.seconds += time.thread_time() - started
+
+        store.transaction = timed
 
 
 def _timed(desk: Desk, visits: int) -> tuple[int, list[float]]:
@@ -159,6 +193,7 @@ def run_in_process(
     with tempfile.TemporaryDirectory(prefix="bench-calls-") as directory:
         mock = MockPlatform(db_path=None if memory else Path(directory) / "mock.sqlite3")
         core = mock._core
+        writes = WriteLockTimer(mock._backend.store)
 
         def post(body: bytes, headers: dict[str, str]) -> bytes:
             return core.handle(HttpRequest("POST", CALL_SERVICE, headers, body)).body
@@ -179,6 +214,7 @@ def run_in_process(
                     outcomes.append(outcome)
 
             threads = [threading.Thread(target=run, args=(n,)) for n in range(desks)]
+            writes.seconds = 0.0
             cpu, started = own_cpu_seconds(), time.perf_counter()
             for thread in threads:
                 thread.start()
@@ -197,6 +233,7 @@ def run_in_process(
         cpu,
         None,
         [value for _, per_visit in outcomes for value in per_visit],
+        writes.seconds,
     )
 
 
