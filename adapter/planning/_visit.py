@@ -159,7 +159,10 @@ def _required(value: str) -> str:
 
 def _code(value: str) -> str:
     """Codes: surrounding whitespace (U+3000 included) is never part of a code; none is blank."""
-    return _required(value.strip())
+    value = value.strip()  # strips what str.isspace calls space: nothing left of a blank code
+    if not value:
+        raise ValueError("must not be blank")
+    return value
 
 
 @lru_cache(maxsize=4096)  # a long bill repeats a handful of diagnoses on every line
