@@ -14,13 +14,14 @@ details cannot be revoked ("已参与结算的明细不能撤销") until their s
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from mock_platform._money import round2
 from mock_platform._time import format_datetime, parse_datetime
@@ -219,8 +220,14 @@ class FeeBook:
 
 def _dumps(value: Any) -> str:
     # The records are written from their fields as they are (vars(), not dataclasses.asdict, which deep-copies
-    # every leaf value first): json reads them, it changes nothing. Decimals become their exact text.
-    return json.dumps(value, ensure_ascii=False, default=str)
+    # every leaf value first): json reads them, it changes nothing. Decimals become their exact text (a JSON
+    # string, as json.dumps(default=str) wrote them: rows written before read the same). msgspec writes and
+    # reads them in C (issue #18); the fields are text, Decimal and None only.
+    return _ENCODER.encode(value).decode("utf-8")
+
+
+_ENCODER = msgspec.json.Encoder(decimal_format="string")
+_DECODER = msgspec.json.Decoder()
 
 
 _UPLOAD_DECIMALS = ("cnt", "pric", "det_item_fee_sumamt")
@@ -236,10 +243,10 @@ _SPLIT_DECIMALS = (
 
 
 def _line(row: sqlite3.Row) -> FeeLine:
-    upload = json.loads(row["upload"])
+    upload = _DECODER.decode(row["upload"])
     for name in _UPLOAD_DECIMALS:
         upload[name] = Decimal(upload[name])
-    priced = json.loads(row["split"])
+    priced = _DECODER.decode(row["split"])
     split = priced.pop("split")
     for name in _SPLIT_DECIMALS:
         split[name] = None if split[name] is None else Decimal(split[name])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -152,3 +153,22 @@ def test_unmapped_hospital_is_refused(platform: MockPlatform, signed_in: Caller)
     clinic = Clinic(caller, P1)
     answer = clinic.upload(clinic.open_visit(), [Line("Y001", "1.00")])
     assert answer["err_msg"] == "定点医药机构[H42010200011]未上传医保目录对照(3301)，不能上传费用明细"
+
+
+def test_details_stored_by_json_dumps_before_read_the_same(platform: MockPlatform, clinic: Clinic) -> None:
+    # Rows written before issue #18 hold json.dumps(..., default=str) text (spaces after separators); the
+    # details read from them are the ones read from the rows written now.
+    mdtrt_id = clinic.open_visit()
+    assert clinic.upload(mdtrt_id, [Line("Y001", "0.40", "10"), Line("Y005", "2.10", "3")])["infcode"] == 0
+    fees, store = platform._backend.fees, platform._backend.store
+    written_now = fees.in_effect(mdtrt_id)
+    with store.transaction() as connection:
+        rows = connection.execute("SELECT id, upload, split FROM fee_detail WHERE mdtrt_id = ?", (mdtrt_id,))
+        for row_id, upload, split in rows.fetchall():
+            assert ", " not in upload  # written compactly now
+            connection.execute(
+                "UPDATE fee_detail SET upload = ?, split = ? WHERE id = ?",
+                (json.dumps(json.loads(upload), ensure_ascii=False), json.dumps(json.loads(split)), row_id),
+            )
+    assert fees.in_effect(mdtrt_id) == written_now
+    assert [line.upload.pric for line in written_now] == [D("0.40"), D("2.10")]
