@@ -42,6 +42,7 @@ from mock_platform import codec, gateway
 from mock_platform._http import HttpRequest, HttpResponse
 from mock_platform._time import format_millis
 from mock_platform.backend import Backend
+from mock_platform.backend.callstate import CallState
 from mock_platform.backend.faults import (
     BEFORE_PROCESSING,
     DEFAULT_HOLD_SECONDS,
@@ -118,6 +119,7 @@ class _Exchange:
     psn_no: str = ""
     mdtrt_id: str = ""
     nonce_reused: bool = False  # the gateway saw the nonce before; a profile may take it as a client's retry
+    state: CallState | None = None  # sign-ins and fault rules as this call's transaction began (`callstate`)
 
     def peek(self, payload: Mapping[str, Any]) -> None:
         """Pick journal fields from a payload that may still fail validation."""
@@ -264,9 +266,10 @@ class Dispatcher:
             retried = self._nonce_retry(exchange, passed.nonce)
             if retried is not None:
                 return retried
+        exchange.state = self._backend.call_state()
         # Only a plausible transaction number can have a fault rule (and reach the store as text).
         plausible = _INFNO.fullmatch(exchange.infno) is not None
-        fault = self._backend.faults.take(exchange.infno) if plausible else None
+        fault = self._backend.faults.take(exchange.infno, exchange.state) if plausible else None
         if fault is None:
             return self._process(exchange)
         exchange.fault = fault.kind
@@ -276,7 +279,9 @@ class Dispatcher:
         exchange.fired = fault
         if fault.kind == "delay":
             # The countdown commits now; the rest is a transaction of its own after the wait.
-            return Delayed(fault.seconds or 0.0, partial(self._one_transaction, exchange, self._process))
+            return Delayed(
+                fault.seconds or 0.0, partial(self._one_transaction, exchange, self._process_later)
+            )
         return self._process(exchange)
 
     def _nonce_retry(self, exchange: _Exchange, nonce: str) -> HttpResponse | None:
@@ -304,6 +309,11 @@ class Dispatcher:
         answer = _replayed(codec.encode(stored))
         self._journal(exchange, 200, answer.infcode, "replayed", answer.err_msg, answer.inf_refmsgid, stored)
         return HttpResponse(200, answer.body)
+
+    def _process_later(self, exchange: _Exchange) -> HttpResponse:
+        """`_process` in a transaction after a delay: the call state read before it may be gone."""
+        exchange.state = self._backend.call_state()
+        return self._process(exchange)
 
     def _process(self, exchange: _Exchange) -> HttpResponse:
         """Envelope checks, the handler and the journal row; the answer, or how it is lost (fault rules)."""
@@ -447,7 +457,7 @@ class Dispatcher:
         context = self._context(envelope, exchange)
         # A region may make sign-in optional (an empty sign_no accepted); a sign_no sent is still checked.
         if transaction.requires_sign_in and (self.profile.current.sign_in_required or envelope.sign_no):
-            check_sign_in(context)
+            check_sign_in(context, exchange.state)
         return transaction, context
 
     def _run(self, exchange: _Exchange, transaction: Transaction, context: HandlerContext) -> _Answer:

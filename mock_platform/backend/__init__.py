@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_platform._time import Clock, read_clock
+from mock_platform.backend.callstate import CallState
 from mock_platform.backend.catalogue import CatalogueBook, Publication
 from mock_platform.backend.faults import FaultBook
 from mock_platform.backend.fees import FeeBook
@@ -97,6 +98,13 @@ class Backend:
     def now(self) -> datetime:
         """The platform's current time, China time."""
         return read_clock(self._clock)
+
+    def call_state(self) -> CallState:
+        """What the sign-in sessions and fault rules are now, for `sign_ins.check` and `faults.take` to reuse
+        what they read under the same state (call inside the call's transaction; see `CallState`)."""
+        with self.store.joined() as connection:
+            row = connection.execute("SELECT version FROM call_state WHERE id = 1").fetchone()
+        return CallState(0 if row is None else int(row[0]), self.store.rollbacks)
 
     def next_serial(self, name: str) -> int:
         """The next value of a serial every call takes (inf_refmsgid), reserved `SERIAL_BLOCK` at a time.

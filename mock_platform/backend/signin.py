@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from mock_platform._time import format_datetime, parse_datetime
+from mock_platform.backend.callstate import CallState
 from mock_platform.backend.store import Store, next_value
 
 
@@ -47,6 +48,8 @@ class SignInError(Exception):
 class SignInBook:
     def __init__(self, store: Store) -> None:
         self._store = store
+        # Sessions read under a call state, reused by a call under the same state (issue #18).
+        self._sessions: dict[str, tuple[CallState, SignIn]] = {}
 
     def sign_in(self, *, fixmedins_code: str, opter_no: str, mac: str, ip: str, now: datetime) -> SignIn:
         """Open (or return today's open) session of an operator."""
@@ -82,15 +85,31 @@ class SignInBook:
             )
             return session
 
-    def check(self, *, fixmedins_code: str, sign_no: str, today: date) -> None:
-        """Raise `SignInError` unless `sign_no` is an open session of this hospital issued today."""
+    def check(
+        self, *, fixmedins_code: str, sign_no: str, today: date, state: CallState | None = None
+    ) -> None:
+        """Raise `SignInError` unless `sign_no` is an open session of this hospital issued today.
+
+        With the call's `state` (`Backend.call_state`), a session read under the same state is not read again.
+        """
         if not sign_no:
             raise SignInError(SignInProblem.MISSING)
-        with self._store.joined() as connection:
-            session = _find(connection, sign_no)
+        kept = self._sessions.get(sign_no)
+        if kept is not None and state is not None and kept[0] == state:
+            session = kept[1]
+        else:
+            with self._store.joined() as connection:
+                session = _find(connection, sign_no)
+            if state is not None:
+                if len(self._sessions) >= _KEPT_SESSIONS:
+                    self._sessions.clear()
+                self._sessions[sign_no] = (state, session)
         problem = _problem(session, fixmedins_code, today, check_day=True)
         if problem is not None:
             raise SignInError(problem, session)
+
+
+_KEPT_SESSIONS = 4096
 
 
 def _problem(session: SignIn, fixmedins_code: str, today: date, *, check_day: bool) -> SignInProblem | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_platform._time import format_datetime
+from mock_platform.backend.callstate import CallState
 from mock_platform.backend.signin import SignInError, SignInProblem
 from mock_platform.errors import RequestError
 from mock_platform.handlers._base import HandlerContext, Transaction, dump, input_node
@@ -45,12 +46,16 @@ def sign_in_message(problem: SignInProblem, sign_no: str) -> str:
     return messages[problem]
 
 
-def check_sign_in(context: HandlerContext) -> None:
-    """Refuse unless the envelope's sign_no is today's open session of this hospital."""
+def check_sign_in(context: HandlerContext, state: CallState | None = None) -> None:
+    """Refuse unless the envelope's sign_no is today's open session of this hospital (`state`: the call's,
+    see `SignInBook.check`)."""
     envelope = context.envelope
     try:
         context.backend.sign_ins.check(
-            fixmedins_code=envelope.fixmedins_code, sign_no=envelope.sign_no, today=context.now.date()
+            fixmedins_code=envelope.fixmedins_code,
+            sign_no=envelope.sign_no,
+            today=context.now.date(),
+            state=state,
         )
     except SignInError as exc:
         raise RequestError(sign_in_message(exc.problem, envelope.sign_no)) from exc

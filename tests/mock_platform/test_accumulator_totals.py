@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mock_platform import MockPlatform
+from mock_platform.backend.schema import SCHEMA_VERSION
 from mock_platform.config import MockConfig
 from tests.mock_platform.clinic import Clinic, Line
 from tests.mock_platform.conftest import MutableClock
@@ -170,17 +171,19 @@ def test_a_migration_10_file_gets_its_totals_from_the_ledger(tmp_path: Path, clo
         connection.execute("DROP TABLE accumulator_total")
         connection.execute("DROP INDEX person_certno_upper")
         triggers = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_version'"
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND (name LIKE '%_version' OR name LIKE '%_call_state')"
         ).fetchall()
         for (name,) in triggers:
             connection.execute(f"DROP TRIGGER {name}")
         connection.execute("DROP TABLE person_version")
+        connection.execute("DROP TABLE call_state")  # migration 12
         connection.execute("PRAGMA user_version = 10")
         connection.commit()
     finally:
         connection.close()
     with MockPlatform(clock=clock, db_path=db) as second:
-        assert second._backend.store.schema_version() == 11
+        assert second._backend.store.schema_version() == SCHEMA_VERSION
         totals = assert_consistent(second)
         assert totals[(clinic.patient.psn_no, "310", 2026, "Q0000", "202604")] == "15.00"
         with httpx.Client(transport=second.transport(), base_url="http://mock.local") as client:

@@ -8,6 +8,7 @@ against what the tables hold after each kind of change.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ import pytest
 
 from mock_platform import MockPlatform
 from mock_platform.backend.schema import PERSON_TABLES
+from mock_platform.backend.signin import SignInError
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
 
 P1 = "64010000000000000001"  # config/demo/people.toml P1: Yinchuan 职工, account 1000.00
+TODAY = date(2026, 11, 22)  # the test clock's day (conftest)
 P1_QUERY = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "640104196203152010"}}
 
 
@@ -45,10 +48,11 @@ def test_the_person_is_read_again_only_after_a_change(platform: MockPlatform, si
     assert signed_in.call("1101", P1_QUERY)["infcode"] == 0
     unchanged = statements(platform, signed_in, "1101", P1_QUERY)
     assert not reads_person(unchanged)
-    # The nonce checked on the head and recorded, BEGIN, the fault rule, sign-in, SAVEPOINT, the lookup by ID
-    # number, the person's version, RELEASE, the traffic row, COMMIT (the inf_refmsgid serial came from a
-    # block). It was 17 with the person read from five tables, the serial and the nonce's own SELECT.
-    assert len(unchanged) == 11, unchanged
+    # The nonce checked on the head and recorded, BEGIN, the call state (sign-ins and fault rules unchanged:
+    # neither read), SAVEPOINT, the lookup by ID number, the person's version, RELEASE, the traffic row,
+    # COMMIT (the inf_refmsgid serial came from a block). It was 17 with the person read from five tables,
+    # the serial and the nonce's own SELECT; 11 with the fault rule and the sign-in read on every call.
+    assert len(unchanged) == 10, unchanged
     store = platform._backend.store
     changes = {
         "person": "UPDATE person SET psn_name = '马建民' WHERE psn_no = ?",
@@ -147,3 +151,100 @@ def test_refmsgids_and_nonces_are_unique_across_a_restart(tmp_path: Path, clock:
         assert stored.fetchone()[0] == 1
     finally:
         connection.close()
+
+
+def reads_call_state(sql: list[str]) -> tuple[bool, bool]:
+    """Whether the sign-in session and the fault rules were read (not only their version)."""
+    return (
+        any("FROM sign_in WHERE" in statement for statement in sql),
+        any("FROM fault_rule WHERE" in statement for statement in sql),
+    )
+
+
+def test_the_sign_in_and_fault_rules_are_read_again_only_after_a_change(
+    platform: MockPlatform, signed_in: Caller
+) -> None:
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == 0
+    assert reads_call_state(statements(platform, signed_in, "1101", P1_QUERY)) == (False, False)
+    store, sign_no = platform._backend.store, signed_in.sign_no
+    # A rule for another transaction: both read again once, then neither.
+    platform.faults.add("2201", "error")
+    assert reads_call_state(statements(platform, signed_in, "1101", P1_QUERY)) == (True, True)
+    assert reads_call_state(statements(platform, signed_in, "1101", P1_QUERY)) == (False, False)
+    # A rule for this transaction, stored by any code: it fires.
+    with store.transaction() as connection:
+        connection.execute("INSERT INTO fault_rule (infno, kind, remaining) VALUES ('1101', 'error', 1)")
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == -1
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == 0  # used up
+    # The session signed out by any code: refused at once.
+    with store.transaction() as connection:
+        connection.execute(
+            "UPDATE sign_in SET signed_out_at = '2026-11-22 10:00:00' WHERE sign_no = ?", (sign_no,)
+        )
+    assert "已签退" in signed_in.call("1101", P1_QUERY)["err_msg"]
+    with store.transaction() as connection:
+        connection.execute("UPDATE sign_in SET signed_out_at = NULL WHERE sign_no = ?", (sign_no,))
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == 0
+    with store.transaction() as connection:
+        connection.execute("DELETE FROM sign_in WHERE sign_no = ?", (sign_no,))
+    assert "签到" in signed_in.call("1101", P1_QUERY)["err_msg"]
+
+
+def test_no_sign_in_or_rule_read_inside_a_rolled_back_transaction_is_kept(
+    platform: MockPlatform, signed_in: Caller
+) -> None:
+    backend, store = platform._backend, platform._backend.store
+    sign_no = signed_in.sign_no
+
+    def sign_out_then_fail() -> None:
+        with store.transaction() as connection:
+            connection.execute(
+                "UPDATE sign_in SET signed_out_at = '2026-11-22 10:00:00' WHERE sign_no = ?", (sign_no,)
+            )
+            connection.execute("DELETE FROM fault_rule")
+            state = backend.call_state()
+            with pytest.raises(SignInError):
+                backend.sign_ins.check(
+                    fixmedins_code="H42010200001", sign_no=sign_no, today=TODAY, state=state
+                )
+            assert backend.faults.take("1101", state) is None
+            raise RuntimeError("undo")
+
+    platform.faults.add("1101", "error")
+    with pytest.raises(RuntimeError):
+        sign_out_then_fail()
+    # Another change raises the version to the one the undone change had: still read afresh.
+    with store.transaction() as connection:
+        connection.execute("UPDATE sign_in SET opter_no = opter_no WHERE sign_no = ?", (sign_no,))
+        connection.execute("UPDATE fault_rule SET remaining = remaining")
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == -1  # the rule fires: its absence was not kept
+    assert signed_in.call("1101", P1_QUERY)["infcode"] == 0  # the session is open: its sign-out was not kept
+
+
+def test_a_store_of_migration_11_gets_the_call_state(tmp_path: Path, clock: MutableClock) -> None:
+    db = tmp_path / "mock.sqlite3"
+    with MockPlatform(clock=clock, db_path=db):
+        pass
+    connection = sqlite3.connect(db)
+    try:  # What a file of migration 11 holds: no call state, no triggers raising it.
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_call_state'"
+        ).fetchall():
+            connection.execute(f"DROP TRIGGER {name}")
+        connection.execute("DROP TABLE call_state")
+        connection.execute("PRAGMA user_version = 11")
+        connection.commit()
+    finally:
+        connection.close()
+    with (
+        MockPlatform(clock=clock, db_path=db) as second,
+        httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
+    ):
+        assert second._backend.store.schema_version() == 12
+        caller = Caller(client, clock=clock)
+        before = second._backend.call_state()
+        caller.sign_in()
+        assert second._backend.call_state().version == before.version + 1
+        second.faults.add("1101", "maintenance")
+        assert caller.call("1101", P1_QUERY)["infcode"] == -1
+        assert caller.call("1101", P1_QUERY)["infcode"] == 0
