@@ -267,7 +267,7 @@ class PlatformClient:
                 f"[{transaction.infno}] the request holds text that is not valid UTF-8 (a lone surrogate)"
             ) from error
         changes_state = transaction.changes_state
-        first = _FirstAttempt(started=time.monotonic())
+        started = time.monotonic()
         try:
             # Most calls succeed at once: the first attempt runs outside tenacity, whose per-call
             # machinery was a fifth of the client's own cost (docs/benchmarks.md). Only a failure
@@ -279,7 +279,7 @@ class PlatformClient:
             except Exception as error:
                 if not _worth_retrying(error, self._retryable[changes_state]):
                     raise
-                first.error = error
+                first = _FirstAttempt(started=started, error=error)
             return self._retrying[changes_state](self._retry_attempt, transaction, body, msgid, first)
         except _AMBIGUOUS as error:
             if not transaction.changes_state:
