@@ -32,6 +32,10 @@ This benchmark found that the served mock left TCP_NODELAY off on its connection
 ``mock_platform/_server.py`` creates its socket with ``IPPROTO_TCP`` and sets TCP_NODELAY, the earlier
 ~40 ms delayed-ACK stall on every kept-alive answer is gone.
 
+``--platforms served,canned`` picks platforms; ``--profile CALLS`` instead runs CALLS canned-answer
+calls of each query under cProfile (thread CPU) and prints the client's own time by part (read the
+answer, the output model, the request bytes, TIF headers, msgid, structlog, the rest).
+
 structlog is configured to drop info events (as a host does in production with
 ``structlog.make_filtering_bound_logger(logging.WARNING)``); the served mock is a separate process
 and logs every transaction as it does by default. Results go to stdout; this is a script, never a
@@ -41,7 +45,9 @@ test assertion.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import logging
+import pstats
 import shutil
 import statistics
 import sys
@@ -267,51 +273,129 @@ def opsp_script() -> str:
     return opsp
 
 
+PLATFORMS = ("served", "in-process", "canned")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--calls", type=int, default=200, help="calls per round for each way (default 200)")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
+    parser.add_argument(
+        "--platforms",
+        default=",".join(PLATFORMS),
+        help=f"which platforms, comma-separated (default {','.join(PLATFORMS)})",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="CALLS",
+        help="instead: cProfile CALLS canned-answer calls of each query; print the client's own time by part",
+    )
     args = parser.parse_args()
     calls, rounds = max(1, args.calls), max(1, args.rounds)
+    platforms = [name.strip() for name in args.platforms.split(",") if name.strip()]
+    if unknown := set(platforms) - set(PLATFORMS):
+        parser.error(f"unknown platform(s): {', '.join(sorted(unknown))}")
 
     quiet_structlog()
     print(f"machine: {machine()}")
+    if args.profile:
+        profile(args.profile)
+        return 0
     print(
         f"parameters: {calls} calls per round x {rounds} rounds for each way and query, after "
         f"{WARM_UP_CALLS} warm-up calls; structlog drops info events in this process"
     )
     started = time.perf_counter()
-    with served(mock_command(opsp_script())) as server:
-        settings = load_settings(demo_settings_path(), endpoint=server.url + CALL_SERVICE)
-        with httpx.Client(timeout=10.0) as http:
-            results = measure(settings, http, calls, rounds)
-    report(f"served mock ({server.url}, in-memory state), median per call:", results)
+    if "served" in platforms:
+        with served(mock_command(opsp_script())) as server:
+            settings = load_settings(demo_settings_path(), endpoint=server.url + CALL_SERVICE)
+            with httpx.Client(timeout=10.0) as http:
+                results = measure(settings, http, calls, rounds)
+        report(f"served mock ({server.url}, in-memory state), median per call:", results)
 
-    mock = MockPlatform()
-    try:
+    if "in-process" in platforms:
+        mock = MockPlatform()
+        try:
+            settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
+            with httpx.Client(transport=mock.transport(), timeout=10.0) as http:
+                in_process = measure(settings, http, calls, rounds)
+        finally:
+            mock.close()
+        report(
+            "in-process mock (MockPlatform().transport(); the mock's own cost is smaller), median per call:",
+            in_process,
+        )
+
+    if "canned" in platforms:
         settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
-        with httpx.Client(transport=mock.transport(), timeout=10.0) as http:
-            in_process = measure(settings, http, calls, rounds)
-    finally:
-        mock.close()
-    report(
-        "in-process mock (MockPlatform().transport(); the mock's own cost is smaller), median per call:",
-        in_process,
-    )
-
-    settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
-    with httpx.Client(transport=canned_answers(settings), timeout=10.0) as http:
-        canned = measure(settings, http, calls, rounds)
-    report(
-        "canned answers (httpx.MockTransport replaying the mock's answer bytes: no platform work at all,"
-        " so (a)-(b) is the adapter's own cost), median per call:",
-        canned,
-    )
+        with httpx.Client(transport=canned_answers(settings), timeout=10.0) as http:
+            canned = measure(settings, http, calls, rounds)
+        report(
+            "canned answers (httpx.MockTransport replaying the mock's answer bytes: no platform work at all,"
+            " so (a)-(b) is the adapter's own cost), median per call:",
+            canned,
+        )
     print(
         f"\ntotal time {time.perf_counter() - started:.1f} s; targets (a)/(b) <= 1.3x over TCP,"
         " CPU (a)/(b) <= 1.15x"
     )
     return 0
+
+
+# Where the client's own time goes, by the function that owns it (module path part, name): cumulative
+# time, so a part includes what it calls. httpx.Client.post is subtracted from PlatformClient.call.
+PROFILE_PARTS = (
+    ("reading the answer (decode + ResponseEnvelope)", ("adapter/_envelope.py", "read_answer")),
+    ("  of which decode", ("adapter/_codec.py", "decode")),
+    ("the output model (parse_output)", ("adapter/transactions/_base.py", "parse_output")),
+    ("request bytes (to_wire, envelope, encode)", ("adapter/_client.py", "_body")),
+    ("TIF headers", ("adapter/_gateway.py", "headers")),
+    ("msgid", ("adapter/_msgid.py", "__call__")),
+    ("sign_no (cached)", ("adapter/_client.py", "sign_no")),
+)
+
+
+def profile(calls: int) -> None:
+    """cProfile (thread CPU) of ``calls`` canned-answer calls per query: the client's own time by part."""
+    settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
+    with (
+        httpx.Client(transport=canned_answers(settings), timeout=10.0) as http,
+        PlatformClient(settings, http_client=http) as client,
+    ):
+        client.sign_no()
+        for query in QUERIES:
+            for _ in range(WARM_UP_CALLS):
+                client.call(query.transaction, query.payload, insuplc_admdvs=query.insuplc_admdvs)
+        print(f"cProfile of {calls} calls per query, canned answers (times inflated by the profiler):")
+        for query in QUERIES:
+            profiler = cProfile.Profile(time.thread_time)
+            profiler.enable()
+            for _ in range(calls):
+                client.call(query.transaction, query.payload, insuplc_admdvs=query.insuplc_admdvs)
+            profiler.disable()
+            report_profile(query.label, pstats.Stats(profiler), calls)
+
+
+def report_profile(label: str, stats: pstats.Stats, calls: int) -> None:
+    table: dict[tuple[str, int, str], tuple[int, int, float, float, object]] = stats.stats  # type: ignore[attr-defined]
+
+    def cumulative(path: str, function: str) -> float:
+        return sum(row[3] for key, row in table.items() if key[0].endswith(path) and key[2] == function)
+
+    post = cumulative("httpx/_client.py", "post")
+    own = cumulative("adapter/_client.py", "call") - post
+    structlog_own = sum(row[2] for key, row in table.items() if "/structlog/" in key[0])
+    print(f"\n{label}: httpx.Client.post {post / calls * 1e6:.0f} us, the client's own", end=" ")
+    print(f"{own / calls * 1e6:.0f} us")
+    rows = [(name, cumulative(path, function)) for name, (path, function) in PROFILE_PARTS]
+    rows.append(("structlog (its own functions)", structlog_own))
+    rows.append(
+        ("the rest (call path, Reply, clock, ...)", own - sum(t for n, t in rows if not n.startswith(" ")))
+    )
+    for name, spent in rows:
+        print(f"  {name:<50} {spent / calls * 1e6:6.1f} us {100 * spent / own:5.1f} %")
 
 
 if __name__ == "__main__":
