@@ -86,15 +86,7 @@ class RequestEnvelope:
         """
         frame = self._frame
         if frame is None:  # a fixed field holds a lone surrogate: no such envelope can be sent
-            call = self.wire(
-                infno=infno,
-                msgid=msgid,
-                insuplc_admdvs=insuplc_admdvs,
-                inf_time=inf_time,
-                sign_no=sign_no,
-                input=input,
-            )
-            return encode(call)
+            return encode(self._members(infno, msgid, insuplc_admdvs, _wire_time(inf_time), sign_no, input))
         return "".join(
             (
                 frame[0],
