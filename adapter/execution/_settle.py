@@ -75,13 +75,10 @@ class BatchAttempt:
         self.batch: PlanBatch = record.plan_batch
         self.mdtrt_id = record.mdtrt_id
         self.results: tuple[t2204.FeeResult, ...] = ()
+        # The platform's 2204 split of each line, as the journal keeps it (made once: journal and receipt).
+        self.splits: tuple[LineSplit, ...] = ()
         self.drift: tuple[str, ...] = ()
         self.details: tuple[FundPayment, ...] = ()
-
-    @property
-    def splits(self) -> tuple[LineSplit, ...]:
-        """The platform's 2204 split of each line, as the journal keeps it."""
-        return tuple(LineSplit.of(result) for result in self.results)
 
     def _call(
         self,
@@ -145,6 +142,7 @@ class BatchAttempt:
             else:
                 results, msgid = found, lost.msgid
         self.results = results
+        self.splits = tuple(LineSplit.of(result) for result in results)
         # The platform's split, in the same write as the state: a receipt printed later prints it.
         self._state(BatchState.DETAILS_UPLOADED, fee_split=self.splits)
         problems = fee_problems(self.results, self.batch.lines)
