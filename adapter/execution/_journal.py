@@ -61,6 +61,7 @@ from ._journal_rows import (
     fee_split_json,
     json_text,
     merged_update,
+    missing_row,
     model_json,
     models_json,
     outbox_from_row,
@@ -378,6 +379,16 @@ class SqliteJournal:
         self._pending.append(write)
         return True
 
+    def _update(self, update: DeferredWrite) -> None:
+        """An update: kept in memory if it may wait, else run now (``missing_row`` if its row is absent)."""
+        with self._lock:
+            if self._deferred(update):
+                return
+            with self._write(one_statement=True) as db:
+                found = db.execute(update.statement, update.parameters).rowcount
+                if update.row is not None and found != 1:
+                    raise missing_row(update.row)
+
     def _inserted_now(self, row: tuple[str, object]) -> None:
         if self._group_owner == threading.get_ident():
             self._inserted.add(row)
@@ -551,11 +562,7 @@ class SqliteJournal:
                 row,
                 assignments,
             )
-            if self._deferred(update):
-                return
-            with self._write(one_statement=True) as db:
-                if db.execute(update.statement, update.parameters).rowcount != 1:
-                    raise KeyError(f"no batch {batch_id} in the journal")
+            self._update(update)
 
     def unfinished_batches(self) -> list[BatchRecord]:
         terminal = tuple(state.value for state in BatchState if state.terminal)
@@ -596,12 +603,7 @@ class SqliteJournal:
             (status.value, model_json(detail), now.isoformat(), msgid),
             ("calls", msgid),
         )
-        with self._lock:
-            if self._deferred(update):
-                return
-            with self._write(one_statement=True) as db:
-                if db.execute(update.statement, update.parameters).rowcount != 1:
-                    raise KeyError(f"no call {msgid} in the journal")
+        self._update(update)
 
     def calls(self, batch_id: int) -> list[CallRecord]:
         rows = self._read("SELECT * FROM calls WHERE batch_id = ? ORDER BY seq", (batch_id,))
@@ -650,10 +652,7 @@ class SqliteJournal:
             (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
             None,  # no row found is no error
         )
-        with self._lock:
-            if not self._deferred(update):
-                with self._write(one_statement=True) as db:
-                    db.execute(update.statement, update.parameters)
+        self._update(update)
 
     def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
         """Settlements made, or refunded, from ``first`` to ``last`` (the platform's setl_time), in order."""
@@ -740,10 +739,7 @@ class SqliteJournal:
             (now.isoformat(), json_text(ack or {}), outbox_id),
             None,  # no row found is no error
         )
-        with self._lock:
-            if not self._deferred(update):
-                with self._write(one_statement=True) as db:
-                    db.execute(update.statement, update.parameters)
+        self._update(update)
 
     # -- refund chains -----------------------------------------------------------------
 
@@ -798,12 +794,7 @@ class SqliteJournal:
             (*assignments.values(), chain_id),
             ("refund_chains", chain_id),
         )
-        with self._lock:
-            if self._deferred(update):
-                return
-            with self._write(one_statement=True) as db:
-                if db.execute(update.statement, update.parameters).rowcount != 1:
-                    raise KeyError(f"no refund chain {chain_id} in the journal")
+        self._update(update)
 
     def unfinished_chains(self) -> list[ChainRecord]:
         rows = self._read(

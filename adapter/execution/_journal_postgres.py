@@ -82,6 +82,7 @@ from ._journal_rows import (
     fee_split_json,
     json_text,
     merged_update,
+    missing_row,
     model_json,
     models_json,
     outbox_from_row,
@@ -353,6 +354,15 @@ class PostgresJournal:
         session.pending.append(write)
         return True
 
+    def _update(self, update: DeferredWrite) -> None:
+        """An update: kept in memory if it may wait, else run now (``missing_row`` if its row is absent)."""
+        if self._deferred(update):
+            return
+        with self._write() as cursor:
+            cursor.execute(update.statement, update.parameters)
+            if update.row is not None and cursor.rowcount != 1:
+                raise missing_row(update.row)
+
     def _inserted_now(self, row: tuple[str, object]) -> None:
         session = self._session()
         if session is not None and session.grouping:
@@ -599,12 +609,7 @@ class PostgresJournal:
         )
         query = sql.SQL("UPDATE batches SET {} WHERE id = {}").format(columns, sql.Placeholder("batch_id"))
         update = DeferredWrite(query, {**assignments, "batch_id": batch_id}, row, assignments)
-        if self._deferred(update):
-            return
-        with self._write() as cursor:
-            cursor.execute(query, update.parameters)
-            if cursor.rowcount != 1:
-                raise KeyError(f"no batch {batch_id} in the journal")
+        self._update(update)
 
     def unfinished_batches(self) -> list[BatchRecord]:
         terminal = [state.value for state in BatchState if state.terminal]
@@ -644,12 +649,7 @@ class PostgresJournal:
             (status.value, model_json(detail), now.isoformat(), msgid),
             ("calls", msgid),
         )
-        if self._deferred(update):
-            return
-        with self._write() as cursor:
-            cursor.execute(update.statement, update.parameters)
-            if cursor.rowcount != 1:
-                raise KeyError(f"no call {msgid} in the journal")
+        self._update(update)
 
     def calls(self, batch_id: int) -> list[CallRecord]:
         rows = self._read_all("SELECT * FROM calls WHERE batch_id = %s ORDER BY seq", (batch_id,))
@@ -699,9 +699,7 @@ class PostgresJournal:
             (refund_setl_id, refund_time.isoformat() if refund_time else None, setl_id),
             None,  # no row found is no error
         )
-        if not self._deferred(update):
-            with self._write() as cursor:
-                cursor.execute(update.statement, update.parameters)
+        self._update(update)
 
     def settlements_between(self, first: date, last: date) -> list[SettlementRecord]:
         """Settlements made, or refunded, from ``first`` to ``last`` (the platform's setl_time), in order."""
@@ -796,9 +794,7 @@ class PostgresJournal:
             (now.isoformat(), json_text(dict(ack or {})), outbox_id),
             None,  # no row found is no error
         )
-        if not self._deferred(update):
-            with self._write() as cursor:
-                cursor.execute(update.statement, update.parameters)
+        self._update(update)
 
     # -- refund chains -----------------------------------------------------------------
 
@@ -856,12 +852,7 @@ class PostgresJournal:
             columns, sql.Placeholder("chain_id")
         )
         update = DeferredWrite(query, {**assignments, "chain_id": chain_id}, ("refund_chains", chain_id))
-        if self._deferred(update):
-            return
-        with self._write() as cursor:
-            cursor.execute(query, update.parameters)
-            if cursor.rowcount != 1:
-                raise KeyError(f"no refund chain {chain_id} in the journal")
+        self._update(update)
 
     def unfinished_chains(self) -> list[ChainRecord]:
         rows = self._read_all(

@@ -56,6 +56,7 @@ __all__ = [
     "fee_split_json",
     "json_text",
     "merged_update",
+    "missing_row",
     "model_json",
     "models_json",
     "outbox_from_row",
@@ -260,6 +261,15 @@ class DeferredWrite:
     """(table, key) of the row an update must find, or None when finding none is no error."""
     assignments: Mapping[str, object] | None = None
     """A batch update's columns, so that the next change of the same batch merges into it."""
+
+
+_ROW_NAMES = {"batches": "batch", "calls": "call", "refund_chains": "refund chain"}
+
+
+def missing_row(row: tuple[str, object]) -> KeyError:
+    """The error of an update that found no row: ``no batch 99 in the journal``."""
+    table, key = row
+    return KeyError(f"no {_ROW_NAMES.get(table, table)} {key} in the journal")
 
 
 def merged_update(
