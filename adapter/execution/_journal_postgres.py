@@ -612,8 +612,9 @@ class PostgresJournal:
         self._update(update)
 
     def unfinished_batches(self) -> list[BatchRecord]:
-        terminal = [state.value for state in BatchState if state.terminal]
-        rows = self._read_all("SELECT * FROM batches WHERE state <> ALL(%s) ORDER BY id", (terminal,))
+        # The states in flight, by name, so the batches_state index finds them (not a scan of all).
+        unfinished = [state.value for state in BatchState if not state.terminal]
+        rows = self._read_all("SELECT * FROM batches WHERE state = ANY(%s) ORDER BY id", (unfinished,))
         return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
     def batches_between(self, first: date, last: date) -> list[BatchRecord]:

@@ -73,6 +73,21 @@ def test_lookups_that_run_on_every_settlement_or_restart_use_an_index(
     assert any(f"USING INDEX {index}" in row[-1] for row in plan), plan
 
 
+def test_the_batches_in_flight_are_found_by_the_state_index_not_by_reading_every_batch(
+    tmp_path: Path,
+) -> None:
+    # Every settle asks for them; NOT IN the terminal states read the whole table, every batch ever.
+    journal = SqliteJournal(tmp_path / "journal.sqlite3", key=TEST_KEY)
+    statements: list[str] = []
+    journal._db.set_trace_callback(statements.append)
+    assert journal.unfinished_batches() == []
+    journal._db.set_trace_callback(None)
+    (query,) = statements
+    plan = journal._db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
+    journal.close()
+    assert any("USING INDEX batches_state" in row[-1] for row in plan), plan
+
+
 def test_a_full_disk_in_a_group_fails_the_intent_and_loses_only_the_deferred_suffix(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
     journal = SqliteJournal(path, key=TEST_KEY)

@@ -72,6 +72,23 @@ def test_a_local_patient_has_no_remote_fields(journal: Journal) -> None:
     assert journal.batch(record.id).remote is None
 
 
+def test_unfinished_batches_are_those_in_every_state_but_the_five_final_ones(journal: Journal) -> None:
+    final = {
+        BatchState.SETTLED,
+        BatchState.UNSETTLED,
+        BatchState.SELF_PAY,
+        BatchState.REFUNDED,
+        BatchState.FLAGGED,
+    }
+    ids = {}
+    for number, state in enumerate(BatchState, start=1):  # one batch in each of the 13 states
+        ids[state] = journal.start_batch(new_batch(number), now=NOW).id
+        journal.update_batch(ids[state], now=NOW, state=state)
+    in_flight = [batch.id for batch in journal.unfinished_batches()]
+    assert in_flight == [ids[state] for state in BatchState if state not in final]  # oldest first
+    assert len(in_flight) == 8  # new … settling, unwinding, refunding
+
+
 def test_batch_updates_change_only_what_is_given(journal: Journal) -> None:
     first = journal.start_batch(new_batch(1), now=NOW)
     second = journal.start_batch(new_batch(2), now=NOW)
