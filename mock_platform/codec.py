@@ -68,7 +68,7 @@ def decode(body: bytes) -> Any:
 
     Raises `NumberOutOfRangeError` for a number beyond the bounds above, `CodecError` for anything not JSON.
     """
-    if _LONG_DIGITS.search(body) is None:
+    if _LONG_DIGITS not in body.translate(_DIGITS_AS_ZERO):
         try:
             return _FAST.decode(body)
         except Exception:  # not JSON, a number out of bounds, a BOM, UTF-16, an escaped lone surrogate...
@@ -85,7 +85,10 @@ def decode(body: bytes) -> Any:
 
 # msgspec reads an integer of any length (json's parse_int bounds it): a body with 40 digits in a row goes
 # to json.loads (a long digit string in a text value too, which is only slower).
-_LONG_DIGITS = re.compile(rb"[0-9]{%d}" % MAX_NUMBER_CHARS)
+# (Every digit made "0", then a search for 40 of them: in C, about a microsecond a body, where the regex
+# [0-9]{40} took ten, trying 40 digits from every digit.)
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * MAX_NUMBER_CHARS
 _FAST = msgspec.json.Decoder(float_hook=_parse_float)
 
 
