@@ -85,8 +85,11 @@ def _check_datetime(value: str) -> str:
     return value
 
 
+_ADMDVS = re.compile(r"[0-9]{6}")
+
+
 def _check_admdvs(value: str) -> str:
-    if value and not re.fullmatch(r"[0-9]{6}", value):
+    if value and not _ADMDVS.fullmatch(value):
         raise PydanticCustomError("opsp_format", "格式错误，应为6位医保区划代码")
     return value
 
@@ -283,6 +286,7 @@ def describe(error: ValidationError, label: str, prefix: str = "") -> str:
 
 
 _MSGID_TIME = re.compile(r"[0-9]{14}")
+_MSGID_SERIAL = re.compile(r"[0-9]{4}")
 
 
 def msgid_deviation(msgid: str, fixmedins_code: str) -> str | None:
@@ -296,7 +300,7 @@ def msgid_deviation(msgid: str, fixmedins_code: str) -> str | None:
     well_formed = (
         msgid.startswith(fixmedins_code)
         and _MSGID_TIME.fullmatch(stamp) is not None
-        and re.fullmatch(r"[0-9]{4}", serial) is not None
+        and _MSGID_SERIAL.fullmatch(serial) is not None
     )
     if well_formed:
         try:

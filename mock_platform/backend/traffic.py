@@ -145,7 +145,10 @@ def mask_json(text: str) -> str:
 
 def _masked_member(match: re.Match[str]) -> str:
     before, key, colon, raw = match.groups()
-    value: str = json.loads(f'"{raw}"') if "\\" in raw else raw
+    if "\\" not in raw and raw.isprintable():  # nothing escaped, and nothing json.dumps would escape
+        masked = "*" * min(len(raw), 8) if key.endswith("name") else mask(raw)
+        return f'{before}"{key}"{colon}"{masked}"'
+    value: str = json.loads(f'"{raw}"')
     masked = "*" * min(len(value), 8) if key.endswith("name") else mask(value)
     return f'{before}"{key}"{colon}{json.dumps(masked, ensure_ascii=False)}'
 
