@@ -102,8 +102,9 @@ def _outbox_unsettled_bill(calls: JournaledCalls, ctx: VisitContext, policy: Exe
     ]
     if not lines:
         return None
-    queued = calls.journal.outbox(include_sent=True)
-    if any(entry.visit_key == ctx.visit_key and entry.batch_number == 0 for entry in queued):
+    # This visit's entries only: every entry ever queued was read, unsealed and decoded on each such visit.
+    queued = calls.journal.outbox(include_sent=True, visit_key=ctx.visit_key)
+    if any(entry.batch_number == 0 for entry in queued):
         return None  # the bill was queued when it was first presented
     today = calls.clock().date()
     due = policy.calendar.add_working_days(today, policy.upload_working_days)

@@ -723,7 +723,9 @@ class SqliteJournal:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]:
+    def outbox(
+        self, *, due_by: date | None = None, include_sent: bool = False, visit_key: str | None = None
+    ) -> list[OutboxEntry]:
         query = "SELECT * FROM outbox WHERE 1=1"
         parameters: list[str] = []
         if not include_sent:
@@ -731,6 +733,9 @@ class SqliteJournal:
         if due_by is not None:
             query += " AND due <= ?"
             parameters.append(due_by.isoformat())
+        if visit_key is not None:  # only this visit's rows are opened (unsealed) and decoded
+            query += " AND visit_key = ?"
+            parameters.append(visit_key)
         rows = self._read(query + " ORDER BY due, id", parameters)
         return [outbox_from_row(row, self._sealer) for row in rows]
 

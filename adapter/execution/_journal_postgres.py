@@ -777,7 +777,9 @@ class PostgresJournal:
         assert row is not None
         return int(row["id"])
 
-    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]:
+    def outbox(
+        self, *, due_by: date | None = None, include_sent: bool = False, visit_key: str | None = None
+    ) -> list[OutboxEntry]:
         query = "SELECT * FROM outbox WHERE true"
         parameters: list[str] = []
         if not include_sent:
@@ -785,6 +787,9 @@ class PostgresJournal:
         if due_by is not None:
             query += " AND due <= %s"
             parameters.append(due_by.isoformat())
+        if visit_key is not None:  # only this visit's rows are opened (unsealed) and decoded
+            query += " AND visit_key = %s"
+            parameters.append(visit_key)
         rows = self._read_all(query + " ORDER BY due, id", tuple(parameters))
         return [outbox_from_row(cast(Any, row), self._sealer) for row in rows]
 

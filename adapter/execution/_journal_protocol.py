@@ -194,7 +194,12 @@ class Journal(Protocol):
     ) -> int:
         """Queue a bill's upload; ``identity`` (whom 4205 names) is sealed like a batch's personal fields."""
 
-    def outbox(self, *, due_by: date | None = None, include_sent: bool = False) -> list[OutboxEntry]: ...
+    def outbox(
+        self, *, due_by: date | None = None, include_sent: bool = False, visit_key: str | None = None
+    ) -> list[OutboxEntry]:
+        """Entries not sent yet (or all), due by a day, of one visit; each opened and decoded."""
+        ...
+
     def mark_sent(self, outbox_id: int, *, now: datetime, ack: Mapping[str, Any] | None = None) -> None:
         """Mark an entry sent, with the platform's acknowledgement of the upload."""
         ...

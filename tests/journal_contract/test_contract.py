@@ -254,6 +254,23 @@ def test_the_outbox_keeps_a_typed_payload_and_its_due_dates(journal: Journal) ->
     assert [e.sent_at for e in journal.outbox(include_sent=True)] == [NOW, None]
 
 
+def test_the_outbox_of_one_visit(journal: Journal) -> None:
+    _queue(journal, 1, date(2026, 11, 25))
+    other = journal.add_outbox(
+        visit_key="W",
+        batch_number=0,
+        reason="self-pay",
+        payload=outbox_payload(),
+        now=NOW,
+        due=date(2026, 11, 26),
+    )
+    journal.mark_sent(other, now=NOW)
+    assert [(e.visit_key, e.batch_number) for e in journal.outbox(visit_key="V")] == [("V", 1)]
+    assert journal.outbox(visit_key="W") == []  # sent
+    assert [e.id for e in journal.outbox(visit_key="W", include_sent=True)] == [other]
+    assert journal.outbox(visit_key="X", include_sent=True) == []
+
+
 def test_the_outbox_keeps_whom_the_upload_names_until_purged_after_it_was_sent(journal: Journal) -> None:
     sent = _queue(journal, 1, date(2026, 11, 25), REMOTE)
     waiting = _queue(journal, 2, date(2026, 11, 30), REMOTE)
