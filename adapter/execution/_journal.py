@@ -355,9 +355,14 @@ class SqliteJournal:
             raise
 
     def _read(self, query: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
-        """Rows as this journal's writes left them, the ones still waiting in memory included."""
+        """Rows as this thread's writes left them, its group's writes still waiting in memory included.
+
+        Another thread reads what is committed (as PostgreSQL's sessions do): running the group's
+        waiting writes for it would open a write transaction while the group waits on the network.
+        """
         with self._lock:
-            self._run_pending()
+            if self._group_owner == threading.get_ident():
+                self._run_pending()
             return self._db.execute(query, parameters).fetchall()
 
     def _read_one(self, query: str, parameters: Sequence[object] = ()) -> sqlite3.Row | None:

@@ -54,6 +54,27 @@ def test_only_the_thread_that_opened_the_group_defers(tmp_path: Path) -> None:
     assert _seen_from_outside(path) == ([], ["new", "new"])
 
 
+def test_another_thread_reading_during_a_group_opens_no_write_transaction(tmp_path: Path) -> None:
+    # The group's outcome waits in memory while it waits on a query; a status read from another
+    # thread (the service's) sees what is committed and leaves no write lock behind.
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path, key=TEST_KEY)
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED)
+        journal.flush()  # a query is sent
+        seen: list[BatchState] = []
+        reader = threading.Thread(target=lambda: seen.append(journal.batch(record.id).state))
+        reader.start()
+        reader.join()
+        assert seen == [BatchState.NEW]  # committed: the intent's commit took the batch along
+        assert not journal._db.in_transaction  # no write lock held while the group waits
+        assert journal.batch(record.id).state == BatchState.REGISTERED  # the group reads its own writes
+    assert _seen_from_outside(path) == ([("MSG1", "ok")], ["registered"])
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [
