@@ -738,7 +738,7 @@ class SqliteJournal:
         if due_by is not None:
             query += " AND due <= ?"
             parameters.append(due_by.isoformat())
-        if visit_key is not None:  # only this visit's rows are opened (unsealed) and decoded
+        if visit_key is not None:  # only this visit's rows, by the outbox_visit index, are opened and decoded
             query += " AND visit_key = ?"
             parameters.append(visit_key)
         rows = self._read(query + " ORDER BY due, id", parameters)
@@ -809,6 +809,8 @@ class SqliteJournal:
         self._update(update)
 
     def unfinished_chains(self) -> list[ChainRecord]:
+        # The status in flight, by name, so the refund_chains_status index (schema 8) finds them on
+        # every settle (without it, every refund chain ever journaled was read).
         rows = self._read(
             "SELECT * FROM refund_chains WHERE status = ? ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
         )

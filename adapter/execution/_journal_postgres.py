@@ -792,7 +792,7 @@ class PostgresJournal:
         if due_by is not None:
             query += " AND due <= %s"
             parameters.append(due_by.isoformat())
-        if visit_key is not None:  # only this visit's rows are opened (unsealed) and decoded
+        if visit_key is not None:  # only this visit's rows, by the outbox_visit index, are opened and decoded
             query += " AND visit_key = %s"
             parameters.append(visit_key)
         rows = self._read_all(query + " ORDER BY due, id", tuple(parameters))
@@ -866,6 +866,8 @@ class PostgresJournal:
         self._update(update)
 
     def unfinished_chains(self) -> list[ChainRecord]:
+        # The status in flight, by name, so the refund_chains_status index (schema 7) finds them on
+        # every settle (without it, every refund chain ever journaled was read).
         rows = self._read_all(
             "SELECT * FROM refund_chains WHERE status = %s ORDER BY id", (ChainStatus.IN_PROGRESS.value,)
         )

@@ -158,6 +158,13 @@ _V6 = """
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS person TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
+_V7 = """
+-- as SQLite's schema 8: the refund chains still in flight (status) and a visit's outbox entries
+-- (visit_key) found by an index, not by reading every row ever journaled on every settle
+CREATE INDEX IF NOT EXISTS refund_chains_status ON refund_chains (status);
+CREATE INDEX IF NOT EXISTS outbox_visit ON outbox (visit_key)
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -216,7 +216,14 @@ _V7 = """
 ALTER TABLE outbox ADD COLUMN person TEXT NOT NULL DEFAULT '{}'
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
+_V8 = """
+-- lookups on every settle that read every row ever journaled: the refund chains still in flight
+-- (status), and a visit's outbox entries (visit_key)
+CREATE INDEX refund_chains_status ON refund_chains (status);
+CREATE INDEX outbox_visit ON outbox (visit_key)
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8}
 """Version → the statements that bring the journal from the version before to it."""
 
 AMENDABLE = frozenset(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -15,9 +16,19 @@ import pytest
 
 from adapter import CHINA_TZ, Card, ConfigurationError
 from adapter.execution import BatchState, CallStatus, SqliteJournal
-from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION
+from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION, model_json, models_json
+from adapter.execution._records import StepProgress
 from tests.journal_contract._implementations import TEST_KEY
-from tests.journal_contract._samples import BATCH, CERTNO, REMOTE, SPLIT, VISIT, new_batch, outbox_payload
+from tests.journal_contract._samples import (
+    BATCH,
+    CERTNO,
+    REMOTE,
+    SPLIT,
+    VISIT,
+    new_batch,
+    outbox_payload,
+    refund_plan,
+)
 
 NOW = datetime(2026, 11, 22, 9, 30)
 
@@ -107,6 +118,29 @@ def test_the_batches_in_flight_are_found_by_the_state_index_not_by_reading_every
     plan = journal._db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
     journal.close()
     assert any("USING INDEX batches_state" in row[-1] for row in plan), plan
+
+
+@pytest.mark.parametrize(
+    ("lookup", "index"),
+    [
+        (lambda journal: journal.unfinished_chains(), "refund_chains_status"),
+        (lambda journal: journal.outbox(visit_key="K"), "outbox_visit"),
+    ],
+    ids=["unfinished_chains", "outbox_of_a_visit"],
+)
+def test_the_chains_in_flight_and_a_visits_outbox_are_found_by_an_index_not_by_reading_every_row(
+    tmp_path: Path, lookup: Callable[[SqliteJournal], object], index: str
+) -> None:
+    # Every settle asks for them; without the index (schema 8) every chain or entry ever was read.
+    journal = SqliteJournal(tmp_path / "journal.sqlite3", key=TEST_KEY)
+    statements: list[str] = []
+    journal._db.set_trace_callback(statements.append)
+    assert lookup(journal) == []
+    journal._db.set_trace_callback(None)
+    (query,) = statements
+    plan = journal._db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
+    journal.close()
+    assert any(f"USING INDEX {index}" in row[-1] for row in plan), plan
 
 
 def test_a_full_disk_in_a_group_fails_the_intent_and_loses_only_the_deferred_suffix(tmp_path: Path) -> None:
@@ -207,7 +241,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 7
+    assert journal.schema_version == SCHEMA_VERSION == 8
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -226,12 +260,49 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 7  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 8  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT substr(card, 1, 8) FROM batches").fetchone() == ("aesgcm1:",)
+
+
+def test_a_schema_7_journal_gains_the_indexes_of_schema_8_and_finds_its_chains_in_flight(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for version in range(1, 8):
+        for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+            db.execute(statement)
+    db.execute("INSERT INTO meta VALUES ('schema_version', '7')")
+    for status in ("done", "in_progress", "stopped", "in_progress"):
+        db.execute(
+            "INSERT INTO refund_chains (target_setl_id, plan, progress, next_step, status, created_at,"
+            " updated_at) VALUES ('S1', ?, ?, 0, ?, ?, ?)",
+            (
+                model_json(refund_plan(1)),
+                models_json([StepProgress()]),
+                status,
+                NOW.isoformat(),
+                NOW.isoformat(),
+            ),
+        )
+    db.execute(
+        "INSERT INTO outbox (visit_key, batch_number, reason, payload, created_at, due)"
+        " VALUES ('K', 1, 'r', ?, ?, ?)",
+        (model_json(outbox_payload()), NOW.isoformat(), NOW.date().isoformat()),
+    )
+    db.commit()
+    db.close()
+    journal = SqliteJournal(path, key=TEST_KEY)
+    assert journal.schema_version == 8
+    assert [chain.id for chain in journal.unfinished_chains()] == [2, 4]
+    assert [entry.visit_key for entry in journal.outbox(visit_key="K")] == ["K"]
+    indexes = {row[0] for row in journal._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    journal.close()
+    assert {"refund_chains_status", "outbox_visit"} <= indexes
 
 
 def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: Path) -> None:

@@ -333,6 +333,17 @@ def test_a_refund_chain_keeps_its_typed_plan_and_progress(journal_factory: Journ
     reopened.close()
 
 
+def test_unfinished_chains_are_those_in_progress_not_the_done_or_stopped_ones(journal: Journal) -> None:
+    record = journal.start_batch(new_batch(), now=NOW)
+    ids = {}
+    for status in (ChainStatus.DONE, ChainStatus.IN_PROGRESS, ChainStatus.STOPPED):  # one in each status
+        ids[status] = journal.start_chain(refund_plan(record.id), now=NOW)
+        journal.update_chain(ids[status], now=NOW, status=status)
+    later = journal.start_chain(refund_plan(record.id), now=NOW)  # in progress as started
+    assert [chain.id for chain in journal.unfinished_chains()] == [ids[ChainStatus.IN_PROGRESS], later]
+    assert {chain.status for chain in journal.unfinished_chains()} == {ChainStatus.IN_PROGRESS}
+
+
 # -- msgids --------------------------------------------------------------------------------
 
 

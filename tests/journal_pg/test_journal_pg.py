@@ -13,7 +13,10 @@ import pytest
 
 from adapter import CHINA_TZ, ConfigurationError, PersonBusyError, SqliteJournal, open_journal
 from adapter.execution._journal_postgres import PostgresJournal
-from adapter.execution._journal_postgres_schema import SCHEMA_VERSION
+from adapter.execution._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
+from adapter.execution._journal_rows import model_json, models_json
+from adapter.execution._records import StepProgress
+from tests.journal_contract._samples import NOW, refund_plan
 from tests.served import ROOT
 
 PREFIX = "H42010200001"
@@ -24,7 +27,7 @@ def test_open_journal_picks_postgres_for_a_url_and_sqlite_for_a_path(
 ) -> None:
     journal = open_journal(postgres_url)
     assert isinstance(journal, PostgresJournal)
-    assert journal.schema_version == SCHEMA_VERSION == 6
+    assert journal.schema_version == SCHEMA_VERSION == 7
     journal.close()
     assert isinstance(open_journal(str(tmp_path / "desk.sqlite3")), SqliteJournal)
 
@@ -83,3 +86,45 @@ def test_a_person_lock_dies_with_its_process(postgres_url: str) -> None:
         if holder.stdout is not None:
             holder.stdout.close()
         journal.close()
+
+
+def test_a_schema_6_journal_gains_the_indexes_of_schema_7_and_finds_its_chains_in_flight(
+    postgres_url: str,
+) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:  # a journal as schema 6 left it
+        for version in range(1, 7):
+            for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '6')")
+        for status in ("done", "in_progress", "stopped", "in_progress"):
+            conn.execute(
+                "INSERT INTO refund_chains (target_setl_id, plan, progress, next_step, status, created_at,"
+                " updated_at) VALUES ('S1', %s, %s, 0, %s, %s, %s)",
+                (
+                    model_json(refund_plan(1)),
+                    models_json([StepProgress()]),
+                    status,
+                    NOW.isoformat(),
+                    NOW.isoformat(),
+                ),
+            )
+    journal = PostgresJournal(postgres_url)
+    assert journal.schema_version == 7
+    assert [chain.id for chain in journal.unfinished_chains()] == [2, 4]
+    journal.close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        indexes = {
+            row[0]
+            for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        }
+        conn.execute("SET enable_seqscan = off")  # a table this small is read whole when it may be
+        plan = " ".join(
+            row[0]
+            for row in conn.execute(
+                "EXPLAIN SELECT * FROM refund_chains WHERE status = 'in_progress' ORDER BY id"
+            )
+        )
+    assert {"refund_chains_status", "outbox_visit"} <= indexes
+    assert "refund_chains_status" in plan, plan
