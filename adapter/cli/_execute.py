@@ -15,12 +15,12 @@ from ..execution._render import (
     render_result,
 )
 from ..planning._render import render_plan
+from ..receipts._settlements import resolve_settlement
 from ._bill import plan_bill
 from ._catalogue import add_catalogue_option, synced_tables
 from ._failure import EXIT_ATTENTION, EXIT_OK
 from ._output import emit, plain, print_json
 from ._platform import add_journal_option, add_platform_options, open_journal, platform_client, settings_of
-from ._settlements import resolve_settlement
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..receipts import _html, bill_summary, html_to_pdf, settlement_receipt
+from ..receipts import _html, bill_answer, bill_summary, html_to_pdf, receipt_answer, settlement_receipt
+from ..receipts._settlements import resolve_settlement
 from ._failure import EXIT_OK
-from ._output import plain, print_json
+from ._output import print_json
 from ._platform import add_journal_option, add_platform_options, open_journal, settings_of
-from ._settlements import resolve_settlement
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,24 +38,11 @@ def run(args: argparse.Namespace) -> int:
         if args.bill:
             summary = bill_summary(journal, args.setl_id)
             html = _html.bill_html(summary)
-            data: object = {
-                "ipt_otp_no": summary.ipt_otp_no,
-                "receipts": [_doc(r) for r in summary.receipts],
-                "self_pay": plain(summary.self_pay),
-                "self_pay_recorded": summary.self_pay_recorded,
-                "totals": {
-                    "medfee_sumamt": summary.medfee_sumamt,
-                    "fund_pay_sumamt": summary.fund_pay_sumamt,
-                    "acct_pay": summary.acct_pay,
-                    "psn_cash_pay": summary.psn_cash_pay,
-                    "self_pay_total": summary.self_pay_total,
-                    "patient_paid": summary.patient_paid,
-                },
-            }
+            data: object = bill_answer(summary)
         else:
             document = settlement_receipt(journal, args.setl_id)
             html = _html.receipt_html(document)
-            data = _doc(document)
+            data = receipt_answer(document)
     if args.json:
         print_json(data)
         return EXIT_OK
@@ -68,13 +55,3 @@ def run(args: argparse.Namespace) -> int:
     if not args.html and not args.pdf:
         print(html)
     return EXIT_OK
-
-
-def _doc(document: object) -> object:
-    value = plain(document)
-    change = getattr(document, "change", None)
-    if change is not None and isinstance(value, dict):
-        value["change"] = {**plain(change), "collect": change.collect, "pay_back": change.pay_back}
-    if isinstance(value, dict):
-        value.pop("chain", None)
-    return value

@@ -17,19 +17,24 @@ from pathlib import Path
 
 from ..execution import Journal
 from . import _html
+from ._answers import BillAnswer, ReceiptAnswer, bill_answer, receipt_answer
 from ._document import BillSummary, SettlementReceipt, bill_summary, settlement_receipt
 from ._html import FUND_LABELS
 from ._pdf import chromium_path, html_to_pdf
 
 __all__ = [
     "FUND_LABELS",
+    "BillAnswer",
     "BillSummary",
+    "ReceiptAnswer",
     "SettlementReceipt",
+    "bill_answer",
     "bill_html",
     "bill_pdf",
     "bill_summary",
     "chromium_path",
     "html_to_pdf",
+    "receipt_answer",
     "receipt_html",
     "receipt_pdf",
     "settlement_receipt",

@@ -1,4 +1,4 @@
-"""Naming a settlement on the command line: its 结算ID, or the 收费批次号 printed with it.
+"""Naming a settlement by its 结算ID, or by the 收费批次号 printed with it (the CLI and `opsp serve`).
 
 A cashier reads ``收费批次号 MZ20261122001-2`` on the screen and the receipt; the platform's
 结算ID carries the date and a sequence. Either names the settlement; a 收费批次号 names the
