@@ -6,19 +6,35 @@ the OpenAPI 3.1 document at ``/openapi.json`` is generated from those models.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .._errors import AdapterError
+from .._errors import AdapterError, ConfigurationError
 from .._lookup import Card
 from ..eligibility import Eligibility
-from ..execution import ChainStatus
+from ..execution import ChainStatus, SettlementRecord
 from ..planning import Visit, VisitPlan
+from ..receipts import (
+    BillAnswer,
+    ReceiptAnswer,
+    _html,
+    bill_answer,
+    bill_summary,
+    html_to_pdf,
+    receipt_answer,
+    settlement_receipt,
+)
+from ..receipts._settlements import resolve_settlement
 from ._docs import docs_page, exact_decimals, national_times
 from ._errors import ErrorAnswer, ServiceError, error_for
 from ._http import AccessLog, CodecRoute, answer, http_error, service_error, validation_error
@@ -54,6 +70,18 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         503: "the platform is down or unreachable (`error.retryable`)",
         504: "the platform did not answer in time",
     }.items()
+}
+_PRINTED: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    200: {
+        "description": "JSON by default; with `Accept: text/html` the printable page, with "
+        "`Accept: application/pdf` that page printed by headless Chromium",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    503: {"model": ErrorAnswer, "description": "a PDF was asked for and Chromium is missing or failed"},
 }
 _bearer = HTTPBearer(
     auto_error=False, description="The desk's token, from the service settings (`[[desks]]`)."
@@ -327,16 +355,90 @@ def _routes(app: FastAPI, service: Service) -> None:
     ) -> Response:
         return answer(OutboxAnswer(entries=tuple(adapter.outbox(due_by=due_by, include_sent=include_sent))))
 
+    @app.get(
+        "/v1/receipts/{setl_id}",
+        response_model=ReceiptAnswer,
+        responses=_PRINTED,
+        tags=["receipts"],
+        summary="A settlement's receipt (结算ID or 收费批次号): JSON, or the page as HTML or PDF",
+    )
+    def receipt(setl_id: str, request: Request, caller: CallerDesk) -> Response:
+        document = settlement_receipt(service.journal, _named(service, setl_id))
+        page = partial(_html.receipt_html, document)
+        return _printed(request, receipt_answer(document), page, document.receipt.setl_id)
 
-def _refundable(service: Service, setl_id: str) -> str:
+    @app.get(
+        "/v1/receipts/{setl_id}/bill",
+        response_model=BillAnswer,
+        responses=_PRINTED,
+        tags=["receipts"],
+        summary="The bill summary of a settlement's visit: its live receipts, self-pay lines, totals",
+    )
+    def bill(setl_id: str, request: Request, caller: CallerDesk) -> Response:
+        summary = bill_summary(service.journal, _named(service, setl_id))
+        page = partial(_html.bill_html, summary)
+        return _printed(request, bill_answer(summary), page, f"{summary.ipt_otp_no}-bill")
+
+
+def _settlement(service: Service, setl_id: str) -> SettlementRecord:
     record = service.journal.settlement(setl_id)
     if record is None:
         raise ServiceError("settlement_not_found", f"settlement {setl_id} is not in the journal", "setl_id")
+    return record
+
+
+def _refundable(service: Service, setl_id: str) -> str:
+    record = _settlement(service, setl_id)
     if not record.active:
         raise ServiceError(
             "already_refunded", f"settlement {setl_id} was refunded ({record.refund_setl_id})", "setl_id"
         )
     return setl_id
+
+
+def _named(service: Service, reference: str) -> str:
+    """The 结算ID ``reference`` names (itself, or a 收费批次号's settlement); 404 if the journal has none."""
+    return _settlement(
+        service, resolve_settlement(service.journal, service.adapter.settings, reference)
+    ).setl_id
+
+
+_FORMS = ("application/json", "text/html", "application/pdf")
+
+
+def _form(accept: str) -> str:
+    """The form ``Accept`` prefers among JSON, HTML and PDF (highest q, then first named); JSON otherwise."""
+    best, best_q = _FORMS[0], 0.0
+    for part in accept.split(","):
+        kind, *params = (piece.strip() for piece in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if kind.lower() in _FORMS and q > best_q:
+            best, best_q = kind.lower(), q
+    return best
+
+
+def _printed(request: Request, data: BaseModel, page: Callable[[], str], name: str) -> Response:
+    """``data`` as JSON, or its page as HTML or PDF, as the request's ``Accept`` asks."""
+    form = _form(request.headers.get("accept", ""))
+    if form == "application/json":
+        return answer(data)
+    html = page()
+    if form == "text/html":
+        return Response(html, media_type="text/html; charset=utf-8")
+    with tempfile.TemporaryDirectory(prefix="opsp-serve-pdf-") as work:
+        try:
+            pdf = html_to_pdf(html, Path(work) / "receipt.pdf").read_bytes()
+        except ConfigurationError as error:
+            raise ServiceError("pdf_unavailable", str(error)) from error
+    disposition = {"Content-Disposition": f'inline; filename="{name}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=disposition)
 
 
 def _documents(app: FastAPI) -> None:

@@ -52,6 +52,9 @@ CODES: dict[str, _Code] = {
     ),
     "outcome_unknown": _Code(503, "结算结果未知，请执行恢复（recover）后再查询，切勿重复收费", True),
     "service_misconfigured": _Code(503, "医保接口服务配置有误，请联系信息科", False),
+    "pdf_unavailable": _Code(
+        503, "无法生成PDF（服务所在电脑未安装Chromium或打印失败），请改用网页打印或联系信息科", False
+    ),
     "not_found": _Code(404, "请求的地址不存在", False),
     "method_not_allowed": _Code(405, "请求方法不被支持", False),
     "internal": _Code(500, "医保接口服务内部错误，请联系信息科", False),

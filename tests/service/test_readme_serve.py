@@ -36,6 +36,7 @@ def test_the_readme_calls_answer_as_shown(tmp_path: Path) -> None:
         f"{README_URL}/v1/patients/lookup",
         f"{README_URL}/v1/dry-run",
         f"{README_URL}/v1/settlements",
+        f"{README_URL}/v1/receipts/MZ20261122001-1",
     ]
     command = [OPSP, "serve", "--config", "config/serve/demo.toml", "--journal", str(tmp_path / "j.sqlite3")]
     with served([*command, "--port", "0"], listening=SERVE_LISTENING) as service:
