@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from adapter import decode
+from adapter._embedded import embedded_state_path
 from adapter.cli import main
+from mock_platform import MockPlatform
 
 P7 = ["--cert-type", "02", "--cert-no", "640106198002124031"]  # Yinchuan 职工; the demo hospital is 三级
 
@@ -87,3 +89,23 @@ def test_bad_input_names_the_flag_and_sends_nothing(
     assert main([*_add(*more), "--json"]) == 2
     error = decode(capsys.readouterr().out)["error"]
     assert (error["code"], error["field"]) == ("invalid_input", field)
+
+
+def test_opsp_recover_says_a_lost_filing_answer_is_left_for_filing_recover(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["recover", "--json"]) == 0  # nothing in flight (and the embedded platform's state made)
+    assert "待遇申报" not in capsys.readouterr().err
+    with MockPlatform(db_path=embedded_state_path()) as platform:
+        platform.faults.add("2503", "drop_after_commit")  # filed on the platform, the answer lost
+    assert main([*_add("--disease", "M01600"), "--json"]) == 4  # outcome unknown
+    capsys.readouterr()
+    assert main(["recover", "--json"]) == 0  # no batch in flight: the JSON keeps its shape
+    captured = capsys.readouterr()
+    assert decode(captured.out) == []
+    assert "另有 1 笔待遇申报（2503/2504）应答未知：请运行 opsp filing recover" in captured.err
+    assert main(["filing", "recover", "--json"]) == 0
+    (recovered,) = decode(capsys.readouterr().out)
+    assert (recovered["infno"], recovered["status"], recovered["replayed"]) == ("2503", "filed", True)
+    assert main(["recover"]) == 0
+    assert "待遇申报" not in capsys.readouterr().err  # nothing left open
