@@ -398,11 +398,13 @@ class SqliteJournal:
         if self._group_owner == threading.get_ident():
             self._inserted.add(row)
 
-    def _commit(self) -> None:
+    def _commit(self, *, forget: bool = True) -> None:
         """Commit the open transaction, if any; if the commit fails, roll it back and raise.
 
         SQLite itself says whether a transaction is open (it ends one by itself on some
-        errors, such as a full disk), so the journal never keeps its own flag for that.
+        errors, such as a full disk), so the journal never keeps its own flag for that. A failed
+        commit loses the group's waiting writes too (``forget``), as a crash would, unless the
+        transaction held none of the group's writes (another thread's own transaction).
         """
         if not self._db.in_transaction:
             return
@@ -411,7 +413,8 @@ class SqliteJournal:
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")  # the deferred suffix is lost, as in a crash
-            self._forget_uncommitted()
+            if forget:
+                self._forget_uncommitted()
             raise
 
     @contextmanager
@@ -424,8 +427,13 @@ class SqliteJournal:
         ``in_transaction`` shows). A write of several statements runs in a savepoint.
         """
         with self._lock:
-            self._run_pending()  # earlier writes first, in the same transaction
-            defer = not durable and self._group_owner == threading.get_ident()
+            owner = self._group_owner == threading.get_ident()
+            if owner:
+                self._run_pending()  # the group's earlier writes first, in the same transaction
+            # Another thread's write never runs the group's waiting writes (they are the group's to
+            # commit, in its order) and, in a transaction of its own, never forgets them on failure.
+            own_transaction = not self._db.in_transaction
+            defer = not durable and owner
             if self._db.in_transaction and one_statement:
                 try:
                     yield self._db
@@ -452,10 +460,11 @@ class SqliteJournal:
                 except BaseException:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
-                    self._forget_uncommitted()
+                    if owner:
+                        self._forget_uncommitted()
                     raise
             if not defer:
-                self._commit()
+                self._commit(forget=owner or not own_transaction)
 
     # -- one patient at a time ---------------------------------------------------------
 

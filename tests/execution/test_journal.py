@@ -17,7 +17,7 @@ import pytest
 from adapter import CHINA_TZ, Card, ConfigurationError
 from adapter.execution import BatchState, CallStatus, SqliteJournal
 from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION, model_json, models_json
-from adapter.execution._records import StepProgress
+from adapter.execution._records import CallDetail, StepProgress
 from tests.journal_contract._implementations import TEST_KEY
 from tests.journal_contract._samples import (
     BATCH,
@@ -84,6 +84,66 @@ def test_another_thread_reading_during_a_group_opens_no_write_transaction(tmp_pa
         assert not journal._db.in_transaction  # no write lock held while the group waits
         assert journal.batch(record.id).state == BatchState.REGISTERED  # the group reads its own writes
     assert _seen_from_outside(path) == ([("MSG1", "ok")], ["registered"])
+
+
+def _in_another_thread(work: Callable[[], object]) -> BaseException | None:
+    """Run ``work`` in a thread of its own (another desk's request); what it raised, or None."""
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return raised[0] if raised else None
+
+
+def test_another_threads_failed_write_loses_none_of_the_groups_waiting_writes(tmp_path: Path) -> None:
+    # The group's 2201 outcome (mdtrt_id MD1) and its batch state wait in memory while it waits on a
+    # query; another thread's write fails (the file is locked by another process a moment). The
+    # group's writes must neither be run in that thread's transaction nor be forgotten with it.
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path, key=TEST_KEY)
+    journal._db.execute("PRAGMA busy_timeout = 50")  # the test looks inside: fail fast on the lock
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG2201", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.record_outcome("MSG2201", status=CallStatus.OK, now=NOW, detail=CallDetail(mdtrt_id="MD1"))
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="MD1")
+        journal.flush()  # a query is sent
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        failed = _in_another_thread(lambda: journal.mark_sent(999, now=NOW))
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        assert isinstance(failed, sqlite3.OperationalError)  # database is locked
+        journal.record_intent("MSG2203", batch_id=record.id, infno="2203", keys={}, now=NOW)
+        journal.update_batch(record.id, now=NOW, state=BatchState.SETTLED, setl_id="S1")
+    assert _seen_from_outside(path) == ([("MSG2201", "ok"), ("MSG2203", "intent")], ["settled"])
+    settled = journal.batch(record.id)
+    assert (settled.mdtrt_id, settled.setl_id) == ("MD1", "S1")
+
+
+def test_another_threads_failed_update_leaves_no_write_lock_while_the_group_waits(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path, key=TEST_KEY)
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW)
+        journal.flush()  # a query is sent
+        failed = _in_another_thread(lambda: journal.record_outcome("NO-SUCH", status=CallStatus.OK, now=NOW))
+        assert isinstance(failed, KeyError)
+        assert not journal._db.in_transaction  # nothing holds the file's write lock
+        other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process can write
+        other.execute("ROLLBACK")
+        other.close()
+    assert _seen_from_outside(path) == ([("MSG1", "ok")], ["new"])
 
 
 @pytest.mark.parametrize(
