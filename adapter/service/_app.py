@@ -12,6 +12,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response, Security
 from fastapi.exceptions import RequestValidationError
@@ -437,8 +438,16 @@ def _printed(request: Request, data: BaseModel, page: Callable[[], str], name: s
             pdf = html_to_pdf(html, Path(work) / "receipt.pdf").read_bytes()
         except ConfigurationError as error:
             raise ServiceError("pdf_unavailable", str(error)) from error
-    disposition = {"Content-Disposition": f'inline; filename="{name}.pdf"'}
-    return Response(pdf, media_type="application/pdf", headers=disposition)
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": _inline(f"{name}.pdf")}
+    )
+
+
+def _inline(filename: str) -> str:
+    """A Content-Disposition for ``filename``, which may hold any text a visit number holds: an ASCII
+    fallback (unsafe characters as ``_``) and the exact name percent-encoded (RFC 6266 / RFC 5987)."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _documents(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ import pytest
 from adapter import decode, encode
 from adapter.cli._output import plain
 from adapter.receipts import bill_answer, bill_summary, receipt_answer, settlement_receipt
+from adapter.service._app import _inline
 
 from .helpers import DESK1_TOKEN, Served, p1, served_app
 
@@ -150,3 +151,12 @@ def test_a_receipt_and_a_bill_as_pdf_printed_by_chromium(tmp_path: Path) -> None
             assert reply.status_code == 200, reply.text
             assert reply.headers["content-type"] == "application/pdf"
             assert reply.content.startswith(b"%PDF")
+
+
+def test_a_pdf_name_from_any_visit_number_makes_a_valid_header() -> None:
+    # ipt_otp_no is free text: Chinese or a quote must not break the header (it is sent as latin-1).
+    header = _inline('门诊"2026-1-bill.pdf')
+    header.encode("latin-1")  # raises if the header could not be sent
+    assert header == (
+        "inline; filename=\"___2026-1-bill.pdf\"; filename*=UTF-8''%E9%97%A8%E8%AF%8A%222026-1-bill.pdf"
+    )
