@@ -25,7 +25,7 @@ import json.encoder
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
@@ -66,12 +66,21 @@ def decode(data: bytes | str) -> Any:
     return document
 
 
-_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+def _decimal(text: str) -> Decimal:
+    """A JSON fraction's own text as ``Decimal``; an exponent beyond what ``Decimal`` can hold
+    (``1e99999999999999999999``) is malformed input, not an arithmetic error from deep inside."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"a JSON number out of range: {text[:40]}") from None
+
+
+_DECODER = msgspec.json.Decoder(float_hook=_decimal)
 
 
 def _decode_with_json(data: bytes | str) -> Any:
     try:
-        return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(data, parse_float=_decimal, parse_constant=_refuse_constant)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
 

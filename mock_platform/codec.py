@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any
 
@@ -57,7 +57,10 @@ def _parse_int(text: str) -> int:
 
 def _parse_float(text: str) -> Decimal:
     _bounded(text)
-    value = Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # an exponent beyond what Decimal itself can hold
+        raise NumberOutOfRangeError(f"a JSON number has an exponent beyond +-{MAX_EXPONENT}") from None
     if abs(value.adjusted()) > MAX_EXPONENT:
         raise NumberOutOfRangeError(f"a JSON number has an exponent beyond +-{MAX_EXPONENT}")
     return value

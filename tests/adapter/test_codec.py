@@ -169,7 +169,16 @@ def test_decode_keeps_what_only_the_standard_library_reads(data: bytes, expected
 
 
 @pytest.mark.parametrize(
-    "data", [b'"\\ud800"', '"\ud800"', b"[" * 100_000 + b"]" * 100_000, b"1" * 4301, b"1e5 x"]
+    "data",
+    [
+        b'"\\ud800"',
+        '"\ud800"',
+        b"[" * 100_000 + b"]" * 100_000,
+        b"1" * 4301,
+        b"1e5 x",
+        b'{"x":1e99999999999999999999}',  # beyond Decimal's exponents: InvalidOperation escaped before
+        b"[-1E-99999999999999999999]",
+    ],
 )
 def test_decode_errors_stay_value_errors(data: bytes | str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the codec's one error type for bad JSON

@@ -155,6 +155,7 @@ def test_decode_decides_every_body_as_json_loads_alone(body: bytes) -> None:
         b"[-" + b"1" * 40 + b"]",
         b"[1." + b"0" * 45 + b"]",
         b"[1e41]",
+        b"[1e99999999999999999999]",  # beyond Decimal's own exponents
         b'{"a":1,"a":2.50}',  # the last duplicate wins
         b"\xef\xbb\xbf[1.0]",  # a byte-order mark: json.loads only
         '[1.5,"甲"]'.encode("utf-16"),
@@ -165,6 +166,12 @@ def test_decode_decides_every_body_as_json_loads_alone(body: bytes) -> None:
 )
 def test_decode_edges_are_json_loads_verdicts(body: bytes) -> None:
     assert _decoded(body) == _json_alone(body)
+
+
+def test_an_exponent_beyond_decimals_own_is_out_of_range_not_an_internal_error() -> None:
+    # Decimal("1e99999999999999999999") raises InvalidOperation, which escaped as an internal error.
+    with pytest.raises(codec.NumberOutOfRangeError):
+        codec.decode(b'{"x":-1E-99999999999999999999}')
 
 
 decoded_values = st.recursive(
