@@ -7,6 +7,7 @@ the OpenAPI 3.1 document at ``/openapi.json`` is generated from those models.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -425,6 +426,11 @@ def _form(accept: str) -> str:
     return best
 
 
+# Each PDF is a headless Chromium (a second or so of a core, a few hundred MB): at most two at once, the rest
+# of the desks' PDF requests waiting their turn, so printing never starves the settlements on a small server.
+_PDF_PRINTS = threading.BoundedSemaphore(2)
+
+
 def _printed(request: Request, data: BaseModel, page: Callable[[], str], name: str) -> Response:
     """``data`` as JSON, or its page as HTML or PDF, as the request's ``Accept`` asks."""
     form = _form(request.headers.get("accept", ""))
@@ -433,7 +439,7 @@ def _printed(request: Request, data: BaseModel, page: Callable[[], str], name: s
     html = page()
     if form == "text/html":
         return Response(html, media_type="text/html; charset=utf-8")
-    with tempfile.TemporaryDirectory(prefix="opsp-serve-pdf-") as work:
+    with _PDF_PRINTS, tempfile.TemporaryDirectory(prefix="opsp-serve-pdf-") as work:
         try:
             pdf = html_to_pdf(html, Path(work) / "receipt.pdf").read_bytes()
         except ConfigurationError as error:

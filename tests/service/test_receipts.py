@@ -7,6 +7,9 @@ P1 settled through the service (see test_flows): three batches paid from the acc
 from __future__ import annotations
 
 import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -160,3 +163,29 @@ def test_a_pdf_name_from_any_visit_number_makes_a_valid_header() -> None:
     assert header == (
         "inline; filename=\"___2026-1-bill.pdf\"; filename*=UTF-8''%E9%97%A8%E8%AF%8A%222026-1-bill.pdf"
     )
+
+
+def test_at_most_two_pdfs_are_printed_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Six desks ask for a PDF at the same moment: Chromium runs for two at a time, the others wait their turn.
+    running: list[int] = []
+    peak: list[int] = []
+    guard = threading.Lock()
+
+    def printer(html: str, target: Path) -> Path:
+        with guard:
+            running.append(1)
+            peak.append(len(running))
+        time.sleep(0.05)
+        with guard:
+            running.pop()
+        target.write_bytes(b"%PDF-1.4 stand-in for Chromium")
+        return target
+
+    monkeypatch.setattr("adapter.service._app.html_to_pdf", printer)
+    with served_app(tmp_path) as s:
+        first = _settle(s)[0]["setl_id"]
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            replies = list(pool.map(lambda _: _get(s, f"/v1/receipts/{first}", "application/pdf"), range(6)))
+    assert [reply.status_code for reply in replies] == [200] * 6
+    assert len(peak) == 6
+    assert max(peak) <= 2  # without the limit all six overlap
