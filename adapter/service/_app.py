@@ -83,6 +83,10 @@ _PRINTED: dict[int | str, dict[str, Any]] = {
             "application/pdf": {"schema": {"type": "string", "format": "binary"}},
         },
     },
+    406: {
+        "model": ErrorAnswer,
+        "description": "`Accept` names none of JSON, HTML and PDF (`not_acceptable`)",
+    },
     503: {"model": ErrorAnswer, "description": "a PDF was asked for and Chromium is missing or failed"},
 }
 _bearer = HTTPBearer(
@@ -409,21 +413,53 @@ _FORMS = ("application/json", "text/html", "application/pdf")
 
 
 def _form(accept: str) -> str:
-    """The form ``Accept`` prefers among JSON, HTML and PDF (highest q, then first named); JSON otherwise."""
-    best, best_q = _FORMS[0], 0.0
-    for part in accept.split(","):
-        kind, *params = (piece.strip() for piece in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if kind.lower() in _FORMS and q > best_q:
-            best, best_q = kind.lower(), q
+    """The form ``Accept`` prefers among JSON, HTML and PDF; ``not_acceptable`` (406) when it accepts none.
+
+    Content negotiation as RFC 9110 §12.5.1 has it: each form takes the q of the most specific range naming
+    it (``application/pdf`` over ``application/*`` over ``*/*``), q=0 means "not this", the highest q wins and
+    a tie goes to the earlier of JSON, HTML, PDF. No ``Accept`` (or an empty one) is JSON. A browser's
+    ``text/html,…,*/*;q=0.8`` is the page; ``text/plain`` alone is none of the three: a 406 naming what is
+    served, before any page is built or printed.
+    """
+    if not accept.strip():
+        return _FORMS[0]
+    ranges = [_media_range(part) for part in accept.split(",") if part.strip()]
+    best, best_q = "", 0.0
+    for form in _FORMS:
+        kind = form.split("/")[0]
+        matching = [
+            (specificity, q)
+            for media, q in ranges
+            for specificity, pattern in ((2, form), (1, f"{kind}/*"), (0, "*/*"))
+            if media == pattern
+        ]
+        q = max(matching)[1] if matching else 0.0
+        if q > best_q:
+            best, best_q = form, q
+    if not best:
+        raise ServiceError(
+            "not_acceptable",
+            f"the Accept header names none of {', '.join(_FORMS)}",
+            "Accept",
+        )
     return best
+
+
+def _media_range(part: str) -> tuple[str, float]:
+    """One ``Accept`` element: its media range (lower case) and its q (1 when absent; 0 when unreadable or
+    outside 0 - 1)."""
+    media, *params = (piece.strip() for piece in part.split(";"))
+    q = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                q = 0.0
+            if not 0.0 <= q <= 1.0:  # also NaN
+                q = 0.0
+    return media.lower(), q
 
 
 # Each PDF is a headless Chromium (a second or so of a core, a few hundred MB): at most two at once, the rest

@@ -55,6 +55,9 @@ CODES: dict[str, _Code] = {
     "pdf_unavailable": _Code(
         503, "无法生成PDF（服务所在电脑未安装Chromium或打印失败），请改用网页打印或联系信息科", False
     ),
+    "not_acceptable": _Code(
+        406, "无法按请求的格式提供：可选 application/json、text/html 或 application/pdf", False
+    ),
     "not_found": _Code(404, "请求的地址不存在", False),
     "method_not_allowed": _Code(405, "请求方法不被支持", False),
     "internal": _Code(500, "医保接口服务内部错误，请联系信息科", False),

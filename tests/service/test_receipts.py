@@ -19,7 +19,8 @@ import pytest
 from adapter import decode, encode
 from adapter.cli._output import plain
 from adapter.receipts import bill_answer, bill_summary, receipt_answer, settlement_receipt
-from adapter.service._app import _inline
+from adapter.service import ServiceError
+from adapter.service._app import _form, _inline
 
 from .helpers import DESK1_TOKEN, Served, p1, served_app
 
@@ -129,6 +130,48 @@ def test_an_unknown_settlement_is_404_naming_it_and_no_token_is_401(tmp_path: Pa
         anonymous = s.http.get(path)
         assert anonymous.status_code == 401
         assert decode(anonymous.content)["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    ("accept", "form"),
+    [
+        ("", "application/json"),
+        ("  ", "application/json"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+        ("text/*", "text/html"),
+        ("TEXT/HTML", "text/html"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+        ("application/pdf;q=0.5, text/html;q=0.4", "application/pdf"),
+        ("application/json;q=0, */*", "text/html"),  # the most specific range decides JSON's q
+        ("application/json;q=0, text/html;q=0, */*;q=0.1", "application/pdf"),
+        ("image/png, application/pdf;q=0.2", "application/pdf"),
+        ("text/html;q=abc, application/json;q=0.3", "application/json"),  # an unreadable q is 0
+        ("text/html;q=1.5, application/json;q=0.3", "application/json"),  # so is one outside 0 - 1
+    ],
+)
+def test_accept_chooses_the_form_by_specificity_and_q(accept: str, form: str) -> None:
+    assert _form(accept) == form
+
+
+@pytest.mark.parametrize("accept", ["text/plain", "image/png, text/csv", "application/json;q=0", "*/*;q=0"])
+def test_accept_naming_none_of_the_forms_is_not_acceptable(accept: str) -> None:
+    with pytest.raises(ServiceError) as raised:
+        _form(accept)
+    assert (raised.value.code, raised.value.field) == ("not_acceptable", "Accept")
+
+
+@pytest.mark.parametrize("path", ["", "/bill"])
+def test_a_receipt_in_a_form_not_served_is_406_naming_the_forms(tmp_path: Path, path: str) -> None:
+    with served_app(tmp_path) as s:
+        first = _settle(s)[0]["setl_id"]
+        reply = _get(s, f"/v1/receipts/{first}{path}", "text/plain")
+        assert reply.status_code == 406
+        assert reply.headers["content-type"].startswith("application/json")
+        error = decode(reply.content)["error"]
+        assert (error["code"], error["field"], error["retryable"]) == ("not_acceptable", "Accept", False)
+        assert "application/json, text/html, application/pdf" in error["detail"]
+        assert "application/pdf" in error["message"]
 
 
 def test_a_pdf_without_chromium_is_a_503_saying_what_to_install(
