@@ -35,6 +35,7 @@ from ._lookup import Card
 from ._msgid import MsgIdFactory
 from ._planned import PlannedVisit
 from ._settings import AdapterSettings, GatewaySettings, RetrySettings, TimeoutSettings, load_settings
+from ._transport import Http11Transport
 from .execution import ExecutionPolicy, SqliteJournal, open_journal
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "ExecutionPolicy",
     "GatewayAuth",
     "GatewaySettings",
+    "Http11Transport",
     "InFlightError",
     "InputError",
     "JournalOwnerError",

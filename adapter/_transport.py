@@ -1,0 +1,319 @@
+"""A lean HTTP/1.1 keep-alive transport for ``httpx.Client``: the adapter's default.
+
+httpx stays the interface (headers, auth, event hooks, mounts and timeouts are httpx's, and a host
+may still inject its own ``http_client=`` or ``transport=``); only the layer under ``Client.send``
+changes. httpx's default transport (httpcore + h11) costs about 900 µs of CPU per loopback request
+on this project's machine, most of it per-read ``settimeout``/``poll`` syscalls, a readability
+check and pure-Python header validation; this one costs about a third of that (bench/bench_floor.py).
+
+Parsing is the standard library's ``http.client`` (status line, headers, 1xx, chunked,
+Content-Length, read-to-EOF, keep-alive rules): a well-kept parser, not a new one. The request is
+written exactly as httpx built it (its Host and Accept-Encoding, no second copy).
+
+The exceptions are httpcore's, because the adapter's safety depends on them
+(``PlatformClient._attempt``): ``ConnectError``/``ConnectTimeout``/``PoolTimeout`` mean nothing was
+sent, so even a state-changing call may be tried again; everything else may have been committed.
+
+- ``ConnectTimeout`` / ``ConnectError``: TCP connect or TLS handshake only.
+- ``WriteTimeout`` / ``WriteError``: while sending the request.
+- ``ReadTimeout`` / ``ReadError``: while reading the answer.
+- ``RemoteProtocolError``: a malformed answer, or the connection ended before a complete one.
+- ``PoolTimeout``: no connection free within the pool timeout.
+
+The pool, per origin: idle connections are reused last-in first-out, at most 20 are kept idle (all
+origins together), an idle one older than 5 s is closed instead of reused (httpcore's
+``keepalive_expiry``), and before reuse the idle socket must not be readable: readable while idle
+means the server closed it (or sent something nobody asked for), so it is discarded and a new
+connection opened. That check is what keeps a server-closed keep-alive connection from turning a
+POST into an ambiguous failure. At most 100 requests are in flight at once (httpx's default
+``max_connections``); the next waits up to the pool timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import select
+import socket
+import ssl
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+
+import httpx
+
+__all__ = ["Http11Transport", "default_transport"]
+
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
+_Origin = tuple[bytes, str, int]
+
+
+def default_transport() -> httpx.BaseTransport | None:
+    """The transport a ``PlatformClient`` builds its own ``httpx.Client`` with: ``Http11Transport``, or
+    None (httpx's own) when the environment names a proxy.
+
+    ``httpx.Client`` mounts the proxies of ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` only when it
+    is given no transport; so where a proxy is configured, the adapter leaves the whole choice to httpx,
+    as before this transport existed, rather than bypass the proxy. The test is httpx's own
+    (``urllib.request.getproxies()``, schemes http, https and all).
+    """
+    proxies = urllib.request.getproxies()
+    if any(proxies.get(scheme) for scheme in ("http", "https", "all")):
+        return None
+    return Http11Transport()
+
+
+class Http11Transport(httpx.BaseTransport):
+    """HTTP/1.1 over keep-alive TCP (or TLS) connections, parsed by ``http.client``.
+
+    ``ssl_context`` defaults to ``httpx.create_ssl_context()`` (httpx's own trust: certifi, or
+    ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set), built at the first https connection.
+    ``clock`` (monotonic seconds) is injectable so tests can age idle connections.
+    """
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        max_connections: int = 100,
+        max_keepalive_connections: int = 20,
+        keepalive_expiry: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._max_connections = max_connections
+        self._max_idle = max_keepalive_connections
+        self._expiry = keepalive_expiry
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
+        self._in_use = 0
+        self._idle: dict[_Origin, list[_Connection]] = {}
+        self._idle_count = 0
+        self._closed = False
+
+    # -- httpx.BaseTransport ------------------------------------------------------------------
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        scheme = url.raw_scheme
+        if scheme not in _DEFAULT_PORTS:
+            raise httpx.UnsupportedProtocol(
+                f"Request URL has an unsupported protocol '{scheme.decode()}://'."
+            )
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        origin: _Origin = (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
+        connection = self._acquire(origin, timeouts.get("pool"))
+        try:
+            if connection is None:
+                connection = self._connect(origin, timeouts.get("connect"), request)
+            response, keep = connection.exchange(request, timeouts.get("write"), timeouts.get("read"))
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            self._release(origin, None)
+            raise
+        self._release(origin, connection if keep else None)
+        if not keep:
+            connection.close()
+        return response
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle = [connection for connections in self._idle.values() for connection in connections]
+            self._idle.clear()
+            self._idle_count = 0
+        for connection in idle:
+            connection.close()
+
+    # -- the pool -----------------------------------------------------------------------------
+
+    def _acquire(self, origin: _Origin, pool_timeout: float | None) -> _Connection | None:
+        """A slot for one request, and an idle connection to reuse if a sound one is there."""
+        stale: list[_Connection] = []
+        with self._lock:
+            if self._in_use >= self._max_connections:
+                deadline = None if pool_timeout is None else time.monotonic() + pool_timeout
+                while self._in_use >= self._max_connections:
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        raise httpx.PoolTimeout("no connection free within the pool timeout")
+                    self._freed.wait(remaining)
+            self._in_use += 1
+            reuse = None
+            idle = self._idle.get(origin)
+            now = self._clock()
+            while idle:
+                connection = idle.pop()
+                self._idle_count -= 1
+                if now - connection.idle_since <= self._expiry and not connection.readable():
+                    reuse = connection
+                    break
+                stale.append(connection)
+        for connection in stale:
+            connection.close()
+        return reuse
+
+    def _release(self, origin: _Origin, connection: _Connection | None) -> None:
+        """Give back the request's slot, and its connection to the idle list when it may be reused."""
+        surplus = None
+        with self._lock:
+            self._in_use -= 1
+            self._freed.notify()
+            if connection is not None:
+                if self._closed:
+                    surplus = connection
+                else:
+                    connection.idle_since = self._clock()
+                    self._idle.setdefault(origin, []).append(connection)
+                    self._idle_count += 1
+                    if self._idle_count > self._max_idle:
+                        surplus = self._oldest_idle()
+        if surplus is not None:
+            surplus.close()
+
+    def _oldest_idle(self) -> _Connection:
+        # Called with the lock held and at least one idle connection: the one idle longest goes.
+        origin, connections = min(
+            self._idle.items(), key=lambda item: item[1][0].idle_since if item[1] else 1e300
+        )
+        oldest = connections.pop(0)
+        if not connections:
+            del self._idle[origin]
+        self._idle_count -= 1
+        return oldest
+
+    def _connect(self, origin: _Origin, timeout: float | None, request: httpx.Request) -> _Connection:
+        scheme, host, port = origin
+        try:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        except TimeoutError as error:
+            raise httpx.ConnectTimeout(str(error) or "timed out", request=request) from error
+        except OSError as error:
+            raise httpx.ConnectError(str(error), request=request) from error
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if scheme == b"https":
+                server_hostname = request.extensions.get("sni_hostname") or host
+                sock = self._tls_context().wrap_socket(sock, server_hostname=server_hostname)
+        except TimeoutError as error:
+            sock.close()
+            raise httpx.ConnectTimeout(str(error) or "timed out", request=request) from error
+        except OSError as error:  # ssl.SSLError and certificate failures are OSErrors
+            sock.close()
+            raise httpx.ConnectError(str(error), request=request) from error
+        return _Connection(sock, timeout)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        context = self._ssl_context
+        if context is None:
+            context = httpx.create_ssl_context()
+            context.set_alpn_protocols(["http/1.1"])
+            self._ssl_context = context
+        return context
+
+
+class _Connection:
+    """One socket, owned by the pool: writes a request as httpx built it, reads the answer with
+    ``http.client.HTTPResponse`` (the standard library's parser)."""
+
+    def __init__(self, sock: socket.socket, timeout: float | None) -> None:
+        self.sock = sock
+        self._current_timeout = timeout
+        self.idle_since = 0.0
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _set_timeout(self, timeout: float | None) -> None:
+        # Each settimeout is a syscall: only when the value changes.
+        if timeout != self._current_timeout:
+            self.sock.settimeout(timeout)
+            self._current_timeout = timeout
+
+    def readable(self) -> bool:
+        """Whether the idle socket has something to read: the server closed it, or sent junk."""
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            return True
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(0))
+
+    def exchange(
+        self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None
+    ) -> tuple[httpx.Response, bool]:
+        """Send the request, read the whole answer; the response and whether the connection may be reused."""
+        head, chunked = _head(request)
+        stream = request.stream
+        self._set_timeout(write_timeout)
+        try:
+            if isinstance(stream, httpx.ByteStream) and not chunked:
+                # Head and body in one send: two would be two TCP segments (TCP_NODELAY), and the
+                # server would wake for each.
+                self.sock.sendall(head + request.content)
+            else:
+                self.sock.sendall(head)
+                for chunk in stream:  # type: ignore[union-attr]
+                    if chunk:
+                        self.sock.sendall(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if chunked:
+                    self.sock.sendall(b"0\r\n\r\n")
+        except TimeoutError as error:
+            raise httpx.WriteTimeout(str(error) or "timed out", request=request) from error
+        except OSError as error:
+            raise httpx.WriteError(str(error), request=request) from error
+        self._set_timeout(read_timeout)
+        answer = http.client.HTTPResponse(self.sock, method=request.method)
+        try:
+            answer.begin()
+            content = answer.read()
+        except TimeoutError as error:
+            raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
+        except http.client.RemoteDisconnected as error:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from error
+        except http.client.HTTPException as error:
+            raise httpx.RemoteProtocolError(f"{type(error).__name__}: {error}", request=request) from error
+        except OSError as error:
+            raise httpx.ReadError(str(error), request=request) from error
+        finally:
+            answer.close()
+        response = httpx.Response(
+            answer.status,
+            headers=[
+                (name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.getheaders()
+            ],
+            stream=httpx.ByteStream(content),
+            extensions={
+                "http_version": b"HTTP/1.1" if answer.version == 11 else b"HTTP/1.0",
+                "reason_phrase": answer.reason.encode("latin-1"),
+            },
+        )
+        return response, not answer.will_close
+
+
+# h11's rules (RFC 9110): a header name is a token; a value holds no CR, LF or NUL (no header
+# injection, no obsolete line folding).
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+").fullmatch
+_BAD_VALUE = re.compile(rb"[\x00\r\n]").search
+
+
+def _head(request: httpx.Request) -> tuple[bytes, bool]:
+    """The request line and headers as httpx built them; and whether the body goes chunked."""
+    target = request.url.raw_path
+    method = request.method.encode("ascii")
+    if not _TOKEN(method) or _BAD_VALUE(target) or b" " in target:
+        raise httpx.LocalProtocolError(f"illegal request line: {method!r} {target!r}", request=request)
+    lines = [method + b" " + target + b" HTTP/1.1"]
+    chunked = False
+    for name, value in request.headers.raw:
+        if not _TOKEN(name) or _BAD_VALUE(value):
+            raise httpx.LocalProtocolError(f"illegal header {name!r}", request=request)
+        lines.append(name + b": " + value)
+        if name.lower() == b"transfer-encoding" and value.lower() == b"chunked":
+            chunked = True
+    lines.append(b"\r\n")
+    return b"\r\n".join(lines), chunked
