@@ -55,6 +55,7 @@ from ._gateway import GatewayAuth, build_gateway
 from ._logging import get_logger
 from ._msgid import MsgIdFactory, Reserve
 from ._settings import AdapterSettings
+from ._transport import default_transport
 from .transactions import InputModel, OutputModel, Transaction, t9001, t9002
 
 __all__ = ["PlatformClient", "Reply", "SignInRejectedError"]
@@ -106,7 +107,9 @@ class PlatformClient:
         self._settings = settings
         self._platform = platform or settings.endpoint
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, timeout=_timeout(settings))
+        self._http = http_client or httpx.Client(
+            transport=transport or default_transport(), timeout=_timeout(settings)
+        )
         self._clock = clock
         self._sleep = sleep
         self._new_msgid = msgid_factory or MsgIdFactory(

@@ -8,8 +8,10 @@ again), anything else may have been committed. These tests pin each case on a re
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,14 +21,20 @@ import httpx
 import pytest
 
 from adapter import (
+    Adapter,
     ConnectError,
     Http11Transport,
     OutcomeUnknownError,
     PlatformClient,
     ProtocolError,
+    SqliteJournal,
+    load_settings,
 )
+from adapter._embedded import demo_settings_path
+from adapter._transport import default_transport
 from adapter.transactions import Transaction
 
+from ..served import ROOT, served
 from .fakes import demo_settings
 from .test_client import WRITE_INPUT, _Settled, _Write
 
@@ -470,3 +478,38 @@ def test_https_to_an_untrusted_server_is_a_connect_error(
     monkeypatch.delenv("SSL_CERT_FILE")  # certifi's roots do not know our CA
     with client() as http, pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         http.post(server.url, content=b"{}")
+
+
+def test_a_proxy_named_in_the_environment_is_still_used(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx mounts environment proxies only when given no transport: with one configured, the adapter
+    builds its client as before, and the request goes through the proxy."""
+    proxy = serve(echo_forever)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert default_transport() is None
+    settings = demo_settings(endpoint="http://platform.test/fsi/api/{infno}")
+    with PlatformClient(settings) as platform_client, pytest.raises(OutcomeUnknownError):
+        platform_client.call(WRITE, WRITE_INPUT)  # the proxy echoes: not an envelope
+    assert proxy.accepted == 1
+    assert proxy.heads[0].startswith(b"POST http://platform.test/fsi/api/2207 HTTP/1.1")
+    monkeypatch.delenv("HTTP_PROXY")
+    assert isinstance(default_transport(), Http11Transport)
+
+
+def test_the_default_client_settles_a_visit_against_the_served_mock(tmp_path: Path) -> None:
+    opsp = str(Path(sys.executable).parent / "opsp")
+    with served([opsp, "mock", "serve", "--port", "0", "--db", str(tmp_path / "mock.sqlite3")]) as server:
+        settings = load_settings(demo_settings_path(), endpoint=server.url + "/fsi/api/{infno}")
+        journal = SqliteJournal(tmp_path / "journal.sqlite3", key=bytes(range(32)))
+        with PlatformClient(settings) as platform_client:
+            assert isinstance(platform_client._http._transport, Http11Transport)
+            adapter = Adapter(platform_client, journal=journal)
+            for n in range(2):
+                document = json.loads((ROOT / "examples/visits/P1.json").read_text(encoding="utf-8"))
+                document["visit"]["ipt_otp_no"] = f"TRANSPORT{n:04d}"
+                result = adapter.settle(document)
+                assert [batch.status for batch in result.batches] == ["settled"] * 3
+        journal.close()
