@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
+from types import TracebackType
 
 from mock_platform.backend.schema import MIGRATIONS
 
@@ -53,40 +53,15 @@ class Store:
         store._migrate()
         return store
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """Run a block atomically: commit on success, roll back on any exception.
 
         Inside another `transaction()` of the same thread the block is a SAVEPOINT: its failure undoes only
         the block, and nothing is committed before the outermost block ends.
         """
-        with self._lock:
-            if self._depth:
-                yield from self._savepoint()
-                return
-            self._connection.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield self._connection
-            except BaseException:
-                self.rollbacks += 1
-                if self._connection.in_transaction:  # SQLite ends it itself on some errors (disk full)
-                    self._connection.execute("ROLLBACK")
-                raise
-            finally:
-                self._depth = 0
-            try:
-                self._connection.execute("COMMIT")
-            except BaseException:
-                # A failed COMMIT (disk full, I/O error) can leave the transaction open; end it, or every
-                # later BEGIN would fail too.
-                self.rollbacks += 1
-                if self._connection.in_transaction:
-                    self._connection.execute("ROLLBACK")
-                raise
+        return _Transaction(self)
 
-    @contextmanager
-    def joined(self) -> Iterator[sqlite3.Connection]:
+    def joined(self) -> AbstractContextManager[sqlite3.Connection]:
         """Run a block that needs no rollback of its own: reads, or writes whose failure propagates out of the
         enclosing `transaction()` (which then undoes them with the rest of it).
 
@@ -96,34 +71,12 @@ class Store:
         SQLite statements. A caller that catches a failure and carries on in the same transaction must use
         `transaction()` instead.
         """
-        with self._lock:
-            if self._depth:
-                yield self._connection
-            else:
-                with self.transaction() as connection:
-                    yield connection
+        return _Joined(self)
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> AbstractContextManager[sqlite3.Connection]:
         """Run reads without a transaction of their own (no BEGIN/COMMIT): each statement sees a consistent
         snapshot by itself. For a check made before a call's transaction begins (a gateway nonce)."""
-        with self._lock:
-            yield self._connection
-
-    def _savepoint(self) -> Iterator[sqlite3.Connection]:
-        name = f"level_{self._depth}"
-        self._connection.execute(f"SAVEPOINT {name}")
-        self._depth += 1
-        try:
-            yield self._connection
-        except BaseException:
-            self.rollbacks += 1
-            self._connection.execute(f"ROLLBACK TO {name}")
-            self._connection.execute(f"RELEASE {name}")
-            raise
-        finally:
-            self._depth -= 1
-        self._connection.execute(f"RELEASE {name}")
+        return _Locked(self)
 
     def close(self) -> None:
         with self._lock:
@@ -160,3 +113,125 @@ def next_value(connection: sqlite3.Connection, name: str, count: int = 1) -> int
 def _statements(script: str) -> list[str]:
     # executescript() would COMMIT the surrounding transaction; run statements one by one instead.
     return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+# The three context managers are small classes, not `contextlib.contextmanager` generators: a platform call
+# enters about a dozen of them, and a generator's frame, its helper object and the throw/close protocol cost
+# several times a class's __enter__/__exit__ (about 4 % of a call's CPU; issue #18).
+
+
+class _Transaction:
+    """`Store.transaction()`: BEGIN IMMEDIATE ... COMMIT outermost, a SAVEPOINT inside another one."""
+
+    __slots__ = ("_savepoint", "_store")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._savepoint = ""  # the savepoint's name; "" for the outermost transaction
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        store._lock.acquire()
+        try:
+            connection = store._connection
+            if store._depth:
+                name = f"level_{store._depth}"
+                connection.execute(f"SAVEPOINT {name}")
+                self._savepoint = name
+            else:
+                connection.execute("BEGIN IMMEDIATE")
+            store._depth += 1
+        except BaseException:
+            store._lock.release()
+            raise
+        return connection
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        store = self._store
+        try:
+            store._depth -= 1
+            if self._savepoint:
+                _end_savepoint(store, self._savepoint, failed=kind is not None)
+            else:
+                _end_transaction(store, failed=kind is not None)
+        finally:
+            store._lock.release()
+
+
+def _end_transaction(store: Store, *, failed: bool) -> None:
+    connection = store._connection
+    if failed:
+        store.rollbacks += 1
+        if connection.in_transaction:  # SQLite ends it itself on some errors (disk full)
+            connection.execute("ROLLBACK")
+        return  # the block's exception propagates
+    try:
+        connection.execute("COMMIT")
+    except BaseException:
+        # A failed COMMIT (disk full, I/O error) can leave the transaction open; end it, or every later
+        # BEGIN would fail too.
+        store.rollbacks += 1
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+def _end_savepoint(store: Store, name: str, *, failed: bool) -> None:
+    connection = store._connection
+    if failed:
+        store.rollbacks += 1
+        connection.execute(f"ROLLBACK TO {name}")
+    connection.execute(f"RELEASE {name}")
+
+
+class _Joined:
+    """`Store.joined()`: the enclosing transaction's connection, or a transaction of its own outside one."""
+
+    __slots__ = ("_own", "_store")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._own: _Transaction | None = None
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        store._lock.acquire()
+        if store._depth:  # read under the lock: only the thread holding it changes it
+            return store._connection
+        own = _Transaction(store)
+        try:
+            connection = own.__enter__()
+        except BaseException:
+            store._lock.release()
+            raise
+        self._own = own
+        return connection
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            if self._own is not None:
+                self._own.__exit__(kind, error, trace)
+        finally:
+            self._store._lock.release()
+
+
+class _Locked:
+    """`Store.read()`: the connection under the store's lock, no transaction."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._store._lock.acquire()
+        return self._store._connection
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._store._lock.release()
