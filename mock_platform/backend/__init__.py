@@ -46,6 +46,7 @@ from mock_platform.backend.reference import ReferenceData, build_reference
 from mock_platform.backend.reversals import CorrectionDesk
 from mock_platform.backend.seeding import apply_seed, load_seeds
 from mock_platform.backend.settlements import SettlementBook
+from mock_platform.backend.settling import ComputedMemo
 from mock_platform.backend.signin import SignInBook
 from mock_platform.backend.statements import StatementDesk
 from mock_platform.backend.store import Store, next_value
@@ -72,6 +73,7 @@ class Backend:
         self.visits = VisitBook(store)
         self.fees = FeeBook(store)
         self.settlements = SettlementBook(store)
+        self.settlement_memo = ComputedMemo()  # the last settlement 2206/2207 computed (`settling`)
         self.corrections = CorrectionDesk(store, self.settlements, self.visits)
         self.messages = MessageBook(store)
         self.faults = FaultBook(store)

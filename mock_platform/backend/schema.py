@@ -113,6 +113,31 @@ def _call_state(connection: sqlite3.Connection) -> None:
             )
 
 
+# The tables a settlement's computation reads besides its person and the reference data (`settling`): any
+# change to one raises the one `settlement_inputs` version (migration 13).
+SETTLEMENT_INPUT_TABLES = ("visit", "fee_detail", "settlement", "accumulator_entry", "accumulator_total")
+
+
+def _settlement_inputs(connection: sqlite3.Connection) -> None:
+    """13: the version of what 2206/2207 compute from besides the person: visits, fee details, settlements and
+    the accumulators.
+
+    A trigger on every insert, update or delete of a row of `SETTLEMENT_INPUT_TABLES` raises it, whatever code
+    (or process) made the change, so the 2207 that follows its 2206 with nothing changed in between takes the
+    settlement 2206 computed instead of computing it again (issue #18).
+    """
+    connection.execute(
+        "CREATE TABLE settlement_inputs (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
+    )
+    connection.execute("INSERT INTO settlement_inputs (id, version) VALUES (1, 0)")
+    for table in SETTLEMENT_INPUT_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            connection.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_settlement_inputs AFTER {event} ON {table} BEGIN"
+                " UPDATE settlement_inputs SET version = version + 1 WHERE id = 1; END"
+            )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     # 1: people and their records (seeded from people.toml), sign-ins, traffic journal, id sequences.
     """
@@ -445,6 +470,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _speed,
     # 12: the version of the sign-in sessions and fault rules.
     _call_state,
+    # 13: the version of what a settlement is computed from (besides the person).
+    _settlement_inputs,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,6 +11,14 @@ required).
 The benefits follow `benefits.compute` with the policy of the person's insured admdvs for the relation and
 med_type, the hospital's deductible level, and the accumulators of (psn_no, insutype, year of the visit). The
 disease of a med_type 14 batch is the batch's `dise_codg`, or the visit's when the batch carries none.
+
+One computation for a 2206 and its 2207 (issue #18): the last settlement computed is kept with what it was
+computed from, and a 2207 asking for the same batch the same way (person, visit, batch, med_type, insutype,
+account flag) takes it while nothing it was computed from has changed: the same person and hospital records
+(kept by `people` while the person's version is unchanged), the same reference data, the same version of
+`schema.SETTLEMENT_INPUT_TABLES` (raised by triggers on any change to a visit, fee detail, settlement or
+accumulator, by any code or process) and no rollback since. Everything 2206 checked then holds again; only the
+amounts a 2207 declares (and medfee_sumamt) are checked anew, against the kept totals.
 """
 
 from __future__ import annotations
@@ -61,13 +69,66 @@ class Computed:
     benefit: Benefit
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A computed settlement and everything it was computed from (see the module's docstring)."""
+
+    key: tuple[str, str, str, str, str, str]
+    state: tuple[int, int]  # (the settlement inputs' version, the store's rollbacks)
+    reference: object
+    hospital: Hospital
+    person: PersonRecord
+    totals: BatchTotals
+    computed: Computed
+
+
+class ComputedMemo:
+    """The last settlement computed (one per backend; read and written inside a call's transaction)."""
+
+    def __init__(self) -> None:
+        self.last: _Kept | None = None
+
+
 def compute_settlement(
     backend: Backend, hospital: Hospital, person: PersonRecord, query: SettlementQuery
 ) -> Computed:
     """Everything 2206 answers and 2207 commits; raises `RequestError` with the specific reason.
 
     `person` is the query's psn_no, which the handler has looked up (and checked against the envelope).
+    A settlement computed before from the same inputs, unchanged since, is taken instead (module docstring).
     """
+    with backend.store.joined() as connection:
+        row = connection.execute("SELECT version FROM settlement_inputs WHERE id = 1").fetchone()
+    state = (0 if row is None else int(row[0]), backend.store.rollbacks)
+    key = (
+        query.psn_no,
+        query.mdtrt_id,
+        query.chrg_bchno,
+        query.med_type,
+        query.insutype,
+        query.acct_used_flag,
+    )
+    memo = backend.settlement_memo
+    kept = memo.last
+    if (
+        kept is not None
+        and kept.key == key
+        and kept.state == state
+        and kept.reference is backend.reference
+        and kept.hospital is hospital
+        and kept.person is person
+    ):
+        _check_declared(query, kept.totals)  # the one check that depends on more than the key
+        return kept.computed
+    memo.last = None
+    computed, totals = _compute(backend, hospital, person, query)
+    memo.last = _Kept(key, state, backend.reference, hospital, person, totals, computed)
+    return computed
+
+
+def _compute(
+    backend: Backend, hospital: Hospital, person: PersonRecord, query: SettlementQuery
+) -> tuple[Computed, BatchTotals]:
     visit = _visit(backend, hospital, query)
     insurance = person.insurance(visit.insutype)
     assert insurance is not None  # 2201 checked it
@@ -112,7 +173,7 @@ def compute_settlement(
         balance=insurance.balc,
         mulaid_balance=insurance.mulaid_balc,
     )
-    return Computed(person, insurance, visit, lines, disease, benefit)
+    return Computed(person, insurance, visit, lines, disease, benefit), totals
 
 
 def _visit(backend: Backend, hospital: Hospital, query: SettlementQuery) -> Visit:

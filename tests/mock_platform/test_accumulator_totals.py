@@ -172,12 +172,13 @@ def test_a_migration_10_file_gets_its_totals_from_the_ledger(tmp_path: Path, clo
         connection.execute("DROP INDEX person_certno_upper")
         triggers = connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-            " AND (name LIKE '%_version' OR name LIKE '%_call_state')"
+            " AND (name LIKE '%_version' OR name LIKE '%_call_state' OR name LIKE '%_settlement_inputs')"
         ).fetchall()
         for (name,) in triggers:
             connection.execute(f"DROP TRIGGER {name}")
         connection.execute("DROP TABLE person_version")
         connection.execute("DROP TABLE call_state")  # migration 12
+        connection.execute("DROP TABLE settlement_inputs")  # migration 13
         connection.execute("PRAGMA user_version = 10")
         connection.commit()
     finally:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from mock_platform import MockPlatform
-from mock_platform.backend.schema import PERSON_TABLES
+from mock_platform.backend.schema import PERSON_TABLES, SCHEMA_VERSION
 from mock_platform.backend.signin import SignInError
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
@@ -226,12 +226,14 @@ def test_a_store_of_migration_11_gets_the_call_state(tmp_path: Path, clock: Muta
     with MockPlatform(clock=clock, db_path=db):
         pass
     connection = sqlite3.connect(db)
-    try:  # What a file of migration 11 holds: no call state, no triggers raising it.
+    try:  # What a file of migration 11 holds: no call state nor settlement inputs, no triggers raising them.
         for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_call_state'"
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND (name LIKE '%_call_state' OR name LIKE '%_settlement_inputs')"
         ).fetchall():
             connection.execute(f"DROP TRIGGER {name}")
         connection.execute("DROP TABLE call_state")
+        connection.execute("DROP TABLE settlement_inputs")
         connection.execute("PRAGMA user_version = 11")
         connection.commit()
     finally:
@@ -240,7 +242,7 @@ def test_a_store_of_migration_11_gets_the_call_state(tmp_path: Path, clock: Muta
         MockPlatform(clock=clock, db_path=db) as second,
         httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
     ):
-        assert second._backend.store.schema_version() == 12
+        assert second._backend.store.schema_version() == SCHEMA_VERSION
         caller = Caller(client, clock=clock)
         before = second._backend.call_state()
         caller.sign_in()
