@@ -7,8 +7,9 @@ Run from the repository root (about a minute)::
 A visit is ``Adapter(client, journal=SqliteJournal(file)).settle(document)`` of
 ``examples/visits/P1.json`` (three batches, 19 platform calls), each with a new ``ipt_otp_no``,
 against ``opsp mock serve --port 0`` (in-memory state) in its own process, over one kept-alive
-loopback connection. The journal is a real file (WAL, ``synchronous=FULL``), sealed with a key, as
-a desk's is.
+loopback connection, through the adapter's default transport (``Http11Transport``, what a host that
+injects no ``http_client=`` gets) with the timeouts of the settings. The journal is a real file
+(WAL, ``synchronous=FULL``), sealed with a key, as a desk's is.
 
 What it reports, per visit:
 
@@ -22,10 +23,11 @@ What it reports, per visit:
   recorded once and replayed raw by ``bench/_mock_visit.py``'s ``Desk`` (every call a fresh msgid,
   the visit a fresh ``ipt_otp_no``, each batch's ``mdtrt_id`` swapped in, fresh TIF headers) with a
   bare ``httpx.Client.post`` to the same served mock, every answer checked to say ``infcode 0``.
-  Only the CPU inside each post is counted. Twice: back to back, and with about as much unrelated
-  Python work between two posts as the adapter does (building and reading the next messages), which
-  leaves the caches as cold as the adapter leaves them. The ratios are the adapter's CPU per call
-  over each.
+  Only the CPU inside each post is counted. Two plain clients: ``httpx.Client()`` as it comes
+  (httpcore + h11), and ``httpx.Client(transport=Http11Transport())``, the adapter's transport.
+  Each twice: back to back, and with about as much unrelated Python work between two posts as the
+  adapter does (building and reading the next messages), which leaves the caches as cold as the
+  adapter leaves them. The ratios are the adapter's CPU per call over each.
 - **journal SQL**: statements the journal's connection runs per visit, counted with
   ``sqlite3.Connection.set_trace_callback`` in separate, untimed visits: all, commits, BEGINs,
   SAVEPOINT/RELEASE/ROLLBACK TO, and the rest (reads and writes).
@@ -59,7 +61,8 @@ from _mock_visit import Desk, RecordedVisit, record_visit
 from bench_client import CALL_SERVICE, mock_command, opsp_script, quiet_structlog
 from bench_visits import JOURNAL_KEY, Visits, settled
 
-from adapter import Adapter, PlatformClient, load_settings
+from adapter import Adapter, Http11Transport, PlatformClient, load_settings
+from adapter._client import _timeout
 from adapter._embedded import demo_settings_path
 from adapter.execution import SqliteJournal
 from tests.served import served
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace) -> None:
         endpoint = server.url + CALL_SERVICE
         settings = load_settings(settings_path, endpoint=endpoint)
         journal = SqliteJournal(Path(temporary) / "journal.db", key=JOURNAL_KEY)
-        http = TimedClient(timeout=10.0)
+        http = TimedClient(transport=Http11Transport(), timeout=_timeout(settings))
         try:
             with PlatformClient(settings, http_client=http) as client:
                 adapter = Adapter(client, journal=journal)
@@ -135,7 +138,11 @@ def run(args: argparse.Namespace) -> None:
                 for _ in range(counted):
                     settled(adapter, source.next())
                 journal._db.set_trace_callback(None)
-                plain = plain_visits(endpoint, record_visit(), args.visits)
+                recorded = record_visit()
+                plain = [
+                    (label, plain_visits(endpoint, recorded, args.visits, transport))
+                    for label, transport in (("httpx.Client()", None), ("Http11Transport", Http11Transport()))
+                ]
                 if args.profile:
                     profile(adapter, source, args.visits)
         finally:
@@ -163,9 +170,11 @@ class Plain:
     calls: int
 
 
-def plain_visits(endpoint: str, recorded: RecordedVisit, visits: int) -> Plain:
+def plain_visits(
+    endpoint: str, recorded: RecordedVisit, visits: int, transport: httpx.BaseTransport | None
+) -> Plain:
     """P1's recorded visit replayed raw ``visits`` times each way, with a bare httpx client."""
-    with httpx.Client(timeout=10.0) as http:
+    with httpx.Client(transport=transport, timeout=10.0) as http:
         desk = Desk(
             recorded,
             lambda body, headers: http.post(endpoint, content=body, headers=headers).content,
@@ -210,7 +219,9 @@ def profile(adapter: Adapter, source: Visits, visits: int) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
 
-def report(rounds: list[Round], counter: StatementCounter, counted: int, plain: Plain) -> None:
+def report(
+    rounds: list[Round], counter: StatementCounter, counted: int, plains: list[tuple[str, Plain]]
+) -> None:
     def median(pick: Callable[[Round], float]) -> float:
         return statistics.median(pick(r) for r in rounds)
 
@@ -228,24 +239,25 @@ def report(rounds: list[Round], counter: StatementCounter, counted: int, plain: 
     print(f"    of which inside httpx.Client.post  {httpx_cpu:7.2f} ms")
     print(f"    the adapter's own layers           {own:7.2f} ms")
     print(f"  wall time (machine shared)           {wall:7.2f} ms")
-    tight, busy = plain.tight * 1000, plain.busy * 1000
-    print(
-        f"\nplain httpx, the same visit replayed raw ({plain.calls} calls, fresh msgids, no adapter),"
-        " CPU inside httpx.Client.post:"
-    )
-    print(
-        f"  back to back                         {tight:7.2f} ms per visit"
-        f" ({tight / calls * 1000:.0f} us per call)"
-    )
-    print(
-        f"  with unrelated work between posts    {busy:7.2f} ms per visit"
-        f" ({busy / calls * 1000:.0f} us per call)"
-    )
-    print(
-        f"per call: adapter {cpu / calls * 1000:.0f} us CPU = {cpu / tight:.2f}x plain back to back,"
-        f" {cpu / busy:.2f}x plain with work between; inside the adapter's posts"
-        f" {httpx_cpu / calls * 1000:.0f} us = {httpx_cpu / busy:.2f}x the latter"
-    )
+    for label, plain in plains:
+        tight, busy = plain.tight * 1000, plain.busy * 1000
+        print(
+            f"\nplain httpx over {label}, the same visit replayed raw ({plain.calls} calls, fresh msgids,"
+            " no adapter), CPU inside httpx.Client.post:"
+        )
+        print(
+            f"  back to back                         {tight:7.2f} ms per visit"
+            f" ({tight / calls * 1000:.0f} us per call)"
+        )
+        print(
+            f"  with unrelated work between posts    {busy:7.2f} ms per visit"
+            f" ({busy / calls * 1000:.0f} us per call)"
+        )
+        print(
+            f"  per call: adapter {cpu / calls * 1000:.0f} us CPU = {cpu / tight:.2f}x plain back to back,"
+            f" {cpu / busy:.2f}x plain with work between; inside the adapter's posts"
+            f" {httpx_cpu / calls * 1000:.0f} us = {httpx_cpu / busy:.2f}x the latter"
+        )
     kinds = counter.kinds
     total = sum(kinds.values())
     print(f"\njournal SQL per visit (trace callback over {counted} visits):")

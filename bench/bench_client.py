@@ -22,7 +22,10 @@ the figures are the median per call over all rounds and the ratio of the medians
 wall time moves with the neighbours' load and CPU time much less; the target for the CPU ratio is at
 most 1.15x (issue #18). Two platforms, in this order:
 
-* ``opsp mock serve --port 0`` on a loopback port (in-memory state) — the headline figure;
+* ``opsp mock serve --port 0`` on a loopback port (in-memory state) — the headline figure. The
+  adapter posts through ``Http11Transport`` (its default when a host injects no client), and (b)
+  is shown twice: posted with a plain ``httpx.Client()`` (httpcore + h11, its own connection), and
+  with ``httpx.Client(transport=Http11Transport())``;
 * the mock's in-process transport, where the platform's own cost is smaller and the adapter's share
   larger;
 * canned answers: an ``httpx.MockTransport`` replaying the bytes the in-process mock answered each
@@ -63,7 +66,8 @@ import httpx
 import structlog
 from _machine import machine
 
-from adapter import PlatformClient, load_settings
+from adapter import Http11Transport, PlatformClient, load_settings
+from adapter._client import _timeout
 from adapter._embedded import demo_settings_path
 from adapter._gateway import tif_signature
 from adapter._settings import AdapterSettings
@@ -166,12 +170,19 @@ def timed(calls: list[Callable[[], object]], samples: list[float], cpu: list[flo
     cpu.append((time.thread_time() - began) / len(calls))
 
 
-def measure(settings: AdapterSettings, http: httpx.Client, calls: int, rounds: int) -> list[Result]:
-    """Median per-call time of (a) and (b) for each query, over ``rounds`` interleaved rounds."""
+def measure(
+    settings: AdapterSettings,
+    http: httpx.Client,
+    calls: int,
+    rounds: int,
+    plain_http: httpx.Client | None = None,
+) -> list[Result]:
+    """Median per-call time of (a) and (b) for each query, over ``rounds`` interleaved rounds; (b) posts
+    through ``plain_http`` when given (another client, its own connection), else through ``http``."""
     results = []
     with PlatformClient(settings, http_client=http) as client:
         client.sign_no()  # 9001 once, as a cashier's first call of the day does
-        plain = PlainCaller(http, settings, client)
+        plain = PlainCaller(plain_http or http, settings, client)
         for query in QUERIES:
             url = settings.url_for(query.transaction.infno)
 
@@ -311,9 +322,21 @@ def main() -> int:
     if "served" in platforms:
         with served(mock_command(opsp_script())) as server:
             settings = load_settings(demo_settings_path(), endpoint=server.url + CALL_SERVICE)
-            with httpx.Client(timeout=10.0) as http:
-                results = measure(settings, http, calls, rounds)
-        report(f"served mock ({server.url}, in-memory state), median per call:", results)
+            # The adapter as a host that injects nothing gets it: Http11Transport, the settings' timeouts.
+            with (
+                httpx.Client(transport=Http11Transport(), timeout=_timeout(settings)) as lean,
+                httpx.Client(timeout=10.0) as stock,
+            ):
+                against_stock = measure(settings, lean, calls, rounds, plain_http=stock)
+                against_lean = measure(settings, lean, calls, rounds, plain_http=lean)
+        report(
+            f"served mock ({server.url}, in-memory state), (a) over its default Http11Transport,"
+            " (b) plain httpx.Client() (httpcore + h11), median per call:",
+            against_stock,
+        )
+        report(
+            "the same, (b) plain httpx.Client(transport=Http11Transport()), median per call:", against_lean
+        )
 
     if "in-process" in platforms:
         mock = MockPlatform()

@@ -10,8 +10,10 @@ server (uvicorn, which serves the mock). This script measures exactly that: an `
 posting a 1 KB JSON envelope over keep-alive loopback TCP to uvicorn serving an ASGI app that
 reads the body and answers a fixed 1 KB JSON envelope — no routing, no JSON parsing, no work.
 The server runs in its own process with each of uvicorn's parsers and loops: h11 + asyncio (pure
-Python) and httptools + uvloop (C), when installed. The standard library's ``http.client`` is
-measured against the same server as a reference for what the client side could cost.
+Python) and httptools + uvloop (C), when installed. The client is measured three ways: httpx with
+its default transport (httpcore + h11), httpx over the adapter's ``Http11Transport`` (what a
+``PlatformClient`` uses unless the host injects its own client or transport), and the standard
+library's bare ``http.client`` as a reference for what the client side could cost.
 
 For each, per request: wall time, the client process's CPU and the server process's CPU (from
 /proc). From those, two ceilings for a 19-call visit with *zero* application work:
@@ -37,6 +39,8 @@ from pathlib import Path
 import httpx
 from _empty_server import ANSWER
 from _machine import machine, own_cpu_seconds, process_cpu_seconds
+
+from adapter import Http11Transport
 
 CALLS_PER_VISIT = 19
 BODY = (
@@ -102,14 +106,17 @@ def run_stack(http_impl: str, loop: str, requests: int, rounds: int) -> list[Flo
         port = int(server.stdout.readline())
         url = f"http://127.0.0.1:{port}/fsi/api/rsfComIfsService/callService"
         headers = {"content-type": "application/json"}
-        with httpx.Client() as client:
+        floors = []
+        for client_label, transport in (("httpx", None), ("httpx/Http11", Http11Transport())):
+            with httpx.Client(transport=transport) as client:
 
-            def post_httpx() -> None:
-                answer = client.post(url, content=BODY, headers=headers)
-                if answer.status_code != 200 or answer.content != ANSWER:
-                    raise RuntimeError("unexpected answer")
+                def post_httpx() -> None:
+                    answer = client.post(url, content=BODY, headers=headers)
+                    if answer.status_code != 200 or answer.content != ANSWER:
+                        raise RuntimeError("unexpected answer")
 
-            floors = [measure(f"httpx -> {http_impl}+{loop}", post_httpx, server.pid, requests, rounds)]
+                label = f"{client_label} -> {http_impl}+{loop}"
+                floors.append(measure(label, post_httpx, server.pid, requests, rounds))
         connection = http.client.HTTPConnection("127.0.0.1", port)
 
         def post_stdlib() -> None:

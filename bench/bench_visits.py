@@ -31,8 +31,9 @@ processes, each its own billing node (``msgid_node``). The timed visits are spli
 That is the throughput of a hospital's desks together, not of one desk. The adapter CPU column is
 the desks' CPU over the timed visits.
 
-``--floor`` first measures bench/bench_floor.py's no-work ceiling (httpx posting 1 KB to uvicorn on
-httptools + uvloop, nothing behind it) in the same run, and reports each multi-desk run's visits/s as
+``--floor`` first measures bench/bench_floor.py's no-work ceiling (httpx over the adapter's
+``Http11Transport``, the client the desks use, posting 1 KB to uvicorn on httptools + uvloop,
+nothing behind it) in the same run, and reports each multi-desk run's visits/s as
 a fraction of what as many desks could reach with no work at all: the lower of N times one desk's
 ceiling and the cores' ceiling.
 
@@ -69,7 +70,8 @@ import httpx
 from _machine import machine, own_cpu_seconds, process_cpu_seconds
 from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script, quiet_structlog
 
-from adapter import Adapter, PlatformClient, load_settings
+from adapter import Adapter, Http11Transport, PlatformClient, load_settings
+from adapter._client import _timeout
 from adapter._embedded import demo_settings_path
 from adapter._msgid import MsgIdFactory
 from adapter._settings import AdapterSettings
@@ -185,7 +187,12 @@ def adapter_for(
     journal = SqliteJournal(journal_path, key=JOURNAL_KEY)  # sealing is part of what a desk does
     try:
         with (
-            httpx.Client(transport=transport, timeout=10.0, event_hooks={"request": [counter]}) as http,
+            # Served: the adapter's default transport and timeouts, as a host that injects nothing gets them.
+            httpx.Client(
+                transport=transport or Http11Transport(),
+                timeout=_timeout(settings),
+                event_hooks={"request": [counter]},
+            ) as http,
             PlatformClient(settings, http_client=http, msgid_factory=msgids) as client,
         ):
             yield Adapter(client, journal=journal), counter
@@ -378,7 +385,8 @@ def report(figures: Figures) -> None:
 
 @dataclass(frozen=True)
 class Ceiling:
-    """bench_floor's no-work ceilings for a 19-call visit, httpx -> httptools+uvloop, measured in this run."""
+    """bench_floor's no-work ceilings for a 19-call visit, httpx over the adapter's Http11Transport ->
+    httptools+uvloop (the client the desks use), measured in this run."""
 
     one_desk: float
     all_cores: float
@@ -392,7 +400,8 @@ class Ceiling:
 
 def no_work_ceiling(requests: int = 1500, rounds: int = 3) -> Ceiling:
     cores = os.cpu_count() or 1
-    floor = bench_floor.run_stack("httptools", "uvloop", requests, rounds)[0]  # httpx, as the desks use
+    floors = bench_floor.run_stack("httptools", "uvloop", requests, rounds)
+    floor = next(floor for floor in floors if floor.label.startswith("httpx/Http11"))  # as the desks use
     print(
         f"floor (bench_floor.py, {requests} requests x {rounds} rounds, this run): {floor.label}: wall"
         f" {floor.wall * 1e6:.0f} us, client CPU {floor.client_cpu * 1e6:.0f} us, server CPU"
@@ -505,8 +514,8 @@ def main() -> int:
     parser.add_argument(
         "--floor",
         action="store_true",
-        help="also measure bench_floor's no-work ceiling (httpx -> httptools+uvloop) in this run, and report"
-        " each multi-desk run's visits/s as a fraction of it",
+        help="also measure bench_floor's no-work ceiling (httpx/Http11 -> httptools+uvloop) in this run, and"
+        " report each multi-desk run's visits/s as a fraction of it",
     )
     parser.add_argument("--profile", action="store_true", help="also measure and profile in-process")
     parser.add_argument("--top", action="store_true", help="with --profile: the 25 costliest functions")
