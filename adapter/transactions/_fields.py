@@ -131,7 +131,23 @@ WireDate = Annotated[
 ]
 """``yyyy-MM-dd``; a date-time string is cut to its date part."""
 
-WireDateTime = Annotated[datetime, PlainSerializer(lambda d: d.strftime(DATETIME_FORMAT), return_type=str)]
+
+def _wire_datetime(moment: datetime) -> str:
+    """``moment.strftime(DATETIME_FORMAT)`` from its fields, in about half the time (every fee line
+    of every 2204 carries one)."""
+    if moment.year < 1000:  # strftime writes such a year with as many digits as the C library likes
+        return moment.strftime(DATETIME_FORMAT)
+    return "%d-%02d-%02d %02d:%02d:%02d" % (  # noqa: UP031 - printf is the quickest here
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+
+
+WireDateTime = Annotated[datetime, PlainSerializer(_wire_datetime, return_type=str)]
 """``yyyy-MM-dd HH:mm:ss``."""
 
 

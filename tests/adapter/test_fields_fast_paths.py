@@ -3,6 +3,7 @@ plain versions (kept here as the reference) do, the same value or the same error
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -101,3 +102,13 @@ def test_the_fast_path_keeps_the_exponent_and_refuses_extra_places() -> None:
     assert str(check(Decimal("0E-7"))) == "0E-7"
     with pytest.raises(ValueError, match=r"^more than 2 decimal places: 0\.001$"):
         check(Decimal("0.001"))
+
+
+@settings(max_examples=400)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 1), timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=8))])
+    )
+)
+def test_wire_datetimes_are_written_as_strftime_writes_them(moment: datetime) -> None:
+    assert _fields._wire_datetime(moment) == moment.strftime(_fields.DATETIME_FORMAT)
