@@ -19,7 +19,9 @@ import httpx
 import pytest
 
 from mock_platform import MockPlatform, codec
+from mock_platform.backend import settlements
 from mock_platform.backend.schema import SCHEMA_VERSION, SETTLEMENT_INPUT_TABLES
+from mock_platform.backend.settlements import SettlementBook, SettlementRecord
 from mock_platform.backend.settling import ComputedMemo, _Kept
 from mock_platform.config import MockConfig
 from tests.mock_platform.clinic import Clinic
@@ -247,3 +249,36 @@ def test_a_store_of_migration_12_gets_the_settlement_inputs_version(
 def version(platform: MockPlatform) -> int:
     with platform._backend.store.transaction() as connection:
         return int(connection.execute("SELECT version FROM settlement_inputs WHERE id = 1").fetchone()[0])
+
+
+def test_the_record_a_settlement_or_refund_returns_is_the_row_it_stored(
+    monkeypatch: pytest.MonkeyPatch, platform: MockPlatform, signed_in: Caller
+) -> None:
+    # The new row is built from what was inserted instead of read back (issue #18): every field, type and
+    # exponent as `_load` reads it, for settlements with and without the account and for a refund.
+    pairs: list[tuple[str, str]] = []
+
+    def checked(method: Callable[..., SettlementRecord]) -> Callable[..., SettlementRecord]:
+        def run(book: SettlementBook, *args: Any, **options: Any) -> SettlementRecord:
+            record = method(book, *args, **options)
+            with platform._backend.store.joined() as connection:
+                pairs.append(
+                    (repr(record), repr(settlements._load(connection, "setl_id = ?", (record.setl_id,))))
+                )
+            return record
+
+        return run
+
+    monkeypatch.setattr(SettlementBook, "settle", checked(SettlementBook.settle))
+    monkeypatch.setattr(SettlementBook, "refund", checked(SettlementBook.refund))
+    platform.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
+    clinic = Clinic(signed_in, patient(YINCHUAN_EMPLOYEE))
+    answers = [
+        clinic.visit(EXAMPLE2_LINES, begntime=f"2026-{month}-10 09:00:00", acct=acct)["output"]["setlinfo"]
+        for month, acct in (("03", "0"), ("04", "0"), ("05", "1"))
+    ]
+    refund = clinic.refund(answers[2]["setl_id"], answers[2]["mdtrt_id"])
+    assert refund["infcode"] == 0, refund["err_msg"]
+    assert len(pairs) == 4
+    for returned, stored in pairs:
+        assert returned == stored
