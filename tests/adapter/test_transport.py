@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import respx
 
 from adapter import (
     Adapter,
@@ -513,3 +514,13 @@ def test_the_default_client_settles_a_visit_against_the_served_mock(tmp_path: Pa
                 result = adapter.settle(document)
                 assert [batch.status for batch in result.batches] == ["settled"] * 3
         journal.close()
+
+
+def test_respx_using_httpx_still_intercepts_the_default_client() -> None:
+    """What the README tells a HIS whose tests mock HTTP with respx (its default patches httpcore)."""
+    with respx.mock(using="httpx") as router:
+        route = router.post("http://platform.test/fsi/api/2207").respond(200, content=b"not an envelope")
+        settings = demo_settings(endpoint="http://platform.test/fsi/api/{infno}")
+        with PlatformClient(settings) as platform_client, pytest.raises(OutcomeUnknownError):
+            platform_client.call(WRITE, WRITE_INPUT)
+    assert route.call_count == 1
