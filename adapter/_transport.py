@@ -6,9 +6,11 @@ changes. httpx's default transport (httpcore + h11) costs about 900 µs of CPU p
 on this project's machine, most of it per-read ``settimeout``/``poll`` syscalls, a readability
 check and pure-Python header validation; this one costs about a third of that (bench/bench_floor.py).
 
-Parsing is the standard library's ``http.client`` (status line, headers, 1xx, chunked,
+Parsing is the standard library's ``http.client`` (status line, headers, 100 Continue, chunked,
 Content-Length, read-to-EOF, keep-alive rules): a well-kept parser, not a new one. The request is
-written exactly as httpx built it (its Host and Accept-Encoding, no second copy).
+written exactly as httpx built it (its Host and Accept-Encoding, no second copy). ``http.client``
+skips only 100 Continue; the other interim answers (102, 103) are skipped here, as h11 does, so that
+the final answer is never left for the next request on the connection.
 
 The exceptions are httpcore's, because the adapter's safety depends on them
 (``PlatformClient._attempt``): ``ConnectError``/``ConnectTimeout``/``PoolTimeout`` mean nothing was
@@ -40,6 +42,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from typing import BinaryIO
 
 import httpx
 
@@ -265,9 +268,9 @@ class _Connection:
         except OSError as error:
             raise httpx.WriteError(str(error), request=request) from error
         self._set_timeout(read_timeout)
-        answer = http.client.HTTPResponse(self.sock, method=request.method)
+        reader = self.sock.makefile("rb")
         try:
-            answer.begin()
+            answer = _final_answer(reader, request)
             content = answer.read()
         except TimeoutError as error:
             raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
@@ -280,7 +283,7 @@ class _Connection:
         except OSError as error:
             raise httpx.ReadError(str(error), request=request) from error
         finally:
-            answer.close()
+            reader.close()
         response = httpx.Response(
             answer.status,
             headers=[
@@ -293,6 +296,38 @@ class _Connection:
             },
         )
         return response, not answer.will_close
+
+
+class _OpenReader:
+    """Stands in for the socket when ``http.client.HTTPResponse`` asks it for a reader: hands it the
+    exchange's one buffered reader, so that the interim answers and the final one are all read from one
+    buffer (a final answer that arrived in the same segment as a 103 sits in that buffer)."""
+
+    def __init__(self, reader: BinaryIO) -> None:
+        self._reader = reader
+
+    def makefile(self, mode: str) -> BinaryIO:
+        return self._reader
+
+
+def _final_answer(reader: BinaryIO, request: httpx.Request) -> http.client.HTTPResponse:
+    """The final answer's status line and headers, every interim (1xx) answer before it skipped.
+
+    ``HTTPResponse.begin()`` skips only 100 Continue: a 102 or 103 it returns as the answer, and the
+    real one would then be read as the answer to the next request on this connection (one settlement
+    given another's result). So each 1xx is read (its headers discarded) and the next status line
+    follows, as h11 does. A 101 Switching Protocols was never asked for: the connection now speaks
+    something else, so it is refused (and, like every failure, closed).
+    """
+    while True:
+        answer = http.client.HTTPResponse(_OpenReader(reader), method=request.method)  # type: ignore[arg-type]
+        answer.begin()
+        if answer.status >= 200:
+            return answer
+        # Detached first: an HTTPResponse closes its reader when it is collected.
+        answer.fp = None  # type: ignore[assignment]
+        if answer.status == 101:
+            raise httpx.RemoteProtocolError("unexpected 101 Switching Protocols", request=request)
 
 
 # h11's rules (RFC 9110): a header name is a token; a value holds no CR, LF or NUL (no header
