@@ -207,6 +207,7 @@ def _decimal_literal(value: Decimal) -> str:
         value = value.copy_abs()  # "-0.00" is legal JSON but confuses every reconciliation
     # Fixed-point notation keeps the digits as written: Decimal("1000.00") -> 1000.00,
     # Decimal("1E+2") -> 100 (never the exponent form, which some parsers reject). str writes
-    # exactly that, in half the time, for every Decimal it does not give an exponent.
+    # exactly that, in half the time, for every Decimal it does not give an exponent ("E", or "e"
+    # in a context with capitals=0).
     text = str(value)
-    return text if "E" not in text else format(value, "f")
+    return text if "E" not in text and "e" not in text else format(value, "f")

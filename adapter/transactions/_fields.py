@@ -54,11 +54,12 @@ def _places(places: int) -> Callable[[Any], Decimal]:
     def check(value: Any) -> Decimal:
         # The decoder's own Decimal, written with no more places than allowed, as almost every
         # amount arrives: its text says so in a third of the time of has_places (whose as_tuple
-        # builds a named tuple). The text of a finite Decimal without an exponent has exactly
-        # -exponent digits after its point; any other value takes the general path below.
+        # builds a named tuple). The text of a finite Decimal without an exponent ("E", or "e" in a
+        # context with capitals=0) has exactly -exponent digits after its point; any other value
+        # takes the general path below.
         if type(value) is Decimal and value.is_finite():
             text = str(value)
-            if "E" not in text:
+            if "E" not in text and "e" not in text:
                 point = text.find(".")
                 if point < 0 or len(text) - point - 1 <= places:
                     return value

@@ -3,6 +3,7 @@ reference): the same bytes, or the same error."""
 
 from __future__ import annotations
 
+import decimal
 import json.encoder
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -136,3 +137,10 @@ def test_keys_are_written_alike_first_and_after() -> None:
     assert encode([Decimal("1E+2"), Decimal("1E-7"), Decimal("12.50"), Decimal("-0E-3")]) == (
         b"[100,0.0000001,12.50,0.000]"
     )
+
+
+def test_a_context_writing_lower_case_exponents_changes_nothing() -> None:
+    # A host may set capitals=0: str(Decimal("1E+2")) is then "1e+2", which is no fixed-point text.
+    with decimal.localcontext() as context:
+        context.capitals = 0
+        assert encode([Decimal("1E+2"), Decimal("1E-7"), Decimal("12.50")]) == b"[100,0.0000001,12.50]"

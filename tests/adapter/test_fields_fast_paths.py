@@ -3,6 +3,7 @@ plain versions (kept here as the reference) do, the same value or the same error
 
 from __future__ import annotations
 
+import decimal
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -112,3 +113,12 @@ def test_the_fast_path_keeps_the_exponent_and_refuses_extra_places() -> None:
 )
 def test_wire_datetimes_are_written_as_strftime_writes_them(moment: datetime) -> None:
     assert _fields._wire_datetime(moment) == moment.strftime(_fields.DATETIME_FORMAT)
+
+
+def test_a_context_writing_lower_case_exponents_changes_nothing() -> None:
+    # A host may set capitals=0: str(Decimal("1.23E-9")) is then "1.23e-9", whose point is no guide.
+    with decimal.localcontext() as context:
+        context.capitals = 0
+        with pytest.raises(ValueError, match=r"^more than 6 decimal places: 1\.23e-9$"):
+            _fields._places(6)(Decimal("1.23E-9"))
+        assert _fields._places(2)(Decimal("1E+2")) == Decimal(100)
