@@ -146,15 +146,24 @@ class Http11Transport(httpx.BaseTransport):
                     self._freed.wait(remaining)
             self._in_use += 1
             reuse = None
-            idle = self._idle.get(origin)
-            now = self._clock()
-            while idle:
-                connection = idle.pop()
-                self._idle_count -= 1
-                if now - connection.idle_since <= self._expiry and not connection.readable():
-                    reuse = connection
-                    break
-                stale.append(connection)
+            try:
+                idle = self._idle.get(origin)
+                now = self._clock()
+                while idle:
+                    connection = idle.pop()
+                    self._idle_count -= 1
+                    stale.append(connection)  # until it proves sound: closed if anything fails
+                    if now - connection.idle_since <= self._expiry and _still_sound(connection):
+                        reuse = stale.pop()
+                        break
+            except BaseException:
+                # Whatever failed, the slot goes back (else every later request waits for a
+                # PoolTimeout) and the connections taken off the idle list are closed.
+                self._in_use -= 1
+                self._freed.notify()
+                for connection in stale:
+                    connection.close()
+                raise
         for connection in stale:
             connection.close()
         return reuse
@@ -218,6 +227,15 @@ class Http11Transport(httpx.BaseTransport):
         return context
 
 
+def _still_sound(connection: _Connection) -> bool:
+    # A check that fails (a closed descriptor, an OS refusing the call) says nothing good about the
+    # connection: it is treated as stale and a new one opened.
+    try:
+        return not connection.readable()
+    except Exception:
+        return False
+
+
 class _Connection:
     """One socket, owned by the pool: writes a request as httpx built it, reads the answer with
     ``http.client.HTTPResponse`` (the standard library's parser)."""
@@ -238,11 +256,19 @@ class _Connection:
 
     def readable(self) -> bool:
         """Whether the idle socket has something to read: the server closed it, or sent junk."""
+        # httpcore's is_socket_readable: poll where it exists, select where it does not (Windows);
+        # a socket already closed (descriptor -1) counts as readable, so it is discarded.
         if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
             return True
-        poller = select.poll()
-        poller.register(self.sock, select.POLLIN)
-        return bool(poller.poll(0))
+        fd = self.sock.fileno()
+        if fd == -1:
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([fd], [], [], 0)
+        return bool(readable)
 
     def exchange(
         self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None

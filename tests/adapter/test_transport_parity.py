@@ -6,6 +6,7 @@ Each case runs on both transports: the default one must answer as httpcore does,
 
 from __future__ import annotations
 
+import select
 import socket
 import time
 from collections.abc import Callable
@@ -13,12 +14,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from adapter import OutcomeUnknownError, PlatformClient
+from adapter import Http11Transport, OutcomeUnknownError, PlatformClient, _transport
 
 from . import test_transport
 from .fakes import demo_settings
 from .test_client import WRITE_INPUT
-from .test_transport import WRITE, Server, answer, client
+from .test_transport import WRITE, Server, answer, client, echo_forever
 
 serve = test_transport.serve  # the fixture: loopback servers in threads, stopped after each test
 
@@ -115,3 +116,75 @@ def test_through_the_client_an_early_hint_never_gives_one_settlement_the_answer_
             first = "unknown"
         second = platform_client.call(WRITE, WRITE_INPUT).output.setlinfo.setl_id
     assert (first, second) == ("S1", "S2")
+
+
+# -- The pool ----------------------------------------------------------------------------------
+
+
+def test_an_idle_connection_is_reused_without_select_poll_as_on_windows(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = serve(echo_forever)
+    monkeypatch.delattr(select, "poll")
+    transport = Http11Transport(max_connections=1)
+    with client(transport, pool=0.2) as http:
+        assert http.post(server.url, content=b"1").content == b"echo:1"
+        assert http.post(server.url, content=b"2").content == b"echo:2"  # was AttributeError: poll
+    assert server.accepted == 1  # select.select saw the idle socket sound: it was reused
+    assert transport._in_use == 0
+
+
+def test_without_select_poll_a_connection_the_server_closed_is_still_replaced(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def answer_once_then_close(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(answer(b"{}"))
+        conn.close()
+        server.closed.set()
+
+    server = serve(answer_once_then_close)
+    monkeypatch.delattr(select, "poll")
+    with client() as http:
+        assert http.post(server.url, content=b"1").content == b"{}"
+        assert server.closed.wait(5)
+        time.sleep(0.05)  # the FIN crosses loopback
+        assert http.post(server.url, content=b"2").content == b"{}"
+    assert server.accepted == 2
+
+
+def test_an_idle_connection_whose_check_fails_is_replaced_and_the_slot_kept(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = serve(echo_forever)
+    transport = Http11Transport(max_connections=1)
+    with client(transport, pool=0.2) as http:
+        assert http.post(server.url, content=b"1").content == b"echo:1"
+
+        def check_fails(self: object) -> bool:
+            raise OSError("poll failed")
+
+        monkeypatch.setattr(_transport._Connection, "readable", check_fails)
+        assert http.post(server.url, content=b"2").content == b"echo:2"
+        assert server.accepted == 2  # the one that could not be checked was closed, not reused
+        assert transport._in_use == 0
+
+
+def test_a_failure_after_a_slot_was_taken_gives_it_back(serve: Callable[..., Server]) -> None:
+    server = serve(echo_forever)
+    broken = [False]
+
+    def clock() -> float:
+        if broken[0]:
+            raise RuntimeError("clock failed")
+        return time.monotonic()
+
+    transport = Http11Transport(max_connections=1, clock=clock)
+    with client(transport, pool=0.2) as http:
+        assert http.post(server.url, content=b"1").content == b"echo:1"
+        broken[0] = True
+        with pytest.raises(RuntimeError, match="clock failed"):
+            http.post(server.url, content=b"2")
+        broken[0] = False
+        assert transport._in_use == 0  # else every later request waits for a PoolTimeout
+        assert http.post(server.url, content=b"3").content == b"echo:3"
