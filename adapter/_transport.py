@@ -274,9 +274,10 @@ class _Connection:
         self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None
     ) -> tuple[httpx.Response, bool]:
         """Send the request, read the whole answer; the response and whether the connection may be reused."""
-        head, chunked = _head(request)
+        head, chunked, close_asked = _head(request)
         stream = request.stream
         self._set_timeout(write_timeout)
+        write_error: OSError | None = None
         try:
             if isinstance(stream, httpx.ByteStream) and not chunked:
                 # Head and body in one send: two would be two TCP segments (TCP_NODELAY), and the
@@ -292,24 +293,17 @@ class _Connection:
         except TimeoutError as error:
             raise httpx.WriteTimeout(str(error) or "timed out", request=request) from error
         except OSError as error:
-            raise httpx.WriteError(str(error), request=request) from error
+            # A server may answer before it has read the whole body and then close (a gateway's 401
+            # or 413): that answer is definite, so it is read as httpcore reads it. If no complete
+            # answer comes within the read timeout, the write error stands.
+            write_error = error
         self._set_timeout(read_timeout)
-        reader = self.sock.makefile("rb")
         try:
-            answer = _final_answer(reader, request)
-            content = answer.read()
-        except TimeoutError as error:
-            raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
-        except http.client.RemoteDisconnected as error:
-            raise httpx.RemoteProtocolError(
-                "Server disconnected without sending a response.", request=request
-            ) from error
-        except http.client.HTTPException as error:
-            raise httpx.RemoteProtocolError(f"{type(error).__name__}: {error}", request=request) from error
-        except OSError as error:
-            raise httpx.ReadError(str(error), request=request) from error
-        finally:
-            reader.close()
+            answer, content, reusable = _read_answer(self.sock, request)
+        except httpx.TransportError:
+            if write_error is not None:
+                raise httpx.WriteError(str(write_error), request=request) from write_error
+            raise
         response = httpx.Response(
             answer.status,
             headers=[
@@ -321,7 +315,44 @@ class _Connection:
                 "reason_phrase": answer.reason.encode("latin-1"),
             },
         )
-        return response, not answer.will_close
+        # A request that asked for Connection: close, or whose body was not all sent, leaves a
+        # connection the server is closing (or is out of step with): never reused.
+        return response, reusable and not close_asked and write_error is None
+
+
+def _read_answer(sock: socket.socket, request: httpx.Request) -> tuple[http.client.HTTPResponse, bytes, bool]:
+    """The final answer's head, its whole body, and whether the connection may carry another request.
+
+    Every failure is an httpx exception: the adapter classifies only those, so a MemoryError or
+    ValueError out of the parser must not escape (a malformed answer, like any other).
+    """
+    reader = sock.makefile("rb")
+    try:
+        answer = _final_answer(reader, request)
+        body = _body_framing(answer, request)
+        if body is None:
+            content = reader.read()
+        elif body is True:
+            content = _read_chunked(reader, request)
+        else:
+            content = _read_exactly(reader, int(body), request)
+    except TimeoutError as error:
+        raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
+    except http.client.RemoteDisconnected as error:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response.", request=request
+        ) from error
+    except http.client.HTTPException as error:
+        raise httpx.RemoteProtocolError(f"{type(error).__name__}: {error}", request=request) from error
+    except OSError as error:
+        raise httpx.ReadError(str(error), request=request) from error
+    except (OverflowError, MemoryError, ValueError) as error:
+        raise httpx.RemoteProtocolError(f"{type(error).__name__}: {error}", request=request) from error
+    finally:
+        reader.close()
+    # h11 keeps only HTTP/1.1 connections alive; http.client's will_close covers Connection: close
+    # and a body read to the end of the connection.
+    return answer, content, answer.version == 11 and not answer.will_close and body is not None
 
 
 class _OpenReader:
@@ -356,25 +387,115 @@ def _final_answer(reader: BinaryIO, request: httpx.Request) -> http.client.HTTPR
             raise httpx.RemoteProtocolError("unexpected 101 Switching Protocols", request=request)
 
 
+_DIGITS = re.compile(r"[0-9]+").fullmatch
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,20}").fullmatch  # h11's limit: 20 hex digits
+_MAX_LINE = 65536  # http.client's own limit for a status or header line
+_MAX_TRAILER_LINES = 100  # and for the number of header lines
+# Bodies are read in pieces of at most this: a Content-Length or chunk size is the server's word,
+# and reading it in one call would have http.client (and the buffer under it) allocate that many
+# bytes at once (an absurd size is an OverflowError or MemoryError). A body is only as large as what
+# actually arrives, so no real answer (a catalogue download of any size) is refused for its length.
+_PIECE = 1 << 20
+
+
+def _body_framing(answer: http.client.HTTPResponse, request: httpx.Request) -> int | bool | None:
+    """How the body is delimited: its length, True for chunked, None for "to the end of the
+    connection". h11's rules, where http.client is lenient: a header block with a line the parser
+    could not read, a Transfer-Encoding other than one "chunked", or a Content-Length that is not a
+    number, is negative or disagrees with another (http.client would read to the end instead) is a
+    RemoteProtocolError. A 204, a 304 and the answer to a HEAD have no body whatever they say."""
+    headers = answer.msg
+    if headers.defects:
+        raise httpx.RemoteProtocolError(
+            f"malformed answer header block: {type(headers.defects[0]).__name__}", request=request
+        )
+    encodings = headers.get_all("transfer-encoding") or []
+    if len(encodings) > 1 or (encodings and encodings[0].strip().lower() != "chunked"):
+        raise httpx.RemoteProtocolError(
+            f"unsupported Transfer-Encoding: {', '.join(encodings)!r}", request=request
+        )
+    lengths = {part.strip() for value in headers.get_all("content-length") or [] for part in value.split(",")}
+    if lengths and (len(lengths) > 1 or not _DIGITS(next(iter(lengths)))):
+        raise httpx.RemoteProtocolError(f"bad Content-Length: {sorted(lengths)!r}", request=request)
+    if answer.status in (204, 304) or request.method == "HEAD":
+        return 0
+    if encodings:
+        return True
+    if lengths:
+        return int(next(iter(lengths)))
+    return None
+
+
+def _read_exactly(reader: BinaryIO, length: int, request: httpx.Request) -> bytes:
+    if length <= _PIECE:  # every answer the adapter meets: one read, as http.client makes it
+        data = reader.read(length)
+    else:
+        pieces = []
+        remaining = length
+        while remaining:
+            piece = reader.read(min(remaining, _PIECE))
+            if not piece:
+                break
+            pieces.append(piece)
+            remaining -= len(piece)
+        data = b"".join(pieces)
+    if len(data) < length:
+        raise httpx.RemoteProtocolError(
+            f"the connection closed {length - len(data)} bytes before the end of the body", request=request
+        )
+    return data
+
+
+def _read_line(reader: BinaryIO, request: httpx.Request) -> bytes:
+    line = reader.readline(_MAX_LINE + 1)
+    if len(line) > _MAX_LINE:
+        raise httpx.RemoteProtocolError("a line of the chunked body is too long", request=request)
+    if not line.endswith(b"\n"):
+        raise httpx.RemoteProtocolError("the connection closed inside the chunked body", request=request)
+    return line
+
+
+def _read_chunked(reader: BinaryIO, request: httpx.Request) -> bytes:
+    pieces = []
+    while True:
+        line = _read_line(reader, request)
+        size = line.split(b";", 1)[0].strip(b" \t\r\n")
+        if not _CHUNK_SIZE(size):
+            raise httpx.RemoteProtocolError(f"bad chunk size line: {line[:40]!r}", request=request)
+        length = int(size, 16)
+        if length == 0:
+            break
+        pieces.append(_read_exactly(reader, length, request))
+        if reader.read(2) != b"\r\n":  # h11 checks it too: a chunk longer than it said is no answer
+            raise httpx.RemoteProtocolError("a chunk is not followed by CRLF", request=request)
+    for _ in range(_MAX_TRAILER_LINES):
+        if _read_line(reader, request) in (b"\r\n", b"\n"):
+            return b"".join(pieces)
+    raise httpx.RemoteProtocolError("too many trailer lines", request=request)
+
+
 # h11's rules (RFC 9110): a header name is a token; a value holds no CR, LF or NUL (no header
 # injection, no obsolete line folding).
 _TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+").fullmatch
 _BAD_VALUE = re.compile(rb"[\x00\r\n]").search
 
 
-def _head(request: httpx.Request) -> tuple[bytes, bool]:
-    """The request line and headers as httpx built them; and whether the body goes chunked."""
+def _head(request: httpx.Request) -> tuple[bytes, bool, bool]:
+    """The request line and headers as httpx built them; whether the body goes chunked; and whether
+    the request says Connection: close (the server will close after answering, said or not)."""
     target = request.url.raw_path
     method = request.method.encode("ascii")
     if not _TOKEN(method) or _BAD_VALUE(target) or b" " in target:
         raise httpx.LocalProtocolError(f"illegal request line: {method!r} {target!r}", request=request)
     lines = [method + b" " + target + b" HTTP/1.1"]
-    chunked = False
+    chunked = close = False
     for name, value in request.headers.raw:
         if not _TOKEN(name) or _BAD_VALUE(value):
             raise httpx.LocalProtocolError(f"illegal header {name!r}", request=request)
         lines.append(name + b": " + value)
         if name.lower() == b"transfer-encoding" and value.lower() == b"chunked":
             chunked = True
+        if name.lower() == b"connection" and b"close" in (t.strip() for t in value.lower().split(b",")):
+            close = True
     lines.append(b"\r\n")
-    return b"\r\n".join(lines), chunked
+    return b"\r\n".join(lines), chunked, close

@@ -1,13 +1,15 @@
 """Http11Transport where http.client alone would differ from httpcore + h11 (httpx's default).
 
-Each case runs on both transports: the default one must answer as httpcore does, because
+Cases marked ``both`` run on both transports: the default one must answer as httpcore does, because
 ``PlatformClient._attempt`` decides from the answer (or the exception) whether a settlement happened.
+The others pin this transport's own reading and pool on the same servers.
 """
 
 from __future__ import annotations
 
 import select
 import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -116,6 +118,202 @@ def test_through_the_client_an_early_hint_never_gives_one_settlement_the_answer_
             first = "unknown"
         second = platform_client.call(WRITE, WRITE_INPUT).output.setlinfo.setl_id
     assert (first, second) == ("S1", "S2")
+
+
+# -- Framing: what delimits the body -----------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\n{}",
+    ],
+    ids=["content-length", "chunk-size"],
+)
+def test_an_absurd_length_then_the_end_of_the_connection_is_a_remote_protocol_error(
+    serve: Callable[..., Server], reply: bytes, make: Callable[..., httpx.Client]
+) -> None:
+    """http.client reads a length in one call: 10^20 bytes escaped as OverflowError (neither a
+    ProtocolError nor an unknown outcome for the adapter). Read in bounded pieces, the body is only as
+    long as what arrives, and the connection ends long before."""
+
+    def huge(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(reply)  # then the server closes: the body is cut
+
+    server = serve(huge)
+    with make() as http, pytest.raises(httpx.RemoteProtocolError):
+        http.post(server.url, content=b"{}")
+
+
+def test_a_body_longer_than_one_piece_is_read_whole(serve: Callable[..., Server]) -> None:
+    # Three pieces and a bit, as Content-Length and as one chunk.
+    big = bytes(range(256)) * (13 << 12)
+
+    def large(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(answer(big))
+        server.read_request(conn)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%b\r\n0\r\n\r\n" % (len(big), big)
+        )
+
+    server = serve(large)
+    with client() as http:
+        assert http.post(server.url, content=b"1").content == big
+        assert http.post(server.url, content=b"2").content == big
+    assert len(big) > 3 << 20
+    assert server.accepted == 1
+
+
+def test_a_memory_error_while_reading_the_body_is_a_remote_protocol_error(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> bytes:
+        raise MemoryError
+
+    monkeypatch.setattr(_transport, "_read_exactly", refuse)
+    server = serve(echo_forever)
+    with client() as http, pytest.raises(httpx.RemoteProtocolError, match="MemoryError"):
+        http.post(server.url, content=b"{}")
+
+
+@both
+@pytest.mark.parametrize("status", [b"204 No Content", b"304 Not Modified"])
+def test_a_204_or_304_has_no_body_whatever_transfer_encoding_says(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client], status: bytes
+) -> None:
+    def no_content(conn: socket.socket, server: Server) -> None:
+        while server.read_request(conn) is not None:
+            conn.sendall(b"HTTP/1.1 " + status + b"\r\nTransfer-Encoding: chunked\r\n\r\n")
+
+    server = serve(no_content)
+    with make(read=1.0) as http:
+        first = http.post(server.url, content=b"1")
+        second = http.post(server.url, content=b"2")
+    assert (first.status_code, first.content) == (int(status[:3]), b"")
+    assert (second.status_code, second.content) == (int(status[:3]), b"")
+    assert server.accepted == 1
+
+
+@both
+def test_the_answer_to_a_head_has_no_body(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client]
+) -> None:
+    def head(conn: socket.socket, server: Server) -> None:
+        while server.read_request(conn) is not None:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+
+    server = serve(head)
+    with make(read=1.0) as http:
+        assert http.head(server.url).content == b""
+        assert http.head(server.url).headers["content-length"] == "5"
+    assert server.accepted == 1
+
+
+@both
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: -2\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: two\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2, 3\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nthis line has no colon\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n",
+    ],
+    ids=["negative", "not-a-number", "two-lengths", "two-in-one", "no-colon", "not-chunked"],
+)
+def test_a_head_block_h11_refuses_is_a_remote_protocol_error(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client], head: bytes
+) -> None:
+    """http.client reads a bad or negative Content-Length as "to the end of the connection" and drops
+    a line without a colon (and every header after it) without a word: h11 refuses each at once."""
+
+    def malformed(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(head + b"\r\n{}")
+        server.release.wait(5)  # held open: the client must not wait for the end of the connection
+
+    server = serve(malformed)
+    started = time.monotonic()
+    with make(read=3.0) as http, pytest.raises(httpx.RemoteProtocolError):
+        http.post(server.url, content=b"{}")
+    assert time.monotonic() - started < 2
+
+
+def test_a_chunk_longer_than_its_size_is_a_remote_protocol_error(serve: Callable[..., Server]) -> None:
+    def overlong(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}}\r\n0\r\n\r\n")
+
+    server = serve(overlong)
+    with client() as http, pytest.raises(httpx.RemoteProtocolError, match="CRLF"):
+        http.post(server.url, content=b"{}")
+
+
+def test_an_http_1_0_answer_never_leaves_its_connection_pooled(serve: Callable[..., Server]) -> None:
+    # h11 keeps only HTTP/1.1 connections alive, whatever a 1.0 server says about keep-alive.
+    def old_server(conn: socket.socket, server: Server) -> None:
+        while server.read_request(conn) is not None:
+            conn.sendall(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}")
+
+    server = serve(old_server)
+    with client() as http:
+        assert http.post(server.url, content=b"1").content == b"{}"
+        assert http.post(server.url, content=b"2").content == b"{}"
+    assert server.accepted == 2
+
+
+# -- Sending -----------------------------------------------------------------------------------
+
+
+@both
+def test_an_early_refusal_is_read_even_if_the_body_could_not_all_be_sent(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client]
+) -> None:
+    """A gateway refuses a request (401, 413) before reading its body and closes: the refusal is a
+    definite answer, as httpcore reads it, not an ambiguous WriteError."""
+
+    def refuse_early(conn: socket.socket, server: Server) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(65536)
+        conn.sendall(answer(b'{"code":401,"message":"bad signature"}', status=b"401 Unauthorized"))
+        conn.shutdown(socket.SHUT_WR)
+        time.sleep(0.2)  # then closed with unread data: a reset
+
+    server = serve(refuse_early)
+    with make() as http:
+        response = http.post(server.url, content=b"x" * (32 << 20))
+    assert (response.status_code, response.json()) == (401, {"code": 401, "message": "bad signature"})
+
+
+@both
+def test_a_request_with_connection_close_is_not_pooled(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client]
+) -> None:
+    """The request said Connection: close, so the server closes after answering without saying so; if
+    the FIN comes late, a pooled connection would take the next request into a race with it."""
+    fin = threading.Event()
+
+    def close_when_asked(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(answer(b"{}"))
+        fin.wait(5)  # a slow server, a long path
+        conn.close()
+
+    server = serve(close_when_asked)
+    with make() as http:
+        http.post(server.url, content=b"1", headers={"Connection": "close"})
+        try:
+            response = http.post(server.url, content=b"2")
+        finally:
+            fin.set()
+    assert response.content == b"{}"
+    assert server.accepted == 2
 
 
 # -- The pool ----------------------------------------------------------------------------------
