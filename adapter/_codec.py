@@ -162,13 +162,16 @@ def _write(value: object, append: Callable[[str], None]) -> None:
 _FIRST_KEYS: dict[object, str] = {}
 _NEXT_KEYS: dict[object, str] = {}
 _MAX_KEYS = 4096
+_MAX_KEY_LENGTH = 64
 
 
 def _key(key: object, keys: dict[object, str]) -> str:
     if not isinstance(key, str):
         raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
     text = ("{" if keys is _FIRST_KEYS else ",") + _dump_string(key) + ":"
-    if len(keys) < _MAX_KEYS and type(key) is str:
+    # Only short names: the cache is for the protocol's field names, and a long key (from a platform's or a
+    # HIS's data) kept for the process's lifetime would be memory nobody asked for.
+    if len(keys) < _MAX_KEYS and type(key) is str and len(key) <= _MAX_KEY_LENGTH:
         keys[key] = text
     return text
 
@@ -209,5 +212,6 @@ def _decimal_literal(value: Decimal) -> str:
     # Decimal("1E+2") -> 100 (never the exponent form, which some parsers reject). str writes
     # exactly that, in half the time, for every Decimal it does not give an exponent ("E", or "e"
     # in a context with capitals=0).
-    text = str(value)
-    return text if "E" not in text and "e" not in text else format(value, "f")
+    # Decimal's own methods, not the value's: a subclass's __str__ (say "1.50 CNY") must not reach the wire.
+    text = Decimal.__str__(value)
+    return text if "E" not in text and "e" not in text else Decimal.__format__(value, "f")

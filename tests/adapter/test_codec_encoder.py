@@ -144,3 +144,28 @@ def test_a_context_writing_lower_case_exponents_changes_nothing() -> None:
     with decimal.localcontext() as context:
         context.capitals = 0
         assert encode([Decimal("1E+2"), Decimal("1E-7"), Decimal("12.50")]) == b"[100,0.0000001,12.50]"
+
+
+class _Money(Decimal):
+    """A host's Decimal subclass that prints itself for people."""
+
+    def __str__(self) -> str:
+        return f"{Decimal.__str__(self)} CNY"
+
+
+def test_a_decimal_subclass_is_written_with_decimals_own_digits() -> None:
+    # Its own __str__ is for people: the wire carries the number (1.50, not "1.50 CNY", which
+    # is not JSON), exponent or not (1E+2 -> 100).
+    assert encode({"a": _Money("1.50")}) == b'{"a":1.50}'
+    assert encode([_Money("1E+2"), _Money("-0.00")]) == b"[100,0.00]"
+
+
+def test_long_keys_are_written_but_not_kept() -> None:
+    from adapter import _codec
+
+    key = "k" * 65
+    before = len(_codec._FIRST_KEYS), len(_codec._NEXT_KEYS)
+    assert encode({key: 1, "a" + key: 2}) == b'{"' + key.encode() + b'":1,"a' + key.encode() + b'":2}'
+    assert (len(_codec._FIRST_KEYS), len(_codec._NEXT_KEYS)) == before
+    assert key not in _codec._FIRST_KEYS
+    assert "a" + key not in _codec._NEXT_KEYS
