@@ -121,15 +121,22 @@ def _statements(script: str) -> list[str]:
 
 
 class _Transaction:
-    """`Store.transaction()`: BEGIN IMMEDIATE ... COMMIT outermost, a SAVEPOINT inside another one."""
+    """`Store.transaction()`: BEGIN IMMEDIATE ... COMMIT outermost, a SAVEPOINT inside another one.
+
+    Single-use, as the generator it replaces was: what ``__exit__`` ends is what ``__enter__`` began, so a
+    second ``with`` on the same object (which could end another level's transaction) is refused.
+    """
 
     __slots__ = ("_savepoint", "_store")
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._savepoint = ""  # the savepoint's name; "" for the outermost transaction
+        self._savepoint: str | None = None  # None before entry; then the savepoint's name, "" outermost
 
     def __enter__(self) -> sqlite3.Connection:
+        if self._savepoint is not None:
+            raise RuntimeError("a Store.transaction() is single-use: call store.transaction() again")
+        self._savepoint = ""
         store = self._store
         store._lock.acquire()
         try:
@@ -187,15 +194,23 @@ def _end_savepoint(store: Store, name: str, *, failed: bool) -> None:
 
 
 class _Joined:
-    """`Store.joined()`: the enclosing transaction's connection, or a transaction of its own outside one."""
+    """`Store.joined()`: the enclosing transaction's connection, or a transaction of its own outside one.
 
-    __slots__ = ("_own", "_store")
+    Single-use, like `_Transaction`: a second entry could end (commit) the caller's transaction with a
+    stale transaction of its own.
+    """
+
+    __slots__ = ("_entered", "_own", "_store")
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._own: _Transaction | None = None
+        self._entered = False
 
     def __enter__(self) -> sqlite3.Connection:
+        if self._entered:
+            raise RuntimeError("a Store.joined() is single-use: call store.joined() again")
+        self._entered = True
         store = self._store
         store._lock.acquire()
         if store._depth:  # read under the lock: only the thread holding it changes it

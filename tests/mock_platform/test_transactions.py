@@ -193,3 +193,21 @@ def test_joined_blocks_join_the_transaction_without_a_savepoint() -> None:
         *("BEGIN", "INSERT", "COMMIT"),
         *("BEGIN", "SAVEPOINT", "INSERT", "RELEASE", "COMMIT"),
     ]
+
+
+@pytest.mark.parametrize("make", [Store.transaction, Store.joined])
+def test_a_transaction_context_is_single_use_and_a_second_entry_leaves_the_store_usable(
+    make: Callable[[Store], Any],
+) -> None:
+    # A context that remembered its first use (a savepoint, or a transaction of its own) could, entered
+    # again, RELEASE a savepoint that is not there or commit its caller's transaction; it is refused, as
+    # the generator it replaced refused it, and nothing is left open.
+    store = Store.open(None)
+    context = make(store)
+    with store.transaction(), context:  # first use: a savepoint (or, for joined, the enclosing transaction)
+        pass
+    with pytest.raises(RuntimeError, match="single-use"), context:
+        pass
+    with store.transaction() as connection:
+        assert tuple(connection.execute("SELECT 1").fetchone()) == (1,)
+    assert not store._connection.in_transaction
