@@ -5,10 +5,11 @@ may still inject its own ``http_client=`` or ``transport=``); only the layer und
 changes. Much of httpx's default transport (httpcore + h11) goes on per-read ``settimeout``/``poll``
 syscalls, a readability check and pure-Python parsing. ``bench/bench_floor.py`` (an httpx.Client
 posting a 1 KB envelope over keep-alive loopback to uvicorn answering 1 KB, nothing behind it)
-measures this transport's client CPU per request at about 60-75 % of httpcore's: 267-364 µs against
+measures this transport's client CPU per request at about 55-85 % of httpcore's: 267-364 µs against
 425-629 µs over three runs, each against both of uvicorn's servers, on the project's 2-core machine at
-load 2-4 (a reviewer's run: 455 vs 714 and 601 vs 1040 µs). A saving of one or two hundred µs per
-call, not a multiple.
+load 2-4 (a reviewer's run: 455 vs 714 and 601 vs 1040 µs; on the idle machine 223 vs 391 and 274 vs
+320 µs). Counted in instructions, which load does not move: 1.10 M against 1.72 M per request. A saving
+of one or two hundred µs per call, not a multiple.
 
 The status line and headers are parsed by the standard library's ``http.client`` (a well-kept
 parser, not a new one); what it is lenient about, h11's rules decide here: every interim answer
