@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,3 +115,26 @@ def test_faults_armed_over_http_drop_the_connection(server: ServedMock) -> None:
     server.running.reader.join(timeout=10)
     # The dropped connection is on purpose: uvicorn's "returned without completing response" is filtered.
     assert "ASGI callable" not in server.output_so_far()
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_python_m_mock_platform_logs_calls_only_with_verbose_and_never_on_stdout(
+    tmp_path: Path, verbose: bool
+) -> None:
+    # stdout carries the listening line alone (a script waits for it); the per-call trace (infno, msgid,
+    # infcode) goes to stderr, and only with -v, as `opsp mock serve` does it.
+    command = [sys.executable, "-m", "mock_platform", "serve", "--port", "0", *(["-v"] if verbose else [])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        listening = process.stdout.readline()
+        assert listening.startswith("opsp mock platform listening on http://127.0.0.1:")
+        url = listening.rsplit(" ", 1)[1].strip()
+        with httpx.Client(base_url=url, timeout=10.0) as client:
+            assert post(client, envelope("9001", {"signIn": {"opter_no": "0001"}})).status_code == 200
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=20)
+    assert out == ""
+    assert ("infno=9001" in err) is verbose
+    assert ("transaction" in err) is verbose
