@@ -327,7 +327,7 @@ class _Connection:
             headers=answer.headers,
             stream=httpx.ByteStream(content),
             extensions={
-                "http_version": b"HTTP/1.1" if answer.http_11 else b"HTTP/1.0",
+                "http_version": b"HTTP/" + answer.version,
                 "reason_phrase": answer.reason,
             },
         )
@@ -376,8 +376,13 @@ class _Head:
 
     status: int
     reason: bytes
-    http_11: bool
+    version: bytes  # b"1.1", b"1.0", ... (h11 takes any digit.digit)
     headers: list[tuple[bytes, bytes]]
+
+    @property
+    def http_11(self) -> bool:
+        """HTTP/1.1 or later: h11 keeps only such connections alive."""
+        return self.version >= b"1.1"
 
     def values(self, name: bytes) -> list[bytes]:
         """Every value of the field ``name`` (lower case), in order."""
@@ -400,6 +405,8 @@ def _final_head(reader: BinaryIO, request: httpx.Request) -> _Head:
         head = _read_head(reader, request)
         if head.status >= 200:
             return head
+        if head.status < 100:
+            raise httpx.RemoteProtocolError(f"status {head.status} is no answer", request=request)
         if head.status == 101:
             raise httpx.RemoteProtocolError("unexpected 101 Switching Protocols", request=request)
 
@@ -409,8 +416,8 @@ def _final_head(reader: BinaryIO, request: httpx.Request) -> _Head:
 # continues the field before it. A head is at most 256 KiB: httpcore has h11 refuse a head still
 # incomplete past 100 KiB, which one of up to about 164 KiB escapes when it arrives in two reads; this
 # limit never refuses what httpcore takes.
-_STATUS_LINE = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([\t\x20-\x7e\x80-\xff]*))?").fullmatch
-_FIELD_VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*").fullmatch
+_STATUS_LINE = re.compile(rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([^\x00\n\r\x0b\x0c]*))?").fullmatch
+_FIELD_VALUE = re.compile(rb"[^\x00\n\r\x0b\x0c]*").fullmatch  # h11: no NUL, no whitespace but SP/HT
 _MAX_HEAD = 256 * 1024
 
 
@@ -424,25 +431,68 @@ def _read_head(reader: BinaryIO, request: httpx.Request) -> _Head:
     status = _STATUS_LINE(_head_line(line, budget, request))
     if status is None:
         raise httpx.RemoteProtocolError(f"malformed status line: {line[:60]!r}", request=request)
-    headers: list[tuple[bytes, bytes]] = []
+    lines = []
     while True:
         line = reader.readline(budget + 1)
         budget -= len(line)
         text = _head_line(line, budget, request)
         if not text:
             break
+        lines.append(text)
+    headers = _framed(_fields(lines, request), request)
+    return _Head(int(status.group(2)), status.group(3) or b"", status.group(1), headers)
+
+
+def _fields(lines: list[bytes], request: httpx.Request) -> list[tuple[bytes, bytes]]:
+    """Header (or trailer) lines as (name, value) pairs, by h11's rules: a folded line continues the raw
+    line before it (joined by one space), a name is a token, a value holds no NUL, CR, LF, VT or FF."""
+    fields: list[tuple[bytes, bytes]] = []
+    last = b""
+    for line in lines:
+        text = line
         if text[:1] in (b" ", b"\t"):  # obs-fold: this line continues the field before it
-            if not headers:
+            if not fields:
                 raise httpx.RemoteProtocolError("a folded line before any header field", request=request)
-            name, value = headers[-1]
-            text = name + b": " + value + b" " + text.strip(b" \t")
-            headers.pop()
+            fields.pop()
+            text = last + b" " + text.lstrip(b" \t")
+        last = text
         name, colon, value = text.partition(b":")
         value = value.strip(b" \t")
         if not colon or not _TOKEN(name) or not _FIELD_VALUE(value):
             raise httpx.RemoteProtocolError(f"malformed header line: {text[:60]!r}", request=request)
-        headers.append((name, value))
-    return _Head(int(status.group(2)), status.group(3) or b"", status.group(1) == b"1", headers)
+        fields.append((name, value))
+    return fields
+
+
+def _framed(fields: list[tuple[bytes, bytes]], request: httpx.Request) -> list[tuple[bytes, bytes]]:
+    """The fields with their framing checked and written as h11 writes them, on every head (interim ones
+    too): one Content-Length, digits only, its repeats and lists of one value folded into the first; at
+    most one Transfer-Encoding, "chunked" (lower case). Anything else is a RemoteProtocolError."""
+    lengths = {
+        part.strip()
+        for name, value in fields
+        if name.lower() == b"content-length"
+        for part in value.split(b",")
+    }
+    if lengths and (len(lengths) > 1 or not _DIGITS(next(iter(lengths)))):
+        raise httpx.RemoteProtocolError(f"bad Content-Length: {sorted(lengths)!r}", request=request)
+    encodings = [value for name, value in fields if name.lower() == b"transfer-encoding"]
+    if len(encodings) > 1 or (encodings and encodings[0].lower() != b"chunked"):
+        raise httpx.RemoteProtocolError(f"unsupported Transfer-Encoding: {encodings!r}", request=request)
+    if not lengths and not encodings:
+        return fields
+    framed: list[tuple[bytes, bytes]] = []
+    length_seen = False
+    for name, value in fields:
+        lower = name.lower()
+        if lower == b"content-length":
+            if length_seen:
+                continue
+            length_seen, value = True, next(iter(lengths))
+        elif lower == b"transfer-encoding":
+            value = value.lower()
+        framed.append((name, value))
+    return framed
 
 
 def _head_line(line: bytes, budget: int, request: httpx.Request) -> bytes:
@@ -455,7 +505,7 @@ def _head_line(line: bytes, budget: int, request: httpx.Request) -> bytes:
 
 
 _DIGITS = re.compile(rb"[0-9]+").fullmatch
-_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,20}").fullmatch  # h11's limit: 20 hex digits
+_CHUNK_HEADER = re.compile(rb"([0-9A-Fa-f]{1,20})(?:;[^\n]*)?[ \t]*\r\n").fullmatch  # h11: 20 hex digits
 _MAX_LINE = 65536  # for a line of a chunked body (its size line, a trailer)
 _MAX_TRAILER_LINES = 100
 # Bodies are read in pieces of at most this: a Content-Length or chunk size is the server's word,
@@ -466,22 +516,16 @@ _PIECE = 1 << 20
 
 
 def _body_framing(answer: _Head, request: httpx.Request) -> int | bool | None:
-    """How the body is delimited: its length, True for chunked, None for "to the end of the
-    connection". h11's rules: a Transfer-Encoding other than one "chunked", or a Content-Length that is
-    not a number or disagrees with another, is a RemoteProtocolError. A 204, a 304 and the answer to a
-    HEAD have no body whatever they say."""
-    encodings = answer.values(b"transfer-encoding")
-    if len(encodings) > 1 or (encodings and encodings[0].lower() != b"chunked"):
-        raise httpx.RemoteProtocolError(f"unsupported Transfer-Encoding: {encodings!r}", request=request)
-    lengths = {part.strip() for value in answer.values(b"content-length") for part in value.split(b",")}
-    if lengths and (len(lengths) > 1 or not _DIGITS(next(iter(lengths)))):
-        raise httpx.RemoteProtocolError(f"bad Content-Length: {sorted(lengths)!r}", request=request)
+    """How the body is delimited (the fields were checked by ``_framed``): its length, True for chunked,
+    None for "to the end of the connection". A 204, a 304 and the answer to a HEAD have no body whatever
+    they say."""
     if answer.status in (204, 304) or request.method == "HEAD":
         return 0
-    if encodings:
+    if answer.values(b"transfer-encoding"):
         return True
+    lengths = answer.values(b"content-length")
     if lengths:
-        return int(next(iter(lengths)))
+        return int(lengths[0])
     return None
 
 
@@ -515,21 +559,29 @@ def _read_line(reader: BinaryIO, request: httpx.Request) -> bytes:
 
 
 def _read_chunked(reader: BinaryIO, request: httpx.Request) -> bytes:
+    """A chunked body by h11's rules: each size line exactly hex digits (at most 20), an optional
+    extension, blanks, CRLF; each chunk followed by CRLF; the trailer lines valid header fields (checked,
+    then dropped: httpx keeps no trailers)."""
     pieces = []
     while True:
         line = _read_line(reader, request)
-        size = line.split(b";", 1)[0].strip(b" \t\r\n")
-        if not _CHUNK_SIZE(size):
+        header = _CHUNK_HEADER(line)
+        if header is None:
             raise httpx.RemoteProtocolError(f"bad chunk size line: {line[:40]!r}", request=request)
-        length = int(size, 16)
+        length = int(header.group(1), 16)
         if length == 0:
             break
         pieces.append(_read_exactly(reader, length, request))
         if reader.read(2) != b"\r\n":  # h11 checks it too: a chunk longer than it said is no answer
             raise httpx.RemoteProtocolError("a chunk is not followed by CRLF", request=request)
+    trailers: list[bytes] = []
     for _ in range(_MAX_TRAILER_LINES):
-        if _read_line(reader, request) in (b"\r\n", b"\n"):
+        line = _read_line(reader, request)
+        text = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        if not text:
+            _fields(trailers, request)
             return b"".join(pieces)
+        trailers.append(text)
     raise httpx.RemoteProtocolError("too many trailer lines", request=request)
 
 

@@ -1,5 +1,5 @@
 """Answers read by h11's rules where the standard library's http.client was lenient or strict: each test here
-failed on the transport as of d72bca9 (a review's findings), and runs on httpcore too where marked."""
+failed on the transport of its day (two reviews' findings), and runs on httpcore too where marked."""
 
 from __future__ import annotations
 
@@ -207,4 +207,88 @@ def test_heads_h11_refuses_are_refused(
 
     server = serve(answer_with)
     with make() as http, pytest.raises(httpx.RemoteProtocolError):
+        http.post(server.url, content=b"1")
+
+
+@both
+@pytest.mark.parametrize(
+    ("head", "status", "headers", "version"),
+    [
+        # Control bytes h11 lets through (its rule: no NUL and no whitespace but SP/HT) in a value and
+        # in the reason: one odd byte in an unrelated field must not make a settlement's answer unknown.
+        (b"HTTP/1.1 200 OK\r\nX-V: a\x7fb\r\n", 200, [(b"X-V", b"a\x7fb")], b"HTTP/1.1"),
+        (b"HTTP/1.1 200 O\x01K\r\nX-V: a\x01b\r\n", 200, [(b"X-V", b"a\x01b")], b"HTTP/1.1"),
+        # Any digit.digit version, as h11 reads it.
+        (b"HTTP/1.2 200 OK\r\n", 200, [], b"HTTP/1.2"),
+        # A folded line joins the raw line before it: its trailing blanks stay inside the value.
+        (b"HTTP/1.1 200 OK\r\nX: a  \r\n  b\r\n", 200, [(b"X", b"a   b")], b"HTTP/1.1"),
+    ],
+)
+def test_h11s_fields_and_versions_are_read_as_h11_reads_them(
+    serve: Callable[..., Server],
+    make: Callable[..., httpx.Client],
+    head: bytes,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    version: bytes,
+) -> None:
+    def answer_with(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(head + b"Content-Length: 2\r\n\r\n{}")
+        server.release.wait(5)
+
+    server = serve(answer_with)
+    with make() as http:
+        response = http.post(server.url, content=b"1")
+    assert (response.status_code, response.content) == (status, b"{}")
+    assert response.extensions["http_version"] == version
+    assert response.headers.raw[: len(headers)] == headers
+
+
+@both
+def test_repeated_content_lengths_are_one_as_h11_writes_them(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client]
+) -> None:
+    def answer_with(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\n{}")
+        server.release.wait(5)
+
+    server = serve(answer_with)
+    with make() as http:
+        response = http.post(server.url, content=b"1")
+    assert response.headers.raw == [(b"Content-Length", b"2")]
+    assert response.content == b"{}"
+
+
+@both
+@pytest.mark.parametrize(
+    "answer_bytes",
+    [
+        # A status below 100 is neither an answer nor an interim one (read as a 1xx, its body would be
+        # taken for the next status line).
+        b"HTTP/1.1 099 X\r\nContent-Length: 5\r\n\r\nhello",
+        b"HTTP/1.1 000 X\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+        # An interim answer's framing is checked too.
+        b"HTTP/1.1 100 Continue\r\nContent-Length: x\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+        # Chunk size lines exactly as h11 takes them: CRLF, no blank before the size or the extension.
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\n{}\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n 2\r\n{}\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 ;x\r\n{}\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\r\n{}\r\n0\r\n\r\n",
+        # Trailer lines are header fields.
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nbad trailer\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n X: y\r\n\r\n",
+    ],
+)
+def test_framing_h11_refuses_is_refused_at_once(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client], answer_bytes: bytes
+) -> None:
+    def answer_with(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(answer_bytes)
+        server.release.wait(5)
+
+    server = serve(answer_with)
+    with make(read=3.0) as http, pytest.raises(httpx.RemoteProtocolError):
         http.post(server.url, content=b"1")
