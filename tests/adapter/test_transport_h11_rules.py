@@ -19,6 +19,18 @@ from .test_transport_parity import both
 serve = test_transport.serve
 
 
+def sends(raw: bytes) -> Callable[[socket.socket, Server], None]:
+    """A server that reads one request, answers it with ``raw`` and holds the connection open (a
+    malformed answer must be refused for what it is, not for the connection's end)."""
+
+    def handler(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(raw)
+        server.release.wait(5)
+
+    return handler
+
+
 @both
 @pytest.mark.parametrize(
     "content_type",
@@ -200,12 +212,7 @@ def test_heads_h11_takes_are_taken_with_their_values(
 def test_heads_h11_refuses_are_refused(
     serve: Callable[..., Server], make: Callable[..., httpx.Client], head: bytes
 ) -> None:
-    def answer_with(conn: socket.socket, server: Server) -> None:
-        server.read_request(conn)
-        conn.sendall(head + b"Content-Length: 2\r\n\r\n{}")
-        server.release.wait(5)
-
-    server = serve(answer_with)
+    server = serve(sends(head + b"Content-Length: 2\r\n\r\n{}"))
     with make() as http, pytest.raises(httpx.RemoteProtocolError):
         http.post(server.url, content=b"1")
 
@@ -232,12 +239,7 @@ def test_h11s_fields_and_versions_are_read_as_h11_reads_them(
     headers: list[tuple[bytes, bytes]],
     version: bytes,
 ) -> None:
-    def answer_with(conn: socket.socket, server: Server) -> None:
-        server.read_request(conn)
-        conn.sendall(head + b"Content-Length: 2\r\n\r\n{}")
-        server.release.wait(5)
-
-    server = serve(answer_with)
+    server = serve(sends(head + b"Content-Length: 2\r\n\r\n{}"))
     with make() as http:
         response = http.post(server.url, content=b"1")
     assert (response.status_code, response.content) == (status, b"{}")
@@ -249,12 +251,7 @@ def test_h11s_fields_and_versions_are_read_as_h11_reads_them(
 def test_repeated_content_lengths_are_one_as_h11_writes_them(
     serve: Callable[..., Server], make: Callable[..., httpx.Client]
 ) -> None:
-    def answer_with(conn: socket.socket, server: Server) -> None:
-        server.read_request(conn)
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\n{}")
-        server.release.wait(5)
-
-    server = serve(answer_with)
+    server = serve(sends(b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\n{}"))
     with make() as http:
         response = http.post(server.url, content=b"1")
     assert response.headers.raw == [(b"Content-Length", b"2")]
@@ -284,11 +281,6 @@ def test_repeated_content_lengths_are_one_as_h11_writes_them(
 def test_framing_h11_refuses_is_refused_at_once(
     serve: Callable[..., Server], make: Callable[..., httpx.Client], answer_bytes: bytes
 ) -> None:
-    def answer_with(conn: socket.socket, server: Server) -> None:
-        server.read_request(conn)
-        conn.sendall(answer_bytes)
-        server.release.wait(5)
-
-    server = serve(answer_with)
+    server = serve(sends(answer_bytes))
     with make(read=3.0) as http, pytest.raises(httpx.RemoteProtocolError):
         http.post(server.url, content=b"1")
