@@ -2,7 +2,11 @@
 
 httpx stays the interface (headers, auth, event hooks, mounts and timeouts are httpx's, and a host
 may still inject its own ``http_client=`` or ``transport=``); only the layer under ``Client.send``
-changes. Much of httpx's default transport (httpcore + h11) goes on per-read ``settimeout``/``poll``
+changes. ``post`` is the same exchange without httpx's request and response models, for the client
+the adapter builds itself, where ``httpx.Client`` would add nothing (``adapter/_posting.py``): both
+entry points write and read through ``_exchange``, and raise the same exceptions.
+
+Much of httpx's default transport (httpcore + h11) goes on per-read ``settimeout``/``poll``
 syscalls, a readability check and pure-Python parsing. ``bench/bench_floor.py`` (an httpx.Client
 posting a 1 KB envelope over keep-alive loopback to uvicorn answering 1 KB, nothing behind it)
 measures this transport's client CPU per request at about 55-85 % of httpcore's: 267-364 µs against
@@ -59,13 +63,13 @@ import ssl
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import httpx
 
-__all__ = ["Http11Transport", "default_transport"]
+__all__ = ["Answer", "Http11Transport", "Target", "default_transport"]
 
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 _Origin = tuple[bytes, str, int]
@@ -84,6 +88,51 @@ def default_transport() -> httpx.BaseTransport | None:
     if any(proxies.get(scheme) for scheme in ("http", "https", "all")):
         return None
     return Http11Transport()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole answer: its status, its header fields (names as sent) and its body, decoded."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where ``Http11Transport.post`` sends: a URL taken apart once, for every request to it."""
+
+    url: httpx.URL
+    origin: _Origin | None  # None: a scheme this transport does not speak
+    raw_path: bytes
+
+    @classmethod
+    def of(cls, url: httpx.URL) -> Target:
+        scheme = url.raw_scheme
+        origin = _origin(url) if scheme in _DEFAULT_PORTS else None
+        return cls(url, origin, url.raw_path)
+
+
+def _origin(url: httpx.URL) -> _Origin:
+    scheme = url.raw_scheme
+    if scheme not in _DEFAULT_PORTS:
+        raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme.decode()}://'.")
+    return (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """A request as it goes on the wire: where, its head, and its body (bytes, sent with the head in
+    one write, or a stream of pieces)."""
+
+    origin: _Origin
+    head: bytes
+    body: bytes | Iterable[bytes]
+    chunked: bool
+    close: bool  # it says Connection: close
+    head_only: bool = False  # a HEAD request: its answer has no body
+    sni_hostname: str | None = None
 
 
 class Http11Transport(httpx.BaseTransport):
@@ -118,19 +167,75 @@ class Http11Transport(httpx.BaseTransport):
     # -- httpx.BaseTransport ------------------------------------------------------------------
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        scheme = url.raw_scheme
-        if scheme not in _DEFAULT_PORTS:
-            raise httpx.UnsupportedProtocol(
-                f"Request URL has an unsupported protocol '{scheme.decode()}://'."
+        try:
+            head, chunked, close = _head(request.method, request.url.raw_path, request.headers.raw)
+            stream = request.stream
+            # Head and body in one send when the body is at hand: two would be two TCP segments
+            # (TCP_NODELAY), and the server would wake for each.
+            body = request.content if isinstance(stream, httpx.ByteStream) and not chunked else stream
+            outgoing = _Outgoing(
+                origin=_origin(request.url),
+                head=head,
+                body=body,  # type: ignore[arg-type]
+                chunked=chunked,
+                close=close,
+                head_only=request.method == "HEAD",
+                sni_hostname=request.extensions.get("sni_hostname"),
             )
-        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        origin: _Origin = (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
+            answer, content = self._exchange(outgoing, request.extensions.get("timeout", {}))
+        except httpx.RequestError as error:
+            error.request = request
+            raise
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=httpx.ByteStream(content),
+            extensions={"http_version": b"HTTP/" + answer.version, "reason_phrase": answer.reason},
+        )
+
+    # -- the direct exchange ------------------------------------------------------------------
+
+    def post(
+        self,
+        target: Target,
+        fields: list[tuple[bytes, bytes]],
+        body: bytes,
+        timeouts: dict[str, float | None],
+    ) -> Answer:
+        """POST ``body`` with exactly these header fields (Host and Content-Length among them), below
+        ``httpx.Client``: the request written and the answer read by the same code as
+        ``handle_request``, its body decoded as httpx decodes it (``Content-Encoding``), the same
+        httpx exceptions raised. ``timeouts`` are ``httpx.Timeout.as_dict()``'s.
+
+        For a caller that knows httpx.Client would add nothing (no cookies, auth, hooks, redirects):
+        it saves httpx's request and response models, about half of the Python calls of a platform
+        call. A failure's exception carries an ``httpx.Request`` built only then.
+        """
+        try:
+            # An unsupported scheme raises UnsupportedProtocol here, as in handle_request.
+            origin = target.origin or _origin(target.url)
+            head, _, close = _head("POST", target.raw_path, fields)
+            outgoing = _Outgoing(origin, head, body, chunked=False, close=close)
+            answer, content = self._exchange(outgoing, timeouts)
+            if answer.values(b"content-encoding"):
+                content = httpx.Response(answer.status, headers=answer.headers, content=content).content
+        except httpx.RequestError as error:
+            error.request = httpx.Request("POST", target.url, headers=fields, content=body)
+            raise
+        return Answer(answer.status, answer.headers, content)
+
+    def _exchange(self, outgoing: _Outgoing, timeouts: dict[str, float | None]) -> tuple[_Head, bytes]:
+        """One request out, its whole answer back, on a pooled connection or a new one.
+
+        The one path both entry points take; its httpx exceptions carry no request (the entry
+        points attach theirs, as httpx's ``request_context`` does).
+        """
+        origin = outgoing.origin
         connection = self._acquire(origin, timeouts.get("pool"))
         try:
             if connection is None:
-                connection = self._connect(origin, timeouts.get("connect"), request)
-            response, keep = connection.exchange(request, timeouts.get("write"), timeouts.get("read"))
+                connection = self._connect(origin, timeouts.get("connect"), outgoing.sni_hostname)
+            answer, content, keep = connection.exchange(outgoing, timeouts.get("write"), timeouts.get("read"))
         except BaseException:
             if connection is not None:
                 connection.close()
@@ -139,7 +244,7 @@ class Http11Transport(httpx.BaseTransport):
         self._release(origin, connection if keep else None)
         if not keep:
             connection.close()
-        return response
+        return answer, content
 
     def close(self) -> None:
         with self._lock:
@@ -216,25 +321,24 @@ class Http11Transport(httpx.BaseTransport):
         self._idle_count -= 1
         return oldest
 
-    def _connect(self, origin: _Origin, timeout: float | None, request: httpx.Request) -> _Connection:
+    def _connect(self, origin: _Origin, timeout: float | None, sni_hostname: str | None) -> _Connection:
         scheme, host, port = origin
         try:
             sock = socket.create_connection((host, port), timeout=timeout)
         except TimeoutError as error:
-            raise httpx.ConnectTimeout(str(error) or "timed out", request=request) from error
+            raise httpx.ConnectTimeout(str(error) or "timed out") from error
         except OSError as error:
-            raise httpx.ConnectError(str(error), request=request) from error
+            raise httpx.ConnectError(str(error)) from error
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if scheme == b"https":
-                server_hostname = request.extensions.get("sni_hostname") or host
-                sock = self._tls_context().wrap_socket(sock, server_hostname=server_hostname)
+                sock = self._tls_context().wrap_socket(sock, server_hostname=sni_hostname or host)
         except TimeoutError as error:
             sock.close()
-            raise httpx.ConnectTimeout(str(error) or "timed out", request=request) from error
+            raise httpx.ConnectTimeout(str(error) or "timed out") from error
         except OSError as error:  # ssl.SSLError and certificate failures are OSErrors
             sock.close()
-            raise httpx.ConnectError(str(error), request=request) from error
+            raise httpx.ConnectError(str(error)) from error
         return _Connection(sock, timeout)
 
     def _tls_context(self) -> ssl.SSLContext:
@@ -289,27 +393,27 @@ class _Connection:
         return bool(readable)
 
     def exchange(
-        self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None
-    ) -> tuple[httpx.Response, bool]:
-        """Send the request, read the whole answer; the response and whether the connection may be reused."""
-        head, chunked, close_asked = _head(request)
-        stream = request.stream
+        self, outgoing: _Outgoing, write_timeout: float | None, read_timeout: float | None
+    ) -> tuple[_Head, bytes, bool]:
+        """Send the request, read the whole answer; its head, its body, and whether the connection may
+        be reused."""
         self._set_timeout(write_timeout)
         write_error: OSError | None = None
+        body = outgoing.body
         try:
-            if isinstance(stream, httpx.ByteStream) and not chunked:
-                # Head and body in one send: two would be two TCP segments (TCP_NODELAY), and the
-                # server would wake for each.
-                self.sock.sendall(head + request.content)
+            if isinstance(body, bytes):
+                self.sock.sendall(outgoing.head + body)
             else:
-                self.sock.sendall(head)
-                for chunk in stream:  # type: ignore[union-attr]
+                self.sock.sendall(outgoing.head)
+                for chunk in body:
                     if chunk:
-                        self.sock.sendall(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
-                if chunked:
+                        self.sock.sendall(
+                            b"%x\r\n%b\r\n" % (len(chunk), chunk) if outgoing.chunked else chunk
+                        )
+                if outgoing.chunked:
                     self.sock.sendall(b"0\r\n\r\n")
         except TimeoutError as error:
-            raise httpx.WriteTimeout(str(error) or "timed out", request=request) from error
+            raise httpx.WriteTimeout(str(error) or "timed out") from error
         except OSError as error:
             # A server may answer before it has read the whole body and then close (a gateway's 401
             # or 413): that answer is definite, so it is read as httpcore reads it. If no complete
@@ -317,26 +421,17 @@ class _Connection:
             write_error = error
         self._set_timeout(read_timeout)
         try:
-            answer, content, reusable = _read_answer(self.sock, request)
+            answer, content, reusable = _read_answer(self.sock, outgoing.head_only)
         except httpx.TransportError:
             if write_error is not None:
-                raise httpx.WriteError(str(write_error), request=request) from write_error
+                raise httpx.WriteError(str(write_error)) from write_error
             raise
-        response = httpx.Response(
-            answer.status,
-            headers=answer.headers,
-            stream=httpx.ByteStream(content),
-            extensions={
-                "http_version": b"HTTP/" + answer.version,
-                "reason_phrase": answer.reason,
-            },
-        )
         # A request that asked for Connection: close, or whose body was not all sent, leaves a
         # connection the server is closing (or is out of step with): never reused.
-        return response, reusable and not close_asked and write_error is None
+        return answer, content, reusable and not outgoing.close and write_error is None
 
 
-def _read_answer(sock: socket.socket, request: httpx.Request) -> tuple[_Head, bytes, bool]:
+def _read_answer(sock: socket.socket, head_only: bool) -> tuple[_Head, bytes, bool]:
     """The final answer's head, its whole body, and whether the connection may carry another request.
 
     Every failure is an httpx exception: the adapter classifies only those, so a MemoryError or
@@ -345,20 +440,20 @@ def _read_answer(sock: socket.socket, request: httpx.Request) -> tuple[_Head, by
     """
     reader = sock.makefile("rb")
     try:
-        answer = _final_head(reader, request)
-        body = _body_framing(answer, request)
+        answer = _final_head(reader)
+        body = _body_framing(answer, head_only)
         if body is None:
             content = reader.read()
         elif body is True:
-            content = _read_chunked(reader, request)
+            content = _read_chunked(reader)
         else:
-            content = _read_exactly(reader, int(body), request)
+            content = _read_exactly(reader, int(body))
     except TimeoutError as error:
-        raise httpx.ReadTimeout(str(error) or "timed out", request=request) from error
+        raise httpx.ReadTimeout(str(error) or "timed out") from error
     except OSError as error:
-        raise httpx.ReadError(str(error), request=request) from error
+        raise httpx.ReadError(str(error)) from error
     except (OverflowError, MemoryError, ValueError) as error:
-        raise httpx.RemoteProtocolError(f"{type(error).__name__}: {error}", request=request) from error
+        raise httpx.RemoteProtocolError(f"{type(error).__name__}: {error}") from error
     finally:
         reader.close()
     # h11 keeps only HTTP/1.1 connections alive, and none whose answer said close in any Connection
@@ -393,7 +488,7 @@ class _Head:
         return {part.strip().lower() for value in self.values(name) for part in value.split(b",")}
 
 
-def _final_head(reader: BinaryIO, request: httpx.Request) -> _Head:
+def _final_head(reader: BinaryIO) -> _Head:
     """The final answer's head, every interim (1xx) answer before it read and skipped.
 
     A 102 or 103 taken as the answer would leave the real one on the connection for the next request
@@ -402,13 +497,13 @@ def _final_head(reader: BinaryIO, request: httpx.Request) -> _Head:
     refused (and, like every failure, closed).
     """
     while True:
-        head = _read_head(reader, request)
+        head = _read_head(reader)
         if head.status >= 200:
             return head
         if head.status < 100:
-            raise httpx.RemoteProtocolError(f"status {head.status} is no answer", request=request)
+            raise httpx.RemoteProtocolError(f"status {head.status} is no answer")
         if head.status == 101:
-            raise httpx.RemoteProtocolError("unexpected 101 Switching Protocols", request=request)
+            raise httpx.RemoteProtocolError("unexpected 101 Switching Protocols")
 
 
 # h11's grammar for what a server sends (RFC 9112): the status line; a field name is a token; a field
@@ -421,29 +516,29 @@ _FIELD_VALUE = re.compile(rb"[^\x00\n\r\x0b\x0c]*").fullmatch  # h11: no NUL, no
 _MAX_HEAD = 256 * 1024
 
 
-def _read_head(reader: BinaryIO, request: httpx.Request) -> _Head:
+def _read_head(reader: BinaryIO) -> _Head:
     """One answer's status line and header fields, up to the blank line that ends them."""
     budget = _MAX_HEAD
     line = reader.readline(budget + 1)
     if not line:
-        raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
     budget -= len(line)
-    status = _STATUS_LINE(_head_line(line, budget, request))
+    status = _STATUS_LINE(_head_line(line, budget))
     if status is None:
-        raise httpx.RemoteProtocolError(f"malformed status line: {line[:60]!r}", request=request)
+        raise httpx.RemoteProtocolError(f"malformed status line: {line[:60]!r}")
     lines = []
     while True:
         line = reader.readline(budget + 1)
         budget -= len(line)
-        text = _head_line(line, budget, request)
+        text = _head_line(line, budget)
         if not text:
             break
         lines.append(text)
-    headers = _framed(_fields(lines, request), request)
+    headers = _framed(_fields(lines))
     return _Head(int(status.group(2)), status.group(3) or b"", status.group(1), headers)
 
 
-def _fields(lines: list[bytes], request: httpx.Request) -> list[tuple[bytes, bytes]]:
+def _fields(lines: list[bytes]) -> list[tuple[bytes, bytes]]:
     """Header (or trailer) lines as (name, value) pairs, by h11's rules: a folded line continues the raw
     line before it (joined by one space), a name is a token, a value holds no NUL, CR, LF, VT or FF."""
     fields: list[tuple[bytes, bytes]] = []
@@ -452,19 +547,19 @@ def _fields(lines: list[bytes], request: httpx.Request) -> list[tuple[bytes, byt
         text = line
         if text[:1] in (b" ", b"\t"):  # obs-fold: this line continues the field before it
             if not fields:
-                raise httpx.RemoteProtocolError("a folded line before any header field", request=request)
+                raise httpx.RemoteProtocolError("a folded line before any header field")
             fields.pop()
             text = last + b" " + text.lstrip(b" \t")
         last = text
         name, colon, value = text.partition(b":")
         value = value.strip(b" \t")
         if not colon or not _TOKEN(name) or not _FIELD_VALUE(value):
-            raise httpx.RemoteProtocolError(f"malformed header line: {text[:60]!r}", request=request)
+            raise httpx.RemoteProtocolError(f"malformed header line: {text[:60]!r}")
         fields.append((name, value))
     return fields
 
 
-def _framed(fields: list[tuple[bytes, bytes]], request: httpx.Request) -> list[tuple[bytes, bytes]]:
+def _framed(fields: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The fields with their framing checked and written as h11 writes them, on every head (interim ones
     too): one Content-Length, digits only, its repeats and lists of one value folded into the first; at
     most one Transfer-Encoding, "chunked" (lower case). Anything else is a RemoteProtocolError."""
@@ -475,10 +570,10 @@ def _framed(fields: list[tuple[bytes, bytes]], request: httpx.Request) -> list[t
         for part in value.split(b",")
     }
     if lengths and (len(lengths) > 1 or not _DIGITS(next(iter(lengths)))):
-        raise httpx.RemoteProtocolError(f"bad Content-Length: {sorted(lengths)!r}", request=request)
+        raise httpx.RemoteProtocolError(f"bad Content-Length: {sorted(lengths)!r}")
     encodings = [value for name, value in fields if name.lower() == b"transfer-encoding"]
     if len(encodings) > 1 or (encodings and encodings[0].lower() != b"chunked"):
-        raise httpx.RemoteProtocolError(f"unsupported Transfer-Encoding: {encodings!r}", request=request)
+        raise httpx.RemoteProtocolError(f"unsupported Transfer-Encoding: {encodings!r}")
     if not lengths and not encodings:
         return fields
     framed: list[tuple[bytes, bytes]] = []
@@ -495,12 +590,12 @@ def _framed(fields: list[tuple[bytes, bytes]], request: httpx.Request) -> list[t
     return framed
 
 
-def _head_line(line: bytes, budget: int, request: httpx.Request) -> bytes:
+def _head_line(line: bytes, budget: int) -> bytes:
     """A line of the head without its line end (CRLF, or a bare LF as h11 accepts)."""
     if budget < 0:
-        raise httpx.RemoteProtocolError("the answer's head is larger than 256 KiB", request=request)
+        raise httpx.RemoteProtocolError("the answer's head is larger than 256 KiB")
     if not line.endswith(b"\n"):  # the connection ended inside the head: no answer, however it began
-        raise httpx.RemoteProtocolError("the connection closed inside the answer's head", request=request)
+        raise httpx.RemoteProtocolError("the connection closed inside the answer's head")
     return line[:-2] if line.endswith(b"\r\n") else line[:-1]
 
 
@@ -515,11 +610,11 @@ _MAX_TRAILER_LINES = 100
 _PIECE = 1 << 20
 
 
-def _body_framing(answer: _Head, request: httpx.Request) -> int | bool | None:
+def _body_framing(answer: _Head, head_request: bool) -> int | bool | None:
     """How the body is delimited (the fields were checked by ``_framed``): its length, True for chunked,
     None for "to the end of the connection". A 204, a 304 and the answer to a HEAD have no body whatever
     they say."""
-    if answer.status in (204, 304) or request.method == "HEAD":
+    if answer.status in (204, 304) or head_request:
         return 0
     if answer.values(b"transfer-encoding"):
         return True
@@ -529,7 +624,7 @@ def _body_framing(answer: _Head, request: httpx.Request) -> int | bool | None:
     return None
 
 
-def _read_exactly(reader: BinaryIO, length: int, request: httpx.Request) -> bytes:
+def _read_exactly(reader: BinaryIO, length: int) -> bytes:
     if length <= _PIECE:  # every answer the adapter meets: one read
         data = reader.read(length)
     else:
@@ -544,45 +639,45 @@ def _read_exactly(reader: BinaryIO, length: int, request: httpx.Request) -> byte
         data = b"".join(pieces)
     if len(data) < length:
         raise httpx.RemoteProtocolError(
-            f"the connection closed {length - len(data)} bytes before the end of the body", request=request
+            f"the connection closed {length - len(data)} bytes before the end of the body"
         )
     return data
 
 
-def _read_line(reader: BinaryIO, request: httpx.Request) -> bytes:
+def _read_line(reader: BinaryIO) -> bytes:
     line = reader.readline(_MAX_LINE + 1)
     if len(line) > _MAX_LINE:
-        raise httpx.RemoteProtocolError("a line of the chunked body is too long", request=request)
+        raise httpx.RemoteProtocolError("a line of the chunked body is too long")
     if not line.endswith(b"\n"):
-        raise httpx.RemoteProtocolError("the connection closed inside the chunked body", request=request)
+        raise httpx.RemoteProtocolError("the connection closed inside the chunked body")
     return line
 
 
-def _read_chunked(reader: BinaryIO, request: httpx.Request) -> bytes:
+def _read_chunked(reader: BinaryIO) -> bytes:
     """A chunked body by h11's rules: each size line exactly hex digits (at most 20), an optional
     extension, blanks, CRLF; each chunk followed by CRLF; the trailer lines valid header fields (checked,
     then dropped: httpx keeps no trailers)."""
     pieces = []
     while True:
-        line = _read_line(reader, request)
+        line = _read_line(reader)
         header = _CHUNK_HEADER(line)
         if header is None:
-            raise httpx.RemoteProtocolError(f"bad chunk size line: {line[:40]!r}", request=request)
+            raise httpx.RemoteProtocolError(f"bad chunk size line: {line[:40]!r}")
         length = int(header.group(1), 16)
         if length == 0:
             break
-        pieces.append(_read_exactly(reader, length, request))
+        pieces.append(_read_exactly(reader, length))
         if reader.read(2) != b"\r\n":  # h11 checks it too: a chunk longer than it said is no answer
-            raise httpx.RemoteProtocolError("a chunk is not followed by CRLF", request=request)
+            raise httpx.RemoteProtocolError("a chunk is not followed by CRLF")
     trailers: list[bytes] = []
     for _ in range(_MAX_TRAILER_LINES):
-        line = _read_line(reader, request)
+        line = _read_line(reader)
         text = line[:-2] if line.endswith(b"\r\n") else line[:-1]
         if not text:
-            _fields(trailers, request)
+            _fields(trailers)
             return b"".join(pieces)
         trailers.append(text)
-    raise httpx.RemoteProtocolError("too many trailer lines", request=request)
+    raise httpx.RemoteProtocolError("too many trailer lines")
 
 
 # h11's rules (RFC 9110): a header name is a token; a value holds no CR, LF or NUL (no header
@@ -591,18 +686,18 @@ _TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+").fullmatch
 _BAD_VALUE = re.compile(rb"[\x00\r\n]").search
 
 
-def _head(request: httpx.Request) -> tuple[bytes, bool, bool]:
-    """The request line and headers as httpx built them; whether the body goes chunked; and whether
-    the request says Connection: close (the server will close after answering, said or not)."""
-    target = request.url.raw_path
-    method = request.method.encode("ascii")
-    if not _TOKEN(method) or _BAD_VALUE(target) or b" " in target:
-        raise httpx.LocalProtocolError(f"illegal request line: {method!r} {target!r}", request=request)
-    lines = [method + b" " + target + b" HTTP/1.1"]
+def _head(method: str, target: bytes, fields: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, bool]:
+    """The request line and these header fields, as written on the wire; whether the body goes
+    chunked; and whether the request says Connection: close (the server will close after answering,
+    said or not)."""
+    verb = method.encode("ascii")
+    if not _TOKEN(verb) or _BAD_VALUE(target) or b" " in target:
+        raise httpx.LocalProtocolError(f"illegal request line: {verb!r} {target!r}")
+    lines = [verb + b" " + target + b" HTTP/1.1"]
     chunked = close = False
-    for name, value in request.headers.raw:
+    for name, value in fields:
         if not _TOKEN(name) or _BAD_VALUE(value):
-            raise httpx.LocalProtocolError(f"illegal header {name!r}", request=request)
+            raise httpx.LocalProtocolError(f"illegal header {name!r}")
         lines.append(name + b": " + value)
         if name.lower() == b"transfer-encoding" and value.lower() == b"chunked":
             chunked = True
