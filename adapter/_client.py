@@ -1,7 +1,8 @@
 """The synchronous platform client: one logical call = one msgid, whatever happens.
 
 ``PlatformClient.call`` builds the envelope, signs each attempt for the gateway,
-posts it with httpx, reads the answer and turns every failure into the adapter's
+posts it with httpx (through a host's ``httpx.Client``, or below the one it built itself:
+``adapter/_posting.py``), reads the answer and turns every failure into the adapter's
 error tree at this one choke point (STYLE.md §3). Retry policy (STYLE.md §4):
 
 * queries (``changes_state=False``) are retried by tenacity on transport failures
@@ -54,8 +55,9 @@ from ._errors import (
 from ._gateway import GatewayAuth, build_gateway
 from ._logging import get_logger
 from ._msgid import MsgIdFactory, Reserve
+from ._posting import build_poster
 from ._settings import AdapterSettings
-from ._transport import default_transport
+from ._transport import Answer
 from .transactions import InputModel, OutputModel, Transaction, t9001, t9002
 
 __all__ = ["PlatformClient", "Reply", "SignInRejectedError"]
@@ -106,9 +108,10 @@ class PlatformClient:
     ) -> None:
         self._settings = settings
         self._platform = platform or settings.endpoint
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            transport=transport or default_transport(), timeout=_timeout(settings)
+        # Chosen once: a host's client or transport is posted to through Client.post; a client the
+        # adapter built over its own transport, directly (adapter/_posting.py).
+        self._poster, self._http = build_poster(
+            _timeout(settings), http_client=http_client, transport=transport
         )
         self._clock = clock
         self._sleep = sleep
@@ -161,8 +164,7 @@ class PlatformClient:
 
     def close(self) -> None:
         """Close the HTTP client if this client created it."""
-        if self._owns_http:
-            self._http.close()
+        self._poster.close()
 
     def new_msgid(self) -> str:
         """A fresh msgid, for callers that journal a call before making it."""
@@ -330,7 +332,7 @@ class PlatformClient:
         headers = {"Content-Type": "application/json;charset=utf-8"}
         headers.update(self._gateway.headers(infno, self._clock()))
         try:
-            response = self._http.post(self._url(infno), content=body, headers=headers)
+            answer = self._poster.post(self._url(infno), body, headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             raise ConnectError(
                 f"could not reach the platform: {type(error).__name__}", infno=infno, msgid=msgid
@@ -343,7 +345,7 @@ class PlatformClient:
             raise ProtocolError(
                 f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
             ) from error
-        return self._interpret(transaction, response, msgid)
+        return self._interpret(transaction, answer, msgid)
 
     def _url(self, infno: str) -> httpx.URL:
         url = self._urls.get(infno)
@@ -351,27 +353,25 @@ class PlatformClient:
             url = self._urls[infno] = httpx.URL(self._settings.url_for(infno))
         return url
 
-    def _interpret(
-        self, transaction: Transaction[Any, OutT], response: httpx.Response, msgid: str
-    ) -> Reply[OutT]:
+    def _interpret(self, transaction: Transaction[Any, OutT], http_answer: Answer, msgid: str) -> Reply[OutT]:
         infno = transaction.infno
-        if transaction.file_output and response.status_code == 200 and _is_file(response):
-            output = transaction.output_model.model_validate({"content": response.content})
+        if transaction.file_output and http_answer.status == 200 and _is_file(http_answer.content):
+            output = transaction.output_model.model_validate({"content": http_answer.content})
             return Reply(infno=infno, msgid=msgid, output=output, envelope=ResponseEnvelope(infcode=0))
-        answer = read_answer(response.content)
+        answer = read_answer(http_answer.content)
         if isinstance(answer, GatewayRefusal):
             raise _gateway_error(answer, infno, msgid)
-        if response.status_code >= 500:
+        if http_answer.status >= 500:
             raise PlatformUnavailableError(
-                f"HTTP {response.status_code}", infno=infno, msgid=msgid, infcode=response.status_code
+                f"HTTP {http_answer.status}", infno=infno, msgid=msgid, infcode=http_answer.status
             )
         if isinstance(answer, UnreadableAnswer):
             raise ProtocolError(
-                f"{answer.reason} (HTTP {response.status_code})",
+                f"{answer.reason} (HTTP {http_answer.status})",
                 infno=infno,
                 msgid=msgid,
-                status_code=response.status_code,
-                body=response.content,
+                status_code=http_answer.status,
+                body=http_answer.content,
             )
         if not answer.succeeded:
             raise self._platform_error(transaction, answer, msgid)
@@ -383,8 +383,8 @@ class PlatformClient:
                 f"output does not match the {infno} model ({fields})",
                 infno=infno,
                 msgid=msgid,
-                status_code=response.status_code,
-                body=response.content,
+                status_code=http_answer.status,
+                body=http_answer.content,
                 platform_succeeded=True,
             ) from error
         return Reply(infno=infno, msgid=msgid, output=output, envelope=answer)
@@ -457,10 +457,10 @@ def _timeout(settings: AdapterSettings) -> httpx.Timeout:
     )
 
 
-def _is_file(response: httpx.Response) -> bool:
+def _is_file(content: bytes) -> bool:
     """A file answer (9102): bytes that cannot start a JSON object (a ZIP starts with "PK"); whatever the
     content type says, a refusal is an envelope."""
-    return not response.content.lstrip().startswith(b"{")
+    return not content.lstrip().startswith(b"{")
 
 
 def _since(started: float) -> float:

@@ -1,0 +1,163 @@
+"""How a platform call is posted: through ``httpx.Client.post``, or straight through the adapter's own
+transport when the adapter built the client and httpx would add nothing to the request.
+
+Both ways give the same ``Answer`` (status, header fields, decoded body), which is all
+``PlatformClient`` reads, and raise the same httpx exceptions, which ``PlatformClient._attempt``
+classifies at one place. The direct way writes the very bytes ``httpx.Client.post`` would (its
+Host, default headers in its order, the call's headers, Content-Length) and reads the answer with
+the code ``Http11Transport.handle_request`` uses, skipping httpx's request and response models,
+its cookie jar and its auth/redirect/hook machinery: about half of the Python calls of a platform
+call (issue #18).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+
+from ._transport import Answer, Http11Transport, Target, default_transport
+
+__all__ = ["ClientPoster", "DirectPoster", "Poster", "build_poster"]
+
+# The functions httpx.Client would call for a request: what the direct way stands in for. A test
+# double that replaces either (respx.mock(using="httpx") replaces the client's routing) must see every
+# request, so while either is replaced, requests go through httpx.Client.post.
+_HTTPX_ROUTING = httpx.Client.__dict__["_transport_for_url"]
+_OWN_HANDLE_REQUEST = Http11Transport.__dict__["handle_request"]
+_MAX_TARGETS = 256
+
+
+class Poster(Protocol):
+    """Posts one request and reads its whole answer; raises httpx's exceptions."""
+
+    def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Answer: ...
+
+    def close(self) -> None: ...
+
+
+def build_poster(
+    timeout: httpx.Timeout,
+    *,
+    http_client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> tuple[Poster, httpx.Client]:
+    """The poster for a ``PlatformClient``, and the httpx client under it.
+
+    A host's client or transport is always posted to through ``Client.post``, so its headers, auth,
+    hooks, mounts, cookies and timeouts apply. Only a client the adapter builds itself over its own
+    ``Http11Transport`` (``default_transport()``: no proxy named) is posted to directly.
+    """
+    if http_client is not None:
+        return ClientPoster(http_client, owned=False), http_client
+    if transport is not None:
+        client = httpx.Client(transport=transport, timeout=timeout)
+        return ClientPoster(client, owned=True), client
+    own = default_transport()
+    client = httpx.Client(transport=own, timeout=timeout)
+    if isinstance(own, Http11Transport):
+        return DirectPoster(client, own), client
+    return ClientPoster(client, owned=True), client
+
+
+class ClientPoster:
+    """Through ``httpx.Client.post``: everything the client was configured with applies."""
+
+    def __init__(self, client: httpx.Client, *, owned: bool) -> None:
+        self._client = client
+        self._owned = owned
+
+    def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Answer:
+        response = self._client.post(url, content=body, headers=headers)
+        return Answer(response.status_code, response.headers.raw, response.content)
+
+    def close(self) -> None:
+        if self._owned:
+            self._client.close()
+
+
+class DirectPoster:
+    """Straight through ``Http11Transport.post``, for a client the adapter built over that transport.
+
+    Such a client has no auth, hooks, mounts, base URL or redirects to follow; what it would still add
+    is known: its Host, its default headers and the body's Content-Length, written here in httpx's
+    order. Whenever httpx would do more, the request goes through ``Client.post`` instead, so its
+    behaviour is kept exactly: once an answer has set a cookie (the client's jar takes it and sends
+    it back from then on), for a URL with credentials (httpx's basic auth), a call header that would
+    replace one of the client's or is not ASCII, an empty body, a closed client (httpx refuses it),
+    and while a test double replaces the client's routing or the transport's ``handle_request``.
+    """
+
+    def __init__(self, client: httpx.Client, transport: Http11Transport) -> None:
+        self._client = client
+        self._transport = transport
+        self._timeouts = client.timeout.as_dict()
+        self._defaults = client.headers.raw
+        self._reserved = {name.lower() for name, _ in self._defaults} | {
+            b"host",
+            b"content-length",
+            b"transfer-encoding",
+        }
+        self._via_client = ClientPoster(client, owned=True)
+        self._cookies = False  # an answer set a cookie: from then on, the client's jar is in play
+        # Each URL taken apart once, keyed by identity (the URL is kept, so its id is not reused):
+        # PlatformClient passes one URL object per transaction. None: httpx would add basic auth.
+        self._targets: dict[int, tuple[httpx.URL, tuple[Target, bytes] | None]] = {}
+
+    def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Answer:
+        route = self._route(url)
+        fields = None if route is None or not self._direct() else self._fields(route[1], body, headers)
+        if route is None or fields is None:
+            return self._via_client.post(url, body, headers)
+        answer = self._transport.post(route[0], fields, body, self._timeouts)
+        if any(name.lower() == b"set-cookie" for name, _ in answer.headers):
+            self._keep_cookies(url, fields, body, answer)
+        return answer
+
+    def close(self) -> None:
+        self._via_client.close()
+
+    def _direct(self) -> bool:
+        return (
+            not self._cookies
+            and not self._client.is_closed
+            and httpx.Client._transport_for_url is _HTTPX_ROUTING
+            and Http11Transport.handle_request is _OWN_HANDLE_REQUEST
+        )
+
+    def _route(self, url: httpx.URL) -> tuple[Target, bytes] | None:
+        known = self._targets.get(id(url))
+        if known is not None and known[0] is url:
+            return known[1]
+        route = None if url.userinfo else (Target.of(url), url.netloc)
+        if len(self._targets) >= _MAX_TARGETS:  # a caller making a new URL object per call
+            self._targets.clear()
+        self._targets[id(url)] = (url, route)
+        return route
+
+    def _fields(
+        self, netloc: bytes, body: bytes, headers: dict[str, str]
+    ) -> list[tuple[bytes, bytes]] | None:
+        """The header fields httpx.Client.post would write, or None where it would do more than this."""
+        if not body:
+            return None
+        fields = [(b"Host", netloc), *self._defaults]
+        try:
+            for name, value in headers.items():
+                raw = name.encode("ascii")
+                if raw.lower() in self._reserved:
+                    return None
+                fields.append((raw, value.encode("ascii")))
+        except UnicodeEncodeError:
+            return None
+        fields.append((b"Content-Length", b"%d" % len(body)))
+        return fields
+
+    def _keep_cookies(
+        self, url: httpx.URL, fields: list[tuple[bytes, bytes]], body: bytes, answer: Answer
+    ) -> None:
+        """Give an answer's cookies to the client's jar, as httpx.Client does with every answer."""
+        request = httpx.Request("POST", url, headers=fields, content=body)
+        response = httpx.Response(answer.status, headers=answer.headers, request=request)
+        self._client.cookies.extract_cookies(response)
+        self._cookies = True

@@ -1,0 +1,364 @@
+"""Posting below ``httpx.Client.post`` (issue #18): only when the adapter built the client itself over
+its own transport, with the same bytes on the wire and the same failures as through ``Client.post``.
+
+Each test that compares runs two ``PlatformClient``s against one real socket server: one that builds
+its own client (posts directly) and one given a host's ``httpx.Client`` over the same kind of
+transport (posts through ``Client.post``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from adapter import (
+    ConnectError,
+    Http11Transport,
+    OutcomeUnknownError,
+    PlatformClient,
+    PlatformTimeoutError,
+    PlatformUnavailableError,
+    ProtocolError,
+)
+from adapter._client import _timeout
+from adapter._settings import AdapterSettings
+from adapter.transactions import Transaction, t9102
+
+from . import test_transport
+from .fakes import MOMENT, demo_settings, envelope
+from .test_client import WRITE_INPUT
+from .test_transport import WRITE, Server, answer, refused_url
+
+serve = test_transport.serve  # the fixture: loopback servers in threads, stopped after each test
+
+SETTLED = envelope({"setlinfo": {"setl_id": "S0001"}})
+MSGID = "H42010200001202611220930000042"
+# 9102 without the sign-in, so the raw servers see only the download.
+DOWNLOAD = Transaction(
+    infno="9102",
+    title="文件下载",
+    input_model=t9102.Input,
+    output_model=t9102.Output,
+    changes_state=False,
+    file_output=True,
+    requires_sign_in=False,
+)
+DOWNLOAD_INPUT = t9102.Input(fs_download_in=t9102.FileDownload(file_qury_no="F1", fixmedins_code="plc"))
+
+
+class FixedGateway:
+    """Gateway headers that do not change per call, so two requests can be compared byte for byte."""
+
+    def __init__(self, headers: dict[str, str] | None = None) -> None:
+        self._headers = headers if headers is not None else {"x-tif-paasid": "paas", "x-tif-nonce": "n1"}
+
+    def headers(self, infno: str, now: datetime) -> dict[str, str]:
+        return dict(self._headers)
+
+
+Way = Callable[..., PlatformClient]
+
+
+@pytest.fixture
+def ways() -> Iterator[dict[str, Way]]:
+    """The two ways to post: ``own`` (the adapter's own client, direct) and ``host`` (a host's client)."""
+    with ExitStack() as stack:
+
+        def own(settings: AdapterSettings, **options: Any) -> PlatformClient:
+            return stack.enter_context(PlatformClient(settings, clock=lambda: MOMENT, **options))
+
+        def host(settings: AdapterSettings, **options: Any) -> PlatformClient:
+            http = stack.enter_context(httpx.Client(transport=Http11Transport(), timeout=_timeout(settings)))
+            return stack.enter_context(
+                PlatformClient(settings, http_client=http, clock=lambda: MOMENT, **options)
+            )
+
+        yield {"own": own, "host": host}
+
+
+@pytest.fixture
+def client_sends(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
+    """Every request that goes through ``httpx.Client.send`` (which ``Client.post`` calls)."""
+    sent: list[httpx.Request] = []
+    send = httpx.Client.send
+
+    def counted(self: httpx.Client, request: httpx.Request, **options: Any) -> httpx.Response:
+        sent.append(request)
+        return send(self, request, **options)
+
+    monkeypatch.setattr(httpx.Client, "send", counted)
+    return sent
+
+
+def answering_each(*answers: bytes) -> Callable[[socket.socket, Server], None]:
+    """Keep-alive: the n-th request on the connection gets the n-th answer (the last one repeats)."""
+
+    def handler(conn: socket.socket, server: Server) -> None:
+        n = 0
+        while server.read_request(conn) is not None:
+            conn.sendall(answers[min(n, len(answers) - 1)])
+            n += 1
+
+    return handler
+
+
+def capturing(server_bodies: list[bytes]) -> Callable[[socket.socket, Server], None]:
+    def handler(conn: socket.socket, server: Server) -> None:
+        while (body := server.read_request(conn)) is not None:
+            server_bodies.append(body)
+            conn.sendall(answer(SETTLED))
+
+    return handler
+
+
+# -- which way is taken ---------------------------------------------------------------------------
+
+
+def test_only_the_adapters_own_client_is_posted_to_below_client_post(
+    serve: Callable[..., Server], client_sends: list[httpx.Request]
+) -> None:
+    server = serve(answering_each(answer(SETTLED)))
+    settings = demo_settings(endpoint=server.url)
+    with PlatformClient(settings) as own:
+        assert own.call(WRITE, WRITE_INPUT).output.setlinfo.setl_id == "S0001"
+    assert client_sends == []  # fails before: every call went through Client.send
+
+    hooked: list[httpx.Request] = []
+    with (
+        httpx.Client(transport=Http11Transport(), event_hooks={"request": [hooked.append]}) as http,
+        PlatformClient(settings, http_client=http) as with_host_client,
+    ):
+        with_host_client.call(WRITE, WRITE_INPUT)
+    assert len(hooked) == 1  # the host's hook ran
+
+    handled: list[httpx.Request] = []
+
+    class HostTransport(Http11Transport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            handled.append(request)
+            return super().handle_request(request)
+
+    with PlatformClient(settings, transport=HostTransport()) as with_host_transport:
+        with_host_transport.call(WRITE, WRITE_INPUT)
+    assert len(handled) == 1  # the host's transport was handed the request by httpx.Client
+    assert len(client_sends) == 2
+
+
+def test_the_direct_way_uses_the_settings_timeouts(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, float | None]] = []
+    post = Http11Transport.post
+
+    def spy(self: Http11Transport, *args: Any) -> Any:
+        seen.append(args[-1])
+        return post(self, *args)
+
+    monkeypatch.setattr(Http11Transport, "post", spy)
+    server = serve(answering_each(answer(SETTLED)))
+    settings = demo_settings(
+        endpoint=server.url, timeouts={"connect": 1.5, "read": 2.5, "write": 3.5, "pool": 4.5}
+    )
+    with PlatformClient(settings) as platform_client:
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert seen == [{"connect": 1.5, "read": 2.5, "write": 3.5, "pool": 4.5}]
+
+
+def test_respx_started_after_the_client_was_built_still_sees_every_call() -> None:
+    settings = demo_settings(endpoint="http://platform.test/fsi/api/{infno}")
+    with PlatformClient(settings) as platform_client:
+        with respx.mock(using="httpx") as router:
+            route = router.post("http://platform.test/fsi/api/2207").respond(200, content=SETTLED)
+            assert platform_client.call(WRITE, WRITE_INPUT).output.setlinfo.setl_id == "S0001"
+        assert route.call_count == 1
+
+
+def test_a_patched_handle_request_still_sees_every_call(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handled: list[httpx.Request] = []
+    handle = Http11Transport.handle_request
+
+    def patched(self: Http11Transport, request: httpx.Request) -> httpx.Response:
+        handled.append(request)
+        return handle(self, request)
+
+    server = serve(answering_each(answer(SETTLED)))
+    with PlatformClient(demo_settings(endpoint=server.url)) as platform_client:
+        monkeypatch.setattr(Http11Transport, "handle_request", patched)
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert len(handled) == 1
+
+
+# -- the same bytes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "gateway_headers",
+    [
+        pytest.param({"x-tif-paasid": "paas", "x-tif-nonce": "n1", "x-tif-signature": "ab12"}, id="tif"),
+        pytest.param({}, id="none"),
+        # httpx replaces a default header in place: the direct way leaves this to Client.post.
+        pytest.param({"user-agent": "his/1.0", "X-Api": "1"}, id="replacing-a-default"),
+    ],
+)
+def test_the_same_bytes_go_on_the_wire_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], gateway_headers: dict[str, str]
+) -> None:
+    bodies: list[bytes] = []
+    server = serve(capturing(bodies))
+    settings = demo_settings(endpoint=server.url)
+    for way in ("own", "host"):
+        platform_client = ways[way](settings, gateway=FixedGateway(gateway_headers))
+        for _ in range(2):
+            platform_client.call(WRITE, WRITE_INPUT, msgid=MSGID)
+    assert len(server.heads) == len(bodies) == 4
+    assert server.heads[0] == server.heads[1] == server.heads[2] == server.heads[3]
+    assert bodies[0] == bodies[1] == bodies[2] == bodies[3]
+    assert server.heads[0].split(b"\r\n")[:2] == [b"POST /x HTTP/1.1", b"Host: 127.0.0.1:%d" % server.port]
+
+
+@pytest.mark.parametrize("way", ["own", "host"])
+def test_a_header_value_httpx_refuses_is_refused_alike_and_nothing_is_sent(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str
+) -> None:
+    server = serve(answering_each(answer(SETTLED)))
+    platform_client = ways[way](demo_settings(endpoint=server.url), gateway=FixedGateway({"x-op": "收费员"}))
+    with pytest.raises(UnicodeEncodeError):  # httpx encodes header values as ASCII
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert server.accepted == 0
+
+
+def test_cookies_an_answer_sets_are_sent_back_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way]
+) -> None:
+    for way in ("own", "host"):
+        server = serve(answering_each(answer(SETTLED, b"Set-Cookie: route=b7; Path=/"), answer(SETTLED)))
+        platform_client = ways[way](demo_settings(endpoint=server.url))
+        for _ in range(3):
+            platform_client.call(WRITE, WRITE_INPUT)
+        cookies = [
+            line for head in server.heads for line in head.split(b"\r\n") if line.startswith(b"Cookie")
+        ]
+        assert cookies == [b"Cookie: route=b7"] * 2, way
+
+
+# -- the same failures ---------------------------------------------------------------------------
+
+
+def hold(conn: socket.socket, server: Server) -> None:
+    server.read_request(conn)
+    server.release.wait(10)
+
+
+def cut_body(conn: socket.socket, server: Server) -> None:
+    server.read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + SETTLED[:10])
+
+
+def unavailable(conn: socket.socket, server: Server) -> None:
+    while server.read_request(conn) is not None:
+        conn.sendall(answer(b"<html>busy</html>", status=b"503 Service Unavailable"))
+
+
+FAILURES = {
+    "read-timeout": (hold, OutcomeUnknownError, PlatformTimeoutError, httpx.ReadTimeout),
+    "dropped-mid-answer": (cut_body, OutcomeUnknownError, ProtocolError, httpx.RemoteProtocolError),
+    "http-503": (unavailable, OutcomeUnknownError, PlatformUnavailableError, type(None)),
+}
+
+
+@pytest.mark.parametrize("way", ["own", "host"])
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_a_failure_is_classified_alike_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str, failure: str
+) -> None:
+    handler, raised, cause, httpx_error = FAILURES[failure]
+    server = serve(handler)
+    sleeps: list[float] = []
+    settings = demo_settings(endpoint=server.url, timeouts={"read": 0.3})
+    platform_client = ways[way](settings, sleep=sleeps.append)
+    with pytest.raises(raised) as caught:
+        platform_client.call(WRITE, WRITE_INPUT)
+    classified = caught.value.cause
+    assert classified is not None
+    assert type(classified) is cause
+    assert type(classified.__cause__) is httpx_error
+    if isinstance(classified.__cause__, httpx.RequestError):  # the direct way builds it on failure
+        assert classified.__cause__.request.url == httpx.URL(server.url)
+    assert (server.accepted, sleeps) == (1, [])  # sent once, never again
+
+
+@pytest.mark.parametrize("way", ["own", "host"])
+def test_connection_refused_is_a_connect_error_retried_either_way(ways: dict[str, Way], way: str) -> None:
+    url = refused_url()
+    sleeps: list[float] = []
+    platform_client = ways[way](demo_settings(endpoint=url), sleep=sleeps.append)
+    with pytest.raises(ConnectError) as caught:
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert caught.value.__cause__.request.url == httpx.URL(url)
+    assert len(sleeps) == 2  # nothing was sent: the state-changing call was tried three times
+
+
+@pytest.mark.parametrize("way", ["own", "host"])
+def test_a_file_answer_and_a_gzip_answer_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str
+) -> None:
+    zipped = b"PK\x03\x04" + bytes(range(256))
+    server = serve(
+        answering_each(
+            answer(zipped, b"Content-Type: application/octet-stream"),
+            answer(gzip.compress(SETTLED), b"Content-Encoding: gzip"),
+        )
+    )
+    platform_client = ways[way](demo_settings(endpoint=server.url))
+    assert platform_client.call(DOWNLOAD, DOWNLOAD_INPUT).output.content == zipped
+    assert platform_client.call(WRITE, WRITE_INPUT).output.setlinfo.setl_id == "S0001"
+    assert server.accepted == 1  # one keep-alive connection
+
+
+@pytest.mark.parametrize("way", ["own", "host"])
+def test_a_connection_the_server_closed_while_idle_is_replaced_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str
+) -> None:
+    def answer_once_then_close(conn: socket.socket, server: Server) -> None:
+        server.read_request(conn)
+        conn.sendall(answer(SETTLED))  # no Connection: close - the client believes it may reuse it
+        conn.close()
+        server.closed.set()
+
+    server = serve(answer_once_then_close)
+    platform_client = ways[way](demo_settings(endpoint=server.url))
+    platform_client.call(WRITE, WRITE_INPUT)
+    assert server.closed.wait(5)
+    server.closed.clear()
+    reply = platform_client.call(WRITE, WRITE_INPUT)  # the stale connection is found before it is used
+    assert reply.output.setlinfo.setl_id == "S0001"
+    assert server.accepted == 2
+
+
+def test_closing_the_platform_client_closes_its_connection_and_refuses_later_calls(
+    serve: Callable[..., Server],
+) -> None:
+    def until_closed(conn: socket.socket, server: Server) -> None:
+        while server.read_request(conn) is not None:
+            conn.sendall(answer(SETTLED))
+        server.closed.set()
+
+    server = serve(until_closed)
+    platform_client = PlatformClient(demo_settings(endpoint=server.url))
+    with platform_client:
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert server.closed.wait(5)  # the keep-alive connection was closed by close()
+    with pytest.raises(RuntimeError, match="client has been closed"):  # as httpx.Client refuses
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert server.accepted == 1
