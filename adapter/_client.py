@@ -345,6 +345,10 @@ class PlatformClient:
             raise ProtocolError(
                 f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
             ) from error
+        except httpx.DecodingError as error:  # a RequestError, not a TransportError: the answer came
+            raise ProtocolError(
+                f"the answer's body could not be decoded: {type(error).__name__}", infno=infno, msgid=msgid
+            ) from error
         return self._interpret(transaction, answer, msgid)
 
     def _url(self, infno: str) -> httpx.URL:

@@ -269,10 +269,17 @@ def unavailable(conn: socket.socket, server: Server) -> None:
         conn.sendall(answer(b"<html>busy</html>", status=b"503 Service Unavailable"))
 
 
+def garbled_gzip(conn: socket.socket, server: Server) -> None:
+    while server.read_request(conn) is not None:
+        conn.sendall(answer(b"not gzip at all", b"Content-Encoding: gzip"))
+
+
 FAILURES = {
     "read-timeout": (hold, OutcomeUnknownError, PlatformTimeoutError, httpx.ReadTimeout),
     "dropped-mid-answer": (cut_body, OutcomeUnknownError, ProtocolError, httpx.RemoteProtocolError),
     "http-503": (unavailable, OutcomeUnknownError, PlatformUnavailableError, type(None)),
+    # httpx's DecodingError is no TransportError: it escaped the adapter's error tree before.
+    "undecodable-body": (garbled_gzip, OutcomeUnknownError, ProtocolError, httpx.DecodingError),
 }
 
 
