@@ -5,8 +5,8 @@ Run from the repository root::
     .venv/bin/python bench/bench_client.py [--calls 200] [--rounds 7]
 
 Two query transactions, 1101 (person by ID card, demo person P1) and 5301 (P1's filings), are made
-``--calls`` times per round, warm (signed in, connection open, every code path run once), in two ways
-over one shared ``httpx.Client`` (keep-alive, so both reuse the same connection):
+``--calls`` times per round, warm (signed in, connection open, every code path run once), in two ways,
+each over a kept-alive connection (the clients per platform are named below):
 
 (a) ``PlatformClient.call(transaction, payload)``: input model validation, envelope building and
     encoding, TIF headers, the tenacity retry wrapper, answer parsing into the output model, logging;
@@ -23,9 +23,11 @@ wall time moves with the neighbours' load and CPU time much less; the target for
 most 1.15x (issue #18). Two platforms, in this order:
 
 * ``opsp mock serve --port 0`` on a loopback port (in-memory state) — the headline figure. The
-  adapter posts through ``Http11Transport`` (its default when a host injects no client), and (b)
-  is shown twice: posted with a plain ``httpx.Client()`` (httpcore + h11, its own connection), and
-  with ``httpx.Client(transport=Http11Transport())``;
+  adapter builds its own client (``Http11Transport``, posted below ``httpx.Client.post``: what a host
+  that injects no client gets), and (b) is shown twice: posted with a plain ``httpx.Client()``
+  (httpcore + h11, its own connection), and with ``httpx.Client(transport=Http11Transport())``; a
+  third table has (a) post through a host's ``httpx.Client(transport=Http11Transport())`` instead
+  (``Client.post``, what a host that injects its own client gets);
 * the mock's in-process transport, where the platform's own cost is smaller and the adapter's share
   larger;
 * canned answers: an ``httpx.MockTransport`` replaying the bytes the in-process mock answered each
@@ -172,17 +174,22 @@ def timed(calls: list[Callable[[], object]], samples: list[float], cpu: list[flo
 
 def measure(
     settings: AdapterSettings,
-    http: httpx.Client,
+    http: httpx.Client | None,
     calls: int,
     rounds: int,
     plain_http: httpx.Client | None = None,
 ) -> list[Result]:
-    """Median per-call time of (a) and (b) for each query, over ``rounds`` interleaved rounds; (b) posts
-    through ``plain_http`` when given (another client, its own connection), else through ``http``."""
+    """Median per-call time of (a) and (b) for each query, over ``rounds`` interleaved rounds. (a) posts
+    through ``http`` when given (a host's client: ``Client.post``), else through the client
+    ``PlatformClient`` builds itself (its direct way below ``Client.post``); (b) posts through
+    ``plain_http`` when given (another client, its own connection), else through ``http``."""
     results = []
     with PlatformClient(settings, http_client=http) as client:
         client.sign_no()  # 9001 once, as a cashier's first call of the day does
-        plain = PlainCaller(plain_http or http, settings, client)
+        plain_through = plain_http or http
+        if plain_through is None:
+            raise ValueError("(b) needs an httpx.Client: give plain_http when the adapter builds its own")
+        plain = PlainCaller(plain_through, settings, client)
         for query in QUERIES:
             url = settings.url_for(query.transaction.infno)
 
@@ -322,20 +329,28 @@ def main() -> int:
     if "served" in platforms:
         with served(mock_command(opsp_script())) as server:
             settings = load_settings(demo_settings_path(), endpoint=server.url + CALL_SERVICE)
-            # The adapter as a host that injects nothing gets it: Http11Transport, the settings' timeouts.
+            # (a) as a host that injects nothing gets it: the client PlatformClient builds itself
+            # (Http11Transport, posted below Client.post); and as a host injecting that same transport
+            # in its own httpx.Client gets it (through Client.post).
             with (
                 httpx.Client(transport=Http11Transport(), timeout=_timeout(settings)) as lean,
                 httpx.Client(timeout=10.0) as stock,
             ):
-                against_stock = measure(settings, lean, calls, rounds, plain_http=stock)
-                against_lean = measure(settings, lean, calls, rounds, plain_http=lean)
+                against_stock = measure(settings, None, calls, rounds, plain_http=stock)
+                against_lean = measure(settings, None, calls, rounds, plain_http=lean)
+                injected = measure(settings, lean, calls, rounds, plain_http=lean)
         report(
-            f"served mock ({server.url}, in-memory state), (a) over its default Http11Transport,"
-            " (b) plain httpx.Client() (httpcore + h11), median per call:",
+            f"served mock ({server.url}, in-memory state), (a) the adapter's own client (Http11Transport,"
+            " posted directly), (b) plain httpx.Client() (httpcore + h11), median per call:",
             against_stock,
         )
         report(
             "the same, (b) plain httpx.Client(transport=Http11Transport()), median per call:", against_lean
+        )
+        report(
+            "the same, (a) through a host's httpx.Client(transport=Http11Transport()) (Client.post),"
+            " (b) as above, median per call:",
+            injected,
         )
 
     if "in-process" in platforms:
