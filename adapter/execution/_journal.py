@@ -49,6 +49,7 @@ from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ..transactions._settlement import FundAmounts
 from ._journal_protocol import Journal
 from ._journal_rows import (
+    BATCHES,
     MIGRATIONS,
     PURGED,
     SCHEMA_VERSION,
@@ -68,6 +69,7 @@ from ._journal_rows import (
     outbox_person,
     outbox_values,
     personal_columns,
+    plan_columns,
     seal_clear_columns,
     settlement_from_row,
     started_batch,
@@ -424,14 +426,19 @@ class SqliteJournal:
         Inside a group's transaction a failed write is undone alone, the group's earlier writes
         kept. A write of ``one_statement`` needs nothing for that: SQLite undoes a failed
         statement by itself and leaves the transaction open (or rolls all of it back, which
-        ``in_transaction`` shows). A write of several statements runs in a savepoint.
+        ``in_transaction`` shows). A write of several statements runs in a savepoint, unless the
+        transaction holds nothing but the group's writes that were waiting in memory until now
+        (the usual case: they open it just before this write): then a failure rolls it back and
+        they wait in memory again, which is all "undo only this write" asks, without the
+        SAVEPOINT and RELEASE (as ``PostgresJournal._write``).
         """
         with self._lock:
             owner = self._group_owner == threading.get_ident()
-            if owner:
-                self._run_pending()  # the group's earlier writes first, in the same transaction
             # Another thread's write never runs the group's waiting writes (they are the group's to
             # commit, in its order) and, in a transaction of its own, never forgets them on failure.
+            replayable = list(self._pending) if owner and not self._db.in_transaction else []
+            if owner:
+                self._run_pending()  # the group's earlier writes first, in the same transaction
             own_transaction = not self._db.in_transaction
             defer = not durable and owner
             if self._db.in_transaction and one_statement:
@@ -441,7 +448,7 @@ class SqliteJournal:
                     if not self._db.in_transaction:  # SQLite rolled the whole transaction back
                         self._forget_uncommitted()
                     raise
-            elif self._db.in_transaction:  # inside a group's transaction: undo only this write on failure
+            elif self._db.in_transaction and not replayable:  # undo only this write on failure
                 self._db.execute("SAVEPOINT one_write")
                 try:
                     yield self._db
@@ -454,7 +461,8 @@ class SqliteJournal:
                     raise
                 self._db.execute("RELEASE one_write")
             else:
-                self._db.execute("BEGIN IMMEDIATE")
+                if not self._db.in_transaction:
+                    self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
                 except BaseException:
@@ -462,6 +470,7 @@ class SqliteJournal:
                         self._db.execute("ROLLBACK")
                     if owner:
                         self._forget_uncommitted()
+                        self._pending = replayable  # the earlier writes wait again, as before this one
                     raise
             if not defer:
                 self._commit(forget=owner or not own_transaction)
@@ -501,14 +510,13 @@ class SqliteJournal:
     def start_batch(self, batch: NewBatchData, *, now: datetime) -> BatchRecord:
         stamp = now.isoformat()
         card, remote = personal_columns(batch, self._sealer)
-        with self._write(one_statement=self._sealer.key is not None) as db:
+        with self._write() as db:
             if self._sealer.key is None:  # kept in clear (allowed): a later keyed open seals it
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('clear_personal_data', '1')")
             cursor = db.execute(
                 "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
-                " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
-                " header, acct_used_flag, mdtrt_id, self_pay, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, person, acct_used_flag,"
+                " mdtrt_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     batch.visit_key,
                     batch.ipt_otp_no,
@@ -522,24 +530,21 @@ class SqliteJournal:
                     batch.insuplc_admdvs,
                     card,
                     batch.chrg_bchno,
-                    model_json(batch.plan_batch),
-                    model_json(batch.visit),
                     remote,
-                    model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
-                    model_json(batch.self_pay),
                     stamp,
                     stamp,
                 ),
             )
             batch_id = cursor.lastrowid
             assert batch_id is not None
+            db.execute("INSERT INTO batch_plans VALUES (?,?,?,?,?)", (batch_id, *plan_columns(batch)))
             self._inserted_now(("batches", batch_id))
         return started_batch(batch_id, batch, now)
 
     def batch(self, batch_id: int) -> BatchRecord:
-        row = self._read_one("SELECT * FROM batches WHERE id = ?", (batch_id,))
+        row = self._read_one(f"{BATCHES} WHERE id = ?", (batch_id,))
         if row is None:
             raise KeyError(f"no batch {batch_id} in the journal")
         return batch_from_row(row, self._sealer)
@@ -583,19 +588,17 @@ class SqliteJournal:
         # read every batch ever journaled, a cost that grew with the journal's history).
         unfinished = tuple(state.value for state in BatchState if not state.terminal)
         marks = ",".join("?" * len(unfinished))
-        rows = self._read(f"SELECT * FROM batches WHERE state IN ({marks}) ORDER BY id", unfinished)
+        rows = self._read(f"{BATCHES} WHERE state IN ({marks}) ORDER BY id", unfinished)
         return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_between(self, first: date, last: date) -> list[BatchRecord]:
         """Batches started from ``first`` to ``last``, whatever their state (reconciliation's keys)."""
         low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
-        rows = self._read(
-            "SELECT * FROM batches WHERE created_at >= ? AND created_at < ? ORDER BY id", (low, high)
-        )
+        rows = self._read(f"{BATCHES} WHERE created_at >= ? AND created_at < ? ORDER BY id", (low, high))
         return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
-        rows = self._read("SELECT * FROM batches WHERE visit_key = ? ORDER BY id", (visit_key,))
+        rows = self._read(f"{BATCHES} WHERE visit_key = ? ORDER BY id", (visit_key,))
         return [batch_from_row(row, self._sealer) for row in rows]
 
     # -- calls -------------------------------------------------------------------------

@@ -72,6 +72,7 @@ from .._msgid import MsgIdBlock, next_block, parse_msgid
 from ..transactions._settlement import FundAmounts
 from ._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from ._journal_rows import (
+    BATCHES,
     PURGED,
     DeferredWrite,
     amended_values,
@@ -88,6 +89,7 @@ from ._journal_rows import (
     outbox_from_row,
     outbox_values,
     personal_columns,
+    plan_columns,
     settlement_from_row,
     started_batch,
 )
@@ -541,11 +543,15 @@ class PostgresJournal:
         stamp = now.isoformat()
         card, remote = personal_columns(batch, self._sealer)
         with self._write() as cursor:
+            # One statement (one round trip) for both rows: the plan's row takes the new batch's id.
             cursor.execute(
-                "INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state, med_type,"
-                " dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, plan_batch, visit, person,"
-                " header, acct_used_flag, mdtrt_id, self_pay, owner, created_at, updated_at)"
-                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING id",
+                "WITH batch AS (INSERT INTO batches (visit_key, ipt_otp_no, batch_number, attempt, state,"
+                " med_type, dise_codg, psn_no, insutype, insuplc_admdvs, card, chrg_bchno, person,"
+                " acct_used_flag, mdtrt_id, owner, created_at, updated_at)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING id),"
+                " plan AS (INSERT INTO batch_plans (batch_id, plan_batch, visit, header, self_pay)"
+                " SELECT id, %s, %s, %s, %s FROM batch)"
+                " SELECT id FROM batch",
                 (
                     batch.visit_key,
                     batch.ipt_otp_no,
@@ -559,16 +565,13 @@ class PostgresJournal:
                     batch.insuplc_admdvs,
                     card,
                     batch.chrg_bchno,
-                    model_json(batch.plan_batch),
-                    model_json(batch.visit),
                     remote,
-                    model_json(batch.header),
                     batch.acct_used_flag,
                     batch.mdtrt_id,
-                    model_json(batch.self_pay),
                     self._owner,
                     stamp,
                     stamp,
+                    *plan_columns(batch),
                 ),
             )
             row = cursor.fetchone()
@@ -578,7 +581,7 @@ class PostgresJournal:
         return started_batch(batch_id, batch, now)
 
     def batch(self, batch_id: int) -> BatchRecord:
-        row = self._read_one("SELECT * FROM batches WHERE id = %s", (batch_id,))
+        row = self._read_one(f"{BATCHES} WHERE id = %s", (batch_id,))
         if row is None:
             raise KeyError(f"no batch {batch_id} in the journal")
         return batch_from_row(cast(Any, row), self._sealer)
@@ -619,19 +622,19 @@ class PostgresJournal:
     def unfinished_batches(self) -> list[BatchRecord]:
         # The states in flight, by name, so the batches_state index finds them (not a scan of all).
         unfinished = [state.value for state in BatchState if not state.terminal]
-        rows = self._read_all("SELECT * FROM batches WHERE state = ANY(%s) ORDER BY id", (unfinished,))
+        rows = self._read_all(f"{BATCHES} WHERE state = ANY(%s) ORDER BY id", (unfinished,))
         return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
     def batches_between(self, first: date, last: date) -> list[BatchRecord]:
         """Batches started from ``first`` to ``last``, whatever their state (reconciliation's keys)."""
         low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
         rows = self._read_all(
-            "SELECT * FROM batches WHERE created_at >= %s AND created_at < %s ORDER BY id", (low, high)
+            f"{BATCHES} WHERE created_at >= %s AND created_at < %s ORDER BY id", (low, high)
         )
         return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
     def batches_of_visit(self, visit_key: str) -> list[BatchRecord]:
-        rows = self._read_all("SELECT * FROM batches WHERE visit_key = %s ORDER BY id", (visit_key,))
+        rows = self._read_all(f"{BATCHES} WHERE visit_key = %s ORDER BY id", (visit_key,))
         return [batch_from_row(cast(Any, row), self._sealer) for row in rows]
 
     # -- calls -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ row decoders serves both. Differences, each for a reason:
   ``setl_time`` is a naive China-local time that ``timestamptz`` would reinterpret.
 * ``msgid_marks`` as in SQLite (schema 2 there): the shared msgid high-water mark per
   institution and node (``_journal_postgres``'s docstring).
+* ``batch_plans`` as in SQLite (schema 9 there): a batch's write-once plan columns beside it.
 * ``batches.owner``: which process (host:pid) started the batch, for an operator reading
   the journal; liveness is not judged from it (the person lock is).
 """
@@ -165,6 +166,25 @@ CREATE INDEX IF NOT EXISTS refund_chains_status ON refund_chains (status);
 CREATE INDEX IF NOT EXISTS outbox_visit ON outbox (visit_key)
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
+_V8 = """
+-- as SQLite's schema 9: a batch attempt's write-once plan, visit, receipt header and self-pay lines in a
+-- table of their own, so a state change writes a small row version (no TOAST pointers copied, no wide
+-- tuple that fills a heap page with three versions) and the plan is not rewritten with it
+CREATE TABLE IF NOT EXISTS batch_plans (
+    batch_id BIGINT PRIMARY KEY REFERENCES batches (id),
+    plan_batch TEXT NOT NULL,
+    visit TEXT NOT NULL,
+    header TEXT NOT NULL,
+    self_pay TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO batch_plans (batch_id, plan_batch, visit, header, self_pay)
+    SELECT id, plan_batch, visit, header, self_pay FROM batches ON CONFLICT (batch_id) DO NOTHING;
+ALTER TABLE batches DROP COLUMN IF EXISTS plan_batch;
+ALTER TABLE batches DROP COLUMN IF EXISTS visit;
+ALTER TABLE batches DROP COLUMN IF EXISTS header;
+ALTER TABLE batches DROP COLUMN IF EXISTS self_pay
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8}
 """Version → the statements that bring the journal from the version before to it (a new journal too)."""
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -44,6 +44,7 @@ from ._refund_models import RefundPlan
 
 __all__ = [
     "AMENDABLE",
+    "BATCHES",
     "MIGRATIONS",
     "PURGED",
     "SCHEMA_VERSION",
@@ -63,6 +64,7 @@ __all__ = [
     "outbox_person",
     "outbox_values",
     "personal_columns",
+    "plan_columns",
     "seal_clear_columns",
     "settlement_from_row",
 ]
@@ -223,7 +225,27 @@ CREATE INDEX refund_chains_status ON refund_chains (status);
 CREATE INDEX outbox_visit ON outbox (visit_key)
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8}
+_V9 = """
+-- a batch attempt's plan, visit, receipt header and self-pay lines (written once, when it starts, and
+-- read back only to recover or print it) in a table of their own: with them, a batch row was larger
+-- than a page, so every state change rewrote its overflow pages (and secure_delete zeroed the old ones)
+-- in the same commit as the next intent. The batch row left is small: a state change is one page.
+CREATE TABLE batch_plans (
+    batch_id INTEGER PRIMARY KEY REFERENCES batches (id),
+    plan_batch TEXT NOT NULL,
+    visit TEXT NOT NULL,
+    header TEXT NOT NULL,
+    self_pay TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO batch_plans (batch_id, plan_batch, visit, header, self_pay)
+    SELECT id, plan_batch, visit, header, self_pay FROM batches;
+ALTER TABLE batches DROP COLUMN plan_batch;
+ALTER TABLE batches DROP COLUMN visit;
+ALTER TABLE batches DROP COLUMN header;
+ALTER TABLE batches DROP COLUMN self_pay
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9}
 """Version → the statements that bring the journal from the version before to it."""
 
 AMENDABLE = frozenset(
@@ -232,6 +254,12 @@ AMENDABLE = frozenset(
 )
 """The ledger fields reconciliation may change (``Journal.amend_settlement``), in both journals."""
 SCHEMA_VERSION = max(MIGRATIONS)
+
+BATCHES = (
+    "SELECT batches.*, plan_batch, visit, header, self_pay"
+    " FROM batches JOIN batch_plans ON batch_plans.batch_id = batches.id"
+)
+"""A batch's whole row, its plan included (both journals): what ``batch_from_row`` decodes; add a WHERE."""
 
 
 def amended_values(
@@ -328,6 +356,16 @@ def _self_pay(text: str) -> SelfPayBucket | None:
 def _context(visit_key: str, batch_number: int, attempt: int) -> str:
     """What a sealed value belongs to: it opens only in the row of this batch attempt."""
     return f"{visit_key}|{batch_number}|{attempt}"
+
+
+def plan_columns(batch: NewBatchData) -> tuple[str, str, str, str]:
+    """The ``batch_plans`` columns of a new batch: plan_batch, visit, header, self_pay (both journals)."""
+    return (
+        model_json(batch.plan_batch),
+        model_json(batch.visit),
+        model_json(batch.header),
+        model_json(batch.self_pay),
+    )
 
 
 def personal_columns(batch: NewBatchData, sealer: Sealer) -> tuple[str, str]:

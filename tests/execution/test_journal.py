@@ -16,13 +16,22 @@ import pytest
 
 from adapter import CHINA_TZ, Card, ConfigurationError
 from adapter.execution import BatchState, CallStatus, SqliteJournal
-from adapter.execution._journal_rows import MIGRATIONS, SCHEMA_VERSION, model_json, models_json
+from adapter.execution._journal_rows import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    fee_split_json,
+    json_text,
+    model_json,
+    models_json,
+)
 from adapter.execution._records import CallDetail, StepProgress
 from tests.journal_contract._implementations import TEST_KEY
 from tests.journal_contract._samples import (
     BATCH,
     CERTNO,
+    HEADER,
     REMOTE,
+    SELF_PAY,
     SPLIT,
     VISIT,
     new_batch,
@@ -301,7 +310,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 8
+    assert journal.schema_version == SCHEMA_VERSION == 9
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -320,7 +329,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 8  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 9  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw
@@ -357,12 +366,109 @@ def test_a_schema_7_journal_gains_the_indexes_of_schema_8_and_finds_its_chains_i
     db.commit()
     db.close()
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == 8
+    assert journal.schema_version == SCHEMA_VERSION
     assert [chain.id for chain in journal.unfinished_chains()] == [2, 4]
     assert [entry.visit_key for entry in journal.outbox(visit_key="K")] == ["K"]
     indexes = {row[0] for row in journal._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     journal.close()
     assert {"refund_chains_status", "outbox_visit"} <= indexes
+
+
+def _schema_8_journal(path: Path) -> None:
+    """A journal as schema 8 left it: two batch attempts with their plans in the batch rows, calls, a
+    settlement, personal columns still in clear (a journal written without a key)."""
+    db = sqlite3.connect(path)
+    for version in range(1, 9):
+        for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+            db.execute(statement)
+    db.execute("INSERT INTO meta VALUES ('schema_version', '8')")
+    for number, state, fee_split in ((1, "settled", (SPLIT,)), (2, "registered", ())):
+        row = {
+            "visit_key": "K",
+            "ipt_otp_no": "MZ1",
+            "batch_number": number,
+            "attempt": 0,
+            "state": state,
+            "med_type": "14",
+            "dise_codg": "M01600",
+            "psn_no": "P",
+            "insutype": "310",
+            "insuplc_admdvs": "640100",
+            "card": json_text({"mdtrt_cert_type": "02", "mdtrt_cert_no": CERTNO, "card_sn": ""}),
+            "chrg_bchno": f"MZ1-{number}",
+            "mdtrt_id": f"M{number}",
+            "setl_id": "S1" if number == 1 else "",
+            "plan_batch": model_json(BATCH),
+            "visit": model_json(VISIT),
+            "person": model_json(REMOTE),
+            "header": model_json(HEADER),
+            "acct_used_flag": "1",
+            "created_at": NOW.isoformat(),
+            "updated_at": NOW.isoformat(),
+            "fee_split": fee_split_json(fee_split),
+            "self_pay": model_json(SELF_PAY),
+        }
+        db.execute(
+            f"INSERT INTO batches ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        db.execute(
+            "INSERT INTO calls (seq, msgid, batch_id, infno, keys, status, sent_at) VALUES (?, ?, ?, '2201',"
+            " '{}', 'ok', ?)",
+            (number, f"MSG{number}", number, NOW.isoformat()),
+        )
+    db.execute(
+        "INSERT INTO settlements (setl_id, batch_id, psn_no, insutype, year, mdtrt_id, chrg_bchno, msgid,"
+        " setl_time, medfee_sumamt, fund_pay_sumamt, acct_pay, psn_cash_pay, active, seq)"
+        " VALUES ('S1', 1, 'P', '310', 2026, 'M1', 'MZ1-1', 'MSG1', ?, '114.00', '0.00', '114.00', '0.00',"
+        " 1, 1)",
+        (NOW.isoformat(),),
+    )
+    db.commit()
+    db.close()
+
+
+def test_a_schema_8_journal_moves_its_batch_plans_to_a_table_of_their_own_and_reads_them_back(
+    tmp_path: Path,
+) -> None:
+    # Schema 9: the write-once plan columns left the batch row (a state change rewrote them, over a page).
+    path = tmp_path / "old.sqlite3"
+    _schema_8_journal(path)
+    journal = SqliteJournal(path, key=TEST_KEY)
+    assert journal.schema_version == SCHEMA_VERSION == 9
+    first, second = journal.batches_of_visit("K")
+    for record, fee_split in ((first, (SPLIT,)), (second, ())):
+        assert (record.plan_batch, record.visit, record.header, record.self_pay) == (
+            BATCH,
+            VISIT,
+            HEADER,
+            SELF_PAY,
+        )
+        assert (record.card, record.remote, record.fee_split) == (Card("02", CERTNO), REMOTE, fee_split)
+    assert (first.state, first.setl_id, second.state, second.mdtrt_id) == (
+        BatchState.SETTLED,
+        "S1",
+        BatchState.REGISTERED,
+        "M2",
+    )
+    assert [record.id for record in journal.unfinished_batches()] == [second.id]
+    assert [call.msgid for call in journal.calls(first.id)] == ["MSG1"]
+    settlement = journal.settlement("S1")
+    assert settlement is not None
+    assert settlement.batch_id == first.id
+    # A batch started after the migration takes the next id, its plan beside it.
+    third = journal.start_batch(new_batch(3, key="K"), now=NOW)
+    assert third.id == 3
+    assert journal.batch(third.id).plan_batch == BATCH
+    journal.update_batch(third.id, now=NOW, state=BatchState.REGISTERED, fee_split=(SPLIT,))
+    assert journal.batch(third.id).fee_split == (SPLIT,)
+    journal.close()
+    with sqlite3.connect(path) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(batches)")}
+        assert not columns & {"plan_batch", "visit", "header", "self_pay"}
+        assert db.execute("SELECT count(*) FROM batch_plans").fetchone() == (3,)
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("SELECT substr(card, 1, 8) FROM batches").fetchall() == [("aesgcm1:",)] * 3
 
 
 def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: Path) -> None:
@@ -452,7 +558,7 @@ def test_rows_are_stored_as_compact_json_with_exact_decimal_text_and_chinese_une
     record = journal.start_batch(new_batch(), now=NOW)
     journal.update_batch(record.id, now=NOW, fee_split=(SPLIT,))
     journal.close()
-    row = sqlite3.connect(path).execute("SELECT fee_split, header FROM batches").fetchone()
+    row = sqlite3.connect(path).execute("SELECT fee_split, header FROM batches JOIN batch_plans").fetchone()
     assert row[0] == (
         '[{"feedetl_sn":"1","chrgitm_lv":"02","det_item_fee_sumamt":"114.00","fulamt_ownpay_amt":"0.00",'
         '"overlmt_amt":"0.00","preselfpay_amt":"11.40","inscp_scp_amt":"102.60","selfpay_prop":"0.1000"}]'

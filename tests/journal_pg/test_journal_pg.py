@@ -11,12 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from adapter import CHINA_TZ, ConfigurationError, PersonBusyError, SqliteJournal, open_journal
+from adapter import CHINA_TZ, Card, ConfigurationError, PersonBusyError, SqliteJournal, open_journal
 from adapter.execution._journal_postgres import PostgresJournal
 from adapter.execution._journal_postgres_schema import MIGRATIONS, SCHEMA_VERSION
-from adapter.execution._journal_rows import model_json, models_json
-from adapter.execution._records import StepProgress
-from tests.journal_contract._samples import NOW, refund_plan
+from adapter.execution._journal_rows import fee_split_json, model_json, models_json, personal_columns
+from adapter.execution._journal_seal import Sealer
+from adapter.execution._records import BatchState, StepProgress
+from tests.journal_contract._implementations import TEST_KEY
+from tests.journal_contract._samples import (
+    BATCH,
+    CERTNO,
+    HEADER,
+    NOW,
+    REMOTE,
+    SELF_PAY,
+    SPLIT,
+    VISIT,
+    new_batch,
+    refund_plan,
+)
 from tests.served import ROOT
 
 PREFIX = "H42010200001"
@@ -27,7 +40,7 @@ def test_open_journal_picks_postgres_for_a_url_and_sqlite_for_a_path(
 ) -> None:
     journal = open_journal(postgres_url)
     assert isinstance(journal, PostgresJournal)
-    assert journal.schema_version == SCHEMA_VERSION == 7
+    assert journal.schema_version == SCHEMA_VERSION == 8
     journal.close()
     assert isinstance(open_journal(str(tmp_path / "desk.sqlite3")), SqliteJournal)
 
@@ -111,7 +124,7 @@ def test_a_schema_6_journal_gains_the_indexes_of_schema_7_and_finds_its_chains_i
                 ),
             )
     journal = PostgresJournal(postgres_url)
-    assert journal.schema_version == 7
+    assert journal.schema_version == SCHEMA_VERSION
     assert [chain.id for chain in journal.unfinished_chains()] == [2, 4]
     journal.close()
     with psycopg.connect(postgres_url, autocommit=True) as conn:
@@ -128,3 +141,90 @@ def test_a_schema_6_journal_gains_the_indexes_of_schema_7_and_finds_its_chains_i
         )
     assert {"refund_chains_status", "outbox_visit"} <= indexes
     assert "refund_chains_status" in plan, plan
+
+
+def test_a_schema_7_journal_moves_its_batch_plans_to_a_table_of_their_own_and_reads_them_back(
+    postgres_url: str,
+) -> None:
+    # Schema 8 (SQLite's 9): the write-once plan columns left the batch row.
+    import psycopg
+
+    sealer = Sealer(key=TEST_KEY, clear_allowed=False, where="test")
+    with psycopg.connect(postgres_url, autocommit=True) as conn:  # a journal as schema 7 left it
+        for version in range(1, 8):
+            for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '7')")
+        for number, state, fee_split in ((1, "settled", (SPLIT,)), (2, "registered", ())):
+            batch = new_batch(number, key="K")
+            card, person = personal_columns(batch, sealer)
+            row = {
+                "visit_key": "K",
+                "ipt_otp_no": "MZ1",
+                "batch_number": number,
+                "attempt": 0,
+                "state": state,
+                "med_type": "14",
+                "dise_codg": "M01600",
+                "psn_no": "P",
+                "insutype": "310",
+                "insuplc_admdvs": "640100",
+                "card": card,
+                "chrg_bchno": f"MZ1-{number}",
+                "mdtrt_id": f"M{number}",
+                "setl_id": "S1" if number == 1 else "",
+                "plan_batch": model_json(BATCH),
+                "visit": model_json(VISIT),
+                "person": person,
+                "header": model_json(HEADER),
+                "acct_used_flag": "1",
+                "created_at": NOW.isoformat(),
+                "updated_at": NOW.isoformat(),
+                "fee_split": fee_split_json(fee_split),
+                "self_pay": model_json(SELF_PAY),
+            }
+            conn.execute(
+                f"INSERT INTO batches ({', '.join(row)}) VALUES ({', '.join(['%s'] * len(row))})",
+                tuple(row.values()),
+            )
+            conn.execute(
+                "INSERT INTO calls (msgid, batch_id, infno, keys, status, sent_at)"
+                " VALUES (%s, %s, '2201', '{}', 'ok', %s)",
+                (f"MSG{number}", number, NOW.isoformat()),
+            )
+    journal = PostgresJournal(postgres_url, key=TEST_KEY)
+    assert journal.schema_version == SCHEMA_VERSION == 8
+    first, second = journal.batches_of_visit("K")
+    for record, fee_split in ((first, (SPLIT,)), (second, ())):
+        assert (record.plan_batch, record.visit, record.header, record.self_pay) == (
+            BATCH,
+            VISIT,
+            HEADER,
+            SELF_PAY,
+        )
+        assert (record.card, record.remote, record.fee_split) == (Card("02", CERTNO), REMOTE, fee_split)
+    assert (first.state, first.setl_id, second.state, second.mdtrt_id) == (
+        BatchState.SETTLED,
+        "S1",
+        BatchState.REGISTERED,
+        "M2",
+    )
+    assert [record.id for record in journal.unfinished_batches()] == [second.id]
+    assert [call.msgid for call in journal.calls(first.id)] == ["MSG1"]
+    third = journal.start_batch(new_batch(3, key="K"), now=NOW)
+    assert third.id == 3
+    assert journal.batch(third.id).plan_batch == BATCH
+    journal.update_batch(third.id, now=NOW, state=BatchState.REGISTERED, fee_split=(SPLIT,))
+    assert journal.batch(third.id).fee_split == (SPLIT,)
+    journal.close()
+    PostgresJournal(postgres_url, key=TEST_KEY).close()  # opened again: nothing left to migrate
+    with psycopg.connect(postgres_url) as conn:
+        columns = {
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = 'batches'"
+            )
+        }
+        assert not columns & {"plan_batch", "visit", "header", "self_pay"}
+        assert conn.execute("SELECT count(*) FROM batch_plans").fetchone() == (3,)
