@@ -640,13 +640,14 @@ class SqliteJournal:
 
     # -- settlements -------------------------------------------------------------------
 
-    def record_settlement(self, settlement: SettlementRecord) -> None:
+    def record_settlement(self, settlement: SettlementRecord, *, once: bool = False) -> None:
         values = _settlement_values(settlement)
         columns = ", ".join(values)
+        kept = " ON CONFLICT (setl_id) DO NOTHING" if once else ""
         with self._write(durable=True, one_statement=True) as db:  # on disk before a receipt can be printed
             db.execute(
                 f"INSERT INTO settlements ({columns}, seq) VALUES ({', '.join('?' * len(values))},"
-                " (SELECT coalesce(max(seq), 0) + 1 FROM settlements))",
+                f" (SELECT coalesce(max(seq), 0) + 1 FROM settlements)){kept}",
                 tuple(values.values()),
             )
 

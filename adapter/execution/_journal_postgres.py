@@ -676,13 +676,14 @@ class PostgresJournal:
 
     # -- settlements -------------------------------------------------------------------
 
-    def record_settlement(self, settlement: SettlementRecord) -> None:
+    def record_settlement(self, settlement: SettlementRecord, *, once: bool = False) -> None:
         values = _settlement_values(settlement)
+        kept = " ON CONFLICT (setl_id) DO NOTHING" if once else ""
         with self._write(durable=True) as cursor:  # on disk before a receipt can be printed
             cursor.execute(
                 cast(
                     Any,
-                    f"INSERT INTO settlements ({', '.join(values)}) VALUES ({_marks(len(values))})",
+                    f"INSERT INTO settlements ({', '.join(values)}) VALUES ({_marks(len(values))}){kept}",
                 ),
                 tuple(values.values()),
             )

@@ -147,7 +147,11 @@ class Journal(Protocol):
 
     # -- settlements -------------------------------------------------------------------
 
-    def record_settlement(self, settlement: SettlementRecord) -> None: ...
+    def record_settlement(self, settlement: SettlementRecord, *, once: bool = False) -> None:
+        """Add a settlement to the ledger; with ``once``, one already there (same setl_id) is kept as it is
+        (a recovery replaying a 2207 answer) in the same statement, instead of a duplicate-key error."""
+        ...
+
     def settlement(self, setl_id: str) -> SettlementRecord | None: ...
     def settlements_in_scope(self, psn_no: str, insutype: str, year: int) -> list[SettlementRecord]:
         """Every settlement of one accumulator scope, in settlement order."""

@@ -16,9 +16,11 @@ __all__ = ["record_settlement"]
 def record_settlement(
     journal: Journal, batch: BatchRecord, info: SettlementInfo, *, msgid: str, year: int
 ) -> None:
-    """Add a settlement to the ledger (once: a recovery replay finds it already there)."""
-    if journal.settlement(info.setl_id) is not None:
-        return
+    """Add a settlement to the ledger (once: a recovery replay finds it already there, and keeps it).
+
+    The journal skips a settlement it holds in the INSERT itself (``once``), not after a lookup
+    of its own: one statement per 2207 instead of two (a round trip less on a server journal).
+    """
     journal.record_settlement(
         SettlementRecord(
             setl_id=info.setl_id,
@@ -39,5 +41,6 @@ def record_settlement(
             funds=FundAmounts.of(info),
             clr_type=info.clr_type,
             clr_optins=info.clr_optins,
-        )
+        ),
+        once=True,
     )

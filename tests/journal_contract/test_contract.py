@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -639,3 +640,19 @@ def test_two_connections_reserving_at_once_never_share_an_id(journal_factory: Jo
     assert issued == list(range(3001, 3001 + 6 * 16))  # 96 ids, in order, none twice
     desk_a.close()
     desk_b.close()
+
+
+def test_a_settlement_recorded_once_keeps_the_one_already_in_the_ledger(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    # A recovery replaying a 2207 answer: the ledger row stays as it was, in one statement, no error.
+    record = journal.start_batch(new_batch(), now=NOW)
+    journal.record_settlement(settlement(record.id, "S1"))
+    replayed = replace(settlement(record.id, "S1"), medfee_sumamt=Decimal("1.00"))
+    journal.record_settlement(replayed, once=True)
+    kept = journal.settlement("S1")
+    assert kept is not None
+    assert kept.medfee_sumamt == settlement(record.id, "S1").medfee_sumamt
+    assert [s.setl_id for s in journal.settlements_in_scope(kept.psn_no, kept.insutype, kept.year)] == ["S1"]
+    with pytest.raises(journal_factory.integrity_error):  # without once, the same setl_id twice is refused
+        journal.record_settlement(replayed)
