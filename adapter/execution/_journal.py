@@ -51,8 +51,10 @@ from ._journal_protocol import Journal
 from ._journal_rows import (
     BATCHES,
     MIGRATIONS,
+    OPEN,
     PURGED,
     SCHEMA_VERSION,
+    UNFINISHED,
     DeferredWrite,
     amended_values,
     amendment_from_row,
@@ -585,10 +587,9 @@ class SqliteJournal:
 
     def unfinished_batches(self) -> list[BatchRecord]:
         # The states in flight, by name: an index search on every settle (NOT IN the terminal ones
-        # read every batch ever journaled, a cost that grew with the journal's history).
-        unfinished = tuple(state.value for state in BatchState if not state.terminal)
-        marks = ",".join("?" * len(unfinished))
-        rows = self._read(f"{BATCHES} WHERE state IN ({marks}) ORDER BY id", unfinished)
+        # read every batch ever journaled, a cost that grew with the journal's history). Literals, not
+        # parameters: only the very terms of its WHERE let SQLite use the partial index.
+        rows = self._read(f"{BATCHES} WHERE {UNFINISHED} ORDER BY id")
         return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_between(self, first: date, last: date) -> list[BatchRecord]:
@@ -634,8 +635,7 @@ class SqliteJournal:
         return None if row is None else call_from_row(row)
 
     def open_calls(self) -> list[CallRecord]:
-        states = (CallStatus.INTENT.value, CallStatus.UNKNOWN.value)
-        rows = self._read("SELECT * FROM calls WHERE status IN (?, ?) ORDER BY seq", states)
+        rows = self._read(f"SELECT * FROM calls WHERE {OPEN} ORDER BY seq")  # the partial index calls_open
         return [call_from_row(row) for row in rows]
 
     # -- settlements -------------------------------------------------------------------

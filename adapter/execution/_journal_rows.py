@@ -46,8 +46,10 @@ __all__ = [
     "AMENDABLE",
     "BATCHES",
     "MIGRATIONS",
+    "OPEN",
     "PURGED",
     "SCHEMA_VERSION",
+    "UNFINISHED",
     "DeferredWrite",
     "amended_values",
     "amendment_from_row",
@@ -242,7 +244,19 @@ INSERT INTO batch_plans (batch_id, plan_batch, visit, header, self_pay)
 ALTER TABLE batches DROP COLUMN plan_batch;
 ALTER TABLE batches DROP COLUMN visit;
 ALTER TABLE batches DROP COLUMN header;
-ALTER TABLE batches DROP COLUMN self_pay
+ALTER TABLE batches DROP COLUMN self_pay;
+-- the state and status indexes hold only the rows in flight (what a settle or recover looks for): a
+-- full index kept every batch and call ever journaled, so a state change or an outcome moved its entry
+-- between two leaf pages once the history grew (a page more in the commit of each, twice per call).
+-- The queries name the same states, as literals, so that SQLite proves they may use them.
+DROP INDEX batches_state;
+CREATE INDEX batches_unfinished ON batches (state) WHERE state IN ('new', 'registered', 'visit_uploaded',
+    'details_uploaded', 'presettled', 'settling', 'unwinding', 'refunding');
+DROP INDEX calls_status;
+CREATE INDEX calls_open ON calls (status) WHERE status IN ('intent', 'unknown');
+-- a settlement not refunded (nearly all of them) has no refund_time: no entry for it to write
+DROP INDEX settlements_refund_time;
+CREATE INDEX settlements_refund_time ON settlements (refund_time) WHERE refund_time IS NOT NULL
 """
 
 MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9}
@@ -260,6 +274,13 @@ BATCHES = (
     " FROM batches JOIN batch_plans ON batch_plans.batch_id = batches.id"
 )
 """A batch's whole row, its plan included (both journals): what ``batch_from_row`` decodes; add a WHERE."""
+
+UNFINISHED = "state IN ({})".format(
+    ", ".join(f"'{state.value}'" for state in BatchState if not state.terminal)
+)
+"""The batches in flight, as SQLite's partial index ``batches_unfinished`` (schema 9) names them."""
+OPEN = f"status IN ('{CallStatus.INTENT.value}', '{CallStatus.UNKNOWN.value}')"
+"""The calls still open, as SQLite's partial index ``calls_open`` (schema 9) names them."""
 
 
 def amended_values(
