@@ -21,11 +21,19 @@ statements
 each a WAL flush: ``synchronous=FULL`` on SQLite, ``synchronous_commit=on`` on PostgreSQL).
 SQLite's are traced with ``sqlite3``'s trace callback; PostgreSQL's are ``PostgresJournal.stats``.
 Results go to stdout; this is a script, never a test assertion.
+
+``--wal`` instead measures what one SQLite journal writes per visit, against the in-process mock (no
+timing, so no server): ``--visits`` visits of ``P1`` after ``--history`` visits already journaled (a
+journal's indexes grow with its history), with automatic checkpoints off so the WAL keeps every frame.
+Per visit: statements (as above), transaction control, commits, and WAL frames (pages written, each
+a page image: what a commit costs beyond its fsync); then, for the last visit, each commit's pages by
+the table or index they belong to (SQLite's ``dbstat``).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import copy
 import json
 import multiprocessing
@@ -39,13 +47,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 from _machine import machine
-from bench_client import CALL_SERVICE, mock_command, opsp_script, quiet_structlog
+from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script, quiet_structlog
 
 from adapter import Adapter, PlatformClient, SqliteJournal, load_settings
 from adapter._embedded import demo_settings_path
 from adapter.execution._journal_postgres import PostgresJournal
+from mock_platform import MockPlatform
 from tests.served import served
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,6 +199,61 @@ def run(label: str, journal: str, desks: int, visits: int, warm_up: int, directo
     return Run(label, desks, visits * desks, seconds, outcomes)
 
 
+def wal(visits: int, history: int, directory: Path) -> None:
+    """Statements, commits and WAL frames per visit of one SQLite journal (``--wal``)."""
+    quiet_structlog()
+    path = directory / "journal.sqlite3"
+    journal = SqliteJournal(path, key=KEY)
+    journal._db.execute("PRAGMA wal_autocheckpoint=0")  # every frame stays in the WAL to be counted
+    page = int(journal._db.execute("PRAGMA page_size").fetchone()[0])
+    wal_file = Path(f"{path}-wal")
+    statements: list[str] = []
+    settings = load_settings(demo_settings_path(), endpoint=IN_PROCESS_URL)
+    with (
+        httpx.Client(transport=MockPlatform().transport()) as http,
+        PlatformClient(settings, http_client=http) as client,
+    ):
+        adapter = Adapter(client, journal=journal)
+        for number in range(history):
+            adapter.settle(_visit("P1", "H", number))
+        start = wal_file.stat().st_size if wal_file.exists() else 32
+        journal._db.set_trace_callback(statements.append)
+        for number in range(visits):
+            statements.append("-- visit")
+            result = adapter.settle(_visit("P1", "T", number))
+            if {b.status for b in result.batches} != {"settled"}:
+                raise RuntimeError(f"{result.ipt_otp_no} not settled: {result}")
+        journal._db.set_trace_callback(None)
+        written = wal_file.read_bytes()
+        pages = {int(row[1]): str(row[0]) for row in journal._db.execute("SELECT name, pageno FROM dbstat")}
+    journal.close()
+    heads = collections.Counter(sql.lstrip().split(None, 1)[0].upper() for sql in statements if sql.strip())
+    control = sum(heads[head] for head in _SqliteCounter._CONTROL)
+    sql = sum(heads.values()) - control - heads["--"]
+    frames = [written[offset : offset + 8] for offset in range(start, len(written), page + 24)]
+    print(f"SQLite journal, {visits} visits of P1 after {history} (page {page} bytes), per visit:")
+    print(f"  statements {sql / visits:.1f}  transaction control {control / visits:.1f}", end="")
+    print(f"  commits {heads['COMMIT'] / visits:.1f}  WAL frames {len(frames) / visits:.1f}")
+    print(
+        "  "
+        + ", ".join(f"{head} {count / visits:.1f}" for head, count in heads.most_common() if head != "--")
+    )
+    commits: list[list[str]] = [[]]
+    for frame in frames:
+        number, commit = int.from_bytes(frame[:4], "big"), int.from_bytes(frame[4:8], "big")
+        commits[-1].append(pages.get(number, f"page {number}"))
+        if commit:
+            commits.append([])
+    last = commits[-int(heads["COMMIT"] / visits) - 1 : -1]
+    print(f"pages of each commit of the last visit (about {len(last)}):")
+    for owners in last:
+        counted = collections.Counter(owners)
+        print(
+            f"  {len(owners):>3}  "
+            + ", ".join(f"{name} {n}" if n > 1 else name for name, n in counted.items())
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -197,7 +262,17 @@ def main() -> None:
     parser.add_argument("--warm-up", type=int, default=3, help="visits per desk before timing (default 3)")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4], help="PostgreSQL desk counts")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test", help="admin URL")
+    parser.add_argument(
+        "--wal", action="store_true", help="SQLite only: statements, commits and WAL frames per visit"
+    )
+    parser.add_argument(
+        "--history", type=int, default=3, help="with --wal: visits journaled before (default 3)"
+    )
     args = parser.parse_args()
+    if args.wal:
+        with tempfile.TemporaryDirectory() as scratch:
+            wal(args.visits, args.history, Path(scratch))
+        return
     base = args.postgres.rpartition("/")[0]
     print(machine())
     print(HEADER)
