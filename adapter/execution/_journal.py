@@ -610,7 +610,7 @@ class SqliteJournal:
         with self._write(durable=True, one_statement=True) as db:  # on disk before the call is sent
             db.execute(
                 "INSERT INTO calls (seq, msgid, batch_id, infno, keys, status, sent_at)"
-                " VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM calls), ?,?,?,?,?,?)",
+                " VALUES ((SELECT coalesce(max(rowid), 0) + 1 FROM calls), ?,?,?,?,?,?)",  # = its rowid
                 (msgid, batch_id, infno, json_text(dict(keys)), CallStatus.INTENT.value, now.isoformat()),
             )
             self._inserted_now(("calls", msgid))
@@ -647,7 +647,7 @@ class SqliteJournal:
         with self._write(durable=True, one_statement=True) as db:  # on disk before a receipt can be printed
             db.execute(
                 f"INSERT INTO settlements ({columns}, seq) VALUES ({', '.join('?' * len(values))},"
-                f" (SELECT coalesce(max(seq), 0) + 1 FROM settlements)){kept}",
+                f" (SELECT coalesce(max(rowid), 0) + 1 FROM settlements)){kept}",  # = its rowid
                 tuple(values.values()),
             )
 

@@ -256,7 +256,13 @@ DROP INDEX calls_status;
 CREATE INDEX calls_open ON calls (status) WHERE status IN ('intent', 'unknown');
 -- a settlement not refunded (nearly all of them) has no refund_time: no entry for it to write
 DROP INDEX settlements_refund_time;
-CREATE INDEX settlements_refund_time ON settlements (refund_time) WHERE refund_time IS NOT NULL
+CREATE INDEX settlements_refund_time ON settlements (refund_time) WHERE refund_time IS NOT NULL;
+-- a call's and a settlement's seq is its rowid (schema 2 set it so, and every insert since takes
+-- max + 1, which SQLite gives the new row's rowid too): the new seq is read from the table's own b-tree
+-- (max(rowid), its last entry), and a unique index of seq, a page more in every intent's and every
+-- settlement's commit, keeps nothing the rowid does not
+DROP INDEX calls_seq;
+DROP INDEX settlements_seq
 """
 
 MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7, 8: _V8, 9: _V9}

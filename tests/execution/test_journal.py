@@ -9,6 +9,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -488,12 +489,20 @@ def test_a_schema_8_journal_moves_its_batch_plans_to_a_table_of_their_own_and_re
     assert journal.batch(third.id).plan_batch == BATCH
     journal.update_batch(third.id, now=NOW, state=BatchState.REGISTERED, fee_split=(SPLIT,))
     assert journal.batch(third.id).fee_split == (SPLIT,)
+    # Without an index of seq, a new call's and a new settlement's seq still continue the journal's order.
+    journal.record_intent("MSG3", batch_id=third.id, infno="2201", keys={}, now=NOW)
+    assert [(call.msgid, call.seq) for call in journal.open_calls()] == [("MSG2", 2), ("MSG3", 3)]
+    journal.record_settlement(replace(settlement, setl_id="S3", batch_id=third.id))
+    assert [s.setl_id for s in journal.settlements_in_scope("P", "310", 2026)] == ["S1", "S3"]
     journal.close()
     with sqlite3.connect(path) as db:
         columns = {row[1] for row in db.execute("PRAGMA table_info(batches)")}
         assert not columns & {"plan_batch", "visit", "header", "self_pay"}
         assert db.execute("SELECT count(*) FROM batch_plans").fetchone() == (3,)
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("SELECT seq FROM settlements ORDER BY rowid").fetchall() == [(1,), (2,)]
+        indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not indexes & {"batches_state", "calls_status", "calls_seq", "settlements_seq"}
         assert db.execute("SELECT substr(card, 1, 8) FROM batches").fetchall() == [("aesgcm1:",)] * 3
 
 
