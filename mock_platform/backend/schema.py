@@ -19,6 +19,9 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
     of the person's rows (what `people` caches is checked against it).
 12. one version of the sign-in sessions and fault rules, raised by triggers on every change of either (what
     `signin` and `faults` keep between calls is checked against it).
+13. one version of what a settlement is computed from, raised by triggers (`settling`);
+14. that version counted by each connection instead (TEMP triggers, `watch_settlement_inputs`): 13's table
+    and triggers dropped, so a settlement's inputs changing writes no page of its own.
 
 A migration is SQL text (statements run one by one) or a function of the connection, for a step SQL cannot do
 exactly; either runs inside the one transaction that migrates the database.
@@ -114,7 +117,8 @@ def _call_state(connection: sqlite3.Connection) -> None:
 
 
 # The tables a settlement's computation reads besides its person and the reference data (`settling`): any
-# change to one raises the one `settlement_inputs` version (migration 13).
+# change to one raises the one `settlement_inputs` version (migration 13; since 14 counted by each connection,
+# `watch_settlement_inputs`).
 SETTLEMENT_INPUT_TABLES = ("visit", "fee_detail", "settlement", "accumulator_entry", "accumulator_total")
 
 
@@ -135,6 +139,41 @@ def _settlement_inputs(connection: sqlite3.Connection) -> None:
             connection.execute(
                 f"CREATE TRIGGER {table}_{event.lower()}_settlement_inputs AFTER {event} ON {table} BEGIN"
                 " UPDATE settlement_inputs SET version = version + 1 WHERE id = 1; END"
+            )
+
+
+def _settlement_inputs_per_connection(connection: sqlite3.Connection) -> None:
+    """14: migration 13's version and triggers dropped; each connection counts the changes it makes itself
+    (`watch_settlement_inputs`) and asks SQLite about everyone else's (``PRAGMA data_version``).
+
+    Migration 13's one row was written by every call that changed a visit, a fee detail, a settlement or an
+    accumulator: one more page in the WAL, written and fsynced, per state-changing call (issue #18).
+    """
+    for table in SETTLEMENT_INPUT_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            connection.execute(f"DROP TRIGGER IF EXISTS {table}_{event.lower()}_settlement_inputs")
+    connection.execute("DROP TABLE IF EXISTS settlement_inputs")
+
+
+# The SQL function the TEMP triggers of `watch_settlement_inputs` call.
+SETTLEMENT_INPUTS_CHANGED = "opsp_settlement_inputs_changed"
+
+
+def watch_settlement_inputs(connection: sqlite3.Connection, changed: Callable[[], None]) -> None:
+    """Call `changed()` for every row this connection inserts, updates or deletes in
+    `SETTLEMENT_INPUT_TABLES` (not a migration: once per connection, after migrating).
+
+    TEMP triggers live with the connection, not in the database file, so raising the count writes nothing
+    to disk. Changes committed by other connections or processes are not seen here: a reader compares
+    ``PRAGMA data_version`` for those. A change rolled back still counts (a count that moved only makes a
+    reader compute again).
+    """
+    connection.create_function(SETTLEMENT_INPUTS_CHANGED, 0, changed)
+    for table in SETTLEMENT_INPUT_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            connection.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS {table}_{event.lower()}_settlement_inputs"
+                f" AFTER {event} ON {table} BEGIN SELECT {SETTLEMENT_INPUTS_CHANGED}(); END"
             )
 
 
@@ -472,6 +511,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _call_state,
     # 13: the version of what a settlement is computed from (besides the person).
     _settlement_inputs,
+    # 14: that version counted by each connection instead of written to the file.
+    _settlement_inputs_per_connection,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

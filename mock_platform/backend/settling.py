@@ -15,9 +15,10 @@ disease of a med_type 14 batch is the batch's `dise_codg`, or the visit's when t
 One computation for a 2206 and its 2207 (issue #18): the last settlement computed is kept with what it was
 computed from, and a 2207 asking for the same batch the same way (person, visit, batch, med_type, insutype,
 account flag) takes it while nothing it was computed from has changed: the same person and hospital records
-(kept by `people` while the person's version is unchanged), the same reference data, the same version of
-`schema.SETTLEMENT_INPUT_TABLES` (raised by triggers on any change to a visit, fee detail, settlement or
-accumulator, by any code or process) and no rollback since. Everything 2206 checked then holds again; only the
+(kept by `people` while the person's version is unchanged), the same reference data, no change to
+`schema.SETTLEMENT_INPUT_TABLES` since (a visit, fee detail, settlement or accumulator: the store's connection
+counts its own changes with TEMP triggers, by any code, and ``PRAGMA data_version`` tells a commit by any
+other connection or process) and no rollback since. Everything 2206 checked then holds again; only the
 amounts a 2207 declares (and medfee_sumamt) are checked anew, against the kept totals.
 """
 
@@ -74,7 +75,7 @@ class _Kept:
     """A computed settlement and everything it was computed from (see the module's docstring)."""
 
     key: tuple[str, str, str, str, str, str]
-    state: tuple[int, int]  # (the settlement inputs' version, the store's rollbacks)
+    state: tuple[int, int, int]  # (this connection's changes to the inputs, others' commits, rollbacks)
     reference: object
     hospital: Hospital
     person: PersonRecord
@@ -97,9 +98,9 @@ def compute_settlement(
     `person` is the query's psn_no, which the handler has looked up (and checked against the envelope).
     A settlement computed before from the same inputs, unchanged since, is taken instead (module docstring).
     """
-    with backend.store.joined() as connection:
-        row = connection.execute("SELECT version FROM settlement_inputs WHERE id = 1").fetchone()
-    state = (0 if row is None else int(row[0]), backend.store.rollbacks)
+    store = backend.store
+    with store.joined() as connection:
+        state = (store.settlement_inputs, store.data_version(connection), store.rollbacks)
     key = (
         query.psn_no,
         query.mdtrt_id,

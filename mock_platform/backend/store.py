@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 
-from mock_platform.backend.schema import MIGRATIONS
+from mock_platform.backend.schema import MIGRATIONS, watch_settlement_inputs
 
 
 class Store:
@@ -33,6 +33,9 @@ class Store:
         self._depth = 0  # nesting level of transaction(); touched only by the thread holding the lock
         # How many transactions or savepoints were rolled back: what was cached inside one may be gone.
         self.rollbacks = 0
+        # How many rows of `schema.SETTLEMENT_INPUT_TABLES` this connection changed (TEMP triggers, set up by
+        # `open`); with `data_version()` and `rollbacks`, the state a settlement was computed in (`settling`).
+        self.settlement_inputs = 0
 
     @classmethod
     def open(cls, db_path: str | Path | None) -> Store:
@@ -51,6 +54,7 @@ class Store:
             connection.execute("PRAGMA cache_size = -65536")
         store = cls(connection)
         store._migrate()
+        watch_settlement_inputs(connection, store._settlement_inputs_changed)
         return store
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -77,6 +81,15 @@ class Store:
         """Run reads without a transaction of their own (no BEGIN/COMMIT): each statement sees a consistent
         snapshot by itself. For a check made before a call's transaction begins (a gateway nonce)."""
         return _Locked(self)
+
+    def data_version(self, connection: sqlite3.Connection) -> int:
+        """SQLite's count of changes committed to the database by other connections (any process): it
+        differs from an earlier value exactly when one committed meanwhile. Call with the connection of a
+        transaction (`joined()`), so that it holds for what that transaction reads."""
+        return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def _settlement_inputs_changed(self) -> None:
+        self.settlement_inputs += 1
 
     def close(self) -> None:
         with self._lock:

@@ -178,7 +178,6 @@ def test_a_migration_10_file_gets_its_totals_from_the_ledger(tmp_path: Path, clo
             connection.execute(f"DROP TRIGGER {name}")
         connection.execute("DROP TABLE person_version")
         connection.execute("DROP TABLE call_state")  # migration 12
-        connection.execute("DROP TABLE settlement_inputs")  # migration 13
         connection.execute("PRAGMA user_version = 10")
         connection.commit()
     finally:

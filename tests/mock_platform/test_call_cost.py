@@ -233,7 +233,6 @@ def test_a_store_of_migration_11_gets_the_call_state(tmp_path: Path, clock: Muta
         ).fetchall():
             connection.execute(f"DROP TRIGGER {name}")
         connection.execute("DROP TABLE call_state")
-        connection.execute("DROP TABLE settlement_inputs")
         connection.execute("PRAGMA user_version = 11")
         connection.commit()
     finally:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from mock_platform import MockPlatform, codec
-from mock_platform.backend import settlements
+from mock_platform.backend import schema, settlements
 from mock_platform.backend.schema import SCHEMA_VERSION, SETTLEMENT_INPUT_TABLES
 from mock_platform.backend.settlements import SettlementBook, SettlementRecord
 from mock_platform.backend.settling import ComputedMemo, _Kept
@@ -97,13 +97,18 @@ BEFORE: dict[str, Change] = {"a settlement row, by any code": another_visit_sett
 
 
 def scenario(
-    demo_config: MockConfig, change: Change, *, memo: bool, before: Change = nothing
+    demo_config: MockConfig,
+    change: Change,
+    *,
+    memo: bool,
+    before: Change = nothing,
+    db_path: Path | None = None,
 ) -> tuple[dict[str, Any], bytes, bool]:
     """`before`, 2206, the change, 2207: the 2206 answer, the 2207's bytes, and whether the 2207 read its
-    batch (computed afresh)."""
+    batch (computed afresh). In memory, or on the file `db_path`."""
     clock = MutableClock(NOW)
     with (
-        MockPlatform(clock=clock, config=demo_config) as platform,
+        MockPlatform(clock=clock, config=demo_config, db_path=db_path) as platform,
         httpx.Client(transport=platform.transport(), base_url="http://mock.local") as client,
     ):
         if not memo:
@@ -201,21 +206,19 @@ def test_nothing_computed_inside_a_rolled_back_transaction_is_taken(demo_config:
     assert shared == afresh
 
 
-def test_a_store_of_migration_12_gets_the_settlement_inputs_version(
+def test_a_store_of_migration_13_keeps_the_settlement_inputs_version_out_of_the_file(
     tmp_path: Path, demo_config: MockConfig
 ) -> None:
+    # Migration 13 kept the version in a table raised by triggers: one more WAL page per state-changing
+    # call. Migration 14 drops both; the store's connection counts its own changes (TEMP triggers).
     db = tmp_path / "mock.sqlite3"
     clock = MutableClock(NOW)
     with MockPlatform(clock=clock, config=demo_config, db_path=db):
         pass
     connection = sqlite3.connect(db)
-    try:  # What a file of migration 12 holds: no settlement inputs' version, no triggers raising it.
-        for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_settlement_inputs'"
-        ).fetchall():
-            connection.execute(f"DROP TRIGGER {name}")
-        connection.execute("DROP TABLE settlement_inputs")
-        connection.execute("PRAGMA user_version = 12")
+    try:  # What a file of migration 13 holds: the version's table and the triggers raising it.
+        schema._settlement_inputs(connection)
+        connection.execute("PRAGMA user_version = 13")
         connection.commit()
     finally:
         connection.close()
@@ -224,31 +227,71 @@ def test_a_store_of_migration_12_gets_the_settlement_inputs_version(
         httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
     ):
         store = second._backend.store
-        assert store.schema_version() == SCHEMA_VERSION == 13
+        assert store.schema_version() == SCHEMA_VERSION == 14
         with store.transaction() as connection:
-            triggers = connection.execute(
-                "SELECT count(*) FROM sqlite_master"
+            in_file = connection.execute(
+                "SELECT type, name FROM main.sqlite_master WHERE name LIKE '%settlement_inputs%'"
+            ).fetchall()
+            watching = connection.execute(
+                "SELECT count(*) FROM temp.sqlite_master"
                 " WHERE type = 'trigger' AND name LIKE '%_settlement_inputs'"
             ).fetchone()[0]
-        assert triggers == 3 * len(SETTLEMENT_INPUT_TABLES)
+        assert in_file == []
+        assert watching == 3 * len(SETTLEMENT_INPUT_TABLES)
         second.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
         caller = Caller(client, clock=clock)
         caller.sign_in()
         clinic = Clinic(caller, patient(YINCHUAN_EMPLOYEE))
+        opened = store.settlement_inputs
         mdtrt_id = clinic.open_visit(begntime="2026-04-10 09:00:00")  # a visit inserted and updated
-        assert version(second) == 2
+        assert store.settlement_inputs == opened + 2
         assert clinic.upload(mdtrt_id, EXAMPLE2_LINES)["infcode"] == 0
-        uploaded = version(second)
-        assert uploaded > 2
+        uploaded = store.settlement_inputs
+        assert uploaded > opened + 2
         assert clinic.pre_settle(mdtrt_id, acct="1")["infcode"] == 0
-        assert version(second) == uploaded  # 2206 changes nothing it reads
+        assert store.settlement_inputs == uploaded  # 2206 changes nothing it reads
         assert clinic.settle(mdtrt_id, acct="1")["infcode"] == 0
-        assert version(second) > uploaded
+        assert store.settlement_inputs > uploaded
 
 
-def version(platform: MockPlatform) -> int:
-    with platform._backend.store.transaction() as connection:
-        return int(connection.execute("SELECT version FROM settlement_inputs WHERE id = 1").fetchone()[0])
+def _by_another_connection(db: Path, statement: str, *parameters: Any) -> Change:
+    def change(platform: MockPlatform, clinic: Clinic, mdtrt_id: str) -> None:
+        other = sqlite3.connect(db)  # another connection, as another process would have
+        try:
+            other.execute(statement, tuple(mdtrt_id if p is _MDTRT_ID else p for p in parameters))
+            other.commit()
+        finally:
+            other.close()
+
+    return change
+
+
+OTHER_CONNECTION = {
+    "the deductible used": (
+        "INSERT INTO accumulator_total (psn_no, insutype, year, cum_type_code, cum_ym, amount)"
+        " VALUES (?, '310', 2026, 'Q0000', '202603', '500.00')",
+        PSN_NO,
+    ),
+    "the fee details": ("DELETE FROM fee_detail WHERE mdtrt_id = ?", _MDTRT_ID),
+    "the visit": ("UPDATE visit SET med_type = '11' WHERE mdtrt_id = ?", _MDTRT_ID),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_CONNECTION))
+def test_a_change_committed_by_another_connection_between_2206_and_2207_is_seen(
+    tmp_path: Path, demo_config: MockConfig, name: str
+) -> None:
+    # The store's TEMP triggers see only its own connection's changes; another connection's (or process's)
+    # commit moves ``PRAGMA data_version``, and the 2207 computes again.
+    answers = []
+    for memo in (True, False):
+        db = tmp_path / f"memo-{memo}.sqlite3"
+        change = _by_another_connection(db, *OTHER_CONNECTION[name])
+        _, answer, read_batch = scenario(demo_config, change, memo=memo, db_path=db)
+        # Computed again: the batch read, or refused on the changed visit (the kept settlement would settle).
+        assert read_batch or codec.decode(answer)["infcode"] == -1
+        answers.append(answer)
+    assert answers[0] == answers[1]
 
 
 def test_the_record_a_settlement_or_refund_returns_is_the_row_it_stored(
