@@ -35,17 +35,36 @@ def read_clock(clock: Clock) -> datetime:
 
 def format_date(value: date | None) -> str:
     """A `D` field; an absent date is the empty string (PROTOCOL.md §1.6: empty values are "")."""
-    return "" if value is None else value.strftime(DATE_FORMAT)
+    if value is None:
+        return ""
+    if value.year < 1000:  # strftime does not pad such a year: keep its text
+        return value.strftime(DATE_FORMAT)
+    return f"{value.year}-{value.month:02d}-{value.day:02d}"
 
 
 def format_datetime(value: datetime) -> str:
     """A `DT` field."""
-    return value.strftime(DATETIME_FORMAT)
+    if value.year < 1000:
+        return value.strftime(DATETIME_FORMAT)
+    day = f"{value.year}-{value.month:02d}-{value.day:02d}"
+    return f"{day} {value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+
+
+def format_compact(value: datetime) -> str:
+    """yyyyMMddHHmmss, the time inside ids (inf_refmsgid, PROTOCOL.md §1.4)."""
+    if value.year < 1000:
+        return value.strftime("%Y%m%d%H%M%S")
+    return f"{value.year}{value.month:02d}{value.day:02d}{value.hour:02d}{value.minute:02d}{value.second:02d}"
 
 
 def format_millis(value: datetime) -> str:
     """`refmsg_time` / `respond_time`: yyyyMMddHHmmssSSS (PROTOCOL.md §1.4)."""
-    return value.strftime("%Y%m%d%H%M%S") + f"{value.microsecond // 1000:03d}"
+    return format_compact(value) + f"{value.microsecond // 1000:03d}"
+
+
+# The formatters above write the fields themselves: `strftime` builds a time tuple and scans its format
+# on every call, about five times the cost, and a call formats several times (issue #18). A year before
+# 1000 still goes through strftime, which writes it unpadded.
 
 
 # [0-9], not \d: \d also matches full-width and other non-ASCII digits, which the wire never carries.

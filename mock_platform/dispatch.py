@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from mock_platform import codec, gateway
 from mock_platform._http import HttpRequest, HttpResponse
-from mock_platform._time import format_millis
+from mock_platform._time import format_compact, format_millis
 from mock_platform.backend import Backend
 from mock_platform.backend.callstate import CallState
 from mock_platform.backend.faults import (
@@ -544,7 +544,7 @@ class Dispatcher:
         except Exception:  # the store is failing; still answer with a well-formed id
             log.exception("refmsgid_serial_failed")
             serial = next(self._fallback_serial)
-        return f"{admdvs}{exchange.received_at:%Y%m%d%H%M%S}{serial % 10**10:010d}"
+        return f"{admdvs}{format_compact(exchange.received_at)}{serial % 10**10:010d}"
 
     def _journal(
         self,
