@@ -22,6 +22,7 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
 13. one version of what a settlement is computed from, raised by triggers (`settling`);
 14. that version counted by each connection instead (TEMP triggers, `watch_settlement_inputs`): 13's table
     and triggers dropped, so a settlement's inputs changing writes no page of its own.
+15. gateway nonces in a WITHOUT ROWID table (one B-tree instead of a table and its key's index).
 
 A migration is SQL text (statements run one by one) or a function of the connection, for a step SQL cannot do
 exactly; either runs inside the one transaction that migrates the database.
@@ -513,6 +514,26 @@ MIGRATIONS: tuple[Migration, ...] = (
     _settlement_inputs,
     # 14: that version counted by each connection instead of written to the file.
     _settlement_inputs_per_connection,
+    # 15: every call records its gateway nonce, a random key: as a rowid table with an index on the key,
+    # each insert wrote a page of the table and a page of the index (two WAL pages written and fsynced per
+    # call, issue #18). Keyed by the nonce itself, the row lives in one B-tree: one page. Same columns, same
+    # rows, the expiry index kept.
+    """
+    CREATE TABLE gateway_nonce_keyed (
+        nonce        TEXT PRIMARY KEY,
+        expires_at   REAL NOT NULL,
+        msgid        TEXT,
+        digest       TEXT,
+        answer       BLOB,
+        content_type TEXT
+    ) WITHOUT ROWID;
+    INSERT INTO gateway_nonce_keyed (nonce, expires_at, msgid, digest, answer, content_type)
+        SELECT nonce, expires_at, msgid, digest, answer, content_type FROM gateway_nonce
+        WHERE nonce IS NOT NULL;
+    DROP TABLE gateway_nonce;
+    ALTER TABLE gateway_nonce_keyed RENAME TO gateway_nonce;
+    CREATE INDEX gateway_nonce_expiry ON gateway_nonce (expires_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

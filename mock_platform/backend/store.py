@@ -52,6 +52,10 @@ class Store:
             # touches in a table keyed at random (gateway nonces: one per call within the 30-minute window)
             # were then read back from the OS on every call. 64 MB keeps them (issue #18).
             connection.execute("PRAGMA cache_size = -65536")
+        # Statement journals and the TEMP schema (`watch_settlement_inputs`) in memory: a call's multi-row
+        # statements inside its transaction each created, opened and unlinked a temporary file (about three
+        # a visit; six system calls each). Nothing durable lives there: the database and its WAL are files.
+        connection.execute("PRAGMA temp_store = MEMORY")
         store = cls(connection)
         store._migrate()
         watch_settlement_inputs(connection, store._settlement_inputs_changed)

@@ -249,3 +249,56 @@ def test_a_store_of_migration_11_gets_the_call_state(tmp_path: Path, clock: Muta
         second.faults.add("1101", "maintenance")
         assert caller.call("1101", P1_QUERY)["infcode"] == -1
         assert caller.call("1101", P1_QUERY)["infcode"] == 0
+
+
+ROWID_NONCES = """
+CREATE TABLE gateway_nonce_rowid (
+    nonce TEXT PRIMARY KEY, expires_at REAL NOT NULL, msgid TEXT, digest TEXT, answer BLOB, content_type TEXT
+);
+INSERT INTO gateway_nonce_rowid
+    SELECT nonce, expires_at, msgid, digest, answer, content_type FROM gateway_nonce;
+DROP TABLE gateway_nonce;
+ALTER TABLE gateway_nonce_rowid RENAME TO gateway_nonce;
+CREATE INDEX gateway_nonce_expiry ON gateway_nonce (expires_at);
+PRAGMA user_version = 14;
+"""
+
+
+def test_a_store_of_migration_14_keeps_its_nonces_in_one_b_tree(tmp_path: Path, clock: MutableClock) -> None:
+    # Migration 15: the nonces keyed by themselves (WITHOUT ROWID), one page written per call instead of a
+    # table's page and its key index's page; every nonce used before still refused.
+    db = tmp_path / "mock.sqlite3"
+    used = tif_headers(clock())
+    with (
+        MockPlatform(clock=clock, db_path=db) as first,
+        httpx.Client(transport=first.transport(), base_url="http://mock.local") as client,
+    ):
+        caller = Caller(client, clock=clock)
+        caller.sign_in()
+        sign_no = caller.sign_no
+        query = body(envelope("1101", P1_QUERY, sign_no=sign_no, msgid_serial=900))
+        assert client.post(SINGLE_URL, content=query, headers=used).json()["infcode"] == 0
+    connection = sqlite3.connect(db)
+    try:  # What a file of migration 14 holds: a rowid table of nonces and the index of its key.
+        connection.executescript(ROWID_NONCES)
+    finally:
+        connection.close()
+    with (
+        MockPlatform(clock=clock, db_path=db) as second,
+        httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
+    ):
+        assert second._backend.store.schema_version() == SCHEMA_VERSION
+        with second._backend.store.joined() as connection:
+            (sql,) = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'gateway_nonce'"
+            ).fetchone()
+            indexes = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'gateway_nonce'"
+            ).fetchall()
+        assert sql.endswith("WITHOUT ROWID")
+        assert [tuple(row) for row in indexes] == [("gateway_nonce_expiry",)]
+        replayed = client.post(SINGLE_URL, content=query, headers=used)
+        assert (replayed.status_code, replayed.json()["header"]) == (401, "x-tif-nonce")
+        caller = Caller(client, clock=clock)
+        caller.sign_no, caller.serial = sign_no, 500
+        assert caller.call("1101", P1_QUERY)["infcode"] == 0
