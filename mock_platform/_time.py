@@ -57,6 +57,20 @@ def format_compact(value: datetime) -> str:
     return f"{value.year}{value.month:02d}{value.day:02d}{value.hour:02d}{value.minute:02d}{value.second:02d}"
 
 
+def format_day(value: date) -> str:
+    """yyyyMMdd, the day inside ids (mdtrt_id, setl_id)."""
+    if value.year < 1000:
+        return value.strftime("%Y%m%d")
+    return f"{value.year}{value.month:02d}{value.day:02d}"
+
+
+def format_month(value: date) -> str:
+    """yyyyMM, an accumulator month (cum_ym)."""
+    if value.year < 1000:
+        return value.strftime("%Y%m")
+    return f"{value.year}{value.month:02d}"
+
+
 def format_millis(value: datetime) -> str:
     """`refmsg_time` / `respond_time`: yyyyMMddHHmmssSSS (PROTOCOL.md §1.4)."""
     return format_compact(value) + f"{value.microsecond // 1000:03d}"

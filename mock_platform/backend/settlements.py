@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from mock_platform._money import ZERO
-from mock_platform._time import format_datetime, parse_datetime
+from mock_platform._time import format_datetime, format_day, format_month, parse_datetime
 from mock_platform.backend import accumulators
 from mock_platform.backend.accumulators import Scope
 from mock_platform.backend.amounts import SettlementAmounts
@@ -83,7 +83,7 @@ class NewSettlement:
 
 def scope_of(visit: Visit) -> tuple[Scope, str]:
     """The accumulator scope of a visit and its month (cum_ym): the calendar year of the visit time."""
-    return Scope(visit.psn_no, visit.insutype, visit.begntime.year), f"{visit.begntime:%Y%m}"
+    return Scope(visit.psn_no, visit.insutype, visit.begntime.year), format_month(visit.begntime)
 
 
 class SettlementBook:
@@ -315,7 +315,7 @@ def _check_details_free(connection: sqlite3.Connection, original: SettlementReco
 def _new_id(connection: sqlite3.Connection, admdvs: str, now: datetime) -> tuple[str, int]:
     """setl_id = "S" + clearing admdvs + date + 10-digit serial (C30); `seq` orders commits."""
     seq = next_value(connection, "setl_id")
-    return f"S{admdvs}{now:%Y%m%d}{seq:010d}", seq
+    return f"S{admdvs}{format_day(now)}{seq:010d}", seq
 
 
 def _insert(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mock_platform._time import format_datetime, parse_datetime
+from mock_platform._time import format_datetime, format_day, parse_datetime
 from mock_platform.backend.store import Store, next_value
 from mock_platform.errors import RequestError
 
@@ -84,7 +84,7 @@ class VisitBook:
         """2201: open a visit; mdtrt_id = "M" + hospital admdvs + date + 10-digit serial (C30, unique)."""
         with self._store.joined() as connection:
             serial = next_value(connection, "mdtrt_id")
-            mdtrt_id = f"M{registration.hospital_admdvs}{now:%Y%m%d}{serial:010d}"
+            mdtrt_id = f"M{registration.hospital_admdvs}{format_day(now)}{serial:010d}"
             row = {**registration.__dict__, "mdtrt_id": mdtrt_id, "status": "active", "msgid": msgid}
             row["created_at"] = format_datetime(now)
             columns = ", ".join(row)

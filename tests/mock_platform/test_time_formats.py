@@ -5,7 +5,14 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from mock_platform._time import format_compact, format_date, format_datetime, format_millis
+from mock_platform._time import (
+    format_compact,
+    format_date,
+    format_datetime,
+    format_day,
+    format_millis,
+    format_month,
+)
 
 EDGES = [
     datetime(1, 1, 1),
@@ -32,5 +39,7 @@ def test_every_format_is_what_strftime_writes() -> None:
         assert format_compact(value) == value.strftime("%Y%m%d%H%M%S")
         assert format_millis(value) == value.strftime("%Y%m%d%H%M%S") + f"{value.microsecond // 1000:03d}"
         assert format_date(value.date()) == value.date().strftime("%Y-%m-%d")
+        assert format_day(value) == f"{value:%Y%m%d}"
+        assert format_month(value) == f"{value:%Y%m}"
     assert format_date(None) == ""
     assert format_date(date(2026, 1, 2)) == "2026-01-02"
