@@ -25,6 +25,11 @@ class HttpRequest:
     # The peer's address as the server saw it; None in-process (the caller is this process itself).
     client: str | None = None
 
+    def with_body(self, body: bytes) -> HttpRequest:
+        """This request with `body` (what `dataclasses.replace` gives, built directly: once or twice a
+        call, and `replace` looks every field up by name; issue #18)."""
+        return HttpRequest(self.method, self.path, self.headers, body, self.query, self.client)
+
 
 @dataclass(frozen=True)
 class HttpResponse:

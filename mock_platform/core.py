@@ -26,7 +26,7 @@ import ipaddress
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -91,7 +91,7 @@ class PlatformCore:
 
     def start(self, request: HttpRequest) -> HttpResponse | Delayed:
         """Answer one request, or the wait a delay fault asks for before `resume`; never raises."""
-        step = self.open(replace(request, body=b""))
+        step = self.open(request.with_body(b""))
         if isinstance(step, HttpResponse):
             return step
         if len(request.body) > step.max_body:
@@ -109,10 +109,10 @@ class PlatformCore:
         """Answer an opened request with its body; never raises."""
         try:
             if opened.admitted is None:
-                return self.control.handle(replace(opened.request, body=body))
+                return self.control.handle(opened.request.with_body(body))
             return self.dispatcher.proceed(opened.admitted, body)  # it keeps the body with the request
         except Exception:
-            return self._internal_error(replace(opened.request, body=body))
+            return self._internal_error(opened.request.with_body(body))
 
     def oversized(self, opened: Opened) -> HttpResponse:
         """The answer to a body larger than `opened.max_body`; never raises."""

@@ -206,7 +206,7 @@ class Dispatcher:
     def proceed(self, admitted: Admitted, body: bytes) -> HttpResponse | Delayed:
         """Answer an admitted call with its body, or hand back the wait a `delay` fault asks for first."""
         exchange = admitted.exchange
-        exchange.request = replace(exchange.request, body=body)
+        exchange.request = exchange.request.with_body(body)
         self._decode(exchange)
         return self._one_transaction(exchange, self._fault_or_answer)
 
