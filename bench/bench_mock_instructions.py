@@ -3,6 +3,7 @@
 Run from the repository root (about a minute; needs valgrind)::
 
     .venv/bin/python bench/bench_mock_instructions.py [--visits 20] [--warm-up 3] [--memory] [--statements]
+    .venv/bin/python bench/bench_mock_instructions.py --served [--visits 10]    # a few minutes
 
 Why: ``bench_mock_calls.py``'s CPU per call moves by 20 - 30 % from one run to the next on this project's
 2-core VM, so a change of 10 % cannot be read off it. ``valgrind --tool=callgrind`` counts the same
@@ -18,6 +19,13 @@ process. Each call's ``PlatformCore.handle`` runs inside ``functools.reduce``, w
 desks' own work (bodies, TIF headers) are not counted. The script starts itself again under valgrind and
 prints the count divided by the calls.
 
+``--served`` counts the served process instead: ``python -m mock_platform serve --db FILE`` (or in memory
+with ``--memory``) under callgrind, uvicorn, httptools and uvloop included, the two desks posting with
+``http.client`` over a kept-alive loopback connection each from this process (not counted). After the
+warm-up ``callgrind_control --zero`` resets the counters and after the counted visits ``--dump`` writes them;
+callgrind takes such a command only while the server runs, so a few ``GET /nothing`` requests (404) go with
+each, a few hundred thousand instructions in all (under 0.1 % of the count).
+
 ``--statements`` runs without valgrind and prints, per call of each infno, the SQL statements the mock's
 connection executed (its trace callback: triggers' statements not included) and the WAL frames written
 (pages; automatic checkpoints are switched off for the run so the WAL only grows). A script, never a test.
@@ -28,12 +36,15 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
+import http.client
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -149,12 +160,93 @@ def statements(visits: int, warm_up: int, *, memory: bool) -> None:
                 print("   ", line[:160])
 
 
+def served(valgrind: str, visits: int, warm_up: int, *, memory: bool) -> int:
+    """Instructions per call of the served process (see the module's docstring); 1 if it fails."""
+    quiet_structlog()
+    recorded = record_visit()
+    with tempfile.TemporaryDirectory(prefix="bench-mock-served-") as directory:
+        command = [
+            valgrind,
+            "--tool=callgrind",
+            f"--callgrind-out-file={directory}/callgrind.%p",
+            sys.executable,
+            "-m",
+            "mock_platform",
+            "serve",
+            "--port",
+            "0",
+            *([] if memory else ["--db", f"{directory}/mock.sqlite3"]),
+        ]
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert server.stdout is not None
+            found = re.search(r"listening on http://([0-9.]+):(\d+)", server.stdout.readline())
+            if found is None:
+                print("the served mock did not start", file=sys.stderr)
+                return 1
+            host, port = found.group(1), int(found.group(2))
+
+            def poster() -> Callable[[bytes, dict[str, str]], bytes]:
+                connection = http.client.HTTPConnection(host, port)
+
+                def post(body: bytes, headers: dict[str, str]) -> bytes:
+                    connection.request("POST", CALL_SERVICE, body=body, headers=headers)
+                    return connection.getresponse().read()
+
+                return post
+
+            def control(option: str) -> None:
+                done: queue.Queue[int] = queue.Queue()
+                thread = threading.Thread(
+                    target=lambda: done.put(
+                        subprocess.run(
+                            ["callgrind_control", option, str(server.pid)], capture_output=True, check=False
+                        ).returncode
+                    )
+                )
+                thread.start()
+                poke = http.client.HTTPConnection(host, port)
+                while thread.is_alive():
+                    poke.request("GET", "/nothing")
+                    poke.getresponse().read()
+                    thread.join(timeout=0.5)
+                poke.close()
+                if done.get() != 0:
+                    raise RuntimeError(f"callgrind_control {option} failed")
+
+            desks = [Desk(recorded, poster(), desk=n) for n in range(2)]
+            for desk in desks:
+                desk.sign_in()
+            for _ in range(warm_up):
+                for desk in desks:
+                    desk.visit()
+            control("--zero")
+            calls = sum(desks[number % 2].visit() for number in range(visits))
+            control("--dump")
+            dumps = sorted(Path(directory).glob(f"callgrind.{server.pid}.*"), key=lambda p: int(p.suffix[1:]))
+            summary = re.search(r"^summary:\s*(\d+)", dumps[-1].read_text(), re.MULTILINE)
+            if summary is None:
+                print("no summary in the callgrind dump", file=sys.stderr)
+                return 1
+        finally:
+            server.terminate()
+            server.wait(timeout=120)
+    print(f"machine: {machine()}")
+    print(
+        f"parameters: {visits} counted visits (two desks taking turns) after {warm_up} warm-up visits per "
+        f"desk; served, {'in memory' if memory else 'SQLite file, WAL, synchronous=FULL'}"
+    )
+    print(f"instructions per call (served mock process): {int(summary.group(1)) / calls / 1e6:.3f} M")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--visits", type=int, default=20, help="counted visits, desks taking turns (20)")
     parser.add_argument("--warm-up", type=int, default=3, help="visits per desk before counting (3)")
     parser.add_argument("--memory", action="store_true", help="mock state in memory instead of a file")
     parser.add_argument("--statements", action="store_true", help="SQL statements and WAL pages per call")
+    parser.add_argument("--served", action="store_true", help="count the served process (uvicorn included)")
     args = parser.parse_args()
     visits, warm_up = max(1, args.visits), max(0, args.warm_up)
     if args.statements:
@@ -167,6 +259,8 @@ def main() -> int:
     if valgrind is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
+    if args.served:
+        return served(valgrind, visits, warm_up, memory=args.memory)
     command = [
         valgrind,
         "--tool=callgrind",
