@@ -54,7 +54,6 @@ from ._journal_rows import (
     OPEN,
     PURGED,
     SCHEMA_VERSION,
-    UNFINISHED,
     DeferredWrite,
     amended_values,
     amendment_from_row,
@@ -587,9 +586,10 @@ class SqliteJournal:
 
     def unfinished_batches(self) -> list[BatchRecord]:
         # The states in flight, by name: an index search on every settle (NOT IN the terminal ones
-        # read every batch ever journaled, a cost that grew with the journal's history). Literals, not
-        # parameters: only the very terms of its WHERE let SQLite use the partial index.
-        rows = self._read(f"{BATCHES} WHERE {UNFINISHED} ORDER BY id")
+        # read every batch ever journaled, a cost that grew with the journal's history).
+        unfinished = tuple(state.value for state in BatchState if not state.terminal)
+        marks = ",".join("?" * len(unfinished))
+        rows = self._read(f"{BATCHES} WHERE state IN ({marks}) ORDER BY id", unfinished)
         return [batch_from_row(row, self._sealer) for row in rows]
 
     def batches_between(self, first: date, last: date) -> list[BatchRecord]:

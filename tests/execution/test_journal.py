@@ -175,23 +175,37 @@ def test_lookups_that_run_on_every_settlement_or_restart_use_an_index(
     assert any(f"USING INDEX {index}" in row[-1] for row in plan), plan
 
 
+def test_the_batches_in_flight_are_found_by_the_state_index_not_by_reading_every_batch(
+    tmp_path: Path,
+) -> None:
+    # Every settle asks for them; NOT IN the terminal states read the whole table, every batch ever.
+    journal = SqliteJournal(tmp_path / "journal.sqlite3", key=TEST_KEY)
+    statements: list[str] = []
+    journal._db.set_trace_callback(statements.append)
+    assert journal.unfinished_batches() == []
+    journal._db.set_trace_callback(None)
+    (query,) = statements
+    plan = journal._db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall()
+    journal.close()
+    assert any("USING INDEX batches_state" in row[-1] for row in plan), plan
+
+
 @pytest.mark.parametrize(
     ("lookup", "index"),
     [
-        (lambda journal: journal.unfinished_batches(), "batches_unfinished"),
         (lambda journal: journal.open_calls(), "calls_open"),
         (lambda journal: journal.settlements_between(NOW.date(), NOW.date()), "settlements_refund_time"),
     ],
-    ids=["unfinished_batches", "open_calls", "refunds_between"],
+    ids=["open_calls", "refunds_between"],
 )
-def test_the_batches_and_calls_in_flight_are_found_by_a_partial_index_of_them_alone(
+def test_the_calls_in_flight_and_the_refunds_are_found_by_a_partial_index_of_them_alone(
     tmp_path: Path, lookup: Callable[[SqliteJournal], object], index: str
 ) -> None:
-    # Every settle (batches) or recover (calls) asks for them; NOT IN the terminal ones read the whole
-    # table. Schema 9: the index holds only the rows in flight, so a state change or an outcome no longer
-    # moves an entry across a history of finished ones (a page more per commit); the refund times hold
-    # only refunded settlements. SQLite uses a partial index only for a query implying its WHERE as
-    # prepared (the trace shows parameters expanded): the states are sent as literals, not parameters.
+    # Recover asks for the open calls; NOT IN the finished ones read the whole table. Schema 9: the index
+    # holds only the calls in flight, so an outcome no longer moves an entry across a history of finished
+    # ones (a page more per commit); the refund times hold only refunded settlements. SQLite uses a
+    # partial index only for a query implying its WHERE as prepared (the trace shows parameters
+    # expanded): the statuses are sent as literals, not parameters.
     journal = SqliteJournal(tmp_path / "journal.sqlite3", key=TEST_KEY)
     connection = journal._db
     statements: list[tuple[str, Sequence[object]]] = []
@@ -336,7 +350,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _v1_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 9
+    assert journal.schema_version == SCHEMA_VERSION == 10
     (record,) = journal.unfinished_batches()
     assert (record.state, record.card, record.remote, record.plan_batch) == (
         BatchState.REGISTERED,
@@ -355,7 +369,7 @@ def test_a_schema_1_journal_is_migrated_forward_on_open(tmp_path: Path) -> None:
     block = journal.reserve_msgids("H42010200001", None, 16, datetime(2026, 11, 22, 9, 30, tzinfo=CHINA_TZ))
     assert block.first == 8
     journal.close()
-    assert SqliteJournal(path, key=TEST_KEY).schema_version == 9  # opened again: nothing left to migrate
+    assert SqliteJournal(path, key=TEST_KEY).schema_version == 10  # opened again: nothing left to migrate
     # Opened with a key, the old journal's clear credential was sealed, and no copy of it remains.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("old.sqlite3"))
     assert CERTNO.encode() not in raw
@@ -461,7 +475,7 @@ def test_a_schema_8_journal_moves_its_batch_plans_to_a_table_of_their_own_and_re
     path = tmp_path / "old.sqlite3"
     _schema_8_journal(path)
     journal = SqliteJournal(path, key=TEST_KEY)
-    assert journal.schema_version == SCHEMA_VERSION == 9
+    assert journal.schema_version == SCHEMA_VERSION == 10
     first, second = journal.batches_of_visit("K")
     for record, fee_split in ((first, (SPLIT,)), (second, ())):
         assert (record.plan_batch, record.visit, record.header, record.self_pay) == (
@@ -502,7 +516,8 @@ def test_a_schema_8_journal_moves_its_batch_plans_to_a_table_of_their_own_and_re
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         assert db.execute("SELECT seq FROM settlements ORDER BY rowid").fetchall() == [(1,), (2,)]
         indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert not indexes & {"batches_state", "calls_status", "calls_seq", "settlements_seq"}
+        assert not indexes & {"calls_status", "calls_seq", "settlements_seq"}
+        assert "batches_state" in indexes
         assert db.execute("SELECT substr(card, 1, 8) FROM batches").fetchall() == [("aesgcm1:",)] * 3
 
 
