@@ -199,10 +199,16 @@ class RegionCatalogue:
         """The benefits that apply to an insured place, optionally for one relation, insutype and day."""
         relations = tuple(Relation) if relation is None else (relation,)
         found: list[RegionBenefit] = []
+        # A row reached under two relations is one object of one admdvs' tuple, and no two rows of a
+        # loaded catalogue are equal (check_unique on admdvs, code, relation, insutype): the same row
+        # is found by identity, without comparing every field of every row found before (the generated
+        # __eq__ ran some 500 times per settled visit, eligibility asks this for every filing).
+        seen: set[int] = set()
         for wanted in relations:
             defining = self.defining_admdvs(insured_admdvs, relation=wanted, day=day)
             for row in self.by_admdvs.get(defining, ()) if defining is not None else ():
-                if row.applies(relation=wanted, insutype=insutype, day=day) and row not in found:
+                if row.applies(relation=wanted, insutype=insutype, day=day) and id(row) not in seen:
+                    seen.add(id(row))
                     found.append(row)
         return tuple(found)
 
