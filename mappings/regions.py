@@ -19,7 +19,7 @@ the Inner Mongolia base catalogue).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -170,6 +170,12 @@ class RegionCatalogue:
     source: Path
     comments: tuple[str, ...]
     by_admdvs: Mapping[Admdvs, tuple[RegionBenefit, ...]]
+    _answers: dict[tuple[str, Relation | None, str | None, date | None], tuple[RegionBenefit, ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    """``benefits`` answers already given. The rows never change, so neither do the answers; eligibility
+    asks the same question for every filing of a visit (is the place configured, which rows cover the
+    code), and every visit of a day at one place asks it again."""
 
     def defining_admdvs(
         self, insured_admdvs: str, *, relation: Relation | None = None, day: date | None = None
@@ -197,6 +203,17 @@ class RegionCatalogue:
         day: date | None = None,
     ) -> tuple[RegionBenefit, ...]:
         """The benefits that apply to an insured place, optionally for one relation, insutype and day."""
+        key = (insured_admdvs, relation, insutype, day)
+        answer = self._answers.get(key)
+        if answer is None:
+            if len(self._answers) >= _MAX_ANSWERS:  # bounded: places and days are many over a year
+                self._answers.clear()
+            answer = self._answers[key] = self._benefits(insured_admdvs, relation, insutype, day)
+        return answer
+
+    def _benefits(
+        self, insured_admdvs: str, relation: Relation | None, insutype: str | None, day: date | None
+    ) -> tuple[RegionBenefit, ...]:
         relations = tuple(Relation) if relation is None else (relation,)
         found: list[RegionBenefit] = []
         # A row reached under two relations is one object of one admdvs' tuple, and no two rows of a
@@ -255,6 +272,7 @@ class RegionCatalogue:
         )
 
 
+_MAX_ANSWERS = 1024
 _KINDS = {kind.value: kind for kind in BenefitKind}
 
 
