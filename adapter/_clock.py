@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 __all__ = ["CHINA_TZ", "Clock", "china_now", "fixed_clock"]
 
@@ -17,9 +18,12 @@ CHINA_TZ = timezone(timedelta(hours=8), "CST")
 Clock = Callable[[], datetime]
 
 
-def china_now() -> datetime:
-    """The real current time in China (aware, UTC+8)."""
-    return datetime.now(CHINA_TZ)
+china_now: Clock = partial(datetime.now, CHINA_TZ)
+"""The real current time in China (aware, UTC+8): ``datetime.now(CHINA_TZ)``.
+
+A ``partial`` of ``datetime.now`` rather than a function that calls it: the clock is read about 120
+times in a settled visit (every call's msgid, ``inf_time`` and gateway timestamp, every journal row),
+and a partial runs without a Python frame of its own."""
 
 
 def fixed_clock(moment: datetime) -> Clock:
