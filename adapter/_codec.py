@@ -30,10 +30,14 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["decode", "encode", "json_text"]
+__all__ = ["decode", "encode", "json_string", "json_text"]
 
 # The C string encoder json itself uses with ensure_ascii=False (a Python fallback otherwise).
 _dump_string = json.encoder.encode_basestring
+
+json_string: Callable[[str], str] = _dump_string
+"""``json_text(text)`` for a ``str``: the same text, with no Python frame around the C encoder (an
+envelope's five per-call strings, each call)."""
 
 
 def encode(value: object) -> bytes:

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from ._codec import decode, encode, json_text
+from ._codec import decode, encode, json_string, json_text
 
 __all__ = ["GatewayRefusal", "RequestEnvelope", "ResponseEnvelope", "UnreadableAnswer", "read_answer"]
 
@@ -90,15 +90,15 @@ class RequestEnvelope:
         return "".join(
             (
                 frame[0],
-                json_text(infno),
+                json_string(infno),
                 frame[1],
-                json_text(msgid),
+                json_string(msgid),
                 frame[2],
-                json_text(insuplc_admdvs),
+                json_string(insuplc_admdvs),
                 frame[3],
-                json_text(_wire_time(inf_time)),
+                json_string(_wire_time(inf_time)),
                 frame[4],
-                json_text(sign_no),
+                json_string(sign_no),
                 frame[5],
                 json_text(input),
                 frame[6],
