@@ -26,6 +26,8 @@ __all__ = ["ClientPoster", "DirectPoster", "Poster", "build_poster"]
 _HTTPX_ROUTING = httpx.Client.__dict__["_transport_for_url"]
 _OWN_HANDLE_REQUEST = Http11Transport.__dict__["handle_request"]
 _MAX_TARGETS = 256
+# Answer fields httpx.Client acts on before it hands an answer back.
+_READ_BY_HTTPX = frozenset((b"set-cookie", b"location", b"content-encoding"))
 
 
 class Poster(Protocol):
@@ -86,6 +88,7 @@ class DirectPoster:
     it back from then on), for a URL with credentials (httpx's basic auth), a call header that would
     replace one of the client's or is not ASCII, an empty body, a closed client (httpx refuses it),
     and while a test double replaces the client's routing or the transport's ``handle_request``.
+    An answer with cookies, a Location or a Content-Encoding is read as httpx.Client reads it.
     """
 
     def __init__(self, client: httpx.Client, transport: Http11Transport) -> None:
@@ -110,8 +113,8 @@ class DirectPoster:
         if route is None or fields is None:
             return self._via_client.post(url, body, headers)
         answer = self._transport.post(route[0], fields, body, self._timeouts)
-        if any(name.lower() == b"set-cookie" for name, _ in answer.headers):
-            self._keep_cookies(url, fields, body, answer)
+        if any(name.lower() in _READ_BY_HTTPX for name, _ in answer.headers):
+            return self._read_as_httpx(url, fields, body, answer)
         return answer
 
     def close(self) -> None:
@@ -153,11 +156,20 @@ class DirectPoster:
         fields.append((b"Content-Length", b"%d" % len(body)))
         return fields
 
-    def _keep_cookies(
+    def _read_as_httpx(
         self, url: httpx.URL, fields: list[tuple[bytes, bytes]], body: bytes, answer: Answer
-    ) -> None:
-        """Give an answer's cookies to the client's jar, as httpx.Client does with every answer."""
+    ) -> Answer:
+        """What httpx.Client does with an answer before handing it back, in its order: its cookies go to
+        the client's jar (even when the body then fails to decode), a redirect's Location is read
+        though not followed (one httpx cannot parse is a RemoteProtocolError: no answer), and the
+        body's Content-Encoding is undone (a DecodingError if it does not decode)."""
         request = httpx.Request("POST", url, headers=fields, content=body)
-        response = httpx.Response(answer.status, headers=answer.headers, request=request)
-        self._client.cookies.extract_cookies(response)
-        self._cookies = True
+        response = httpx.Response(
+            answer.status, headers=answer.headers, stream=httpx.ByteStream(answer.content), request=request
+        )
+        if response.headers.get_list("set-cookie"):
+            self._client.cookies.extract_cookies(response)
+            self._cookies = True
+        if response.has_redirect_location:
+            self._client._build_redirect_request(request, response)
+        return Answer(answer.status, answer.headers, response.read())

@@ -92,7 +92,8 @@ def default_transport() -> httpx.BaseTransport | None:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A whole answer: its status, its header fields (names as sent) and its body, decoded."""
+    """A whole answer: its status, its header fields (names as sent) and its body (``Content-Encoding``
+    undone once a poster hands it on)."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
@@ -204,12 +205,14 @@ class Http11Transport(httpx.BaseTransport):
     ) -> Answer:
         """POST ``body`` with exactly these header fields (Host and Content-Length among them), below
         ``httpx.Client``: the request written and the answer read by the same code as
-        ``handle_request``, its body decoded as httpx decodes it (``Content-Encoding``), the same
-        httpx exceptions raised. ``timeouts`` are ``httpx.Timeout.as_dict()``'s.
+        ``handle_request``, the same httpx exceptions raised. ``timeouts`` are
+        ``httpx.Timeout.as_dict()``'s. The body is returned as it came, as ``handle_request``'s is:
+        what httpx.Client does with an answer (its cookies, a redirect's Location, then the
+        ``Content-Encoding`` undone, in that order) is the caller's (``adapter/_posting.py``).
 
-        For a caller that knows httpx.Client would add nothing (no cookies, auth, hooks, redirects):
-        it saves httpx's request and response models, about half of the Python calls of a platform
-        call. A failure's exception carries an ``httpx.Request`` built only then.
+        For a caller that knows httpx.Client would add nothing to the request (no cookies, auth,
+        hooks): it saves httpx's request and response models, about half of the Python calls of a
+        platform call. A failure's exception carries an ``httpx.Request`` built only then.
         """
         try:
             # An unsupported scheme raises UnsupportedProtocol here, as in handle_request.
@@ -217,8 +220,6 @@ class Http11Transport(httpx.BaseTransport):
             head, _, close = _head("POST", target.raw_path, fields)
             outgoing = _Outgoing(origin, head, body, chunked=False, close=close)
             answer, content = self._exchange(outgoing, timeouts)
-            if answer.values(b"content-encoding"):
-                content = httpx.Response(answer.status, headers=answer.headers, content=content).content
         except httpx.RequestError as error:
             error.request = httpx.Request("POST", target.url, headers=fields, content=body)
             raise

@@ -251,6 +251,25 @@ def test_cookies_an_answer_sets_are_sent_back_either_way(
         assert cookies == [b"Cookie: route=b7"] * 2, way
 
 
+@pytest.mark.parametrize("way", ["own", "host"])
+def test_a_cookie_set_by_an_answer_whose_body_does_not_decode_is_sent_back_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str
+) -> None:
+    # httpx.Client takes an answer's cookies before it decodes the body: a load balancer's sticky
+    # cookie on an unreadable answer still routes the next call (the 冲正 of this one) to the same node.
+    server = serve(
+        answering_each(
+            answer(b"not gzip at all", b"Set-Cookie: route=b7; Path=/", b"Content-Encoding: gzip"),
+            answer(SETTLED),
+        )
+    )
+    platform_client = ways[way](demo_settings(endpoint=server.url))
+    with pytest.raises(OutcomeUnknownError):
+        platform_client.call(WRITE, WRITE_INPUT)
+    platform_client.call(WRITE, WRITE_INPUT)
+    assert b"Cookie: route=b7" in server.heads[1].split(b"\r\n")
+
+
 # -- the same failures ---------------------------------------------------------------------------
 
 
@@ -274,12 +293,26 @@ def garbled_gzip(conn: socket.socket, server: Server) -> None:
         conn.sendall(answer(b"not gzip at all", b"Content-Encoding: gzip"))
 
 
+def unreadable_redirect(conn: socket.socket, server: Server) -> None:
+    # A settlement's success envelope under a 302 whose Location httpx cannot parse (a port that is not
+    # a number): httpx.Client reads every redirect's Location, even one it does not follow.
+    while server.read_request(conn) is not None:
+        conn.sendall(answer(SETTLED, b"Location: http://platform.test:abc/", status=b"302 Found"))
+
+
 FAILURES = {
     "read-timeout": (hold, OutcomeUnknownError, PlatformTimeoutError, httpx.ReadTimeout),
     "dropped-mid-answer": (cut_body, OutcomeUnknownError, ProtocolError, httpx.RemoteProtocolError),
     "http-503": (unavailable, OutcomeUnknownError, PlatformUnavailableError, type(None)),
     # httpx's DecodingError is no TransportError: it escaped the adapter's error tree before.
     "undecodable-body": (garbled_gzip, OutcomeUnknownError, ProtocolError, httpx.DecodingError),
+    # Through Client.post this was always an unreadable answer; the direct way read it as settled.
+    "unreadable-redirect": (
+        unreadable_redirect,
+        OutcomeUnknownError,
+        ProtocolError,
+        httpx.RemoteProtocolError,
+    ),
 }
 
 
