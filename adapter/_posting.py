@@ -20,11 +20,39 @@ from ._transport import Answer, Http11Transport, Target, default_transport
 
 __all__ = ["ClientPoster", "DirectPoster", "Poster", "build_poster"]
 
-# The functions httpx.Client would call for a request: what the direct way stands in for. A test
-# double that replaces either (respx.mock(using="httpx") replaces the client's routing) must see every
-# request, so while either is replaced, requests go through httpx.Client.post.
-_HTTPX_ROUTING = httpx.Client.__dict__["_transport_for_url"]
-_OWN_HANDLE_REQUEST = Http11Transport.__dict__["handle_request"]
+# The functions httpx.Client.post goes through to reach the transport: what the direct way stands in
+# for. A test double that replaces any of them must see every request (respx.mock(using="httpx")
+# replaces _transport_for_url, vcrpy _send_single_request, a HIS's test may patch post or send), so
+# while one is replaced, requests go through httpx.Client.post.
+_CLIENT_WAY = (
+    (httpx.Client, "post"),
+    (httpx.Client, "request"),
+    (httpx.Client, "build_request"),
+    (httpx.Client, "send"),
+    (httpx.Client, "_send_handling_auth"),
+    (httpx.Client, "_send_handling_redirects"),
+    (httpx.Client, "_send_single_request"),
+    (httpx.Client, "_transport_for_url"),
+    (Http11Transport, "handle_request"),
+)
+_ORIGINALS = tuple(getattr(owner, name) for owner, name in _CLIENT_WAY)
+
+
+def _defined_by_its_owner(owner: type, function: object) -> bool:
+    """Whether ``function`` is code from the file that defines the owner's ``__init__``, not a double put
+    in its place before this module was first imported (a wrapper copying its name and module too).
+    Not ``owner.__module__``'s file: httpx gives its public classes the module name ``httpx``."""
+    code = getattr(function, "__code__", None)
+    home = getattr(vars(owner).get("__init__"), "__code__", None)
+    return code is not None and home is not None and code.co_filename == home.co_filename
+
+
+# Taken under a double (this module imported while respx or a patch was active), the originals are
+# not known: the direct way is then never taken.
+_ORIGINALS_KNOWN = all(
+    _defined_by_its_owner(owner, function)
+    for (owner, _), function in zip(_CLIENT_WAY, _ORIGINALS, strict=True)
+)
 _MAX_TARGETS = 256
 # Answer fields httpx.Client acts on before it hands an answer back.
 _READ_BY_HTTPX = frozenset((b"set-cookie", b"location", b"content-encoding"))
@@ -87,7 +115,7 @@ class DirectPoster:
     behaviour is kept exactly: once an answer has set a cookie (the client's jar takes it and sends
     it back from then on), for a URL with credentials (httpx's basic auth), a call header that would
     replace one of the client's or is not ASCII, an empty body, a closed client (httpx refuses it),
-    and while a test double replaces the client's routing or the transport's ``handle_request``.
+    and while a test double replaces a method on ``Client.post``'s way to the transport.
     An answer with cookies, a Location or a Content-Encoding is read as httpx.Client reads it.
     """
 
@@ -124,8 +152,11 @@ class DirectPoster:
         return (
             not self._cookies
             and not self._client.is_closed
-            and httpx.Client._transport_for_url is _HTTPX_ROUTING
-            and Http11Transport.handle_request is _OWN_HANDLE_REQUEST
+            and _ORIGINALS_KNOWN
+            and all(
+                getattr(owner, name) is original
+                for (owner, name), original in zip(_CLIENT_WAY, _ORIGINALS, strict=True)
+            )
         )
 
     def _route(self, url: httpx.URL) -> tuple[Target, bytes] | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gzip
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import datetime
@@ -29,9 +31,12 @@ from adapter import (
     ProtocolError,
 )
 from adapter._client import _timeout
+from adapter._posting import ClientPoster
 from adapter._settings import AdapterSettings
+from adapter._transport import Answer
 from adapter.transactions import Transaction, t9102
 
+from ..served import ROOT
 from . import test_transport
 from .fakes import MOMENT, demo_settings, envelope
 from .test_client import WRITE_INPUT
@@ -85,16 +90,19 @@ def ways() -> Iterator[dict[str, Way]]:
 
 
 @pytest.fixture
-def client_sends(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
-    """Every request that goes through ``httpx.Client.send`` (which ``Client.post`` calls)."""
-    sent: list[httpx.Request] = []
-    send = httpx.Client.send
+def client_sends(monkeypatch: pytest.MonkeyPatch) -> list[httpx.URL]:
+    """Every request posted through ``httpx.Client.post``, as the adapter does it (``ClientPoster``).
 
-    def counted(self: httpx.Client, request: httpx.Request, **options: Any) -> httpx.Response:
-        sent.append(request)
-        return send(self, request, **options)
+    Counted there, not by patching ``httpx.Client.send``: a double on Client.post's way sends every
+    request through Client.post."""
+    sent: list[httpx.URL] = []
+    post = ClientPoster.post
 
-    monkeypatch.setattr(httpx.Client, "send", counted)
+    def counted(self: ClientPoster, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Answer:
+        sent.append(url)
+        return post(self, url, body, headers)
+
+    monkeypatch.setattr(ClientPoster, "post", counted)
     return sent
 
 
@@ -123,7 +131,7 @@ def capturing(server_bodies: list[bytes]) -> Callable[[socket.socket, Server], N
 
 
 def test_only_the_adapters_own_client_is_posted_to_below_client_post(
-    serve: Callable[..., Server], client_sends: list[httpx.Request]
+    serve: Callable[..., Server], client_sends: list[httpx.URL]
 ) -> None:
     server = serve(answering_each(answer(SETTLED)))
     settings = demo_settings(endpoint=server.url)
@@ -179,6 +187,52 @@ def test_respx_started_after_the_client_was_built_still_sees_every_call() -> Non
             route = router.post("http://platform.test/fsi/api/2207").respond(200, content=SETTLED)
             assert platform_client.call(WRITE, WRITE_INPUT).output.setlinfo.setl_id == "S0001"
         assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "post",  # unittest.mock.patch.object(httpx.Client, "post") in a HIS's tests
+        "send",
+        "_send_single_request",  # vcrpy's cassettes (and pytest-recording) patch this one
+    ],
+)
+def test_a_test_double_anywhere_on_client_posts_way_still_sees_every_call(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    seen: list[str] = []
+    original = getattr(httpx.Client, method)
+
+    def spy(self: httpx.Client, *args: Any, **options: Any) -> Any:
+        seen.append(method)
+        return original(self, *args, **options)
+
+    server = serve(answering_each(answer(SETTLED)))
+    with PlatformClient(demo_settings(endpoint=server.url)) as platform_client:
+        monkeypatch.setattr(httpx.Client, method, spy)
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert seen == [method]  # fails before: only _transport_for_url and handle_request were watched
+
+
+def test_respx_started_before_the_adapter_was_first_imported_still_sees_every_call() -> None:
+    # The direct way took httpx's routing as it found it at import: under respx.mock, respx's own.
+    script = """
+import respx
+with respx.mock(using="httpx") as router:
+    from adapter import PlatformClient
+    from tests.adapter.fakes import demo_settings
+    from tests.adapter.test_client import WRITE_INPUT
+    from tests.adapter.test_client_posting import SETTLED
+    from tests.adapter.test_transport import WRITE
+    route = router.post("http://platform.test/fsi/api/2207").respond(200, content=SETTLED)
+    with PlatformClient(demo_settings(endpoint="http://platform.test/fsi/api/{infno}")) as client:
+        client.call(WRITE, WRITE_INPUT)
+    assert route.call_count == 1, route.call_count
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_a_patched_handle_request_still_sees_every_call(
