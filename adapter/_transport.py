@@ -172,8 +172,9 @@ class Http11Transport(httpx.BaseTransport):
             head, chunked, close = _head(request.method, request.url.raw_path, request.headers.raw)
             stream = request.stream
             # Head and body in one send when the body is at hand: two would be two TCP segments
-            # (TCP_NODELAY), and the server would wake for each.
-            body = request.content if isinstance(stream, httpx.ByteStream) and not chunked else stream
+            # (TCP_NODELAY), and the server would wake for each. read(), not .content: httpx re-sends
+            # a followed 307/308 with the first request's stream, in a request never read.
+            body = request.read() if isinstance(stream, httpx.ByteStream) and not chunked else stream
             outgoing = _Outgoing(
                 origin=_origin(request.url),
                 head=head,

@@ -386,3 +386,29 @@ def test_a_failure_after_a_slot_was_taken_gives_it_back(serve: Callable[..., Ser
         broken[0] = False
         assert transport._in_use == 0  # else every later request waits for a PoolTimeout
         assert http.post(server.url, content=b"3").content == b"echo:3"
+
+
+# -- Request bodies httpx hands over unread --------------------------------------------------------
+
+
+@both
+@pytest.mark.parametrize("status", [b"307 Temporary Redirect", b"308 Permanent Redirect"])
+def test_a_followed_redirect_that_keeps_the_method_sends_the_body_again(
+    serve: Callable[..., Server], make: Callable[..., httpx.Client], status: bytes
+) -> None:
+    """httpx re-sends a 307/308's request with the same stream, never read into the new request: the
+    transport took its body from request.content, which raised httpx.RequestNotRead (a RuntimeError,
+    outside the adapter's error tree) after the first POST had reached the server."""
+    bodies: list[bytes] = []
+
+    def redirect_once(conn: socket.socket, server: Server) -> None:
+        while (body := server.read_request(conn)) is not None:
+            bodies.append(body)
+            conn.sendall(answer(b"{}", b"Location: /y", status=status) if len(bodies) == 1 else answer(b"ok"))
+
+    server = serve(redirect_once)
+    with make() as http:
+        http.follow_redirects = True
+        response = http.post(server.url, content=b'{"infno":"2207"}')
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert bodies == [b'{"infno":"2207"}'] * 2
