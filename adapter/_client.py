@@ -345,9 +345,11 @@ class PlatformClient:
             raise ProtocolError(
                 f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
             ) from error
-        except httpx.DecodingError as error:  # a RequestError, not a TransportError: the answer came
+        except httpx.RequestError as error:
+            # Not a TransportError, yet the request went out: a body that does not decode
+            # (DecodingError), a host client's redirects that never end (TooManyRedirects).
             raise ProtocolError(
-                f"the answer's body could not be decoded: {type(error).__name__}", infno=infno, msgid=msgid
+                f"the answer could not be read: {type(error).__name__}", infno=infno, msgid=msgid
             ) from error
         return self._interpret(transaction, answer, msgid)
 

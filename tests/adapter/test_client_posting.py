@@ -391,6 +391,28 @@ def test_a_failure_is_classified_alike_either_way(
     assert (server.accepted, sleeps) == (1, [])  # sent once, never again
 
 
+def test_a_host_client_that_follows_redirects_into_a_loop_leaves_the_settlement_unknown(
+    serve: Callable[..., Server],
+) -> None:
+    # The POST reached the platform before the first 302; httpx.TooManyRedirects is a RequestError,
+    # not a TransportError, and escaped the adapter's error tree raw (no 冲正 asked for).
+    def redirecting(conn: socket.socket, server: Server) -> None:
+        while server.read_request(conn) is not None:
+            conn.sendall(answer(b"", b"Location: /x", status=b"302 Found"))
+
+    server = serve(redirecting)
+    sleeps: list[float] = []
+    with (
+        httpx.Client(transport=Http11Transport(), follow_redirects=True, max_redirects=3) as http,
+        PlatformClient(demo_settings(endpoint=server.url), http_client=http, sleep=sleeps.append) as client,
+        pytest.raises(OutcomeUnknownError) as caught,
+    ):
+        client.call(WRITE, WRITE_INPUT)
+    assert isinstance(caught.value.cause, ProtocolError)
+    assert type(caught.value.cause.__cause__) is httpx.TooManyRedirects
+    assert (server.heads[0].split(b" ")[0], sleeps) == (b"POST", [])
+
+
 @pytest.mark.parametrize("way", ["own", "host"])
 def test_connection_refused_is_a_connect_error_retried_either_way(ways: dict[str, Way], way: str) -> None:
     url = refused_url()
