@@ -114,9 +114,10 @@ class DirectPoster:
     order. Whenever httpx would do more, the request goes through ``Client.post`` instead, so its
     behaviour is kept exactly: once an answer has set a cookie (the client's jar takes it and sends
     it back from then on), for a URL with credentials (httpx's basic auth), a call header that would
-    replace one of the client's or is not ASCII, an empty body, a closed client (httpx refuses it),
-    and while a test double replaces a method on ``Client.post``'s way to the transport.
-    An answer with cookies, a Location or a Content-Encoding is read as httpx.Client reads it.
+    replace one of the client's or is not ASCII, an empty body, a URL without a host (httpx takes it
+    for a relative one), a closed client (httpx refuses it), and while a test double replaces a
+    method on ``Client.post``'s way to the transport. An answer with cookies, a Location or a
+    Content-Encoding is read as httpx.Client reads it.
     """
 
     def __init__(self, client: httpx.Client, transport: Http11Transport) -> None:
@@ -132,7 +133,7 @@ class DirectPoster:
         self._via_client = ClientPoster(client, owned=True)
         self._cookies = False  # an answer set a cookie: from then on, the client's jar is in play
         # Each URL taken apart once, keyed by identity (the URL is kept, so its id is not reused):
-        # PlatformClient passes one URL object per transaction. None: httpx would add basic auth.
+        # PlatformClient passes one URL object per transaction.
         self._targets: dict[int, tuple[httpx.URL, tuple[Target, bytes] | None]] = {}
 
     def post(self, url: httpx.URL, body: bytes, headers: dict[str, str]) -> Answer:
@@ -163,7 +164,9 @@ class DirectPoster:
         known = self._targets.get(id(url))
         if known is not None and known[0] is url:
             return known[1]
-        route = None if url.userinfo else (Target.of(url), url.netloc)
+        # None: httpx would add basic auth (credentials in the URL), or take the URL for a relative one
+        # (no host) and join it to its base URL.
+        route = None if url.userinfo or not url.is_absolute_url else (Target.of(url), url.netloc)
         if len(self._targets) >= _MAX_TARGETS:  # a caller making a new URL object per call
             self._targets.clear()
         self._targets[id(url)] = (url, route)

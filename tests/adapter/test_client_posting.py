@@ -413,6 +413,26 @@ def test_a_host_client_that_follows_redirects_into_a_loop_leaves_the_settlement_
     assert (server.heads[0].split(b" ")[0], sleeps) == (b"POST", [])
 
 
+@pytest.mark.parametrize("endpoint", ["http://:{port}/x", "http:///x"])
+def test_an_endpoint_without_a_host_fails_alike_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], endpoint: str
+) -> None:
+    # httpx.Client takes a URL without a host for a relative one (joined to its empty base_url); the
+    # direct way connected to host "" and raised ConnectError where Client.post raised
+    # UnsupportedProtocol. Settings should refuse such an endpoint; until then, the two ways agree.
+    server = serve(answering_each(answer(SETTLED)))
+    settings = demo_settings(endpoint=endpoint.format(port=server.port))
+    failures: list[tuple[type[BaseException], type[BaseException | None]]] = []
+    for way in ("own", "host"):
+        with pytest.raises(OutcomeUnknownError) as caught:
+            ways[way](settings, sleep=lambda _: None).call(WRITE, WRITE_INPUT)
+        cause = caught.value.cause
+        assert cause is not None
+        failures.append((type(cause), type(cause.__cause__)))
+    assert failures[0] == failures[1]
+    assert server.accepted == 0
+
+
 @pytest.mark.parametrize("way", ["own", "host"])
 def test_connection_refused_is_a_connect_error_retried_either_way(ways: dict[str, Way], way: str) -> None:
     url = refused_url()
