@@ -112,8 +112,8 @@ class DirectPoster:
     Such a client has no auth, hooks, mounts, base URL or redirects to follow; what it would still add
     is known: its Host, its default headers and the body's Content-Length, written here in httpx's
     order. Whenever httpx would do more, the request goes through ``Client.post`` instead, so its
-    behaviour is kept exactly: once an answer has set a cookie (the client's jar takes it and sends
-    it back from then on), for a URL with credentials (httpx's basic auth), a call header that would
+    behaviour is kept exactly: while the client's jar holds a cookie (an answer set it; httpx sends
+    it back), for a URL with credentials (httpx's basic auth), a call header that would
     replace one of the client's or is not ASCII, an empty body, a URL without a host (httpx takes it
     for a relative one), a closed client (httpx refuses it), and while a test double replaces a
     method on ``Client.post``'s way to the transport. An answer with cookies, a Location or a
@@ -131,7 +131,6 @@ class DirectPoster:
             b"transfer-encoding",
         }
         self._via_client = ClientPoster(client, owned=True)
-        self._cookies = False  # an answer set a cookie: from then on, the client's jar is in play
         # Each URL taken apart once, keyed by identity (the URL is kept, so its id is not reused):
         # PlatformClient passes one URL object per transaction.
         self._targets: dict[int, tuple[httpx.URL, tuple[Target, bytes] | None]] = {}
@@ -151,7 +150,9 @@ class DirectPoster:
 
     def _direct(self) -> bool:
         return (
-            not self._cookies
+            # The jar itself, not a note of the answers read here: a call that went through
+            # Client.post may have filled it too. httpx adds a Cookie field whenever it holds one.
+            not self._client.cookies
             and not self._client.is_closed
             and _ORIGINALS_KNOWN
             and all(
@@ -203,7 +204,6 @@ class DirectPoster:
         )
         if response.headers.get_list("set-cookie"):
             self._client.cookies.extract_cookies(response)
-            self._cookies = True
         if response.has_redirect_location:
             self._client._build_redirect_request(request, response)
         return Answer(answer.status, answer.headers, response.read())

@@ -324,6 +324,31 @@ def test_a_cookie_set_by_an_answer_whose_body_does_not_decode_is_sent_back_eithe
     assert b"Cookie: route=b7" in server.heads[1].split(b"\r\n")
 
 
+class FirstCallReplacesUserAgent:
+    """Gateway headers that replace httpx's User-Agent on the first call only: that call goes through
+    Client.post, the next ones need not."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def headers(self, infno: str, now: datetime) -> dict[str, str]:
+        self.calls += 1
+        return {"user-agent": "his/1.0"} if self.calls == 1 else {"x-tif-nonce": "n1"}
+
+
+@pytest.mark.parametrize("way", ["own", "host"])
+def test_a_cookie_set_in_answer_to_a_call_through_client_post_is_sent_back_either_way(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str
+) -> None:
+    # The direct way watched for Set-Cookie only in the answers it read itself: a cookie the client's
+    # jar took on a call posted through Client.post was not sent back by the next direct call.
+    server = serve(answering_each(answer(SETTLED, b"Set-Cookie: route=b7; Path=/"), answer(SETTLED)))
+    platform_client = ways[way](demo_settings(endpoint=server.url), gateway=FirstCallReplacesUserAgent())
+    for _ in range(2):
+        platform_client.call(WRITE, WRITE_INPUT)
+    assert b"Cookie: route=b7" in server.heads[1].split(b"\r\n")
+
+
 # -- the same failures ---------------------------------------------------------------------------
 
 
