@@ -12,6 +12,7 @@ call (issue #18).
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Protocol
 
 import httpx
@@ -20,22 +21,22 @@ from ._transport import Answer, Http11Transport, Target, default_transport
 
 __all__ = ["ClientPoster", "DirectPoster", "Poster", "build_poster"]
 
-# The functions httpx.Client.post goes through to reach the transport: what the direct way stands in
-# for. A test double that replaces any of them must see every request (respx.mock(using="httpx")
-# replaces _transport_for_url, vcrpy _send_single_request, a HIS's test may patch post or send), so
-# while one is replaced, requests go through httpx.Client.post.
+# The methods httpx.Client.post goes through to reach the transport, and the transport's
+# handle_request: what the direct way stands in for. A test double that replaces any of them must see
+# every request (respx.mock(using="httpx") replaces _transport_for_url, vcrpy _send_single_request, a
+# HIS's test may patch post or send), so while one is replaced, requests go through Client.post.
 _CLIENT_WAY = (
-    (httpx.Client, "post"),
-    (httpx.Client, "request"),
-    (httpx.Client, "build_request"),
-    (httpx.Client, "send"),
-    (httpx.Client, "_send_handling_auth"),
-    (httpx.Client, "_send_handling_redirects"),
-    (httpx.Client, "_send_single_request"),
-    (httpx.Client, "_transport_for_url"),
-    (Http11Transport, "handle_request"),
+    "post",
+    "request",
+    "build_request",
+    "send",
+    "_send_handling_auth",
+    "_send_handling_redirects",
+    "_send_single_request",
+    "_transport_for_url",
 )
-_ORIGINALS = tuple(getattr(owner, name) for owner, name in _CLIENT_WAY)
+_read_client_way = attrgetter(*_CLIENT_WAY)  # one C call for the lot: this is read on every call
+_ORIGINALS = (_read_client_way(httpx.Client), Http11Transport.handle_request)
 
 
 def _defined_by_its_owner(owner: type, function: object) -> bool:
@@ -50,9 +51,8 @@ def _defined_by_its_owner(owner: type, function: object) -> bool:
 # Taken under a double (this module imported while respx or a patch was active), the originals are
 # not known: the direct way is then never taken.
 _ORIGINALS_KNOWN = all(
-    _defined_by_its_owner(owner, function)
-    for (owner, _), function in zip(_CLIENT_WAY, _ORIGINALS, strict=True)
-)
+    _defined_by_its_owner(httpx.Client, function) for function in _ORIGINALS[0]
+) and _defined_by_its_owner(Http11Transport, _ORIGINALS[1])
 _MAX_TARGETS = 256
 # Answer fields httpx.Client acts on before it hands an answer back.
 _READ_BY_HTTPX = frozenset((b"set-cookie", b"location", b"content-encoding"))
@@ -155,10 +155,7 @@ class DirectPoster:
             not self._client.cookies
             and not self._client.is_closed
             and _ORIGINALS_KNOWN
-            and all(
-                getattr(owner, name) is original
-                for (owner, name), original in zip(_CLIENT_WAY, _ORIGINALS, strict=True)
-            )
+            and (_read_client_way(httpx.Client), Http11Transport.handle_request) == _ORIGINALS
         )
 
     def _route(self, url: httpx.URL) -> tuple[Target, bytes] | None:
