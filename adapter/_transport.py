@@ -216,9 +216,10 @@ class Http11Transport(httpx.BaseTransport):
         platform call. A failure's exception carries an ``httpx.Request`` built only then.
         """
         try:
-            # An unsupported scheme raises UnsupportedProtocol here, as in handle_request.
-            origin = target.origin or _origin(target.url)
+            # In handle_request's order: a head httpx refuses (LocalProtocolError), then an
+            # unsupported scheme (UnsupportedProtocol).
             head, _, close = _head("POST", target.raw_path, fields)
+            origin = target.origin or _origin(target.url)
             outgoing = _Outgoing(origin, head, body, chunked=False, close=close)
             answer, content = self._exchange(outgoing, timeouts)
         except httpx.RequestError as error:

@@ -458,6 +458,20 @@ def test_an_endpoint_without_a_host_fails_alike_either_way(
     assert server.accepted == 0
 
 
+def test_a_request_refused_for_two_reasons_is_refused_for_the_same_one_either_way(
+    ways: dict[str, Way],
+) -> None:
+    # handle_request checks the head before the URL's scheme; the direct way checked the scheme first.
+    settings = demo_settings(endpoint="ftp://127.0.0.1/x")
+    causes = []
+    for way in ("own", "host"):
+        with pytest.raises(OutcomeUnknownError) as caught:
+            ways[way](settings, gateway=FixedGateway({"x-op": "line\nbreak"})).call(WRITE, WRITE_INPUT)
+        assert caught.value.cause is not None
+        causes.append(type(caught.value.cause.__cause__))
+    assert causes == [httpx.LocalProtocolError] * 2
+
+
 @pytest.mark.parametrize("way", ["own", "host"])
 def test_connection_refused_is_a_connect_error_retried_either_way(ways: dict[str, Way], way: str) -> None:
     url = refused_url()
