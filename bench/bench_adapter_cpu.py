@@ -132,6 +132,15 @@ def run(args: argparse.Namespace) -> None:
                 for _ in range(args.warm_up):
                     settled(adapter, source.next())
                 rounds = [timed_round(adapter, http, source, args.visits) for _ in range(args.rounds)]
+            # What a host that injects no client gets: PlatformClient's own client, which posts below
+            # httpx.Client.post (adapter/_posting.py), so the CPU inside httpx cannot be told apart.
+            with PlatformClient(settings) as own_client:
+                own_adapter = Adapter(own_client, journal=journal)
+                for _ in range(args.warm_up):
+                    settled(own_adapter, source.next())
+                own_rounds = [timed_round(own_adapter, None, source, args.visits) for _ in range(args.rounds)]
+            with PlatformClient(settings, http_client=http) as client:
+                adapter = Adapter(client, journal=journal)
                 counter = StatementCounter()
                 journal._db.set_trace_callback(counter)  # the bench looks inside: statements per visit
                 counted = 5
@@ -148,16 +157,19 @@ def run(args: argparse.Namespace) -> None:
         finally:
             http.close()
             journal.close()
-    report(rounds, counter, counted, plain)
+    report(rounds, own_rounds, counter, counted, plain)
 
 
-def timed_round(adapter: Adapter, http: TimedClient, source: Visits, visits: int) -> Round:
+def timed_round(adapter: Adapter, http: TimedClient | None, source: Visits, visits: int) -> Round:
+    """One round of ``visits``; the posts and the CPU inside them counted when ``http`` is the bench's."""
     documents = [source.next() for _ in range(visits)]
-    posts, httpx_cpu = http.posts, http.cpu
+    posts, httpx_cpu = (http.posts, http.cpu) if http else (0, 0.0)
     wall, cpu = time.perf_counter(), time.thread_time()
     for document in documents:
         settled(adapter, document)
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    if http is None:
+        return Round(visits, 0, cpu, 0.0, wall)
     return Round(visits, http.posts - posts, cpu, http.cpu - httpx_cpu, wall)
 
 
@@ -220,7 +232,11 @@ def profile(adapter: Adapter, source: Visits, visits: int) -> None:
 
 
 def report(
-    rounds: list[Round], counter: StatementCounter, counted: int, plains: list[tuple[str, Plain]]
+    rounds: list[Round],
+    own_rounds: list[Round],
+    counter: StatementCounter,
+    counted: int,
+    plains: list[tuple[str, Plain]],
 ) -> None:
     def median(pick: Callable[[Round], float]) -> float:
         return statistics.median(pick(r) for r in rounds)
@@ -237,6 +253,13 @@ def report(
         + ")"
     )
     print(f"    of which inside httpx.Client.post  {httpx_cpu:7.2f} ms")
+    own_cpu = statistics.median(r.per_visit_ms(r.cpu) for r in own_rounds)
+    print(
+        f"  the same, PlatformClient's own client (posted below Client.post; what a host injecting"
+        f" nothing gets) {own_cpu:7.2f} ms   (rounds: "
+        + ", ".join(f"{r.per_visit_ms(r.cpu):.2f}" for r in own_rounds)
+        + ")"
+    )
     print(f"    the adapter's own layers           {own:7.2f} ms")
     print(f"  wall time (machine shared)           {wall:7.2f} ms")
     for label, plain in plains:
