@@ -28,6 +28,10 @@ used for a visit (needed to re-settle after a refund): the file is created reada
 its owner only (0600, and SQLite gives the -wal and -shm files the same mode), the
 credential and 异地 fields are sealed with the host's key (``_journal_seal``), and
 finished batches are deleted once the refund window has passed (``purge``).
+
+Creating a journal, or migrating one from before schema 9, needs SQLite 3.35.0 or newer (the
+library Python's ``sqlite3`` module links: ``sqlite3.sqlite_version``); an older one is refused
+with a ``ConfigurationError`` saying so, and the journal is left as it was.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from ._journal_rows import (
     OPEN,
     PURGED,
     SCHEMA_VERSION,
+    SQLITE_NEEDED,
     DeferredWrite,
     amended_values,
     amendment_from_row,
@@ -173,10 +178,27 @@ class SqliteJournal:
                     f"journal {self._path} has schema version {version}, newer than this adapter's"
                     f" {SCHEMA_VERSION}: upgrade the adapter (never point an older one at it)"
                 )
+            self._check_library(version)
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in filter(str.strip, MIGRATIONS[target].split(";")):
                     db.execute(statement)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(target),))
+
+    def _check_library(self, version: int) -> None:
+        """Refuse a migration this SQLite library cannot run, naming it, before anything is written.
+
+        Without this, an older library fails inside the migration with a syntax error, which reads
+        as a file that is not a journal; the journal itself is fine and opens with a newer library.
+        """
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            needed, statement = SQLITE_NEEDED.get(target, ((0, 0, 0), ""))
+            if sqlite3.sqlite_version_info < needed:
+                oldest = ".".join(map(str, needed))
+                raise ConfigurationError(
+                    f"journal {self._path}: schema {target} needs SQLite {oldest} or newer ({statement});"
+                    f" this Python's sqlite3 module uses SQLite {sqlite3.sqlite_version}: run the adapter"
+                    " on a Python linked to a newer SQLite (the journal is left as it was)"
+                )
 
     def _seal_clear_rows(self) -> None:
         """Seal credentials kept in clear (a journal from before sealing, or one written without a key).

@@ -49,6 +49,7 @@ __all__ = [
     "OPEN",
     "PURGED",
     "SCHEMA_VERSION",
+    "SQLITE_NEEDED",
     "DeferredWrite",
     "amended_values",
     "amendment_from_row",
@@ -286,6 +287,9 @@ MIGRATIONS: dict[int, str] = {
     10: _V10,
 }
 """Version → the statements that bring the journal from the version before to it."""
+
+SQLITE_NEEDED: dict[int, tuple[tuple[int, int, int], str]] = {9: ((3, 35, 0), "ALTER TABLE DROP COLUMN")}
+"""Version → the oldest SQLite library its migration runs on, and the statement that needs it."""
 
 AMENDABLE = frozenset(
     {"setl_time", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "active", "refund_setl_id"}

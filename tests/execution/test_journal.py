@@ -521,6 +521,35 @@ def test_a_schema_8_journal_moves_its_batch_plans_to_a_table_of_their_own_and_re
         assert db.execute("SELECT substr(card, 1, 8) FROM batches").fetchall() == [("aesgcm1:",)] * 3
 
 
+@pytest.mark.parametrize("old_version", [0, 8], ids=["new_journal", "schema_8_journal"])
+def test_a_migration_the_sqlite_library_cannot_run_is_refused_by_name_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old_version: int
+) -> None:
+    # Schema 9 drops columns (ALTER TABLE DROP COLUMN, SQLite 3.35.0). A Python linked to an older SQLite
+    # (RHEL 9 and Debian 11 ship 3.34.1) failed deep in the migration with "near DROP: syntax error",
+    # reported as a file that is not a journal ("check the path"); the cause, named, is the library.
+    path = tmp_path / "journal.sqlite3"
+    if old_version:
+        _schema_8_journal(path)
+    with monkeypatch.context() as patched:
+        patched.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
+        patched.setattr(sqlite3, "sqlite_version", "3.34.1")
+        with pytest.raises(
+            ConfigurationError,
+            match=rf"journal {path}: schema 9 needs SQLite 3\.35\.0 or newer \(ALTER TABLE DROP COLUMN\);"
+            r" this Python's sqlite3 module uses SQLite 3\.34\.1",
+        ):
+            SqliteJournal(path, key=TEST_KEY)
+        with sqlite3.connect(path) as db:  # nothing was written: the journal is as it was
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            assert "batch_plans" not in tables
+            assert bool(tables) == bool(old_version)
+    SqliteJournal(path, key=TEST_KEY).close()  # a newer library migrates it
+    with monkeypatch.context() as patched:  # an up-to-date journal needs no migration: it opens
+        patched.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
+        assert SqliteJournal(path, key=TEST_KEY).schema_version == SCHEMA_VERSION
+
+
 def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     SqliteJournal(path, key=TEST_KEY).close()
