@@ -550,6 +550,25 @@ def test_a_migration_the_sqlite_library_cannot_run_is_refused_by_name_before_any
         assert SqliteJournal(path, key=TEST_KEY).schema_version == SCHEMA_VERSION
 
 
+def test_a_schema_9_journal_gets_its_full_state_index_back_and_keeps_its_partial_ones(tmp_path: Path) -> None:
+    path = tmp_path / "nine.sqlite3"
+    with sqlite3.connect(path) as db:
+        for version in range(1, 10):
+            for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                db.execute(statement)
+        db.execute("INSERT INTO meta VALUES ('schema_version', '9')")
+    journal = SqliteJournal(path, key=TEST_KEY)
+    assert journal.schema_version == SCHEMA_VERSION == 10
+    record = journal.start_batch(new_batch(), now=NOW)
+    journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+    assert [batch.id for batch in journal.unfinished_batches()] == [record.id]
+    assert [call.msgid for call in journal.open_calls()] == ["MSG1"]
+    indexes = {row[0] for row in journal._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    journal.close()
+    assert {"batches_state", "calls_open", "settlements_refund_time"} <= indexes
+    assert "batches_unfinished" not in indexes
+
+
 def test_a_journal_newer_than_the_code_names_the_file_and_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     SqliteJournal(path, key=TEST_KEY).close()

@@ -493,6 +493,32 @@ def test_a_failed_write_in_a_group_undoes_only_itself(
     assert journal_factory.seen_from_outside() == ([("MSG1", "intent")], ["registered"])
 
 
+def test_a_failed_batch_start_keeps_the_groups_waiting_writes_for_the_next_commit(
+    journal_factory: JournalFactory, journal: Journal
+) -> None:
+    # The outcome and state waiting in memory open the transaction of the next write; a batch start
+    # (two rows) that fails there rolls the transaction back without a savepoint: they wait again,
+    # are committed with the next intent, and no write lock is held meanwhile.
+    with journal.group():
+        record = journal.start_batch(new_batch(), now=NOW)
+        journal.record_intent("MSG1", batch_id=record.id, infno="2201", keys={}, now=NOW)
+        journal.record_outcome("MSG1", status=CallStatus.OK, now=NOW, detail=CallDetail(mdtrt_id="MD1"))
+        journal.update_batch(record.id, now=NOW, state=BatchState.REGISTERED, mdtrt_id="MD1")
+        with pytest.raises(journal_factory.integrity_error):
+            journal.start_batch(new_batch(), now=NOW)  # the same attempt again
+        journal.flush()
+        assert journal_factory.seen_from_outside() == ([("MSG1", "intent")], ["new"])
+        other = journal_factory.open()  # no write lock is held
+        other.record_intent("MSG0", batch_id=None, infno="9001", keys={}, now=NOW)
+        other.close()
+        journal.record_intent("MSG2", batch_id=record.id, infno="2204", keys={}, now=NOW)
+        assert journal_factory.seen_from_outside() == (
+            [("MSG1", "ok"), ("MSG0", "intent"), ("MSG2", "intent")],
+            ["registered"],
+        )
+    assert journal.batch(record.id).mdtrt_id == "MD1"
+
+
 def test_flush_commits_what_the_group_deferred(journal_factory: JournalFactory, journal: Journal) -> None:
     journal.flush()  # nothing waits: nothing happens
     with journal.group():
