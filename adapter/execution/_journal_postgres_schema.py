@@ -13,6 +13,10 @@ row decoders serves both. Differences, each for a reason:
 * ``msgid_marks`` as in SQLite (schema 2 there): the shared msgid high-water mark per
   institution and node (``_journal_postgres``'s docstring).
 * ``batch_plans`` as in SQLite (schema 9 there): a batch's write-once plan columns beside it.
+  Schema 8 is the first migration an older adapter cannot work with: it drops those columns from
+  ``batches``, so a desk still running a schema-7 adapter fails loudly at its next batch start or
+  batch read once another desk has migrated (what it was doing is then ``recover``'s to finish).
+  Upgrade every desk of a hospital together: stop them all, then start the new version.
 * ``batches.owner``: which process (host:pid) started the batch, for an operator reading
   the journal; liveness is not judged from it (the person lock is).
 """
