@@ -31,11 +31,11 @@ processes, each its own billing node (``msgid_node``). The timed visits are spli
 That is the throughput of a hospital's desks together, not of one desk. The adapter CPU column is
 the desks' CPU over the timed visits.
 
-``--floor`` first measures bench/bench_floor.py's no-work ceiling (httpx over the adapter's
-``Http11Transport``, the client the desks use, posting 1 KB to uvicorn on httptools + uvloop,
-nothing behind it) in the same run, and reports each multi-desk run's visits/s as
-a fraction of what as many desks could reach with no work at all: the lower of N times one desk's
-ceiling and the cores' ceiling.
+``--floor`` first measures bench/bench_floor.py's no-work ceiling (``httpx.Client`` over the
+adapter's ``Http11Transport``, posting 1 KB to uvicorn on httptools + uvloop, nothing behind it; the
+desks use the client the adapter builds itself, which posts on that transport below ``Client.post``)
+in the same run, and reports each multi-desk run's visits/s as a fraction of what as many desks could
+reach with no work at all: the lower of N times one desk's ceiling and the cores' ceiling.
 
 ``--profile`` then measures, against the in-process mock (no sockets), a visit with the mock's state
 and the adapter's journal each in memory or in a file — what SQLite's WAL/FULL commits cost — and
@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import copy
 import cProfile
+import itertools
 import json
 import multiprocessing
 import os
@@ -70,8 +71,7 @@ import httpx
 from _machine import machine, own_cpu_seconds, process_cpu_seconds
 from bench_client import CALL_SERVICE, IN_PROCESS_URL, mock_command, opsp_script, quiet_structlog
 
-from adapter import Adapter, Http11Transport, PlatformClient, load_settings
-from adapter._client import _timeout
+from adapter import Adapter, PlatformClient, load_settings
 from adapter._embedded import demo_settings_path
 from adapter._msgid import MsgIdFactory
 from adapter._settings import AdapterSettings
@@ -123,14 +123,27 @@ class Visits:
         return document
 
 
-class CallCounter:
-    """An httpx request hook counting the requests sent."""
+class CallCounter(MsgIdFactory):
+    """The desk's msgid generator, counting the ids it issues: one per platform call.
 
-    def __init__(self) -> None:
-        self.count = 0
+    Counted here rather than with an httpx request hook because a hook needs a host's ``httpx.Client``, and
+    the adapter then posts through ``Client.post``: the desks would not run the client a host that injects
+    nothing gets (adapter/_posting.py). Still a `MsgIdFactory`, so the journal reserves its blocks as
+    for any desk.
+    """
 
-    def __call__(self, _request: httpx.Request) -> None:
-        self.count += 1
+    def __init__(self, fixmedins_code: str, *, node: int | None = None) -> None:
+        super().__init__(fixmedins_code, node=node)
+        self._issued = itertools.count()
+        self._seen = 0
+
+    def __call__(self) -> str:
+        self._seen = next(self._issued) + 1  # next() on a count is atomic: desk threads may share one
+        return super().__call__()
+
+    @property
+    def count(self) -> int:
+        return self._seen
 
 
 def settle_visits(
@@ -179,22 +192,16 @@ def adapter_for(
     endpoint: str,
     journal_path: Path,
     transport: httpx.BaseTransport | None = None,
-    msgids: MsgIdFactory | None = None,
+    msgids: CallCounter | None = None,
     settings: AdapterSettings | None = None,
 ) -> Iterator[tuple[Adapter, CallCounter]]:
-    counter = CallCounter()
+    """A desk: served (no `transport`), the client the adapter builds itself, as a host that injects nothing
+    gets it (its own `Http11Transport` and timeouts); in process, the mock's transport."""
     settings = settings or load_settings(demo_settings_path(), endpoint=endpoint)
     journal = SqliteJournal(journal_path, key=JOURNAL_KEY)  # sealing is part of what a desk does
     try:
-        with (
-            # Served: the adapter's default transport and timeouts, as a host that injects nothing gets them.
-            httpx.Client(
-                transport=transport or Http11Transport(),
-                timeout=_timeout(settings),
-                event_hooks={"request": [counter]},
-            ) as http,
-            PlatformClient(settings, http_client=http, msgid_factory=msgids) as client,
-        ):
+        counter = msgids or CallCounter(settings.fixmedins_code, node=settings.msgid_node)
+        with PlatformClient(settings, transport=transport, msgid_factory=counter) as client:
             yield Adapter(client, journal=journal), counter
     finally:
         journal.close()
@@ -260,7 +267,7 @@ def _desk_threads(
     endpoint: str, journals: list[Path], shares: list[int], warm_up: int, prefix: str, mock_pid: int
 ) -> tuple[float, float, list[DeskOutcome]]:
     """Seconds and mock CPU over the timed visits, and each desk's outcome."""
-    msgids = MsgIdFactory(load_settings(demo_settings_path()).fixmedins_code)
+    msgids = CallCounter(load_settings(demo_settings_path()).fixmedins_code)
     with ExitStack() as stack:
         stations = [stack.enter_context(adapter_for(endpoint, path, msgids=msgids)) for path in journals]
         sources = [Visits(f"{prefix}{n}D") for n in range(len(journals))]
@@ -281,7 +288,7 @@ def _desk_threads(
         threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(journals))]
         for thread in threads:
             thread.start()
-        calls_before = [counter.count for _adapter, counter in stations]
+        calls_before = msgids.count
         start.wait()
         started, cpu, mock_cpu = time.perf_counter(), own_cpu_seconds(), process_cpu_seconds(mock_pid)
         for thread in threads:
@@ -290,7 +297,8 @@ def _desk_threads(
         mock_cpu = process_cpu_seconds(mock_pid) - mock_cpu
         if failures:
             raise RuntimeError(f"{len(failures)} desk(s) failed") from failures[0]
-        calls = [counter.count - before for (_a, counter), before in zip(stations, calls_before, strict=True)]
+        # The desks share one msgid generator, so their calls are counted together (on the first desk).
+        calls = [msgids.count - calls_before] + [0] * (len(journals) - 1)
         return (
             seconds,
             mock_cpu,
