@@ -9,16 +9,33 @@ a settlement.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from ._errors import ConfigurationError
 
-__all__ = ["AdapterSettings", "GatewaySettings", "RetrySettings", "TimeoutSettings", "load_settings"]
+__all__ = [
+    "AdapterSettings",
+    "GatewaySettings",
+    "RetrySettings",
+    "TimeoutSettings",
+    "endpoint_problem",
+    "load_settings",
+]
+
+# Any transaction number will do: {infno} may stand anywhere in the URL, even in the host.
+_SAMPLE_INFNO = "9001"
+_BLANK = re.compile(r"\s").search
+_EXAMPLE_ENDPOINT = (
+    "https://hsa.example.cn/fsi/api/rsfComIfsService/callService"
+    " ({infno} may stand for the transaction number)"
+)
 
 
 class GatewaySettings(BaseModel):
@@ -103,6 +120,14 @@ class AdapterSettings(BaseSettings):
     sign_no_markers: tuple[str, ...] = ("签到",)
     """err_msg fragments that mean the sign_no was refused: sign in again and resend."""
 
+    @field_validator("endpoint")
+    @classmethod
+    def _postable(cls, value: str) -> str:
+        problem = endpoint_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @field_validator("fixmedins_code")
     @classmethod
     def _twelve_characters(cls, value: str) -> str:
@@ -121,6 +146,44 @@ class AdapterSettings(BaseSettings):
     def url_for(self, infno: str) -> str:
         """The URL to POST this transaction to."""
         return self.endpoint.replace("{infno}", infno)
+
+
+def endpoint_problem(endpoint: str, *, example: str = _EXAMPLE_ENDPOINT) -> str | None:
+    """Why nothing could be posted to ``endpoint`` (a URL, or a template with ``{infno}``), or None.
+
+    Parsed as the client parses it (``httpx.URL``), so a URL accepted here reaches the transport
+    whole. Without this check a hostless or non-HTTP URL failed only at the first call, where it
+    read as a broken answer (for a state-changing call, an unknown outcome) although nothing had
+    been sent. The reason never quotes the URL: it may hold credentials. ``example`` is the URL the
+    message shows (the CLI's ``--platform`` takes a base URL).
+    """
+    reason = _endpoint_reason(endpoint)
+    if reason is None:
+        return None
+    return f"must be an absolute http:// or https:// URL with a host, such as {example}; {reason}"
+
+
+def _endpoint_reason(endpoint: str) -> str | None:
+    if not endpoint:
+        return "it is empty"
+    if _BLANK(endpoint):
+        return "it holds a blank (a space or a line break)"
+    templated = endpoint.replace("{infno}", _SAMPLE_INFNO)
+    if "{" in templated or "}" in templated:  # a misspelt {infno} would be posted to as it stands
+        return "only {infno} may be written in braces"
+    try:
+        url = httpx.URL(templated)
+    except httpx.InvalidURL as error:
+        return f"it is not a valid URL ({error})"
+    if not url.scheme:
+        return "it has no scheme"
+    if url.scheme not in ("http", "https"):
+        return f"its scheme is {url.scheme}"
+    if not url.host:
+        return "it has no host"
+    if url.port is not None and not 1 <= url.port <= 65535:
+        return f"its port {url.port} is not 1 to 65535"
+    return None
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> AdapterSettings:

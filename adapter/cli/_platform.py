@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .._client import PlatformClient
 from .._embedded import default_journal_path, demo_settings_path, embedded_client
-from .._settings import AdapterSettings, load_settings
+from .._settings import AdapterSettings, endpoint_problem, load_settings
 from ..execution import Journal, is_postgres_url
 from ..execution import open_journal as open_journal_at
 from ._journal_key import journal_key
@@ -27,6 +27,7 @@ def add_platform_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--platform",
         metavar="URL",
+        type=_platform_url,
         help="the platform's base URL (e.g. http://127.0.0.1:8080); default: the embedded demo "
         "platform, whose state is kept in the user's data directory (opsp demo --reset clears it)",
     )
@@ -57,6 +58,15 @@ def settings_of(args: argparse.Namespace) -> AdapterSettings:
 
 def _endpoint(platform: str) -> str:
     return platform.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
+
+
+def _platform_url(text: str) -> str:
+    """``--platform`` as given, once the endpoint made of it could be posted to: a usage error (exit 2)
+    names the option here, rather than the settings' endpoint it would have become."""
+    problem = endpoint_problem(_endpoint(text), example="http://127.0.0.1:8080")
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 @contextmanager

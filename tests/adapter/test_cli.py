@@ -42,3 +42,13 @@ def test_configuration_errors_are_chinese_with_what_to_do_and_exit_1(
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["settle-everything"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("platform", ["127.0.0.1:8080", "ftp://127.0.0.1:8080", "http://"])
+def test_a_platform_url_nothing_can_be_sent_to_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], platform: str
+) -> None:
+    # Before: the URL went into the settings' endpoint and the first call failed as a platform error.
+    assert main(["demo", "--platform", platform]) == 2
+    err = capsys.readouterr().err
+    assert "argument --platform: must be an absolute http:// or https:// URL" in err

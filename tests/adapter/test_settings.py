@@ -96,3 +96,64 @@ def test_a_billing_node_digit_shapes_the_msgids(tmp_path: Path, monkeypatch: pyt
     assert (len(msgid), msgid[:12], msgid[26:]) == (30, "H42010200001", "4001")
     with pytest.raises(ConfigurationError, match="msgid_node: Input should be less than or equal to 9"):
         load_settings(path, msgid_node=12)
+
+
+BASE = {
+    "fixmedins_code": "H42010200001",
+    "fixmedins_name": "武汉市示范医院",
+    "mdtrtarea_admvs": "420100",
+    "opter": "0001",
+    "opter_name": "收费员甲",
+}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("", "it is empty"),
+        ("ftp://x/fsi/api", "its scheme is ftp"),
+        ("file:///fsi/api", "its scheme is file"),
+        ("127.0.0.1:8080/path", "it has no scheme"),
+        ("mock.local/fsi/api", "it has no scheme"),
+        ("http:///path", "it has no host"),
+        ("https:hsa.test/fsi", "it has no host"),
+        ("http://:8080/fsi", "it has no host"),
+        ("http://hsa.test:99999/fsi", "its port 99999 is not 1 to 65535"),
+        ("http://hsa.test/fsi/{infon}", "only {infno} may be written in braces"),
+        (" http://hsa.test/fsi", "it holds a blank (a space or a line break)"),
+        ("http://hsa.test/fsi api", "it holds a blank (a space or a line break)"),
+        ("http://hsa.test/fsi\r\n", "it holds a blank (a space or a line break)"),
+    ],
+)
+def test_an_endpoint_nothing_can_be_sent_to_fails_at_load(endpoint: str, reason: str) -> None:
+    # Before: every one of these loaded, and the first call failed (a ProtocolError, retried, or an
+    # OutcomeUnknownError for a state-changing call, or a ValueError outside the tree) although
+    # nothing had been sent.
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(**BASE, endpoint=endpoint)
+    message = str(caught.value)
+    assert "endpoint: Value error, must be an absolute http:// or https:// URL" in message
+    assert message.endswith(f"; {reason}")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.1:8080/fsi/api/rsfComIfsService/callService",
+        "https://hsa.test/fsi/api/{infno}",
+        "https://{infno}.hsa.test/fsi/api",
+        "HTTPS://hsa.test:8443/fsi/api?channel=his",
+        "http://[::1]:8080/fsi",
+        "http://user:secret@hsa.test/fsi",
+        "http://hsa.test",
+    ],
+)
+def test_every_http_endpoint_with_a_host_loads(endpoint: str) -> None:
+    settings = load_settings(**BASE, endpoint=endpoint)
+    assert settings.url_for("2207") == endpoint.replace("{infno}", "2207")
+
+
+def test_the_endpoint_problem_does_not_print_its_credentials() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(**BASE, endpoint="ftp://user:secret@hsa.test/fsi")
+    assert "secret" not in str(caught.value)
