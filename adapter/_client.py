@@ -20,6 +20,7 @@ refuses the sign_no, the client signs in again and resends the same call once.
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -41,8 +42,10 @@ from tenacity.stop import stop_base
 from ._clock import Clock, china_now
 from ._envelope import GatewayRefusal, RequestEnvelope, ResponseEnvelope, UnreadableAnswer, read_answer
 from ._errors import (
+    AdapterError,
     AuthenticationError,
     BusinessRuleError,
+    ConfigurationError,
     ConnectError,
     InputError,
     OutcomeUnknownError,
@@ -56,7 +59,7 @@ from ._gateway import GatewayAuth, build_gateway
 from ._logging import get_logger
 from ._msgid import MsgIdFactory, Reserve
 from ._posting import build_poster
-from ._settings import AdapterSettings
+from ._settings import AdapterSettings, header_value_problem
 from ._transport import Answer
 from .transactions import InputModel, OutputModel, Transaction, t9001, t9002
 
@@ -333,24 +336,11 @@ class PlatformClient:
         headers.update(self._gateway.headers(infno, self._clock()))
         try:
             answer = self._poster.post(self._url(infno), body, headers)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise ConnectError(
-                f"could not reach the platform: {type(error).__name__}", infno=infno, msgid=msgid
-            ) from error
-        except httpx.TimeoutException as error:
-            raise PlatformTimeoutError(
-                f"no answer in time: {type(error).__name__}", infno=infno, msgid=msgid
-            ) from error
-        except httpx.TransportError as error:
-            raise ProtocolError(
-                f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
-            ) from error
-        except httpx.RequestError as error:
-            # Not a TransportError, yet the request went out: a body that does not decode
-            # (DecodingError), a host client's redirects that never end (TooManyRedirects).
-            raise ProtocolError(
-                f"the answer could not be read: {type(error).__name__}", infno=infno, msgid=msgid
-            ) from error
+        except (httpx.RequestError, UnicodeEncodeError) as error:
+            translated = _translated(error, headers, infno, msgid)
+            if translated is None:
+                raise
+            raise translated from error
         return self._interpret(transaction, answer, msgid)
 
     def _url(self, infno: str) -> httpx.URL:
@@ -404,6 +394,47 @@ class PlatformClient:
         if _mentions(err_msg, self._settings.maintenance_markers):
             return PlatformUnavailableError(err_msg, infno=infno, msgid=msgid, infcode=answer.infcode)
         return BusinessRuleError(err_msg, infno=infno, msgid=msgid, infcode=answer.infcode)
+
+
+def _translated(error: Exception, headers: dict[str, str], infno: str, msgid: str) -> AdapterError | None:
+    """The tree's error for what posting raised (the one place it is translated); None: not known."""
+    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return ConnectError(f"could not reach the platform: {type(error).__name__}", infno=infno, msgid=msgid)
+    if isinstance(error, httpx.TimeoutException):
+        return PlatformTimeoutError(f"no answer in time: {type(error).__name__}", infno=infno, msgid=msgid)
+    if isinstance(error, (httpx.LocalProtocolError, UnicodeEncodeError)):
+        # Refused before a byte was written: httpx encodes header values as ASCII, and h11 and
+        # Http11Transport refuse a line break. A gateway header that cannot be sent is a setting to
+        # correct, not an answer lost: no unknown outcome, no retry. (Settings refuse such values at
+        # load; a host's own GatewayAuth is checked only here.)
+        header = _unsendable_header(headers)
+        if header is not None:
+            return ConfigurationError(
+                f"[{infno} {msgid}] the gateway header {header} cannot be sent: it must be printable"
+                " ASCII with no line break; nothing was sent: correct the gateway settings"
+            )
+    if isinstance(error, httpx.TransportError):
+        return ProtocolError(
+            f"connection lost before a complete answer: {type(error).__name__}", infno=infno, msgid=msgid
+        )
+    if isinstance(error, httpx.RequestError):
+        # Not a TransportError, yet the request went out: a body that does not decode
+        # (DecodingError), a host client's redirects that never end (TooManyRedirects).
+        return ProtocolError(
+            f"the answer could not be read: {type(error).__name__}", infno=infno, msgid=msgid
+        )
+    return None
+
+
+def _unsendable_header(headers: dict[str, str]) -> str | None:
+    """The name of the first header no HTTP client would write, if any."""
+    for name, value in headers.items():
+        if not _HEADER_NAME(name) or header_value_problem(value) is not None:
+            return name if name.isascii() and name.isprintable() else repr(name)
+    return None
+
+
+_HEADER_NAME = re.compile(r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+").fullmatch  # a token (RFC 9110)
 
 
 def _gateway_error(refusal: GatewayRefusal, infno: str, msgid: str) -> PlatformError:

@@ -42,7 +42,11 @@ class AdapterError(Exception):
 
 
 class ConfigurationError(AdapterError, ValueError):
-    """Settings or a configuration/data file is invalid (raised at start-up)."""
+    """Settings or a configuration/data file is invalid (raised at start-up).
+
+    Also raised by a call that cannot be written at all because a gateway header is not a valid HTTP
+    header value (a host's own ``GatewayAuth``; settings refuse such values at load): nothing was sent.
+    """
 
 
 class JournalOwnerError(ConfigurationError):

@@ -26,6 +26,7 @@ __all__ = [
     "RetrySettings",
     "TimeoutSettings",
     "endpoint_problem",
+    "header_value_problem",
     "load_settings",
 ]
 
@@ -53,6 +54,29 @@ class GatewaySettings(BaseModel):
     csb_api_name: str = "{infno}"
     """Template for ``_api_name``; Hunan names one service per transaction (``1101``)."""
     csb_timestamp_unit: Literal["ms", "s"] = "ms"
+
+    # A value that cannot go into an HTTP header failed only at the first call, where it read as a
+    # broken answer (for a state-changing call, an unknown outcome) or escaped the error tree,
+    # although nothing had been sent. The token and the secret key are only hashed: any text will do.
+    @field_validator("tif_paasid", "tif_service_id", "csb_access_key", "csb_api_version")
+    @classmethod
+    def _sendable(cls, value: str) -> str:
+        problem = header_value_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("csb_api_name")
+    @classmethod
+    def _api_name_template(cls, value: str) -> str:
+        try:
+            name = value.format(infno=_SAMPLE_INFNO)
+        except (KeyError, IndexError, AttributeError, ValueError):
+            raise ValueError("must be a template whose only field is {infno}, such as {infno}") from None
+        problem = header_value_problem(name)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class TimeoutSettings(BaseModel):
@@ -184,6 +208,20 @@ def _endpoint_reason(endpoint: str) -> str | None:
     if url.port is not None and not 1 <= url.port <= 65535:
         return f"its port {url.port} is not 1 to 65535"
     return None
+
+
+def header_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as an HTTP header value, or None.
+
+    httpx encodes header values as ASCII (anything else is a ``UnicodeEncodeError``), h11 and
+    ``Http11Transport`` refuse a line break (it would inject a header), and h11 a blank at either end.
+    """
+    if value.isascii() and value.isprintable() and value == value.strip():
+        return None
+    return (
+        "must be printable ASCII, with no line break or tab and no space at either end"
+        " (it is sent as an HTTP header)"
+    )
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> AdapterSettings:

@@ -282,14 +282,29 @@ def test_the_same_bytes_go_on_the_wire_either_way(
 
 
 @pytest.mark.parametrize("way", ["own", "host"])
-def test_a_header_value_httpx_refuses_is_refused_alike_and_nothing_is_sent(
-    serve: Callable[..., Server], ways: dict[str, Way], way: str
+@pytest.mark.parametrize(
+    ("value", "refusal"),
+    [("收费员", UnicodeEncodeError), ("line\r\nX-Injected: 1", httpx.LocalProtocolError)],
+)
+def test_a_header_value_httpx_refuses_is_a_configuration_error_alike_and_nothing_is_sent(
+    serve: Callable[..., Server], ways: dict[str, Way], way: str, value: str, refusal: type[Exception]
 ) -> None:
+    # Before: a non-ASCII value raised UnicodeEncodeError (outside the error tree) and a line break an
+    # OutcomeUnknownError, though the request was refused before a byte was written. A host's own
+    # GatewayAuth is the way such a value still arrives: settings refuse it at load.
     server = serve(answering_each(answer(SETTLED)))
-    platform_client = ways[way](demo_settings(endpoint=server.url), gateway=FixedGateway({"x-op": "收费员"}))
-    with pytest.raises(UnicodeEncodeError):  # httpx encodes header values as ASCII
-        platform_client.call(WRITE, WRITE_INPUT)
-    assert server.accepted == 0
+    sleeps: list[float] = []
+    platform_client = ways[way](
+        demo_settings(endpoint=server.url), gateway=FixedGateway({"x-op": value}), sleep=sleeps.append
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        platform_client.call(WRITE, WRITE_INPUT, msgid=MSGID)
+    assert str(caught.value) == (
+        f"[2207 {MSGID}] the gateway header x-op cannot be sent: it must be printable ASCII with no line"
+        " break; nothing was sent: correct the gateway settings"
+    )
+    assert isinstance(caught.value.__cause__, refusal)
+    assert (server.accepted, sleeps) == (0, [])  # not sent, not retried
 
 
 def test_cookies_an_answer_sets_are_sent_back_either_way(
@@ -466,14 +481,13 @@ def test_a_request_refused_for_two_reasons_is_refused_for_the_same_one_either_wa
     ways: dict[str, Way],
 ) -> None:
     # handle_request checks the head before the URL's scheme; the direct way checked the scheme first.
-    # (Settings refuse such an endpoint at load: model_copy does not validate.)
+    # (Settings refuse both at load: model_copy does not validate.)
     settings = demo_settings().model_copy(update={"endpoint": "ftp://127.0.0.1/x"})
     causes = []
     for way in ("own", "host"):
-        with pytest.raises(OutcomeUnknownError) as caught:
+        with pytest.raises(ConfigurationError) as caught:
             ways[way](settings, gateway=FixedGateway({"x-op": "line\nbreak"})).call(WRITE, WRITE_INPUT)
-        assert caught.value.cause is not None
-        causes.append(type(caught.value.cause.__cause__))
+        causes.append(type(caught.value.__cause__))
     assert causes == [httpx.LocalProtocolError] * 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,52 @@ def test_the_endpoint_problem_does_not_print_its_credentials() -> None:
     with pytest.raises(ConfigurationError) as caught:
         load_settings(**BASE, endpoint="ftp://user:secret@hsa.test/fsi")
     assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("field", ["tif_paasid", "tif_service_id", "csb_access_key", "csb_api_version"])
+@pytest.mark.parametrize("value", ["k7q\r\nX-Injected: 1", "k7q\n", "示范医院", "k7q\t1", " k7q", "k7q "])
+def test_a_gateway_value_no_http_header_can_carry_fails_at_load(field: str, value: str) -> None:
+    # Before: it loaded; at the first call a line break read as a broken answer (an unknown outcome for
+    # a state-changing call) and a non-ASCII value raised UnicodeEncodeError, though nothing was sent.
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(**BASE, gateway={"scheme": "tif", field: value})
+    message = str(caught.value)
+    assert f"gateway.{field}: Value error, must be printable ASCII" in message
+    assert message.endswith("(it is sent as an HTTP header)")
+    assert value.strip() not in message  # the value itself is not repeated (it may be a key)
+
+
+def test_a_gateway_value_from_the_environment_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSP_GATEWAY__TIF_PAASID", "opsp-demo\n")  # e.g. read from a file with its newline
+    with pytest.raises(ConfigurationError, match=r"gateway\.tif_paasid: Value error, must be printable"):
+        load_settings(**BASE)
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        ("{name}", "must be a template whose only field is {infno}"),
+        ("hsa.{infno", "must be a template whose only field is {infno}"),
+        ("{0}", "must be a template whose only field is {infno}"),
+        ("{infno.real}", "must be a template whose only field is {infno}"),
+        ("服务{infno}", "must be printable ASCII"),
+        ("hsa\n{infno}", "must be printable ASCII"),
+    ],
+)
+def test_a_csb_api_name_template_is_checked_at_load(template: str, reason: str) -> None:
+    # Before: "{name}" raised KeyError at the first call, outside the error tree.
+    with pytest.raises(ConfigurationError, match=rf"gateway\.csb_api_name: Value error, {re.escape(reason)}"):
+        load_settings(**BASE, gateway={"scheme": "csb", "csb_api_name": template})
+
+
+def test_printable_gateway_values_load_and_secrets_may_be_any_text() -> None:
+    gateway = {
+        "scheme": "csb",
+        "csb_access_key": "ak-1 2",
+        "csb_api_version": "1.0.0",
+        "csb_api_name": "hsa.{infno}.svc",
+        "csb_secret_key": "密钥 with spaces\n",  # only hashed, never sent
+        "tif_paasid": "",
+    }
+    settings = load_settings(**BASE, gateway=gateway)
+    assert settings.gateway.csb_api_name.format(infno="2207") == "hsa.2207.svc"
