@@ -14,7 +14,7 @@ from mappings import shipped
 
 from ._client import PlatformClient
 from ._clock import Clock, china_now
-from ._errors import ConfigurationError
+from ._errors import ClientClosedError, ConfigurationError
 from ._hospital import HospitalProfile, hospital_profile
 from ._lookup import Card
 from ._planned import PlannedVisit
@@ -233,6 +233,10 @@ class Adapter:
             return recover_filings(self._calls(journal))
 
     def _calls(self, journal: Journal) -> JournaledCalls:
+        if self._client.is_closed:
+            # Refused here, before the journal records a batch or an intent that a closed client
+            # would leave in flight (the next settlement of that person would then ask for recover).
+            raise ClientClosedError("the Adapter's PlatformClient is closed: nothing was sent")
         return JournaledCalls(self._client, journal, clock=self._now, checkpoint=self._checkpoint)
 
     def _now(self) -> datetime:

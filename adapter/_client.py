@@ -45,6 +45,7 @@ from ._errors import (
     AdapterError,
     AuthenticationError,
     BusinessRuleError,
+    ClientClosedError,
     ConfigurationError,
     ConnectError,
     InputError,
@@ -146,6 +147,7 @@ class PlatformClient:
         )
         # Each transaction's URL parsed once: httpx parses a str URL twice per request.
         self._urls: dict[str, httpx.URL] = {}
+        self._closed = False
 
     @property
     def settings(self) -> AdapterSettings:
@@ -165,8 +167,16 @@ class PlatformClient:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @property
+    def is_closed(self) -> bool:
+        """Whether calls are refused (``ClientClosedError``): ``close()`` was called, or the host closed
+        the ``http_client`` it gave."""
+        return self._closed or self._http.is_closed
+
     def close(self) -> None:
-        """Close the HTTP client if this client created it."""
+        """Close the HTTP client if this client created it. Any call after this raises
+        ``ClientClosedError`` (a host's own ``http_client`` stays open, for the host to close)."""
+        self._closed = True
         self._poster.close()
 
     def new_msgid(self) -> str:
@@ -201,6 +211,10 @@ class PlatformClient:
         """
         if not isinstance(payload, transaction.input_model):
             raise TypeError(f"{transaction.infno} expects {transaction.input_model.__name__}")
+        if self._closed:  # before a msgid is spent or a sign-in tried
+            raise ClientClosedError(
+                "the PlatformClient is closed: nothing was sent", infno=transaction.infno, msgid=msgid or ""
+            )
         msgid = msgid or self._new_msgid()
         infno = transaction.infno
         started = time.perf_counter()
@@ -336,8 +350,8 @@ class PlatformClient:
         headers.update(self._gateway.headers(infno, self._clock()))
         try:
             answer = self._poster.post(self._url(infno), body, headers)
-        except (httpx.RequestError, UnicodeEncodeError) as error:
-            translated = _translated(error, headers, infno, msgid)
+        except (httpx.RequestError, UnicodeEncodeError, RuntimeError) as error:
+            translated = _translated(error, headers, self._http, infno, msgid)
             if translated is None:
                 raise
             raise translated from error
@@ -396,7 +410,9 @@ class PlatformClient:
         return BusinessRuleError(err_msg, infno=infno, msgid=msgid, infcode=answer.infcode)
 
 
-def _translated(error: Exception, headers: dict[str, str], infno: str, msgid: str) -> AdapterError | None:
+def _translated(
+    error: Exception, headers: dict[str, str], http: httpx.Client, infno: str, msgid: str
+) -> AdapterError | None:
     """The tree's error for what posting raised (the one place it is translated); None: not known."""
     if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
         return ConnectError(f"could not reach the platform: {type(error).__name__}", infno=infno, msgid=msgid)
@@ -422,6 +438,10 @@ def _translated(error: Exception, headers: dict[str, str], infno: str, msgid: st
         # (DecodingError), a host client's redirects that never end (TooManyRedirects).
         return ProtocolError(
             f"the answer could not be read: {type(error).__name__}", infno=infno, msgid=msgid
+        )
+    if isinstance(error, RuntimeError) and http.is_closed:  # a host closed the client it gave us
+        return ClientClosedError(
+            "the httpx.Client under the PlatformClient is closed: nothing was sent", infno=infno, msgid=msgid
         )
     return None
 

@@ -15,6 +15,7 @@ Every exception the adapter raises on purpose is one of these::
     │   ├── ConnectError                   never reached the platform (nothing was sent)
     │   ├── PlatformTimeoutError           sent, but no answer in time (queries only)
     │   ├── ProtocolError                  the answer is not a valid envelope
+    │   ├── ClientClosedError(RuntimeError) called after close(): nothing was sent
     │   └── PlatformError                  the platform answered infcode != 0 (keeps err_msg)
     │       ├── AuthenticationError        gateway signature/key refused, or sign_no refused
     │       ├── PlatformUnavailableError   停机 / maintenance / HTTP 5xx
@@ -179,6 +180,16 @@ class ProtocolError(TransportError):
         self.body = body
         self.platform_succeeded = platform_succeeded
         super().__init__(message, infno=infno, msgid=msgid)
+
+
+class ClientClosedError(TransportError, builtins.RuntimeError):
+    """The call was made on a ``PlatformClient`` after ``close()``, or through a host's ``httpx.Client``
+    the host has closed. Nothing was sent; asking again on the same client cannot help: use a new one.
+
+    A ``RuntimeError`` too, as httpx's own refusal was (existing ``except RuntimeError`` keeps
+    working). Not a ``ConnectError``: that one means the platform may be tried again, and a
+    settlement falls back to self-pay on it; a closed client is the host's mistake, not an outage.
+    """
 
 
 class PlatformError(TransportError):

@@ -12,6 +12,7 @@ import pytest
 from adapter import (
     AuthenticationError,
     BusinessRuleError,
+    ClientClosedError,
     ConnectError,
     OutcomeUnknownError,
     PlatformTimeoutError,
@@ -256,3 +257,25 @@ def test_sign_out_forgets_the_sign_no() -> None:
     assert platform.requests[-1]["input"] == {"signOut": {"sign_no": "SIGN0001", "opter_no": "0001"}}
     client.call(t1101.TRANSACTION, BY_ID_CARD)
     assert platform.infnos() == ["9001", "9002", "9001", "1101"]
+
+
+def test_an_adapter_over_a_closed_client_refuses_before_the_journal_records_anything() -> None:
+    # Before: httpx's RuntimeError escaped settle() after the journal had started the batch and the
+    # 2201 intent, leaving the person in flight (the next settlement asked for recover) for a call
+    # that was never sent.
+    from tests.execution.helpers import bill, world
+
+    visit = bill("MZ-C1", [("Y007", "16.00", "10")])
+    with world() as w:
+        planned = w.adapter.plan(visit)
+        w.client.close()
+        assert w.client.is_closed
+        for operation in (lambda: w.adapter.settle(planned), w.adapter.recover, w.adapter.upload_outbox):
+            with pytest.raises(
+                ClientClosedError, match=r"^the Adapter's PlatformClient is closed: nothing was"
+            ):
+                operation()
+        with pytest.raises(ClientClosedError, match=r"^\[1101\] the PlatformClient is closed: nothing was"):
+            w.adapter.plan(visit)
+        assert w.journal.unfinished_batches() == []
+        assert w.journal.batches_of_visit("H42010200001:MZ-C1") == []

@@ -22,6 +22,7 @@ import pytest
 import respx
 
 from adapter import (
+    ClientClosedError,
     ConfigurationError,
     ConnectError,
     Http11Transport,
@@ -553,6 +554,55 @@ def test_closing_the_platform_client_closes_its_connection_and_refuses_later_cal
     with platform_client:
         platform_client.call(WRITE, WRITE_INPUT)
     assert server.closed.wait(5)  # the keep-alive connection was closed by close()
-    with pytest.raises(RuntimeError, match="client has been closed"):  # as httpx.Client refuses
-        platform_client.call(WRITE, WRITE_INPUT)
+    # Before: httpx's RuntimeError, outside the error tree. Still a RuntimeError, as httpx's was.
+    with pytest.raises(ClientClosedError, match="the PlatformClient is closed: nothing was sent") as caught:
+        platform_client.call(WRITE, WRITE_INPUT, msgid=MSGID)
+    assert isinstance(caught.value, RuntimeError)
+    assert (caught.value.infno, caught.value.msgid) == ("2207", MSGID)
     assert server.accepted == 1
+
+
+@pytest.mark.parametrize("way", ["own", "host", "transport"])
+def test_every_call_after_close_is_a_client_closed_error_and_nothing_is_sent(
+    serve: Callable[..., Server], way: str
+) -> None:
+    server = serve(answering_each(answer(SETTLED)))
+    settings = demo_settings(endpoint=server.url)
+    sleeps: list[float] = []
+    with ExitStack() as stack:
+        options: dict[str, Any] = {}
+        if way == "host":
+            options["http_client"] = stack.enter_context(httpx.Client(transport=Http11Transport()))
+        elif way == "transport":
+            options["transport"] = Http11Transport()
+        platform_client = PlatformClient(settings, sleep=sleeps.append, **options)
+        platform_client.close()
+        with pytest.raises(ClientClosedError) as caught:
+            platform_client.call(WRITE, WRITE_INPUT)  # state-changing: not an unknown outcome
+        assert (caught.value.infno, caught.value.msgid) == ("2207", "")
+        with pytest.raises(ClientClosedError) as caught:
+            platform_client.call(DOWNLOAD, DOWNLOAD_INPUT)  # a query: not retried
+        assert caught.value.infno == "9102"
+        with pytest.raises(ClientClosedError) as caught:
+            platform_client.sign_no()  # the sign-in too
+        assert caught.value.infno == "9001"
+    assert (server.accepted, sleeps) == (0, [])
+
+
+def test_a_call_through_a_host_client_the_host_closed_is_a_client_closed_error(
+    serve: Callable[..., Server],
+) -> None:
+    # Before: httpx's RuntimeError, outside the error tree.
+    server = serve(answering_each(answer(SETTLED)))
+    http = httpx.Client(transport=Http11Transport())
+    sleeps: list[float] = []
+    settings = demo_settings(endpoint=server.url)
+    platform_client = PlatformClient(settings, http_client=http, sleep=sleeps.append)
+    http.close()
+    with pytest.raises(ClientClosedError) as caught:
+        platform_client.call(WRITE, WRITE_INPUT, msgid=MSGID)
+    assert str(caught.value) == (
+        f"[2207 {MSGID}] the httpx.Client under the PlatformClient is closed: nothing was sent"
+    )
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert (server.accepted, sleeps) == (0, [])  # not sent, not retried, not an unknown outcome

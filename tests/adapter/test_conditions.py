@@ -12,6 +12,7 @@ from adapter import (
     AdapterError,
     AuthenticationError,
     BusinessRuleError,
+    ClientClosedError,
     ConfigurationError,
     ConnectError,
     InFlightError,
@@ -22,7 +23,7 @@ from adapter import (
     PlatformUnavailableError,
 )
 from adapter._conditions import Condition, condition_of
-from adapter.cli._failure import _FAILURES, EXIT_ATTENTION, failure_of
+from adapter.cli._failure import _FAILURES, EXIT_ATTENTION, EXIT_OTHER, failure_of
 from adapter.service._errors import CODE_OF, CODES, error_for
 
 
@@ -42,6 +43,8 @@ def test_every_condition_has_words_at_the_desk_and_a_code_on_the_wire() -> None:
         (OutcomeUnknownError("2207 timed out", infno="2207", msgid="H1"), Condition.OUTCOME_UNKNOWN),
         (ConfigurationError("settings file not found: x.toml"), Condition.CONFIGURATION),
         (AdapterError("anything"), Condition.OTHER),
+        # Nothing was sent, but not an outage either: no retry, no self-pay fallback, no "check the network".
+        (ClientClosedError("the PlatformClient is closed", infno="2207"), Condition.OTHER),
     ],
 )
 def test_errors_sort_into_their_condition(error: AdapterError, condition: Condition) -> None:
@@ -68,3 +71,18 @@ def test_another_desk_holding_the_patient_is_wait_and_retry_on_both_sides() -> N
     answer = error_for(busy)
     assert (answer.code, answer.status, CODES[answer.code].retryable) == ("person_busy", 409, True)
     assert answer.headers == {"Retry-After": "2"}
+
+
+def test_a_closed_client_is_anything_else_at_the_desk() -> None:
+    # Before: httpx's RuntimeError, which the CLI does not catch (a traceback, not a JSON error object).
+    failure = failure_of(ClientClosedError("the PlatformClient is closed: nothing was sent", infno="2207"))
+    assert (failure.code, failure.exit_code) == ("error", EXIT_OTHER)
+    assert failure.to_json()["error"] == {
+        "code": "error",
+        "message": "操作未完成",
+        "action": "请联系信息科，并提供 -v 输出的详情。",
+        "exit_code": 1,
+        "problems": [],
+        "field": "",
+        "detail": "ClientClosedError: [2207] the PlatformClient is closed: nothing was sent",
+    }
