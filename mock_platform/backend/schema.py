@@ -23,6 +23,7 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
 14. that version counted by each connection instead (TEMP triggers, `watch_settlement_inputs`): 13's table
     and triggers dropped, so a settlement's inputs changing writes no page of its own.
 15. gateway nonces in a WITHOUT ROWID table (one B-tree instead of a table and its key's index).
+16. the index of fee details by settlement dropped (a settlement's fee details are found through its lines).
 
 A migration is SQL text (statements run one by one) or a function of the connection, for a step SQL cannot do
 exactly; either runs inside the one transaction that migrates the database.
@@ -533,6 +534,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     DROP TABLE gateway_nonce;
     ALTER TABLE gateway_nonce_keyed RENAME TO gateway_nonce;
     CREATE INDEX gateway_nonce_expiry ON gateway_nonce (expires_at);
+    """,
+    # 16: `fee_detail_settlement` was written by every 2204 (a NULL setl_id per line) and every 2207 (each
+    # line's setl_id): a page or two written and fsynced per call (issue #18) for a lookup only a refund or a
+    # rollback of a settlement makes; `settlements` finds those fee details through the settlement's lines
+    # instead (`settlement_line`, keyed by setl_id: a fee detail's setl_id is only ever set to one of its
+    # lines' settlements).
+    """
+    DROP INDEX IF EXISTS fee_detail_settlement;
     """,
 )
 

@@ -176,7 +176,7 @@ class SettlementBook:
                 "UPDATE settlement SET status = 'refunded', refund_setl_id = ? WHERE setl_id = ?",
                 (setl_id, original.setl_id),
             )
-            connection.execute("UPDATE fee_detail SET setl_id = NULL WHERE setl_id = ?", (original.setl_id,))
+            _unsettle_details(connection, original.setl_id)
             accumulators.repost(
                 connection, original.scope, original.setl_id, setl_id=setl_id, sign=-1, reason="refund"
             )
@@ -222,9 +222,7 @@ class SettlementBook:
                 "UPDATE settlement SET status = 'rolled_back' WHERE setl_id = ?", (record.setl_id,)
             )
             if record.kind == "settlement":
-                connection.execute(
-                    "UPDATE fee_detail SET setl_id = NULL WHERE setl_id = ?", (record.setl_id,)
-                )
+                _unsettle_details(connection, record.setl_id)
                 accumulators.repost(
                     connection,
                     record.scope,
@@ -265,6 +263,20 @@ class SettlementBook:
         if later:
             names = "、".join(f"[{record.setl_id}]" for record in later)
             raise RequestError(f"请按时间倒序退费：须先撤销结算{names}")
+
+
+def _unsettle_details(connection: sqlite3.Connection, setl_id: str) -> None:
+    """The fee details settled by `setl_id` are unsettled again (their setl_id NULL).
+
+    Found through the settlement's lines (`settlement_line`, keyed by setl_id), not by fee_detail.setl_id:
+    that column is only ever set to one of the line's settlements (`settle`, `_retake`), and an index on it
+    was a page written by every 2204 and 2207 for this lookup alone (migration 16, issue #18).
+    """
+    connection.execute(
+        "UPDATE fee_detail SET setl_id = NULL WHERE id IN"
+        " (SELECT fee_detail_id FROM settlement_line WHERE setl_id = ?) AND setl_id = ?",
+        (setl_id, setl_id),
+    )
 
 
 def _retake(

@@ -19,8 +19,10 @@ import pytest
 from mock_platform import MockPlatform
 from mock_platform.backend.schema import PERSON_TABLES, SCHEMA_VERSION
 from mock_platform.backend.signin import SignInError
+from tests.mock_platform.clinic import Clinic
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
+from tests.mock_platform.seeds import EXAMPLE2_CATALOGUE, EXAMPLE2_LINES, YINCHUAN_EMPLOYEE, patient
 
 P1 = "64010000000000000001"  # config/demo/people.toml P1: Yinchuan 职工, account 1000.00
 TODAY = date(2026, 11, 22)  # the test clock's day (conftest)
@@ -302,3 +304,56 @@ def test_a_store_of_migration_14_keeps_its_nonces_in_one_b_tree(tmp_path: Path, 
         caller = Caller(client, clock=clock)
         caller.sign_no, caller.serial = sign_no, 500
         assert caller.call("1101", P1_QUERY)["infcode"] == 0
+
+
+def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_lines(
+    tmp_path: Path, clock: MutableClock
+) -> None:
+    # Migration 16 drops the index of fee details by setl_id (a page written by every 2204 and 2207); a refund
+    # then unsettles exactly the refunded batch's details, found through its settlement lines, and not those
+    # of the visit's other batch.
+    db = tmp_path / "mock.sqlite3"
+    with (
+        MockPlatform(clock=clock, db_path=db) as first,
+        httpx.Client(transport=first.transport(), base_url="http://mock.local") as client,
+    ):
+        first.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
+        caller = Caller(client, clock=clock)
+        caller.sign_in()
+        clinic = Clinic(caller, patient(YINCHUAN_EMPLOYEE))
+        mdtrt_id = clinic.open_visit()
+        setl_ids = {}
+        for batch in ("B1", "B2"):
+            assert clinic.upload(mdtrt_id, EXAMPLE2_LINES, batch=batch)["infcode"] == 0
+            settled = clinic.settle(mdtrt_id, batch=batch)
+            assert settled["infcode"] == 0, settled["err_msg"]
+            setl_ids[batch] = settled["output"]["setlinfo"]["setl_id"]
+        sign_no, serial = caller.sign_no, caller.serial
+    connection = sqlite3.connect(db)
+    try:  # What a file of migration 15 holds: the index of fee details by settlement.
+        connection.execute("CREATE INDEX IF NOT EXISTS fee_detail_settlement ON fee_detail (setl_id)")
+        connection.execute("PRAGMA user_version = 15")
+        connection.commit()
+    finally:
+        connection.close()
+    with (
+        MockPlatform(clock=clock, db_path=db) as second,
+        httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
+    ):
+        assert second._backend.store.schema_version() == SCHEMA_VERSION
+        caller = Caller(client, clock=clock)
+        caller.sign_no, caller.serial = sign_no, serial + 100
+        clinic = Clinic(caller, patient(YINCHUAN_EMPLOYEE))
+        refunded = clinic.refund(setl_ids["B2"], mdtrt_id)  # the newest first
+        assert refunded["infcode"] == 0, refunded["err_msg"]
+        with second._backend.store.joined() as connection:
+            index = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'fee_detail_settlement'"
+            ).fetchone()
+            details = connection.execute(
+                "SELECT chrg_bchno, setl_id FROM fee_detail WHERE mdtrt_id = ? ORDER BY id", (mdtrt_id,)
+            ).fetchall()
+        assert index is None
+        assert [tuple(row) for row in details] == [("B1", setl_ids["B1"])] * len(EXAMPLE2_LINES) + [
+            ("B2", None)
+        ] * len(EXAMPLE2_LINES)

@@ -64,7 +64,7 @@ def test_file_store_is_wal_seeded_once_and_journaled(tmp_path: Path, clock: Muta
         assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 10
         assert connection.execute("SELECT count(*) FROM traffic").fetchone()[0] == 2
         assert connection.execute("SELECT count(*) FROM sign_in").fetchone()[0] == 1
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 15
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 16
         # Money is stored as exact text, never as a float.
         assert connection.execute(
             "SELECT balc FROM insurance WHERE psn_no = '64010000000000000001'"

@@ -227,7 +227,7 @@ def test_a_store_of_migration_13_keeps_the_settlement_inputs_version_out_of_the_
         httpx.Client(transport=second.transport(), base_url="http://mock.local") as client,
     ):
         store = second._backend.store
-        assert store.schema_version() == SCHEMA_VERSION == 15
+        assert store.schema_version() == SCHEMA_VERSION == 16
         with store.transaction() as connection:
             in_file = connection.execute(
                 "SELECT type, name FROM main.sqlite_master WHERE name LIKE '%settlement_inputs%'"
