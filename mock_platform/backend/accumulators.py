@@ -36,6 +36,7 @@ from decimal import Decimal
 
 from mock_platform._money import ZERO, negated
 from mock_platform.backend.benefits import Benefit
+from mock_platform.backend.rows import insert_rows
 
 DEDUCTIBLE = "Q0000"
 MEDICAL_FEES = "S0000"
@@ -100,10 +101,10 @@ def _append(
     the person's history; every writer of the ledger goes through here."""
     if not entries:
         return
-    connection.executemany(
-        "INSERT INTO accumulator_entry (psn_no, insutype, year, cum_ym, cum_type_code, amount, setl_id, "
-        "reason)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        connection,
+        "INSERT INTO accumulator_entry"
+        " (psn_no, insutype, year, cum_ym, cum_type_code, amount, setl_id, reason)",
         [
             (scope.psn_no, scope.insutype, scope.year, cum_ym, code, str(amount), setl_id, reason)
             for cum_ym, code, amount in entries
@@ -120,14 +121,14 @@ def _append(
     for cum_ym, code, amount in entries:
         key = (cum_ym, code)
         changed[key] = changed.get(key, totals.get(key, ZERO)) + amount
-    connection.executemany(
-        "INSERT INTO accumulator_total (psn_no, insutype, year, cum_type_code, cum_ym, amount)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (psn_no, insutype, year, cum_type_code, cum_ym)"
-        " DO UPDATE SET amount = excluded.amount",
+    insert_rows(
+        connection,
+        "INSERT INTO accumulator_total (psn_no, insutype, year, cum_type_code, cum_ym, amount)",
         [
             (scope.psn_no, scope.insutype, scope.year, code, cum_ym, str(amount))
             for (cum_ym, code), amount in changed.items()
         ],
+        "ON CONFLICT (psn_no, insutype, year, cum_type_code, cum_ym) DO UPDATE SET amount = excluded.amount",
     )
 
 

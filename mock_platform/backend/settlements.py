@@ -31,6 +31,7 @@ from mock_platform.backend.accumulators import Scope
 from mock_platform.backend.amounts import SettlementAmounts
 from mock_platform.backend.benefits import Benefit
 from mock_platform.backend.fees import FeeLine
+from mock_platform.backend.rows import insert_rows
 from mock_platform.backend.store import Store, next_value
 from mock_platform.backend.visits import Visit
 from mock_platform.errors import RequestError
@@ -127,13 +128,12 @@ class SettlementBook:
                 now,
                 SettlementAmounts.of(benefit),
             )
-            connection.executemany(
-                "INSERT INTO settlement_line (setl_id, fee_detail_id) VALUES (?, ?)",
+            insert_rows(
+                connection,
+                "INSERT INTO settlement_line (setl_id, fee_detail_id)",
                 [(setl_id, line.id) for line in lines],
             )
-            connection.executemany(
-                "UPDATE fee_detail SET setl_id = ? WHERE id = ?", [(setl_id, line.id) for line in lines]
-            )
+            _settle_details(connection, setl_id)
             accumulators.post(
                 connection, scope, cum_ym, accumulators.postings(benefit), setl_id=setl_id, reason="settle"
             )
@@ -265,6 +265,15 @@ class SettlementBook:
             raise RequestError(f"请按时间倒序退费：须先撤销结算{names}")
 
 
+def _settle_details(connection: sqlite3.Connection, setl_id: str) -> None:
+    """The fee details of `setl_id`'s lines are settled by it: one statement for every line."""
+    connection.execute(
+        "UPDATE fee_detail SET setl_id = ? WHERE id IN"
+        " (SELECT fee_detail_id FROM settlement_line WHERE setl_id = ?)",
+        (setl_id, setl_id),
+    )
+
+
 def _unsettle_details(connection: sqlite3.Connection, setl_id: str) -> None:
     """The fee details settled by `setl_id` are unsettled again (their setl_id NULL).
 
@@ -288,11 +297,7 @@ def _retake(
         "UPDATE settlement SET status = 'active', refund_setl_id = NULL WHERE setl_id = ?",
         (original.setl_id,),
     )
-    connection.execute(
-        "UPDATE fee_detail SET setl_id = ? WHERE id IN"
-        " (SELECT fee_detail_id FROM settlement_line WHERE setl_id = ?)",
-        (original.setl_id, original.setl_id),
-    )
+    _settle_details(connection, original.setl_id)
     accumulators.repost(
         connection, original.scope, original.setl_id, setl_id=reversal.setl_id, sign=1, reason=reason
     )

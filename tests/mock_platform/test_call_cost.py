@@ -357,3 +357,33 @@ def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_li
         assert [tuple(row) for row in details] == [("B1", setl_ids["B1"])] * len(EXAMPLE2_LINES) + [
             ("B2", None)
         ] * len(EXAMPLE2_LINES)
+
+
+def test_a_settlement_writes_its_lines_ledger_entries_and_totals_one_statement_each(
+    platform: MockPlatform, signed_in: Caller
+) -> None:
+    # Each of these was a statement per row (executemany); the rows themselves are checked by the settlement
+    # and accumulator tests.
+    platform.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
+    clinic = Clinic(signed_in, patient(YINCHUAN_EMPLOYEE))
+    mdtrt_id = clinic.open_visit()
+    assert clinic.upload(mdtrt_id, EXAMPLE2_LINES)["infcode"] == 0
+    sql: list[str] = []
+    connection = platform._backend.store._connection
+    connection.set_trace_callback(sql.append)
+    try:
+        settled = clinic.settle(mdtrt_id)
+    finally:
+        connection.set_trace_callback(None)
+    assert settled["infcode"] == 0, settled["err_msg"]
+    setl_id = settled["output"]["setlinfo"]["setl_id"]
+    with platform._backend.store.joined() as connection:
+        counts = [
+            connection.execute(f"SELECT count(*) FROM {table} WHERE setl_id = ?", (setl_id,)).fetchone()[0]
+            for table in ("settlement_line", "accumulator_entry", "fee_detail")
+        ]
+    assert counts[0] == counts[2] == len(EXAMPLE2_LINES) > 1
+    assert counts[1] > 1
+    for table in ("settlement_line", "accumulator_entry", "accumulator_total"):
+        assert len({s for s in sql if s.startswith(f"INSERT INTO {table} ")}) == 1, table
+    assert len({s for s in sql if s.startswith("UPDATE fee_detail SET setl_id")}) == 1
