@@ -23,7 +23,8 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
 14. that version counted by each connection instead (TEMP triggers, `watch_settlement_inputs`): 13's table
     and triggers dropped, so a settlement's inputs changing writes no page of its own.
 15. gateway nonces in a WITHOUT ROWID table (one B-tree instead of a table and its key's index).
-16. the index of fee details by settlement dropped (a settlement's fee details are found through its lines).
+16. the index of fee details by settlement dropped (a settlement's fee details are found through its lines),
+    and settlement lines in a WITHOUT ROWID table (one B-tree instead of a table and its key's index).
 
 A migration is SQL text (statements run one by one) or a function of the connection, for a step SQL cannot do
 exactly; either runs inside the one transaction that migrates the database.
@@ -535,13 +536,24 @@ MIGRATIONS: tuple[Migration, ...] = (
     ALTER TABLE gateway_nonce_keyed RENAME TO gateway_nonce;
     CREATE INDEX gateway_nonce_expiry ON gateway_nonce (expires_at);
     """,
-    # 16: `fee_detail_settlement` was written by every 2204 (a NULL setl_id per line) and every 2207 (each
-    # line's setl_id): a page or two written and fsynced per call (issue #18) for a lookup only a refund or a
-    # rollback of a settlement makes; `settlements` finds those fee details through the settlement's lines
-    # instead (`settlement_line`, keyed by setl_id: a fee detail's setl_id is only ever set to one of its
-    # lines' settlements).
+    # 16: pages written per 2204 and 2207 (issue #18). `fee_detail_settlement` was written by every 2204 (a
+    # NULL setl_id per line) and every 2207 (each line's setl_id) for a lookup only a refund or a rollback of
+    # a settlement makes; `settlements` finds those fee details through the settlement's lines instead
+    # (`settlement_line`, keyed by setl_id: a fee detail's setl_id is only ever set to one of its lines'
+    # settlements). The lines themselves, a rowid table with a two-column key, wrote a page of the table and
+    # a page of the key's index per 2207; keyed by (setl_id, fee_detail_id) itself, one B-tree, read in the
+    # same key order. Same columns, same rows.
     """
     DROP INDEX IF EXISTS fee_detail_settlement;
+    CREATE TABLE settlement_line_keyed (
+        setl_id       TEXT NOT NULL REFERENCES settlement (setl_id),
+        fee_detail_id INTEGER NOT NULL REFERENCES fee_detail (id),
+        PRIMARY KEY (setl_id, fee_detail_id)
+    ) WITHOUT ROWID;
+    INSERT INTO settlement_line_keyed (setl_id, fee_detail_id)
+        SELECT setl_id, fee_detail_id FROM settlement_line;
+    DROP TABLE settlement_line;
+    ALTER TABLE settlement_line_keyed RENAME TO settlement_line;
     """,
 )
 

@@ -306,12 +306,26 @@ def test_a_store_of_migration_14_keeps_its_nonces_in_one_b_tree(tmp_path: Path, 
         assert caller.call("1101", P1_QUERY)["infcode"] == 0
 
 
+ROWID_LINES = """
+CREATE INDEX IF NOT EXISTS fee_detail_settlement ON fee_detail (setl_id);
+CREATE TABLE settlement_line_rowid (
+    setl_id TEXT NOT NULL REFERENCES settlement (setl_id),
+    fee_detail_id INTEGER NOT NULL REFERENCES fee_detail (id),
+    PRIMARY KEY (setl_id, fee_detail_id)
+);
+INSERT INTO settlement_line_rowid SELECT setl_id, fee_detail_id FROM settlement_line;
+DROP TABLE settlement_line;
+ALTER TABLE settlement_line_rowid RENAME TO settlement_line;
+PRAGMA user_version = 15;
+"""
+
+
 def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_lines(
     tmp_path: Path, clock: MutableClock
 ) -> None:
-    # Migration 16 drops the index of fee details by setl_id (a page written by every 2204 and 2207); a refund
-    # then unsettles exactly the refunded batch's details, found through its settlement lines, and not those
-    # of the visit's other batch.
+    # Migration 16 drops the index of fee details by setl_id (a page written by every 2204 and 2207) and keys
+    # the settlement lines by themselves (one B-tree); a refund then unsettles exactly the refunded batch's
+    # details, found through its settlement lines, and not those of the visit's other batch.
     db = tmp_path / "mock.sqlite3"
     with (
         MockPlatform(clock=clock, db_path=db) as first,
@@ -330,10 +344,9 @@ def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_li
             setl_ids[batch] = settled["output"]["setlinfo"]["setl_id"]
         sign_no, serial = caller.sign_no, caller.serial
     connection = sqlite3.connect(db)
-    try:  # What a file of migration 15 holds: the index of fee details by settlement.
-        connection.execute("CREATE INDEX IF NOT EXISTS fee_detail_settlement ON fee_detail (setl_id)")
-        connection.execute("PRAGMA user_version = 15")
-        connection.commit()
+    try:  # What a file of migration 15 holds: the index of fee details by settlement, rowid lines.
+        lines = connection.execute("SELECT * FROM settlement_line ORDER BY setl_id, fee_detail_id").fetchall()
+        connection.executescript(ROWID_LINES)
     finally:
         connection.close()
     with (
@@ -353,7 +366,14 @@ def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_li
             details = connection.execute(
                 "SELECT chrg_bchno, setl_id FROM fee_detail WHERE mdtrt_id = ? ORDER BY id", (mdtrt_id,)
             ).fetchall()
+            (sql,) = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'settlement_line'"
+            ).fetchone()
+            kept = connection.execute("SELECT * FROM settlement_line").fetchall()
         assert index is None
+        assert sql.endswith("WITHOUT ROWID")
+        assert [tuple(row) for row in kept] == lines
+        assert len(lines) == 2 * len(EXAMPLE2_LINES)
         assert [tuple(row) for row in details] == [("B1", setl_ids["B1"])] * len(EXAMPLE2_LINES) + [
             ("B2", None)
         ] * len(EXAMPLE2_LINES)
