@@ -24,7 +24,8 @@ the platform's own ids (psn_no, sign_no, mdtrt_id, setl_id) and every id the pla
     and triggers dropped, so a settlement's inputs changing writes no page of its own.
 15. gateway nonces in a WITHOUT ROWID table (one B-tree instead of a table and its key's index).
 16. the index of fee details by settlement dropped (a settlement's fee details are found through its lines),
-    and settlement lines in a WITHOUT ROWID table (one B-tree instead of a table and its key's index).
+    settlement lines in a WITHOUT ROWID table (one B-tree instead of a table and its key's index), and the
+    index of ledger entries by person dropped (the console finds them through the person's settlements).
 
 A migration is SQL text (statements run one by one) or a function of the connection, for a step SQL cannot do
 exactly; either runs inside the one transaction that migrates the database.
@@ -542,9 +543,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     # (`settlement_line`, keyed by setl_id: a fee detail's setl_id is only ever set to one of its lines'
     # settlements). The lines themselves, a rowid table with a two-column key, wrote a page of the table and
     # a page of the key's index per 2207; keyed by (setl_id, fee_detail_id) itself, one B-tree, read in the
-    # same key order. Same columns, same rows.
+    # same key order. `accumulator_scope` (entries by person) was a page per 2207 for the conformance console
+    # alone, which reads a person's entries through the person's settlements instead (every entry is posted
+    # under the setl_id of a settlement or refund of its own person). Same columns, same rows.
     """
     DROP INDEX IF EXISTS fee_detail_settlement;
+    DROP INDEX IF EXISTS accumulator_scope;
     CREATE TABLE settlement_line_keyed (
         setl_id       TEXT NOT NULL REFERENCES settlement (setl_id),
         fee_detail_id INTEGER NOT NULL REFERENCES fee_detail (id),

@@ -70,8 +70,8 @@ def people_view(store: Store, *, limit: int = 200) -> list[PersonView]:
         for psn_no in people:
             for row in connection.execute(
                 "SELECT psn_no, insutype, year, cum_type_code, amount FROM accumulator_entry"
-                " WHERE psn_no = ?",
-                (psn_no,),
+                " WHERE psn_no = ? AND setl_id IN (SELECT setl_id FROM settlement WHERE psn_no = ?)",
+                (psn_no, psn_no),
             ):
                 key = (row["psn_no"], row["insutype"], int(row["year"]), row["cum_type_code"])
                 sums[key] = sums.get(key, Decimal("0")) + Decimal(row["amount"])

@@ -19,6 +19,7 @@ import pytest
 from mock_platform import MockPlatform
 from mock_platform.backend.schema import PERSON_TABLES, SCHEMA_VERSION
 from mock_platform.backend.signin import SignInError
+from mock_platform.conformance.console import people_view
 from tests.mock_platform.clinic import Clinic
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
@@ -308,6 +309,7 @@ def test_a_store_of_migration_14_keeps_its_nonces_in_one_b_tree(tmp_path: Path, 
 
 ROWID_LINES = """
 CREATE INDEX IF NOT EXISTS fee_detail_settlement ON fee_detail (setl_id);
+CREATE INDEX IF NOT EXISTS accumulator_scope ON accumulator_entry (psn_no, insutype, year);
 CREATE TABLE settlement_line_rowid (
     setl_id TEXT NOT NULL REFERENCES settlement (setl_id),
     fee_detail_id INTEGER NOT NULL REFERENCES fee_detail (id),
@@ -323,9 +325,9 @@ PRAGMA user_version = 15;
 def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_lines(
     tmp_path: Path, clock: MutableClock
 ) -> None:
-    # Migration 16 drops the index of fee details by setl_id (a page written by every 2204 and 2207) and keys
-    # the settlement lines by themselves (one B-tree); a refund then unsettles exactly the refunded batch's
-    # details, found through its settlement lines, and not those of the visit's other batch.
+    # Migration 16 drops the index of fee details by setl_id (a page written by every 2204 and 2207) and the
+    # ledger's by person, and keys the settlement lines by themselves (one B-tree); a refund then unsettles
+    # exactly the refunded batch's details, found through its settlement lines, not the other batch's.
     db = tmp_path / "mock.sqlite3"
     with (
         MockPlatform(clock=clock, db_path=db) as first,
@@ -361,7 +363,8 @@ def test_a_store_of_migration_15_unsettles_fee_details_through_the_settlement_li
         assert refunded["infcode"] == 0, refunded["err_msg"]
         with second._backend.store.joined() as connection:
             index = connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'fee_detail_settlement'"
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                " AND name IN ('fee_detail_settlement', 'accumulator_scope')"
             ).fetchone()
             details = connection.execute(
                 "SELECT chrg_bchno, setl_id FROM fee_detail WHERE mdtrt_id = ? ORDER BY id", (mdtrt_id,)
@@ -407,3 +410,27 @@ def test_a_settlement_writes_its_lines_ledger_entries_and_totals_one_statement_e
     for table in ("settlement_line", "accumulator_entry", "accumulator_total"):
         assert len({s for s in sql if s.startswith(f"INSERT INTO {table} ")}) == 1, table
     assert len({s for s in sql if s.startswith("UPDATE fee_detail SET setl_id")}) == 1
+
+
+def test_the_console_sums_every_ledger_entry_of_a_person(platform: MockPlatform, signed_in: Caller) -> None:
+    # The console reads a person's entries through the person's settlements (no index of entries by person
+    # since migration 16): settlements, a refund and a rollback all counted, as summed from the whole ledger.
+    platform.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
+    clinic = Clinic(signed_in, patient(YINCHUAN_EMPLOYEE))
+    settled = [clinic.visit(EXAMPLE2_LINES)["output"]["setlinfo"] for _ in range(3)]
+    assert clinic.refund(settled[2]["setl_id"], settled[2]["mdtrt_id"])["infcode"] == 0
+    platform._backend.statements.roll_back(settled[1]["setl_id"])
+    store = platform._backend.store
+    sums: dict[tuple[str, str, int, str], Decimal] = {}
+    with store.joined() as connection:
+        for psn_no, insutype, year, code, amount in connection.execute(
+            "SELECT psn_no, insutype, year, cum_type_code, amount FROM accumulator_entry"
+        ):
+            key = (psn_no, insutype, int(year), code)
+            sums[key] = sums.get(key, Decimal("0")) + Decimal(amount)
+    (view,) = people_view(store)
+    assert view.psn_no == YINCHUAN_EMPLOYEE["psn_no"]
+    shown = {(row.psn_no, row.insutype, row.year, row.cum_type_code): row.total for row in view.accumulators}
+    assert shown == sums
+    assert {str(total) for total in shown.values()} == {str(total) for total in sums.values()}
+    assert len(sums) > 2
