@@ -149,6 +149,30 @@ def encode_sorted(value: Any) -> bytes:
     return encoded
 
 
+_ANSWERS = msgspec.json.Encoder(decimal_format="number")
+
+
+def encode_answer(value: Any) -> bytes:
+    """`encode(value)`, for an answer the mock built (its envelope around a handler's dumped wire model):
+    written by msgspec in C, about four times faster than the writer below (issue #18).
+
+    msgspec escapes text as `json.dumps(ensure_ascii=False)` does (every code point checked) and writes a
+    Decimal as `str()` does; where that chose an exponent (1E+3, which `encode` writes 1000), and for
+    whatever msgspec cannot write (a lone surrogate, a mapping other than a dict, NaN), the value is written
+    by `encode`, so the bytes are `encode`'s. Unlike `encode`, msgspec writes a float, a set or a datetime
+    instead of refusing it: none is in an answer (its values are text, Decimal, int and None, in dicts and
+    lists), and tests/conftest.py holds every answer the suite's calls produce to `encode`'s bytes, where
+    such a value would fail.
+    """
+    try:
+        encoded = _ANSWERS.encode(value)
+    except Exception:
+        return encode(value)
+    if _EXPONENT.search(encoded) is not None:
+        return encode(value)
+    return encoded
+
+
 # The standard library's string escaper (what json.dumps(..., ensure_ascii=False) uses), called directly.
 _encode_string: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 _LITERALS = {None: "null", True: "true", False: "false"}

@@ -533,7 +533,7 @@ class Dispatcher:
 
     @staticmethod
     def _finish(wire: dict[str, Any], outcome: Outcome) -> _Answer:
-        body = codec.encode(wire)
+        body = codec.encode_answer(wire)
         return _Answer(body, wire["infcode"], wire["err_msg"], wire["inf_refmsgid"], outcome, wire)
 
     def _refmsgid(self, exchange: _Exchange) -> str:

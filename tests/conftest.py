@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import structlog
 
+from mock_platform import codec
 from tests import postgres
 
 
@@ -21,6 +23,30 @@ def _structlog_defaults() -> Iterator[None]:
 def _opsp_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test's embedded platform state and default journals in a fresh directory, never ~/.local."""
     monkeypatch.setenv("OPSP_DATA_DIR", str(tmp_path_factory.mktemp("opsp-data")))
+
+
+@pytest.fixture(autouse=True)
+def _answers_as_the_codec_writes_them(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every answer the mock writes in this process (msgspec's `codec.encode_answer`) held to the bytes of
+    the general writer, `codec.encode`, which refuses what an answer must not hold (a float, a set...): a
+    differential test over every answer the suite's calls produce, refusals and replays included."""
+    fast = codec.encode_answer
+    differences: list[str] = []
+
+    def checked(value: Any) -> bytes:
+        encoded = fast(value)
+        try:
+            expected = codec.encode(value)
+        except codec.CodecError as refused:
+            differences.append(f"encode refuses {value!r}: {refused}")
+        else:
+            if encoded != expected:
+                differences.append(f"{encoded!r} != {expected!r}")
+        return encoded
+
+    monkeypatch.setattr(codec, "encode_answer", checked)
+    yield
+    assert not differences, differences[:3]
 
 
 @pytest.fixture(scope="session")

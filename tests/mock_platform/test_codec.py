@@ -198,3 +198,29 @@ def test_encode_sorted_edges() -> None:
     value = {"b": [Decimal("1E+3"), "\ud800"], "a": {"é": 2**70, "e": Decimal("0.10")}, "A": "1E+3"}
     assert codec.encode_sorted(value) == codec.encode(value, sort_keys=True)
     assert codec.encode_sorted({"b": 1, "a": Decimal("2.50")}) == b'{"a":2.50,"b":1}'
+
+
+@given(decoded_values | json_values)
+def test_encode_answer_writes_what_encode_writes(value: Any) -> None:
+    # An answer's form: msgspec writes it, encode's bytes exactly (exponents, long integers too).
+    assert codec.encode_answer(value) == codec.encode(value)
+
+
+def test_encode_answer_edges() -> None:
+    value = {
+        "b": [Decimal("1E+3"), "\ud800", '\x00\x1f\x7f\u2028"\\/'],
+        "a": MappingProxyType({"label": Label("甲"), "level": Level.HIGH, "pair": (Decimal("-0E+2"), "b")}),
+        "e": Decimal("0.10"),
+        "big": 2**70,
+        "text": "1E+3",
+    }
+    assert codec.encode_answer(value) == codec.encode(value)
+    assert codec.encode_answer({"b": 1, "a": Decimal("2.50")}) == b'{"b":1,"a":2.50}'
+    for refused in (Decimal("NaN"), {1: object()}, object()):
+        with pytest.raises(codec.CodecError):
+            codec.encode_answer({"v": refused})
+
+
+def test_encode_answer_escapes_every_character_as_encode_does() -> None:
+    text = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF)
+    assert codec.encode_answer([text]) == codec.encode([text])
