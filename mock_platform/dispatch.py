@@ -521,10 +521,11 @@ class Dispatcher:
         """The answer envelope as a JSON value (`wire.answer_envelope`)."""
         if warn_msg is None and exchange.warnings:
             warn_msg = "；".join(exchange.warnings)
+        refmsg_time = format_millis(exchange.received_at)  # the compact time + milliseconds
         return answer_envelope(
             infcode=infcode,
-            inf_refmsgid=refmsgid or self._refmsgid(exchange),
-            refmsg_time=format_millis(exchange.received_at),
+            inf_refmsgid=refmsgid or self._refmsgid(exchange, refmsg_time[:-3]),
+            refmsg_time=refmsg_time,
             respond_time=format_millis(self._backend.now()),
             err_msg=clip_err_msg(err_msg),
             warn_msg=warn_msg,
@@ -536,15 +537,18 @@ class Dispatcher:
         body = codec.encode_answer(wire)
         return _Answer(body, wire["infcode"], wire["err_msg"], wire["inf_refmsgid"], outcome, wire)
 
-    def _refmsgid(self, exchange: _Exchange) -> str:
-        """Receiver admdvs(6) + yyyyMMddHHmmss(14) + serial(10) (PROTOCOL.md §1.4)."""
+    def _refmsgid(self, exchange: _Exchange, compact: str | None = None) -> str:
+        """Receiver admdvs(6) + yyyyMMddHHmmss(14) + serial(10) (PROTOCOL.md §1.4); `compact` is the
+        received time so written, when the caller has it already."""
         admdvs = exchange.admdvs or self._backend.config.platform.envelope.fallback_admdvs
         try:
             serial = self._backend.next_serial("inf_refmsgid")
         except Exception:  # the store is failing; still answer with a well-formed id
             log.exception("refmsgid_serial_failed")
             serial = next(self._fallback_serial)
-        return f"{admdvs}{format_compact(exchange.received_at)}{serial % 10**10:010d}"
+        if compact is None:
+            compact = format_compact(exchange.received_at)
+        return f"{admdvs}{compact}{serial % 10**10:010d}"
 
     def _journal(
         self,
