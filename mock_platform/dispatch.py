@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
@@ -130,8 +131,14 @@ class _Exchange:
         self.admdvs = area if len(area) == 6 and area.isdigit() else ""
         self.subject = _subject(payload.get("input"))
         raw_input = payload.get("input")
-        self.psn_no = _text(_find(raw_input, "psn_no"))[:30]
-        self.mdtrt_id = _text(_find(raw_input, "mdtrt_id"))[:30]
+        # A key the body does not spell is in none of its objects (only a \u escape spells a key another way,
+        # and UTF-16 or UTF-32 text holds NUL bytes): no walk for it, in most calls for one of the two (#18).
+        body = self.request.body
+        escaped = codec.may_hold_surrogates(body)  # a \u escape or a NUL byte: any key may be there
+        if escaped or b'"psn_no"' in body:
+            self.psn_no = _text(_find(raw_input, "psn_no"))[:30]
+        if escaped or b'"mdtrt_id"' in body:
+            self.mdtrt_id = _text(_find(raw_input, "mdtrt_id"))[:30]
 
 
 @dataclass(frozen=True)
@@ -564,7 +571,8 @@ class Dispatcher:
     ) -> None:
         """One traffic row; `encoded` is `answer` as the codec wrote it, when the call has it already."""
         mdtrt_id = exchange.mdtrt_id
-        if not mdtrt_id and isinstance(answer, Mapping):
+        # The codec writes every key as it is: bytes without "mdtrt_id" have no such member to look for.
+        if not mdtrt_id and isinstance(answer, Mapping) and (encoded is None or b'"mdtrt_id"' in encoded):
             mdtrt_id = _text(_find(answer.get("output"), "mdtrt_id"))[:30]
         entry = TrafficEntry(
             received_at=exchange.received_at.isoformat(timespec="milliseconds"),
@@ -666,6 +674,8 @@ def _find(node: Any, key: str, depth: int = 0) -> Any:
         return node[key]
     for child in node.values():
         kind = type(child)
+        if kind is str or kind is Decimal:  # most members: no isinstance checks for them
+            continue
         if kind is dict or kind is list or isinstance(child, Mapping | list):
             found = _find(child, key, depth + 1)
             if found is not None:

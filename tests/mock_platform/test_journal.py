@@ -9,7 +9,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from mock_platform.backend.schema import SCHEMA_VERSION
-from tests.mock_platform.helpers import Caller
+from tests.mock_platform.clinic import Clinic
+from tests.mock_platform.helpers import Caller, body, envelope
+from tests.mock_platform.seeds import P1
 
 P1_CERTNO = "640104196203152010"
 
@@ -140,3 +142,30 @@ def test_journal_keeps_masked_bodies_and_filters(signed_in: Caller, client: http
 def test_journal_parameters_are_validated(client: httpx.Client, query: dict[str, str]) -> None:
     response = client.get("/_mock/journal", params=query)
     assert response.status_code == 400
+
+
+def test_journal_finds_psn_no_and_mdtrt_id_however_the_body_spells_them(
+    signed_in: Caller, client: httpx.Client
+) -> None:
+    # The journal's psn_no / mdtrt_id come from the decoded request: a key written with a \u escape or a
+    # body in UTF-16 is found as well as a plain one (the walk is skipped only for a key the body lacks).
+    lookup = {"psn_no": "64010000000000000001", "mdtrt_id": "M-NOT-THERE"}
+    plain = body(envelope("5201", {"data": lookup}, sign_no=signed_in.sign_no, msgid_serial=11))
+    escaped = plain.replace(b'"psn_no"', b'"psn\\u005fno"').replace(b'"mdtrt_id"', b'"mdtrt\\u005fid"')
+    utf16 = plain.decode().replace("0011", "0013").encode("utf-16")
+    signed_in.post(plain)
+    signed_in.post(escaped.replace(b"0011", b"0012"))
+    signed_in.post(utf16)
+    entries = client.get("/_mock/journal").json()["entries"][-3:]
+    assert [(e["psn_no"], e["mdtrt_id"]) for e in entries] == [("64010000000000000001", "M-NOT-THERE")] * 3
+
+
+def test_journal_takes_mdtrt_id_from_the_answer_when_the_request_has_none(
+    signed_in: Caller, client: httpx.Client
+) -> None:
+    mdtrt_id = Clinic(signed_in, P1).register()  # 2201 issues it
+    signed_in.call("5301", {"data": {"psn_no": P1.psn_no}}, insuplc_admdvs="640100")  # none either way
+    entries = client.get("/_mock/journal", params={"infno": "2201"}).json()["entries"]
+    assert [(e["psn_no"], e["mdtrt_id"]) for e in entries] == [(P1.psn_no, mdtrt_id)]
+    entries = client.get("/_mock/journal", params={"infno": "5301"}).json()["entries"]
+    assert [(e["psn_no"], e["mdtrt_id"]) for e in entries] == [(P1.psn_no, "")]
