@@ -48,6 +48,9 @@ class Passed:
     expires_at: float = 0.0
 
 
+NOT_VERIFIED = Passed()  # what a call has passed before `verify` (immutable: one for every call)
+
+
 def verify(gateway: GatewayConfig, headers: Mapping[str, str], now: datetime) -> Passed:
     """Raise `GatewayAuthError` unless the request carries valid credentials for the configured scheme."""
     if gateway.scheme == "tif" and gateway.tif is not None:
@@ -103,6 +106,8 @@ def _verify_csb(
 
 def _required(headers: Mapping[str, str], names: tuple[str, ...]) -> list[str]:
     values = [headers.get(name, "").strip() for name in names]
+    if all(values):
+        return values
     for name, value in zip(names, values, strict=True):
         if not value:
             raise GatewayAuthError(MISSING_HEADER, reason="missing_header", header=name)
