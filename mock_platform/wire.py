@@ -52,7 +52,8 @@ _LONG_ECHO = re.compile(r"\[([^\[\]]{65,})\]")
 
 def clip_err_msg(text: str) -> str:
     """An err_msg within C200 whose bracketed echoes are shortened (a handler may have quoted at length)."""
-    text = _LONG_ECHO.sub(lambda match: f"[{echo(match.group(1))}]", text)
+    if "[" in text:  # nothing bracketed (a success's empty err_msg): no regex pass
+        text = _LONG_ECHO.sub(lambda match: f"[{echo(match.group(1))}]", text)
     return text if len(text) <= ERR_MSG_CHARS else text[: ERR_MSG_CHARS - 1] + "…"
 
 
