@@ -132,6 +132,19 @@ class PlatformCore:
         except Exception:
             return self._internal_error(None)
 
+    def not_committed(self, request: HttpRequest, opened: Opened | None) -> HttpResponse:
+        """The answer to a request whose work a failed COMMIT lost (the served app's group commit): the store
+        failing, never the answer computed for it; never raises. `opened` is None for a request answered on
+        its head (whose journal row was lost)."""
+        try:
+            if opened is not None and opened.admitted is not None:
+                return self.dispatcher.not_committed(opened.admitted)
+            if not request.path.startswith("/_mock/"):
+                return self.dispatcher.last_resort(request)
+        except Exception:
+            log.exception("not_committed_failed", path=request.path, method=request.method)
+        return HttpResponse.json(500, {"code": 500, "message": "医保平台内部错误"})
+
     def _internal_error(self, request: HttpRequest | None) -> HttpResponse:
         """An unexpected error, logged: on the platform endpoint still an envelope (never an HTTP 500)."""
         where = {} if request is None else {"path": request.path, "method": request.method}
