@@ -188,6 +188,11 @@ class _Transaction:
         try:
             connection = store._connection
             if store._depth:
+                if not connection.in_transaction:
+                    # SQLite rolled the enclosing transaction back by itself (disk full, I/O error): a
+                    # SAVEPOINT now would begin a transaction of its own, committed at its RELEASE, inside
+                    # what its caller takes for a batch that fails as a whole.
+                    raise sqlite3.OperationalError("the enclosing transaction was rolled back")
                 name = f"level_{store._depth}"
                 connection.execute(f"SAVEPOINT {name}")
                 self._savepoint = name

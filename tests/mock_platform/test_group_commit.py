@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from mock_platform import MockPlatform
+from mock_platform.backend.store import Store
 from mock_platform.config import MockConfig
 from tests.mock_platform.conftest import MutableClock
 from tests.mock_platform.helpers import SINGLE_URL, body, envelope, tif_headers
@@ -196,3 +197,22 @@ def test_a_delayed_call_commits_its_countdown_and_then_its_work_before_answering
     ]
     assert mock.faults.list() == []
     assert journal(mock) == ["success"]
+
+
+def test_calls_after_sqlite_rolled_the_batch_back_store_nothing(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "store.sqlite3")
+    try:
+        store.begin_batch()
+        with store.transaction() as connection:
+            connection.execute("INSERT INTO sequence (name, value) VALUES ('first', 1)")
+        connection.execute("ROLLBACK")  # as SQLite does by itself on some errors (disk full)
+        with pytest.raises(sqlite3.OperationalError), store.transaction() as connection:
+            connection.execute("INSERT INTO sequence (name, value) VALUES ('second', 1)")
+        rollbacks = store.rollbacks
+        with pytest.raises(sqlite3.OperationalError):
+            store.end_batch()
+        assert store.rollbacks == rollbacks + 1
+        with store.read() as connection:
+            assert connection.execute("SELECT name FROM sequence").fetchall() == []
+    finally:
+        store.close()
