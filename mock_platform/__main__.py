@@ -57,7 +57,9 @@ def configure_logging(*, verbose: bool) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO if verbose else logging.CRITICAL),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=False,
+        # Configured once and then only serving: keep each module's bound logger after its first event
+        # rather than build one per event (an event per call; issue #18).
+        cache_logger_on_first_use=True,
     )
 
 

@@ -16,7 +16,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    import structlog
+
     from mock_platform import run_server
 
+    # This process only serves from here on, with the logging `opsp` configured: keep each module's bound
+    # logger after its first event instead of building one per event (the mock logs an event per call,
+    # dropped below -v; about 16 k instructions a call; issue #18). Not in `opsp`'s own configuration, where
+    # tests that run `main()` in process and then capture logs need loggers built afresh.
+    structlog.configure(cache_logger_on_first_use=True)
     run_server(host=args.host, port=args.port, db_path=args.db)
     return 0
