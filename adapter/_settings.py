@@ -198,16 +198,40 @@ def _endpoint_reason(endpoint: str) -> str | None:
     try:
         url = httpx.URL(templated)
     except httpx.InvalidURL as error:
-        return f"it is not a valid URL ({error})"
+        return _invalid_url_reason(str(error))
     if not url.scheme:
         return "it has no scheme"
     if url.scheme not in ("http", "https"):
         return f"its scheme is {url.scheme}"
-    if not url.host:
+    try:
+        host = url.host  # an xn-- label is decoded here, as httpx.Client does before every request
+    except ValueError:  # idna's error quotes the label: not repeated
+        return "its host is not a valid host name"
+    if not host:
         return "it has no host"
     if url.port is not None and not 1 <= url.port <= 65535:
         return f"its port {url.port} is not 1 to 65535"
     return None
+
+
+# httpx's InvalidURL quotes what it refused (a port, a host, a character), and what it refused may be
+# a piece of a password: in "user:pa/ss@host" the authority ends at "/", and "pa" is read as a port.
+# Only the kind of fault is told, by the start of httpx's message; anything else says nothing more.
+_INVALID_URL_REASONS = (
+    ("Invalid port", "its port is not a number (a / ? # or @ in a user name or password must be %-encoded)"),
+    ("Invalid IPv4 address", "its host is not a valid IPv4 address"),
+    ("Invalid IPv6 address", "its host is not a valid IPv6 address"),
+    ("Invalid IDNA hostname", "its host is not a valid host name"),
+    ("Invalid non-printable ASCII character", "it holds a control character"),
+    ("URL too long", "it is too long"),
+)
+
+
+def _invalid_url_reason(message: str) -> str:
+    for start, reason in _INVALID_URL_REASONS:
+        if message.startswith(start):
+            return reason
+    return "it is not a valid URL"
 
 
 def header_value_problem(value: str) -> str | None:

@@ -52,3 +52,19 @@ def test_a_platform_url_nothing_can_be_sent_to_is_a_usage_error(
     assert main(["demo", "--platform", platform]) == 2
     err = capsys.readouterr().err
     assert "argument --platform: must be an absolute http:// or https:// URL" in err
+
+
+@pytest.mark.parametrize(
+    "platform",
+    ["http://opsp:secret@xn--a.test:8080", "http://opsp:sec/ret@127.0.0.1:8080", "http://opsp:secret@[::1"],
+)
+def test_a_platform_url_with_a_password_is_refused_without_printing_it(
+    capsys: pytest.CaptureFixture[str], platform: str
+) -> None:
+    # Before: argparse echoed the whole URL ("invalid _platform_url value: 'http://opsp:secret@…'") for
+    # a host idna refuses, and the reason quoted httpx's "Invalid port: 'sec'" for the others.
+    assert main(["demo", "--platform", platform]) == 2
+    err = capsys.readouterr().err
+    assert "argument --platform: must be an absolute http:// or https:// URL" in err
+    assert "sec" not in err
+    assert "opsp:" not in err.replace("opsp demo", "")

@@ -154,10 +154,33 @@ def test_every_http_endpoint_with_a_host_loads(endpoint: str) -> None:
     assert settings.url_for("2207") == endpoint.replace("{infno}", "2207")
 
 
-def test_the_endpoint_problem_does_not_print_its_credentials() -> None:
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        ("ftp://user:secret@hsa.test/fsi", "its scheme is ftp"),
+        # A / ? or # left unencoded in a password ends the authority there: httpx reads the password's
+        # first part as the port and quoted it ("Invalid port: 'sec'"), and the message quoted httpx.
+        ("http://opsp:sec/ret@hsa.test/fsi", "its port is not a number"),
+        ("http://opsp:sec#ret@hsa.test/fsi", "its port is not a number"),
+        ("http://opsp:sec?ret@hsa.test/fsi", "its port is not a number"),
+        ("http://opsp:secret@[::1/fsi", "its port is not a number"),
+        ("http://opsp:secret@hsa\x00.test/fsi", "it holds a control character"),
+        ("http://opsp:secret@256.256.256.256/fsi", "its host is not a valid IPv4 address"),
+        ("http://opsp:secret@[v1.secret]/fsi", "its host is not a valid IPv6 address"),
+        # httpx.Client decodes an xn-- host before every request: idna's own ValueError, which quoted
+        # the label, reached the message (and made `opsp --platform` echo the whole URL).
+        ("http://opsp:secret@xn--a.test/fsi", "its host is not a valid host name"),
+        ("http://opsp:secret@hsa.test/" + "a" * 70_000, "it is too long"),
+    ],
+)
+def test_the_endpoint_problem_does_not_print_its_credentials(endpoint: str, reason: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        load_settings(**BASE, endpoint="ftp://user:secret@hsa.test/fsi")
-    assert "secret" not in str(caught.value)
+        load_settings(**BASE, endpoint=endpoint)
+    message = str(caught.value)
+    assert "endpoint: Value error, must be an absolute http:// or https:// URL" in message
+    assert f"; {reason}" in message
+    assert "sec" not in message
+    assert "opsp" not in message
 
 
 @pytest.mark.parametrize("field", ["tif_paasid", "tif_service_id", "csb_access_key", "csb_api_version"])
