@@ -17,6 +17,7 @@ from ._errors import (
     AmountMismatchError,
     AuthenticationError,
     BusinessRuleError,
+    ClientClosedError,
     ConfigurationError,
     ConnectError,
     EligibilityError,
@@ -50,6 +51,9 @@ class Condition(StrEnum):
     """The platform's numbers broke a money identity."""
     UNREACHABLE = "unreachable"
     """The platform was never reached (nothing was sent)."""
+    CLIENT_CLOSED = "client_closed"
+    """The PlatformClient was closed (its host is shutting down): nothing was sent, and nothing will be
+    through that client; not an outage of the platform."""
     TIMEOUT = "timeout"
     """A query was sent and no answer came in time."""
     BAD_ANSWER = "bad_answer"
@@ -101,6 +105,7 @@ _BY_CLASS: tuple[tuple[type[AdapterError], Condition], ...] = (
     (InFlightError, Condition.IN_FLIGHT),
     (AmountMismatchError, Condition.AMOUNT_MISMATCH),
     (ConnectError, Condition.UNREACHABLE),
+    (ClientClosedError, Condition.CLIENT_CLOSED),
     (PlatformTimeoutError, Condition.TIMEOUT),
     (ProtocolError, Condition.BAD_ANSWER),
     (OutcomeUnknownError, Condition.OUTCOME_UNKNOWN),

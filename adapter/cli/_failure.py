@@ -285,6 +285,7 @@ _FAILURES: dict[Condition, Callable[[AdapterError, str], Failure]] = {
     Condition.IN_FLIGHT: _in_flight,
     Condition.AMOUNT_MISMATCH: _amount_mismatch,
     Condition.UNREACHABLE: _unreachable,
+    Condition.CLIENT_CLOSED: _other,  # a program's mistake (opsp never calls after close): -v tells
     Condition.TIMEOUT: _unreachable,
     Condition.BAD_ANSWER: _unreachable,
     Condition.PLATFORM_DOWN: _platform_down,

@@ -69,7 +69,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         409: "a conflict: key in progress, key reused for another request, already refunded",
         422: "the request is wrong: `error.field` names the place",
         502: "the platform answered something unusable",
-        503: "the platform is down or unreachable (`error.retryable`)",
+        503: "the platform is down or unreachable, or this service is stopping (`error.retryable`)",
         504: "the platform did not answer in time",
     }.items()
 }

@@ -1,10 +1,10 @@
 """Errors as the HIS sees them: a stable code, a Chinese message for the cashier, the field, may-retry.
 
 Every known condition has a row in ``CODES``: its HTTP status (4xx: the HIS's mistake, 409: a
-conflict, 502/503/504: the platform), the sentence a cashier reads, and whether sending the
-same request again may succeed. ``error_for`` translates the adapter's error tree at this one
-place; nothing known reaches the HIS as a 500. ``detail`` is the adapter's own short text
-(English, no personal data); ``platform_message`` the platform's ``err_msg`` verbatim.
+conflict, 502/503/504: the platform, or 503 this service itself), the sentence a cashier reads,
+and whether sending the same request again may succeed. ``error_for`` translates the adapter's
+error tree at this one place; nothing known reaches the HIS as a 500. ``detail`` is the adapter's
+own short text (English, no personal data); ``platform_message`` the platform's ``err_msg`` verbatim.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ CODES: dict[str, _Code] = {
     ),
     "outcome_unknown": _Code(503, "结算结果未知，请执行恢复（recover）后再查询，切勿重复收费", True),
     "service_misconfigured": _Code(503, "医保接口服务配置有误，请联系信息科", False),
+    "service_stopping": _Code(503, "医保接口服务正在停止，未发送任何交易，请稍后重新提交", True),
     "pdf_unavailable": _Code(
         503, "无法生成PDF（服务所在电脑未安装Chromium或打印失败），请改用网页打印或联系信息科", False
     ),
@@ -143,6 +144,9 @@ CODE_OF: dict[Condition, str] = {
     Condition.IN_FLIGHT: "recovery_needed",
     Condition.AMOUNT_MISMATCH: "amounts_inconsistent",
     Condition.UNREACHABLE: "platform_unreachable",
+    # The service's PlatformClient is closed: the process is stopping (or its host closed the client).
+    # Nothing was sent and the key was released: the same request, to a service that runs, may succeed.
+    Condition.CLIENT_CLOSED: "service_stopping",
     Condition.TIMEOUT: "platform_timeout",
     Condition.BAD_ANSWER: "platform_bad_answer",
     Condition.PLATFORM_DOWN: "platform_down",
@@ -156,5 +160,6 @@ CODE_OF: dict[Condition, str] = {
 }
 """Every condition's code on the wire (a test checks none is missing and each is in ``CODES``)."""
 
-_RETRY_AFTER = {"platform_down": "60", "person_busy": "2"}
-"""Seconds a HIS should wait before sending the same request again: maintenance is long, a desk is quick."""
+_RETRY_AFTER = {"platform_down": "60", "person_busy": "2", "service_stopping": "5"}
+"""Seconds a HIS should wait before sending the same request again: maintenance is long, a desk is quick,
+a service restarting a few seconds (or another process behind the balancer takes the request)."""

@@ -44,7 +44,7 @@ def test_every_condition_has_words_at_the_desk_and_a_code_on_the_wire() -> None:
         (ConfigurationError("settings file not found: x.toml"), Condition.CONFIGURATION),
         (AdapterError("anything"), Condition.OTHER),
         # Nothing was sent, but not an outage either: no retry, no self-pay fallback, no "check the network".
-        (ClientClosedError("the PlatformClient is closed", infno="2207"), Condition.OTHER),
+        (ClientClosedError("the PlatformClient is closed", infno="2207"), Condition.CLIENT_CLOSED),
     ],
 )
 def test_errors_sort_into_their_condition(error: AdapterError, condition: Condition) -> None:
@@ -86,3 +86,12 @@ def test_a_closed_client_is_anything_else_at_the_desk() -> None:
         "field": "",
         "detail": "ClientClosedError: [2207] the PlatformClient is closed: nothing was sent",
     }
+
+
+def test_a_closed_client_is_a_service_stopping_not_a_platform_answer() -> None:
+    # Before: 502 platform_bad_answer, "医保平台应答异常": the platform was never asked. In a service the
+    # client is closed when the process stops; the same request (key released) may succeed again.
+    answer = error_for(ClientClosedError("the PlatformClient is closed: nothing was sent", infno="2207"))
+    assert (answer.code, answer.status, CODES[answer.code].retryable) == ("service_stopping", 503, True)
+    assert answer.headers == {"Retry-After": "5"}
+    assert "医保平台" not in CODES[answer.code].message

@@ -101,6 +101,22 @@ def test_platform_down_is_503_retryable_and_the_key_stays_free(tmp_path: Path) -
         assert "Idempotent-Replayed" not in again.headers
 
 
+def test_a_request_after_the_client_closed_is_503_service_stopping_and_writes_nothing(tmp_path: Path) -> None:
+    # Before: 502 platform_bad_answer ("医保平台应答异常"), though nothing was sent to the platform.
+    with served_app(tmp_path) as s:
+        s.service.adapter.client.close()  # what the process does as it stops
+        for _ in range(2):  # the key is released each time: never "in progress"
+            reply = s.post("/v1/settlements", p1(), key="HIS-BILL-0001")
+            assert reply.status_code == 503, reply.text
+            error = _error(reply)
+            assert (error["code"], error["retryable"]) == ("service_stopping", True)
+            assert error["message"] == "医保接口服务正在停止，未发送任何交易，请稍后重新提交"
+            assert reply.headers["Retry-After"] == "5"
+        assert _error(s.post("/v1/recover", {}))["code"] == "service_stopping"
+        assert s.journal.batches_of_visit("H42010200001:MZ20261122001") == []
+        assert s.journal.unfinished_batches() == []
+
+
 @pytest.mark.parametrize(("path", "method"), [("/v1/nowhere", "GET"), ("/v1/plan", "GET")])
 def test_unknown_routes_and_methods_answer_json(tmp_path: Path, path: str, method: str) -> None:
     with served_app(tmp_path) as s:
