@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import builtins
 
-from ._masking import mask_personal_text
+from ._masking import mask_personal_text, redact_url_credentials
 
 
 class AdapterError(Exception):
@@ -62,6 +62,8 @@ class JournalOwnerError(ConfigurationError):
         found_platform, wanted_platform = getattr(found, "platform", ""), getattr(wanted, "platform", "")
         found_code, wanted_code = getattr(found, "fixmedins_code", ""), getattr(wanted, "fixmedins_code", "")
         what = "医保平台" if found_platform != wanted_platform else "定点医药机构编号"
+        # The platform is its endpoint, which may carry a user name and password: shown without them.
+        found_platform, wanted_platform = map(redact_url_credentials, (found_platform, wanted_platform))
         self.cashier_message = (
             f"结算记录文件 {path} 属于另一个{what}（{found_platform}，{found_code}），"
             f"不能用于当前的（{wanted_platform}，{wanted_code}）。"

@@ -11,13 +11,16 @@ log, so it is masked once, where ``PlatformError`` is made:
   and the last character stay, as receipts print it (马*国).
 
 Names without a label cannot be told from other words; the platform's own messages label them.
+
+The platform's URL is printed the same way (``redact_url_credentials``): an endpoint may carry a
+user name and password (``https://user:password@host/...``), which no error message repeats.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["mask_personal_text"]
+__all__ = ["mask_personal_text", "redact_url_credentials"]
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _OPEN = r"\s*(?:[:：=]\s*|[\[【(（「“\"'])\s*"
@@ -28,6 +31,10 @@ _CARD = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(姓名|患者|参保人|病人|就诊人|人员姓名|psn_name)" + _OPEN + r"([\u4e00-\u9fff·]{2,6})")
+
+
+# The userinfo of a URL: after "//", up to the authority's last "@" (httpx splits there too).
+_USERINFO = re.compile(r"(?<=//)[^/?#\s]*@")
 
 
 def _mask_id(match: re.Match[str]) -> str:
@@ -46,3 +53,8 @@ def mask_personal_text(text: str) -> str:
     text = _CARD.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + "***", text)
     text = _ID_NUMBER.sub(_mask_id, text)
     return _NAME.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + _mask_name(m.group(2)), text)
+
+
+def redact_url_credentials(text: str) -> str:
+    """``text`` with the user name and password of every URL in it replaced by ``***``."""
+    return _USERINFO.sub("***@", text)

@@ -18,6 +18,7 @@ from mappings.codes import Admdvs, NationalItemCode
 from mappings.payment_scope import PaymentScopeCatalogue, ScopeEntry
 
 from .._errors import ConfigurationError
+from .._masking import redact_url_credentials
 from ..planning import PlanningTables
 from ._store import CatalogueStore
 from ._terms import timelines
@@ -60,9 +61,9 @@ def require_owner(store: CatalogueStore, *, platform: str, fixmedins_code: str) 
     """Refuse a store synced for another platform or hospital (a wrong --catalogue): not our classes."""
     owner = store.owner()
     if owner is not None and (owner.platform, owner.fixmedins_code) != (platform, fixmedins_code):
-        raise ConfigurationError(
-            f"catalogue store {store.path} belongs to {owner.platform} / {owner.fixmedins_code}, not"
-            f" {platform} / {fixmedins_code}"
+        raise ConfigurationError(  # a platform (its endpoint) is shown without its credentials
+            f"catalogue store {store.path} belongs to {redact_url_credentials(owner.platform)} /"
+            f" {owner.fixmedins_code}, not {redact_url_credentials(platform)} / {fixmedins_code}"
         )
 
 

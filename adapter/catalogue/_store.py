@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ConfigurationError
+from .._masking import redact_url_credentials
 from ._model import CapRow, DiseaseRow, ItemRow, RatioRow, StoreOwner
 
 __all__ = ["CatalogueStore", "Position", "Snapshot"]
@@ -181,10 +182,11 @@ class CatalogueStore:
                     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             return
         if found != owner:
-            raise ConfigurationError(
-                f"catalogue store {self.path} belongs to {found.platform} / {found.fixmedins_code} /"
-                f" {found.province}, not {owner.platform} / {owner.fixmedins_code} / {owner.province}:"
-                " give each platform and hospital its own store (--catalogue)"
+            raise ConfigurationError(  # a platform (its endpoint) is shown without its credentials
+                f"catalogue store {self.path} belongs to {redact_url_credentials(found.platform)} /"
+                f" {found.fixmedins_code} / {found.province}, not {redact_url_credentials(owner.platform)} /"
+                f" {owner.fixmedins_code} / {owner.province}: give each platform and hospital its own store"
+                " (--catalogue)"
             )
 
     def owner(self) -> StoreOwner | None:

@@ -64,6 +64,27 @@ def test_tables_follow_each_finished_sync_checked_at_most_once_a_period(tmp_path
         assert follow.sync_no == 2
 
 
+def test_a_store_of_another_platform_is_refused_without_printing_its_credentials(tmp_path: Path) -> None:
+    # Before: both endpoints were printed whole, user name and password included.
+    path = tmp_path / "other.sqlite3"
+    with CatalogueStore(path) as store:
+        other = StoreOwner(
+            platform="http://his:s3cret@10.1.2.3/fsi", fixmedins_code=HOSPITAL, province="420000"
+        )
+        store.claim(other)
+        with pytest.raises(ConfigurationError) as claimed:
+            store.claim(other.model_copy(update={"platform": "http://desk7:pw@10.1.2.4/fsi"}))
+    follow = SyncedTables(path, platform="http://desk7:pw@10.1.2.4/fsi", fixmedins_code=HOSPITAL)
+    with pytest.raises(ConfigurationError) as followed:
+        follow()
+    for refused in (claimed.value, followed.value):
+        message = str(refused)
+        assert "belongs to http://***@10.1.2.3/fsi /" in message
+        assert "not http://***@10.1.2.4/fsi /" in message
+        for secret in ("his:", "s3cret", "desk7", ":pw"):
+            assert secret not in message
+
+
 def test_a_store_of_another_hospital_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite3"
     with CatalogueStore(path) as store:

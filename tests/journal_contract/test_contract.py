@@ -402,6 +402,22 @@ def test_a_journal_belongs_to_the_first_platform_and_hospital_that_claims_it(
     reopened.close()
 
 
+def test_a_journal_owner_refusal_does_not_print_the_endpoint_credentials(
+    journal_factory: JournalFactory,
+) -> None:
+    # Before: both endpoints were printed whole, user name and password included.
+    journal = journal_factory.open()
+    journal.claim(JournalOwner(platform="https://his:pa@ss@10.1.2.3:8443/fsi/api", fixmedins_code=PREFIX))
+    with pytest.raises(JournalOwnerError) as refused:
+        journal.claim(JournalOwner(platform="http://desk7:s3cret@10.1.2.4/fsi/api", fixmedins_code=PREFIX))
+    journal.close()
+    message = str(refused.value)
+    assert "（https://***@10.1.2.3:8443/fsi/api，" in message
+    assert "（http://***@10.1.2.4/fsi/api，" in message
+    for secret in ("his:", "pa@ss", "desk7", "s3cret"):
+        assert secret not in message
+
+
 # -- schema --------------------------------------------------------------------------------
 
 
