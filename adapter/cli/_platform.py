@@ -64,6 +64,10 @@ def _platform_url(text: str) -> str:
     """``--platform`` as given, once the endpoint made of it could be posted to: a usage error (exit 2)
     names the option here, rather than the settings' endpoint it would have become."""
     problem = endpoint_problem(_endpoint(text), example="http://127.0.0.1:8080")
+    if problem is None and ("?" in text or "#" in text):
+        # The platform's path is appended to the text: after a ? or # it would be the query or the
+        # fragment, and every call would go to the server's root path.
+        problem = "a base URL such as http://127.0.0.1:8080, with no query (?) or fragment (#)"
     if problem is not None:
         raise argparse.ArgumentTypeError(problem)
     return text

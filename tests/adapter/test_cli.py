@@ -55,6 +55,21 @@ def test_a_platform_url_nothing_can_be_sent_to_is_a_usage_error(
 
 
 @pytest.mark.parametrize(
+    "platform", ["http://127.0.0.1:8080?x=1", "http://127.0.0.1:8080/#", "http://h/base?"]
+)
+def test_a_platform_url_with_a_query_or_fragment_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], platform: str
+) -> None:
+    # Before: accepted, and the platform's path was appended after the ? or # (the query or the
+    # fragment): every call went to the server's root path.
+    assert main(["demo", "--platform", platform]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "argument --platform: a base URL such as http://127.0.0.1:8080, with no query (?) or fragment" in err
+    )
+
+
+@pytest.mark.parametrize(
     "platform",
     ["http://opsp:secret@xn--a.test:8080", "http://opsp:sec/ret@127.0.0.1:8080", "http://opsp:secret@[::1"],
 )
