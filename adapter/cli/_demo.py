@@ -6,6 +6,7 @@ import argparse
 
 from .._demo import demo_patients, demo_rows
 from .._embedded import embedded_state_path, reset_embedded
+from .._masking import redact_url_credentials
 from .._table import render_table
 from ._output import emit
 from ._platform import add_platform_options, platform_client
@@ -34,13 +35,14 @@ def run(args: argparse.Namespace) -> int:
         settings = client.settings
         sign_no = client.sign_no()
         rows = demo_rows(client, demo_patients())
-    where = f"平台 {args.platform}" if args.platform else f"内置演示平台（状态文件 {embedded_state_path()}）"
+    platform = redact_url_credentials(args.platform) if args.platform else None  # shown on the desk's screen
+    where = f"平台 {platform}" if platform else f"内置演示平台（状态文件 {embedded_state_path()}）"
     hospital = f"{settings.fixmedins_name}（{settings.fixmedins_code}，就医地 {settings.mdtrtarea_admvs}）"
     header = f"{hospital}  {where}\n操作员 {settings.opter} {settings.opter_name}  签到号 {sign_no}\n"
     headers = ["key", "凭证", "姓名", "参保地", "险种", "备案病种 (5301)"]
     document = {
         "fixmedins_code": settings.fixmedins_code,
-        "platform": args.platform or "embedded",
+        "platform": platform or "embedded",
         "reset": bool(args.reset),
         "patients": [dict(zip(headers, row, strict=True)) for row in rows],
     }

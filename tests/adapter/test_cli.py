@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from adapter import decode
 from adapter.cli import main
+from mock_platform import MockPlatform
+from tests.mock_platform.serving import serving
 
 
 def test_demo_prints_one_masked_row_per_patient(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,3 +86,15 @@ def test_a_platform_url_with_a_password_is_refused_without_printing_it(
     assert "argument --platform: must be an absolute http:// or https:// URL" in err
     assert "sec" not in err
     assert "opsp:" not in err.replace("opsp demo", "")
+
+
+def test_the_demo_names_its_platform_without_the_urls_credentials(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: "平台 http://his:s3cret@127.0.0.1:…" on the desk's screen, and in the JSON.
+    with MockPlatform() as mock, serving(mock) as url:
+        platform = url.replace("http://", "http://his:s3cret@")
+        assert main(["demo", "--platform", platform, "--json"]) == 0
+        assert decode(capsys.readouterr().out.encode())["platform"] == url.replace("http://", "http://***@")
+        assert main(["demo", "--platform", platform]) == 0
+        out = capsys.readouterr().out
+    assert f"平台 {url.replace('http://', 'http://***@')}\n" in out
+    assert "s3cret" not in out
