@@ -66,6 +66,16 @@ class GatewaySettings(BaseModel):
             raise ValueError(problem)
         return value
 
+    @field_validator("tif_token", "csb_secret_key")
+    @classmethod
+    def _hashable(cls, value: SecretStr) -> SecretStr:
+        # Any text, but text: the signature hashes its UTF-8 bytes at every call, where bytes of another
+        # encoding (read from the environment as lone surrogates) raised UnicodeEncodeError, outside the
+        # error tree, from the first call on.
+        if not _is_text(value.get_secret_value()):
+            raise ValueError(f"must be text, without {_NOT_TEXT}")
+        return value
+
     @field_validator("csb_api_name")
     @classmethod
     def _api_name_template(cls, value: str) -> str:
@@ -192,6 +202,8 @@ def _endpoint_reason(endpoint: str) -> str | None:
         return "it is empty"
     if _BLANK(endpoint):
         return "it holds a blank (a space or a line break)"
+    if not _is_text(endpoint):  # httpx's UnicodeEncodeError would be a ValueError quoting nothing useful
+        return f"it holds {_NOT_TEXT}"
     templated = endpoint.replace("{infno}", _SAMPLE_INFNO)
     if "{" in templated or "}" in templated:  # a misspelt {infno} would be posted to as it stands
         return "only {infno} may be written in braces"
@@ -212,6 +224,19 @@ def _endpoint_reason(endpoint: str) -> str | None:
     if url.port is not None and not 1 <= url.port <= 65535:
         return f"its port {url.port} is not 1 to 65535"
     return None
+
+
+# Python reads bytes that are not UTF-8 in an environment variable or an argument as lone surrogates
+# (surrogateescape): such a str loads, and fails only when it is encoded, at the first call.
+_NOT_TEXT = "bytes that are not UTF-8 text (an environment variable in another encoding?)"
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # httpx's InvalidURL quotes what it refused (a port, a host, a character), and what it refused may be

@@ -74,7 +74,12 @@ def test_a_platform_url_with_a_query_or_fragment_is_a_usage_error(
 
 @pytest.mark.parametrize(
     "platform",
-    ["http://opsp:secret@xn--a.test:8080", "http://opsp:sec/ret@127.0.0.1:8080", "http://opsp:secret@[::1"],
+    [
+        "http://opsp:secret@xn--a.test:8080",
+        "http://opsp:sec/ret@127.0.0.1:8080",
+        "http://opsp:secret@[::1",
+        "http://opsp:secret\udcb5@127.0.0.1:8080",  # an argument in another encoding (surrogateescape)
+    ],
 )
 def test_a_platform_url_with_a_password_is_refused_without_printing_it(
     capsys: pytest.CaptureFixture[str], platform: str

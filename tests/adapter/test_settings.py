@@ -230,3 +230,32 @@ def test_printable_gateway_values_load_and_secrets_may_be_any_text() -> None:
     }
     settings = load_settings(**BASE, gateway=gateway)
     assert settings.gateway.csb_api_name.format(infno="2207") == "hsa.2207.svc"
+
+
+@pytest.mark.parametrize(
+    ("variable", "field", "reason"),
+    [
+        ("OPSP_GATEWAY__TIF_TOKEN", "gateway.tif_token", "must be text, without bytes that are not UTF-8"),
+        (
+            "OPSP_GATEWAY__CSB_SECRET_KEY",
+            "gateway.csb_secret_key",
+            "must be text, without bytes that are not UTF-8",
+        ),
+        ("OPSP_ENDPOINT", "endpoint", "must be an absolute http:// or https:// URL with a host"),
+    ],
+)
+def test_an_environment_value_in_another_encoding_fails_at_load(
+    monkeypatch: pytest.MonkeyPatch, variable: str, field: str, reason: str
+) -> None:
+    # A GBK secret in the environment: Python reads its bytes as lone surrogates. Before: the token and
+    # the key loaded and every call raised UnicodeEncodeError (outside the error tree) when signing;
+    # the endpoint raised it from the check itself, quoting nothing of use.
+    secret = b"http://his:\xc3\xdc@hsa.test/fsi" if variable == "OPSP_ENDPOINT" else b"\xc3\xdc-key"
+    monkeypatch.setenv(variable, secret.decode("utf-8", "surrogateescape"))
+    monkeypatch.setenv("OPSP_GATEWAY__SCHEME", "tif")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(**BASE)
+    message = str(caught.value)
+    assert f"{field}: Value error, {reason}" in message
+    assert message.endswith("bytes that are not UTF-8 text (an environment variable in another encoding?)")
+    assert "his:" not in message
