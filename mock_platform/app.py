@@ -38,7 +38,7 @@ import anyio.to_thread
 
 from mock_platform._group_commit import DEFAULT_HOPS, GroupCommit
 from mock_platform._http import JSON_CONTENT_TYPE, HttpRequest, HttpResponse
-from mock_platform.core import PlatformCore
+from mock_platform.core import Opened, PlatformCore
 from mock_platform.dispatch import Delayed
 
 # The ASGI 3 signature (the same aliases as every ASGI server and toolkit use).
@@ -84,7 +84,7 @@ class PlatformApp:
         opened = core.open(head)  # writes only when it answers (a journal row), into an open batch if any
         if isinstance(opened, HttpResponse):  # refused on its head: the body is never read
             if not await commits.flushed():
-                opened = core.not_committed(head, None)
+                opened = await self._not_committed(head, None)
             await _answer(opened, send)
             return
         body = await _read_body(receive, opened.max_body)
@@ -98,19 +98,27 @@ class PlatformApp:
             commits.join()
         step = core.oversized(opened) if body is _TOO_LARGE else core.proceed(opened, body)
         if not await commits.flushed():
-            answer = core.not_committed(head, opened)
+            answer = await self._not_committed(head, opened)
         elif isinstance(step, Delayed):
             await self._wait(step.seconds)
             commits.join()
             answer = core.resume(step)
             if not await commits.flushed():
-                answer = core.not_committed(head, opened)
+                answer = await self._not_committed(head, opened)
         else:
             answer = step
         if answer.disposition == "answer":
             await _answer(answer, send)
         else:
             await _drop(answer, send)
+
+    async def _not_committed(self, head: HttpRequest, opened: Opened | None) -> HttpResponse:
+        """The store-failure answer to a request whose batch failed, sent only once its own serial and journal
+        row are committed too: the steps run since the failed COMMIT may have opened the next batch, and the
+        rows are then written into that one."""
+        answer = self._core.not_committed(head, opened)
+        await self._commits.flushed()  # if this batch fails as well, the answer is a store failure still
+        return answer
 
     async def _wait(self, seconds: float) -> None:
         """A delay fault's wait, without blocking the event loop."""

@@ -45,10 +45,19 @@ def trace_commits(mock: MockPlatform, events: Events) -> None:
 
 
 async def post(
-    mock: MockPlatform, events: Events, name: str, content: bytes, path: str = SINGLE_URL
+    mock: MockPlatform,
+    events: Events,
+    name: str,
+    content: bytes,
+    path: str = SINGLE_URL,
+    *,
+    headers: dict[str, str] | None = None,
+    gate: asyncio.Event | None = None,
 ) -> tuple[int, bytes]:
-    """One request through the ASGI app; each message it sends is recorded as (name, type)."""
-    headers = {**tif_headers(), "content-length": str(len(content))}
+    """One request through the ASGI app; each message it sends is recorded as (name, type).
+
+    With `gate`, its body arrives only once the gate is set (its head is admitted at once)."""
+    headers = {**(headers or tif_headers()), "content-length": str(len(content))}
     scope = {
         "type": "http",
         "method": "POST",
@@ -65,6 +74,8 @@ async def post(
         if received:
             await asyncio.Event().wait()  # no disconnect while the answer is being made
         received = True
+        if gate is not None:
+            await gate.wait()
         return {"type": "http.request", "body": content, "more_body": False}
 
     async def send(message: MutableMapping[str, Any]) -> None:
@@ -136,6 +147,46 @@ def test_a_failed_commit_answers_every_call_in_the_batch_as_a_store_failure(mock
         assert b'"sign_no"' not in answer
     assert sign_ins_stored(mock) == 0  # nothing of either call
     assert journal(mock) == ["internal_error", "internal_error"]  # written apart, afterwards
+
+
+def deny_the_first_commit(mock: MockPlatform, then: asyncio.Event) -> None:
+    """The first COMMIT fails (as on a full disk), and `then` is set right there, inside the batch's commit:
+    a request waiting on it is the first step to run after the failed batch (before its calls' answers)."""
+
+    def authorizer(action: int, first: str | None, *_: Any) -> int:
+        if action == sqlite3.SQLITE_TRANSACTION and first == "COMMIT" and not then.is_set():
+            then.set()
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    connection(mock).set_authorizer(authorizer)
+
+
+def test_a_failed_batchs_calls_are_answered_after_their_error_rows_commit(mock: MockPlatform) -> None:
+    events: Events = []
+    trace_commits(mock, events)
+
+    async def two_failing_and_one_after() -> list[tuple[int, bytes]]:
+        failed = asyncio.Event()
+        deny_the_first_commit(mock, failed)
+        return list(
+            await asyncio.gather(
+                post(mock, events, "first", sign_in(1)),
+                post(mock, events, "second", sign_in(2)),
+                post(mock, events, "third", sign_in(3), gate=failed),  # its step opens the next batch
+            )
+        )
+
+    answers = asyncio.run(two_failing_and_one_after())
+
+    connection(mock).set_authorizer(None)
+    connection(mock).set_trace_callback(None)
+    assert [b'"infcode":-1' in answer for _, answer in answers] == [True, True, False]
+    # The failed calls' error rows were written into the third call's batch: no answer before its COMMIT
+    # (without waiting for it, both were sent while that batch was still open).
+    assert events[0] == ("sql", "COMMIT"), events
+    assert events.count(("sql", "COMMIT")) == 1
+    assert journal(mock) == ["success", "internal_error", "internal_error"]
 
 
 def test_the_store_is_free_for_other_threads_once_the_calls_are_answered(mock: MockPlatform) -> None:
