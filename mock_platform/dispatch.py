@@ -120,7 +120,6 @@ class _Exchange:
     warnings: list[str] = field(default_factory=list)
     psn_no: str = ""
     mdtrt_id: str = ""
-    nonce_reused: bool = False  # the gateway saw the nonce before; a profile may take it as a client's retry
     state: CallState | None = None  # sign-ins and fault rules as this call's transaction began (`callstate`)
 
     def peek(self, payload: Mapping[str, Any]) -> None:
@@ -200,10 +199,15 @@ class Dispatcher:
         try:
             exchange.passed = gateway.verify(self._gateway, head.headers, exchange.received_at)
             nonce = exchange.passed.nonce
-            if nonce is not None and self._backend.nonces.seen(nonce, now=exchange.received_at.timestamp()):
-                if self.profile.current.refuses("nonce_retry"):
-                    raise _replayed_nonce()
-                exchange.nonce_reused = True  # judged with the body (`_nonce_retry`)
+            # A profile that takes a used nonce for a client's possible retry judges it with the body, when
+            # `record` is refused (`_nonce_retry`), not here: served, a use seen now may be in a group
+            # commit's batch that fails while the body is read.
+            if (
+                nonce is not None
+                and self.profile.current.refuses("nonce_retry")
+                and self._backend.nonces.seen(nonce, now=exchange.received_at.timestamp())
+            ):
+                raise _replayed_nonce()
         except GatewayAuthError as rejection:
             return self._gateway_rejected(exchange, rejection)
         admitted = Admitted(exchange)
@@ -266,15 +270,12 @@ class Dispatcher:
     def _fault_or_answer(self, exchange: _Exchange) -> HttpResponse | Delayed:
         passed = exchange.passed
         retries = not self.profile.current.refuses("nonce_retry")
-        if passed.nonce is not None and (
-            exchange.nonce_reused
-            or not self._backend.nonces.record(
-                passed.nonce,
-                expires_at=passed.expires_at,
-                now=exchange.received_at.timestamp(),
-                msgid=exchange.msgid if retries else None,
-                digest=body_digest(exchange.request.body) if retries else None,
-            )
+        if passed.nonce is not None and not self._backend.nonces.record(
+            passed.nonce,
+            expires_at=passed.expires_at,
+            now=exchange.received_at.timestamp(),
+            msgid=exchange.msgid if retries else None,
+            digest=body_digest(exchange.request.body) if retries else None,
         ):  # used before (admit let it through as a possible retry), or a concurrent twin got in first
             retried = self._nonce_retry(exchange, passed.nonce)
             if retried is not None:

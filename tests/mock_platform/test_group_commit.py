@@ -189,6 +189,38 @@ def test_a_failed_batchs_calls_are_answered_after_their_error_rows_commit(mock: 
     assert journal(mock) == ["success", "internal_error", "internal_error"]
 
 
+def test_a_retry_admitted_during_a_batch_that_then_fails_is_processed_afresh(
+    clock: MutableClock, demo_config: MockConfig, tmp_path: Path
+) -> None:
+    # lenient: a resend with the same nonce, msgid and body is a client's retry, answered as the first was.
+    with MockPlatform(
+        clock=clock, config=demo_config, db_path=tmp_path / "mock.sqlite3", profile="lenient"
+    ) as platform:
+        headers = tif_headers()
+
+        async def call_and_its_retry() -> list[tuple[int, bytes]]:
+            failed = asyncio.Event()
+            deny_the_first_commit(platform, failed)
+            return list(
+                await asyncio.gather(
+                    post(platform, [], "first", sign_in(1), headers=headers),
+                    # Admitted on its head while the first call's nonce is in the open batch; its body comes
+                    # after that batch failed, so the nonce was never used.
+                    post(platform, [], "retry", sign_in(1), headers=headers, gate=failed),
+                )
+            )
+
+        (first_status, first), (retry_status, retry) = asyncio.run(call_and_its_retry())
+        connection(platform).set_authorizer(None)
+
+        assert first_status == 200
+        assert b'"infcode":-1' in first
+        assert retry_status == 200, retry.decode()  # not refused as a replay of a nonce never stored
+        assert b'"infcode":0' in retry
+        assert b'"sign_no"' in retry
+        assert sign_ins_stored(platform) == 1
+
+
 def test_the_store_is_free_for_other_threads_once_the_calls_are_answered(mock: MockPlatform) -> None:
     asyncio.run(two_sign_ins(mock, []))
 
