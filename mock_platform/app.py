@@ -84,7 +84,7 @@ class PlatformApp:
         opened = core.open(head)  # writes only when it answers (a journal row), into an open batch if any
         if isinstance(opened, HttpResponse):  # refused on its head: the body is never read
             if not await commits.flushed():
-                opened = await self._not_committed(head, None)
+                opened = await self._not_committed(head, opened)
             await _answer(opened, send)
             return
         body = await _read_body(receive, opened.max_body)
@@ -112,7 +112,7 @@ class PlatformApp:
         else:
             await _drop(answer, send)
 
-    async def _not_committed(self, head: HttpRequest, opened: Opened | None) -> HttpResponse:
+    async def _not_committed(self, head: HttpRequest, opened: Opened | HttpResponse) -> HttpResponse:
         """The store-failure answer to a request whose batch failed, sent only once its own serial and journal
         row are committed too: the steps run since the failed COMMIT may have opened the next batch, and the
         rows are then written into that one."""

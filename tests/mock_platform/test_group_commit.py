@@ -51,6 +51,7 @@ async def post(
     content: bytes,
     path: str = SINGLE_URL,
     *,
+    method: str = "POST",
     headers: dict[str, str] | None = None,
     gate: asyncio.Event | None = None,
 ) -> tuple[int, bytes]:
@@ -60,7 +61,7 @@ async def post(
     headers = {**(headers or tif_headers()), "content-length": str(len(content))}
     scope = {
         "type": "http",
-        "method": "POST",
+        "method": method,
         "path": path,
         "query_string": b"",
         "headers": [(key.encode(), value.encode()) for key, value in headers.items()],
@@ -219,6 +220,33 @@ def test_a_retry_admitted_during_a_batch_that_then_fails_is_processed_afresh(
         assert b'"infcode":0' in retry
         assert b'"sign_no"' in retry
         assert sign_ins_stored(platform) == 1
+
+
+def test_answers_that_wrote_nothing_keep_their_answer_when_the_batch_they_waited_for_fails(
+    mock: MockPlatform,
+) -> None:
+    async def a_call_and_requests_beside_it() -> list[tuple[int, bytes]]:
+        deny_the_first_commit(mock, asyncio.Event())
+        return list(
+            await asyncio.gather(
+                post(mock, [], "call", sign_in(1)),
+                post(mock, [], "missing", b"", path="/fsi/api/no/such/path"),
+                post(mock, [], "openapi", b"", path="/openapi.json", method="GET"),
+                post(mock, [], "unsigned", sign_in(2), headers={"content-type": "application/json"}),
+            )
+        )
+
+    call, missing, openapi, unsigned = asyncio.run(a_call_and_requests_beside_it())
+
+    connection(mock).set_authorizer(None)
+    assert b'"infcode":-1' in call[1]
+    # Answered by their route alone (nothing of theirs was in the batch): as ever, not as a store failure.
+    assert missing[0] == 404
+    assert openapi[0] == 200
+    assert b'"openapi"' in openapi[1]
+    # The gateway's refusal wrote a journal row into the failed batch: a store failure (an envelope).
+    assert unsigned[0] == 200
+    assert "医保平台内部错误".encode() in unsigned[1]
 
 
 def test_the_store_is_free_for_other_threads_once_the_calls_are_answered(mock: MockPlatform) -> None:
