@@ -8,6 +8,7 @@ against what the tables hold after each kind of change.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from mock_platform.backend.signin import SignInError
 from mock_platform.conformance.console import people_view
 from tests.mock_platform.clinic import Clinic
 from tests.mock_platform.conftest import MutableClock
-from tests.mock_platform.helpers import SINGLE_URL, Caller, body, envelope, tif_headers
+from tests.mock_platform.helpers import NOW, SINGLE_URL, Caller, body, envelope, tif_headers
 from tests.mock_platform.seeds import EXAMPLE2_CATALOGUE, EXAMPLE2_LINES, YINCHUAN_EMPLOYEE, patient
 
 P1 = "64010000000000000001"  # config/demo/people.toml P1: Yinchuan 职工, account 1000.00
@@ -434,3 +435,80 @@ def test_the_console_sums_every_ledger_entry_of_a_person(platform: MockPlatform,
     assert shown == sums
     assert {str(total) for total in shown.values()} == {str(total) for total in sums.values()}
     assert len(sums) > 2
+
+
+def settled_details(platform: MockPlatform) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What a refund's or rollback's lookup through the lines (migration 16) relies on, as two lists that
+    must be empty: fee details whose setl_id names no settlement in effect that lists them, and the lines of
+    a settlement in effect whose fee detail names another settlement (or none)."""
+    with platform._backend.store.joined() as connection:
+        strays = connection.execute(
+            "SELECT f.feedetl_sn, f.setl_id FROM fee_detail f WHERE f.setl_id IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM settlement_line l JOIN settlement s ON s.setl_id = l.setl_id"
+            "  WHERE l.setl_id = f.setl_id AND l.fee_detail_id = f.id AND s.status = 'active')"
+        ).fetchall()
+        unpointed = connection.execute(
+            "SELECT f.feedetl_sn, s.setl_id FROM settlement s JOIN settlement_line l ON l.setl_id = s.setl_id"
+            " JOIN fee_detail f ON f.id = l.fee_detail_id"
+            " WHERE s.kind = 'settlement' AND s.status = 'active' AND f.setl_id IS NOT s.setl_id"
+        ).fetchall()
+    return [tuple(row) for row in strays], [tuple(row) for row in unpointed]
+
+
+def test_a_settled_fee_detail_always_names_a_settlement_in_effect_that_lists_it(
+    platform: MockPlatform, signed_in: Caller
+) -> None:
+    # Since migration 16 a refund or rollback finds a settlement's fee details through its lines, keeping
+    # fee_detail.setl_id = ? only as a guard; that finds what the index by setl_id found only while every
+    # settled detail names a settlement in effect that lists it. Checked after each kind of change: two
+    # batches of one visit, a batch refunded and settled again, a refund rolled back by the platform (the
+    # original in effect again), a settlement rolled back, a settlement and its refund made outside HIS.
+    platform.seed({"people": [YINCHUAN_EMPLOYEE], **EXAMPLE2_CATALOGUE})
+    statements = platform._backend.statements
+    clinic = Clinic(signed_in, patient(YINCHUAN_EMPLOYEE))
+    mdtrt_id = clinic.open_visit()
+
+    def settle(batch: str) -> str:
+        answer = clinic.settle(mdtrt_id, batch=batch)
+        assert answer["infcode"] == 0, answer["err_msg"]
+        return str(answer["output"]["setlinfo"]["setl_id"])
+
+    def refund(setl_id: str) -> str:
+        answer = clinic.refund(setl_id, mdtrt_id)
+        assert answer["infcode"] == 0, answer["err_msg"]
+        return str(answer["output"]["setlinfo"]["setl_id"])
+
+    made: dict[str, str] = {}
+    for batch in ("B1", "B2"):
+        assert clinic.upload(mdtrt_id, EXAMPLE2_LINES, batch=batch)["infcode"] == 0
+        made[batch] = settle(batch)
+        assert settled_details(platform) == ([], [])
+    steps: dict[str, Callable[[], object]] = {
+        "B2 refunded": lambda: refund(made["B2"]),
+        "B2 settled again": lambda: made.setdefault("B2 again", settle("B2")),
+        "that refunded": lambda: made.setdefault("refund", refund(made["B2 again"])),
+        "the refund rolled back": lambda: statements.roll_back(made["refund"]),
+        "B2 again rolled back": lambda: statements.roll_back(made["B2 again"]),
+        "outside": lambda: made.setdefault(
+            "outside", statements.outside_settlement(made["B1"], now=NOW).setl_id
+        ),
+        "outside refund": lambda: statements.outside_refund(made["outside"], now=NOW),
+        "B1 refunded": lambda: refund(made["B1"]),
+    }
+    for name, step in steps.items():
+        step()
+        assert settled_details(platform) == ([], []), name
+    with platform._backend.store.joined() as connection:
+        statuses = connection.execute("SELECT status FROM settlement ORDER BY seq").fetchall()
+        unsettled = connection.execute("SELECT count(*) FROM fee_detail WHERE setl_id IS NULL").fetchone()[0]
+    assert [row[0] for row in statuses] == [
+        "refunded",  # B1
+        "refunded",  # B2
+        "active",  # B2's refund
+        "rolled_back",  # B2 settled again
+        "rolled_back",  # its refund
+        "refunded",  # the settlement made outside HIS
+        "active",  # its refund
+        "active",  # B1's refund
+    ]
+    assert unsettled == 2 * len(EXAMPLE2_LINES)
