@@ -22,6 +22,10 @@ __all__ = [
     "settings_of",
 ]
 
+# opsp posts every call to this path under --platform's base URL, whatever the settings' ``endpoint`` says
+# (another path, a template with {infno}); only the embedded platform is reached at the endpoint's path.
+_PLATFORM_PATH = "/fsi/api/rsfComIfsService/callService"
+
 
 def add_platform_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -35,7 +39,8 @@ def add_platform_options(parser: argparse.ArgumentParser) -> None:
         "--settings",
         metavar="TOML",
         help="adapter settings file (default: the demo hospital's, config/adapter/demo.toml); "
-        "the endpoint in it is used only with --platform",
+        f"with --platform its endpoint is replaced by that URL + {_PLATFORM_PATH}; without it, the "
+        "embedded demo platform answers at the endpoint's path, whatever its host",
     )
 
 
@@ -57,7 +62,7 @@ def settings_of(args: argparse.Namespace) -> AdapterSettings:
 
 
 def _endpoint(platform: str) -> str:
-    return platform.rstrip("/") + "/fsi/api/rsfComIfsService/callService"
+    return platform.rstrip("/") + _PLATFORM_PATH
 
 
 def _platform_url(text: str) -> str:

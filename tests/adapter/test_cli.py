@@ -103,3 +103,38 @@ def test_the_demo_names_its_platform_without_the_urls_credentials(capsys: pytest
         out = capsys.readouterr().out
     assert f"平台 {url.replace('http://', 'http://***@')}\n" in out
     assert "s3cret" not in out
+
+
+@pytest.mark.parametrize("command", ["demo", "settle", "serve"])
+def test_the_settings_help_says_what_becomes_of_its_endpoint(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Before: "the endpoint in it is used only with --platform", but --platform replaces it, and only the
+    # embedded platform (without --platform) is reached at its path.
+    assert main([command, "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "with --platform its endpoint is replaced by that URL + /fsi/api/rsfComIfsService/callService;"
+        " without it, the embedded demo platform answers at the endpoint's path, whatever its host"
+    ) in help_text
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "embedded"),
+    [("http://elsewhere.test/fsi/api/{infno}", 0), ("http://elsewhere.test/x/{infno}", 4)],
+)
+def test_what_opsp_does_with_the_settings_endpoint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoint: str, embedded: int
+) -> None:
+    # What the help says. Without --platform the embedded platform answers at the endpoint's path (it
+    # serves /fsi/api/{infno} and the single URL; elsewhere 未找到请求地址). With --platform the endpoint,
+    # host and path, is replaced by that base URL + the single URL.
+    demo = (Path(__file__).parents[2] / "config" / "adapter" / "demo.toml").read_text(encoding="utf-8")
+    settings = tmp_path / "adapter.toml"
+    settings.write_text(
+        demo.replace("http://mock.local/fsi/api/rsfComIfsService/callService", endpoint), encoding="utf-8"
+    )
+    assert main(["demo", "--settings", str(settings), "--json"]) == embedded
+    with MockPlatform() as mock, serving(mock) as url:
+        assert main(["demo", "--platform", url, "--settings", str(settings), "--json"]) == 0
+    capsys.readouterr()
