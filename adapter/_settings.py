@@ -3,12 +3,13 @@
 Read from ``OPSP_*`` environment variables (nested with ``__``, e.g.
 ``OPSP_GATEWAY__SCHEME=tif``) and optionally a TOML file, environment winning over
 the file. Secrets are ``SecretStr`` so they never print. Invalid settings fail at
-start-up with ``ConfigurationError`` naming each bad field — never in the middle of
-a settlement.
+start-up with ``ConfigurationError`` naming each bad field, and the ``OPSP_*`` variable
+a bad value came from (never the value) — never in the middle of a settlement.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -162,6 +163,35 @@ class AdapterSettings(BaseSettings):
             raise ValueError(problem)
         return value
 
+    # Sent in every envelope (or the 9001 sign-in), encoded as UTF-8 at every call: bytes of another encoding
+    # (read from the environment or an argument as lone surrogates) loaded, and the first call then failed as
+    # an InputError blaming the visit data, though the settings were at fault.
+    @field_validator(
+        "fixmedins_code",
+        "fixmedins_name",
+        "recer_sys_code",
+        "infver",
+        "opter",
+        "opter_name",
+        "sign_in_mac",
+        "sign_in_ip",
+        "signtype",
+        "dev_no",
+    )
+    @classmethod
+    def _wire_text(cls, value: str) -> str:
+        if not _is_text(value):
+            raise ValueError(f"must be text, without {_NOT_TEXT}")
+        return value
+
+    @field_validator("extra_envelope_fields")
+    @classmethod
+    def _wire_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        # Checked as a whole: a key is part of pydantic's error location, and would be quoted in the message.
+        if not all(_is_text(key) and _is_text(text) for key, text in value.items()):
+            raise ValueError(f"every name and value must be text, without {_NOT_TEXT}")
+        return value
+
     @field_validator("fixmedins_code")
     @classmethod
     def _twelve_characters(cls, value: str) -> str:
@@ -278,20 +308,73 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> AdapterSe
 
     Raises ``ConfigurationError`` listing every invalid or missing field.
     """
-    values: dict[str, Any] = {}
+    from_file: dict[str, Any] = {}
     if path is not None:
-        values = _read_toml(Path(path))
+        from_file = _read_toml(Path(path))
     environment = EnvSettingsSource(AdapterSettings, env_prefix="OPSP_", env_nested_delimiter="__")()
-    values = _merge(_merge(values, environment), overrides)
+    values = _merge(_merge(from_file, environment), overrides)
     try:
         return AdapterSettings.model_validate(values)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc']) or '(settings)'}: {item['msg']}"
-            for item in error.errors()
-        )
-        where = f" in {path}" if path is not None else ""
-        raise ConfigurationError(f"invalid adapter settings{where}: {problems}") from error
+        problems = [(item["loc"], item["msg"]) for item in error.errors()]
+        sources = [_source(loc, overrides, environment) for loc, _ in problems]
+        # The file is named once when every bad value is its own (or missing); else each problem says where
+        # its value came from: a bad OPSP_* variable was blamed on the file, searched then in vain.
+        if not any(sources):
+            where = f" in {path}" if path is not None else ""
+            listed = "; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems)
+        else:
+            where = ""
+            in_file = f" (in {path})" if path is not None else ""
+            listed = "; ".join(
+                f"{_dotted(loc)}{f' ({source})' if source else in_file}: {msg}"
+                for (loc, msg), source in zip(problems, sources, strict=True)
+            )
+        raise ConfigurationError(f"invalid adapter settings{where}: {listed}") from error
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    # A dict's key is part of the location: one that is not text could not be printed.
+    return ".".join(str(part) if _is_text(str(part)) else "…" for part in loc) or "(settings)"
+
+
+def _source(loc: tuple[int | str, ...], overrides: dict[str, Any], environment: dict[str, Any]) -> str:
+    """The ``OPSP_*`` variable the value at ``loc`` came from, or "" (the file, the overrides, nowhere).
+
+    Overrides win over the environment, which wins over the file (``load_settings``), and a source that
+    holds a scalar or a list where ``loc`` goes deeper replaced the whole of it when merged. The variable is
+    named as it is set (pydantic-settings matches names whatever their case), never with its value.
+    """
+    if _holds(overrides, loc) or not _holds(environment, loc):
+        return ""
+    # OPSP_GATEWAY__TIF_TOKEN, or OPSP_GATEWAY holding JSON: the longest name that is set gave the value.
+    names = {name.lower(): name for name in os.environ}
+    for end in range(len(loc), 0, -1):
+        candidate = ("OPSP_" + "__".join(str(part) for part in loc[:end])).lower()
+        if candidate in names:
+            return f"environment variable {names[candidate]}"
+    # A value checked as a whole, set in parts: OPSP_EXTRA_ENVELOPE_FIELDS__FIXMEDINS_SOFT_FCTY. A name that
+    # is not text is not printed (it could not be), nor any part of it.
+    whole = "OPSP_" + "__".join(str(part) for part in loc).upper()
+    parts = sorted(name for lowered, name in names.items() if lowered.startswith(whole.lower() + "__"))
+    if parts and all(_is_text(name) for name in parts):
+        return f"environment variable{'s' if len(parts) > 1 else ''} {', '.join(parts)}"
+    if parts:
+        return f"an environment variable {whole}__…"
+    return "the environment"
+
+
+def _holds(values: Any, loc: tuple[int | str, ...]) -> bool:
+    for depth, part in enumerate(loc):
+        if isinstance(values, dict):
+            if part not in values:
+                return False
+            values = values[part]
+        elif isinstance(values, (list, tuple)) and isinstance(part, int) and 0 <= part < len(values):
+            values = values[part]
+        else:
+            return depth > 0  # a scalar where the location goes deeper: this source gave the whole of it
+    return bool(loc)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

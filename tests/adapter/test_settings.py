@@ -198,7 +198,10 @@ def test_a_gateway_value_no_http_header_can_carry_fails_at_load(field: str, valu
 
 def test_a_gateway_value_from_the_environment_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPSP_GATEWAY__TIF_PAASID", "opsp-demo\n")  # e.g. read from a file with its newline
-    with pytest.raises(ConfigurationError, match=r"gateway\.tif_paasid: Value error, must be printable"):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"gateway\.tif_paasid \(environment variable OPSP_GATEWAY__TIF_PAASID\): Value error, must be",
+    ):
         load_settings(**BASE)
 
 
@@ -256,6 +259,117 @@ def test_an_environment_value_in_another_encoding_fails_at_load(
     with pytest.raises(ConfigurationError) as caught:
         load_settings(**BASE)
     message = str(caught.value)
-    assert f"{field}: Value error, {reason}" in message
+    assert f"{field} (environment variable {variable}): Value error, {reason}" in message
     assert message.endswith("bytes that are not UTF-8 text (an environment variable in another encoding?)")
     assert "his:" not in message
+
+
+def test_a_bad_environment_variable_is_named_not_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: "invalid adapter settings in …/adapter.toml: timeouts.read: …" sent the operator to a file that
+    # was right; the bad value was OPSP_TIMEOUTS__READ. Its value is never quoted (it may be a secret).
+    path = tmp_path / "adapter.toml"
+    path.write_text(TOML.replace('"H42010200001"', '"H4201"'), encoding="utf-8")
+    monkeypatch.setenv("OPSP_TIMEOUTS__READ", "-7351")
+    monkeypatch.setenv("opsp_gateway__tif_paasid", "k7q\n")  # any case is read: named as it is set
+    monkeypatch.setenv("OPSP_GATEWAY", '{"scheme": "tif", "tif_service_id": "9\\t8"}')  # JSON, over the file
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith("invalid adapter settings: ")  # not "in <file>": not the only source
+    assert f"fixmedins_code (in {path}): Value error, must be 12 characters" in message
+    for problem in (
+        "timeouts.read (environment variable OPSP_TIMEOUTS__READ): Input should be greater than 0",
+        "gateway.tif_paasid (environment variable opsp_gateway__tif_paasid): Value error, must be printable",
+        "gateway.tif_service_id (environment variable OPSP_GATEWAY): Value error, must be printable",
+    ):
+        assert problem in message
+    assert "7351" not in message
+    assert "k7q" not in message
+
+
+def test_a_file_alone_at_fault_is_named_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "adapter.toml"
+    path.write_text(TOML.replace('"420100"', '"42"'), encoding="utf-8")
+    monkeypatch.setenv("OPSP_OPTER", "0002")  # set, and valid: the file is still the only one at fault
+    monkeypatch.setenv("OPSP_FIXMEDINS_CODE", "H4201")  # overridden by the caller: not the environment's
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, fixmedins_code="H4201")
+    message = str(caught.value)
+    assert message.startswith(f"invalid adapter settings in {path}: ")
+    assert "mdtrtarea_admvs: Value error, must be a 6-digit area code" in message
+    assert "fixmedins_code: Value error, must be 12 characters" in message
+    assert "environment" not in message
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "fixmedins_name",
+        "opter_name",
+        "opter",
+        "recer_sys_code",
+        "infver",
+        "sign_in_mac",
+        "sign_in_ip",
+        "signtype",
+        "dev_no",
+    ],
+)
+def test_envelope_text_in_another_encoding_fails_at_load(monkeypatch: pytest.MonkeyPatch, field: str) -> None:
+    # A GBK 收费员 in OPSP_OPTER_NAME is read as lone surrogates. Before: it loaded, and the first call failed
+    # as an InputError blaming the visit data ("the request holds text that is not valid UTF-8").
+    monkeypatch.setenv(f"OPSP_{field.upper()}", "收费员".encode("gbk").decode("utf-8", "surrogateescape"))
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(**{key: value for key, value in BASE.items() if key != field})
+    message = str(caught.value)
+    assert message == (
+        f"invalid adapter settings: {field} (environment variable OPSP_{field.upper()}): Value error, must be"
+        " text, without bytes that are not UTF-8 text (an environment variable in another encoding?)"
+    )
+
+
+def test_a_fixmedins_code_in_another_encoding_fails_at_load() -> None:
+    code = b"H4201020000\xb5".decode("utf-8", "surrogateescape")  # 12 characters: the length check passed
+    with pytest.raises(ConfigurationError, match="fixmedins_code: Value error, must be text, without bytes"):
+        load_settings(**{**BASE, "fixmedins_code": code})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        (  # a value in GBK
+            b"OPSP_EXTRA_ENVELOPE_FIELDS__FIXMEDINS_SOFT_FCTY",
+            b"\xca\xbe\xb7\xb6",
+            "environment variable OPSP_EXTRA_ENVELOPE_FIELDS__FIXMEDINS_SOFT_FCTY",
+        ),
+        (  # a name in another encoding
+            b"OPSP_EXTRA_ENVELOPE_FIELDS",
+            b'{"soft_\xb5": "x"}',
+            "environment variable OPSP_EXTRA_ENVELOPE_FIELDS",
+        ),
+        (  # the same, set as a variable of its own: its name is not printed either
+            b"OPSP_EXTRA_ENVELOPE_FIELDS__SOFT_\xb5",
+            b"x",
+            "an environment variable OPSP_EXTRA_ENVELOPE_FIELDS__…",
+        ),
+    ],
+)
+def test_extra_envelope_fields_in_another_encoding_fail_at_load(
+    monkeypatch: pytest.MonkeyPatch, variable: bytes, value: bytes, named: str
+) -> None:
+    monkeypatch.setenv(variable.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape"))
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(**BASE)
+    message = str(caught.value)
+    assert f"extra_envelope_fields ({named}): Value error, every name and value must be text" in message
+    message.encode("utf-8")  # quotes nothing of the bytes: it can be printed
+
+
+def test_envelope_text_that_is_utf8_loads_and_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSP_OPTER_NAME", "收费员乙")
+    monkeypatch.setenv("OPSP_EXTRA_ENVELOPE_FIELDS__FIXMEDINS_SOFT_FCTY", "示范软件")
+    settings = load_settings(**{key: value for key, value in BASE.items() if key != "opter_name"})
+    assert settings.opter_name == "收费员乙"
+    assert settings.extra_envelope_fields == {"fixmedins_soft_fcty": "示范软件"}
