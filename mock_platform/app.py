@@ -10,12 +10,6 @@ SQLite (its store serialises every call on one lock anyway, so worker threads bo
 thread hop per request). The one wait a call can ask for, a `delay` fault, comes back from the core as a
 `Delayed` step, outside the store's transaction: the app waits asynchronously and then resumes it.
 
-On a file store each call's COMMIT waits for an fsync, and the event loop with it; served, calls processed
-close together share one COMMIT instead (`_group_commit`): a platform call's steps run in a batch transaction
-and its answer waits until the batch is committed (a failed COMMIT answers each of its calls as a store
-failure). A control request runs outside any batch and commits on its own, as the in-process transport's
-calls and `MockPlatform`'s own methods always do.
-
 Nothing is read before it is admitted: the core checks the head first (route, control access, gateway
 headers, replay, declared size, `PlatformCore.open`), and the body is then read only up to the limit — a
 larger one is answered (an envelope, infcode -1) without reading the rest.
@@ -36,9 +30,8 @@ from urllib.parse import parse_qsl
 import anyio
 import anyio.to_thread
 
-from mock_platform._group_commit import DEFAULT_HOPS, GroupCommit
 from mock_platform._http import JSON_CONTENT_TYPE, HttpRequest, HttpResponse
-from mock_platform.core import Opened, PlatformCore
+from mock_platform.core import PlatformCore
 from mock_platform.dispatch import Delayed
 
 # The ASGI 3 signature (the same aliases as every ASGI server and toolkit use).
@@ -54,9 +47,8 @@ INCOMPLETE_RESPONSE_LOG = "ASGI callable returned without completing response."
 class PlatformApp:
     """The ASGI application serving a `PlatformCore`: every HTTP request goes to the core, which routes."""
 
-    def __init__(self, core: PlatformCore, *, group_commit_hops: int = DEFAULT_HOPS) -> None:
+    def __init__(self, core: PlatformCore) -> None:
         self._core = core
-        self._commits = GroupCommit(core.backend.store, hops=group_commit_hops)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -80,45 +72,23 @@ class PlatformApp:
             # The peer's address; "" when the server does not know it (then it is not loopback).
             client=str(client[0]) if client else "",
         )
-        core, commits = self._core, self._commits
-        opened = core.open(head)  # writes only when it answers (a journal row), into an open batch if any
+        opened = self._core.open(head)
         if isinstance(opened, HttpResponse):  # refused on its head: the body is never read
-            if not await commits.flushed():
-                opened = await self._not_committed(head, opened)
             await _answer(opened, send)
             return
         body = await _read_body(receive, opened.max_body)
         if body is None:  # the client went away before sending its whole body
             return
-        if opened.admitted is None:
-            # A control request commits on its own, outside any batch: what it changes in memory as well (a
-            # seed's reference data, the profile) must not outlive a batch that fails after it answered.
-            await commits.idle()
-        else:
-            commits.join()
-        step = core.oversized(opened) if body is _TOO_LARGE else core.proceed(opened, body)
-        if not await commits.flushed():
-            answer = await self._not_committed(head, opened)
-        elif isinstance(step, Delayed):
+        step = self._core.oversized(opened) if body is _TOO_LARGE else self._core.proceed(opened, body)
+        if isinstance(step, Delayed):
             await self._wait(step.seconds)
-            commits.join()
-            answer = core.resume(step)
-            if not await commits.flushed():
-                answer = await self._not_committed(head, opened)
+            answer = self._core.resume(step)
         else:
             answer = step
         if answer.disposition == "answer":
             await _answer(answer, send)
         else:
             await _drop(answer, send)
-
-    async def _not_committed(self, head: HttpRequest, opened: Opened | HttpResponse) -> HttpResponse:
-        """The store-failure answer to a request whose batch failed, sent only once its own serial and journal
-        row are committed too: the steps run since the failed COMMIT may have opened the next batch, and the
-        rows are then written into that one."""
-        answer = self._core.not_committed(head, opened)
-        await self._commits.flushed()  # if this batch fails as well, the answer is a store failure still
-        return answer
 
     async def _wait(self, seconds: float) -> None:
         """A delay fault's wait, without blocking the event loop."""

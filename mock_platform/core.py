@@ -132,23 +132,6 @@ class PlatformCore:
         except Exception:
             return self._internal_error(None)
 
-    def not_committed(self, request: HttpRequest, opened: Opened | HttpResponse) -> HttpResponse:
-        """The answer to a request whose work a failed COMMIT lost (the served app's group commit): the store
-        failing, never the answer computed for it; never raises. `opened` is the answer `open` gave for a
-        request answered on its head: kept when its route wrote nothing (a 404, the OpenAPI document), else
-        a store failure (the gateway's refusal, whose journal row was lost)."""
-        try:
-            if isinstance(opened, HttpResponse):
-                if not _journalled_on_head(request):
-                    return opened
-            elif opened.admitted is not None:
-                return self.dispatcher.not_committed(opened.admitted)
-            if not request.path.startswith("/_mock/"):
-                return self.dispatcher.last_resort(request)
-        except Exception:
-            log.exception("not_committed_failed", path=request.path, method=request.method)
-        return HttpResponse.json(500, {"code": 500, "message": "医保平台内部错误"})
-
     def _internal_error(self, request: HttpRequest | None) -> HttpResponse:
         """An unexpected error, logged: on the platform endpoint still an envelope (never an HTTP 500)."""
         where = {} if request is None else {"path": request.path, "method": request.method}
@@ -193,14 +176,6 @@ class PlatformCore:
         if request.client is None or _is_loopback(request.client):
             return None
         return HttpResponse.json(403, {"code": 403, "message": CONTROL_FORBIDDEN})
-
-
-def _journalled_on_head(request: HttpRequest) -> bool:
-    """Whether `open` may have written for the request: only a call to the platform endpoint, which reaches
-    the gateway (`Dispatcher.admit`); every other route answers from memory (see `_route`)."""
-    return request.method == "POST" and (
-        request.path == SINGLE_URL or bool(_PER_INFNO_URL.match(request.path))
-    )
 
 
 def _is_loopback(host: str) -> bool:

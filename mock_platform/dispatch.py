@@ -231,10 +231,6 @@ class Dispatcher:
         self._journal(exchange, 200, -1, "error", message, wire["inf_refmsgid"], wire)
         return HttpResponse.json(200, wire)
 
-    def not_committed(self, admitted: Admitted) -> HttpResponse:
-        """A call whose work was lost with a failed group commit (the served app's batch): a store failure."""
-        return self._store_failed(admitted.exchange)
-
     def last_resort(self, request: HttpRequest) -> HttpResponse:
         """An envelope for a call that failed outside every other guard (a defect): never an HTTP 500."""
         exchange = _Exchange(request=request, received_at=self._backend.now())

@@ -9,9 +9,8 @@ SAVEPOINT of it (an inner `transaction()`), so that a refusal undoes the handler
 journal row. The backend helpers the handler calls join that with `joined()`: their failures always propagate
 to the handler's savepoint, which undoes them, so a savepoint of their own would only cost statements (issue
 #18); the call commits as one unit, once. A file database runs in WAL mode
-with `synchronous=FULL` (a committed settlement survives a crash): one commit per call is one fsync. The
-served app groups the calls it processes close together into one batch (`begin_batch`/`end_batch`, one
-fsync for all of them), each call's transaction a SAVEPOINT in it. `None` gives a private in-memory database.
+with `synchronous=FULL` (a committed settlement survives a crash): one commit per call is one fsync. `None`
+gives a private in-memory database.
 """
 
 from __future__ import annotations
@@ -87,34 +86,6 @@ class Store:
         snapshot by itself. For a check made before a call's transaction begins (a gateway nonce)."""
         return _Locked(self)
 
-    def begin_batch(self) -> None:
-        """Open a batch (group commit, for the served app): one transaction, held with the store's lock until
-        `end_batch`, that every `transaction()` of this thread joins as a SAVEPOINT meanwhile — so that many
-        calls commit with one COMMIT (one fsync). Raises, holding nothing, when BEGIN fails.
-
-        Nothing in a batch is durable before `end_batch` returns: the caller answers no call of it earlier.
-        Other threads wait for the lock until then, so a batch must be ended promptly.
-        """
-        self._lock.acquire()
-        try:
-            if self._depth:
-                raise RuntimeError("a batch cannot begin inside a transaction")
-            self._connection.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-        self._depth = 1
-
-    def end_batch(self) -> None:
-        """COMMIT the batch `begin_batch` opened and release the lock. When the COMMIT fails (disk full, I/O
-        error) the batch is rolled back, every call in it lost (counted in `rollbacks`), and the error raised.
-        """
-        try:
-            self._depth = 0
-            _end_transaction(self, failed=False)
-        finally:
-            self._lock.release()
-
     def data_version(self, connection: sqlite3.Connection) -> int:
         """SQLite's count of changes committed to the database by other connections (any process): it
         differs from an earlier value exactly when one committed meanwhile. Call with the connection of a
@@ -188,11 +159,6 @@ class _Transaction:
         try:
             connection = store._connection
             if store._depth:
-                if not connection.in_transaction:
-                    # SQLite rolled the enclosing transaction back by itself (disk full, I/O error): a
-                    # SAVEPOINT now would begin a transaction of its own, committed at its RELEASE, inside
-                    # what its caller takes for a batch that fails as a whole.
-                    raise sqlite3.OperationalError("the enclosing transaction was rolled back")
                 name = f"level_{store._depth}"
                 connection.execute(f"SAVEPOINT {name}")
                 self._savepoint = name
